@@ -1,0 +1,198 @@
+"""The vocabulary of a session: stages, states, modes, findings, reviews, usage.
+
+Everything here is plain data (pydantic models and enums) so it can be persisted
+as JSON, compared in tests and rendered by any front end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> str:
+    """An ISO-8601 UTC timestamp, the one format used in every session file."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Stage(StrEnum):
+    """The eight stages of the workflow, in order."""
+
+    PLAN = "plan"
+    ALIGN = "align"
+    EXECUTE = "execute"
+    GATE = "gate"
+    REVIEW = "review"
+    TRIAGE = "triage"
+    FIX = "fix"
+    COMMIT = "commit"
+
+
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+
+
+class StageState(StrEnum):
+    """Where one stage run is in its life."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    AWAITING = "awaiting_decision"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+class Mode(StrEnum):
+    """manual: a checkpoint at every stage; auto: the convergence rule decides; fast: no align."""
+
+    MANUAL = "manual"
+    AUTO = "auto"
+    FAST = "fast"
+
+
+class Severity(StrEnum):
+    """Finding severity, most severe first."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical .. 4 for info."""
+        return list(Severity).index(self)
+
+
+class FindingDecision(StrEnum):
+    """What the human (or autopilot) decided about one finding."""
+
+    PENDING = "pending"
+    FIX = "fix"
+    DISMISS = "dismiss"
+    ACCEPT_RISK = "accept_risk"
+    DEFER = "defer"
+
+
+class Usage(BaseModel):
+    """Token usage and cost of one model call; None means the provider did not say."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+
+    def __add__(self, other: Usage) -> Usage:
+        def add(a: float | None, b: float | None) -> Any:
+            if a is None and b is None:
+                return None
+            return (a or 0) + (b or 0)
+
+        return Usage(
+            input_tokens=add(self.input_tokens, other.input_tokens),
+            output_tokens=add(self.output_tokens, other.output_tokens),
+            cost_usd=add(self.cost_usd, other.cost_usd),
+        )
+
+
+class Finding(BaseModel):
+    """One problem a reviewer reports (duo review v1)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1)
+    severity: Severity
+    title: str = Field(min_length=1)
+    category: str = ""
+    file: str | None = None
+    line_start: int | None = Field(default=None, ge=1)
+    line_end: int | None = Field(default=None, ge=1)
+    detail: str = ""
+    suggestion: str = ""
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+class Review(BaseModel):
+    """One reviewer's structured review of a change (duo review v1)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reviewer: str = Field(min_length=1)
+    verdict: str | None = None
+    score: int | None = Field(default=None, ge=1, le=10)
+    summary: str = ""
+    findings: list[Finding] = Field(default_factory=list)
+
+    def finding(self, fid: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == fid), None)
+
+
+class PairKind(StrEnum):
+    AGREE = "agree"
+    SEVERITY = "severity"
+
+
+class TriagePair(BaseModel):
+    a: str
+    b: str
+    kind: PairKind
+    score: float = 0.0
+
+
+class TriageResult(BaseModel):
+    """The match of two reviews: the `duo-tui triage --json` output (plus scores)."""
+
+    pairs: list[TriagePair] = Field(default_factory=list)
+    only_a: list[str] = Field(default_factory=list)
+    only_b: list[str] = Field(default_factory=list)
+
+    def contract_json(self) -> dict[str, Any]:
+        """Exactly the shape DESIGN.md promises."""
+        return {
+            "pairs": [{"a": p.a, "b": p.b, "kind": p.kind.value} for p in self.pairs],
+            "only_a": list(self.only_a),
+            "only_b": list(self.only_b),
+        }
+
+
+class Roles(BaseModel):
+    """Who plans, who executes, who reviews. Model strings are `provider/model`."""
+
+    planner: str = "anthropic/claude-opus-4-7"
+    executor: str = "openai/gpt-5.5"
+    reviewers: list[str] = Field(default_factory=list)
+
+    def effective_reviewers(self) -> list[str]:
+        """Default reviewers: the planner's and the executor's model (each model reviews)."""
+        if self.reviewers:
+            return list(self.reviewers)
+        out = [self.planner]
+        if self.executor != self.planner:
+            out.append(self.executor)
+        return out
+
+    def swapped(self) -> Roles:
+        return Roles(planner=self.executor, executor=self.planner, reviewers=list(self.reviewers))
+
+
+class CallRecord(BaseModel):
+    """One model call as the transcript keeps it."""
+
+    call_id: str
+    role: str
+    model: str
+    stage: Stage
+    round: int = 1
+    task_id: str | None = None
+    started_at: str = Field(default_factory=utcnow)
+    latency_s: float | None = None
+    ttft_s: float | None = None
+    usage: Usage = Field(default_factory=Usage)
+    ok: bool = True
+    complete: bool = True
+    error: str | None = None
+    request_text: str = ""
+    response_text: str = ""

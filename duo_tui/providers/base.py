@@ -1,0 +1,154 @@
+"""The provider protocol: a model call is an async stream of text chunks, then usage.
+
+Every provider (Anthropic, OpenAI, LiteLLM, scripted) implements `Provider.stream`.
+It yields `TextChunk`s as the model produces them, optionally `RetryNotice`s while
+it waits to retry a failed request, and ends with exactly one `StreamEnd` that
+carries the provider's own usage. Faults raise `ProviderError` with the text
+received so far, so a caller can keep and show the partial output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from duo_tui.core.models import Usage
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass
+class ModelRequest:
+    """Everything a provider needs for one call."""
+
+    model: str  # "provider/model", e.g. "anthropic/claude-opus-4-7"
+    system: str
+    messages: list[Message]
+    purpose: str = "chat"  # plan, align, revise, execute, fix, review, rebuttal, commit_message
+    json_schema: dict[str, Any] | None = None  # ask for structured output of this schema
+    schema_name: str = "duo_review"
+    max_tokens: int = 8192
+    temperature: float | None = None
+    deadline_s: float = 600.0  # overall deadline for the whole call
+    stall_timeout_s: float = 90.0  # no byte for this long mid-stream is a stall
+
+    @property
+    def provider(self) -> str:
+        return self.model.split("/", 1)[0]
+
+    @property
+    def model_name(self) -> str:
+        return self.model.split("/", 1)[1] if "/" in self.model else self.model
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    text: str
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """The call failed before streaming and will be retried after `wait_s` seconds."""
+
+    attempt: int
+    max_attempts: int
+    wait_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str | None = None
+    ttft_s: float | None = None
+    latency_s: float | None = None
+
+
+ProviderEvent = TextChunk | RetryNotice | StreamEnd
+
+
+class FaultKind(StrEnum):
+    RATE_LIMIT = "rate_limit"
+    SPEND_LIMIT = "spend_limit"
+    OVERLOADED = "overloaded"
+    SERVER = "server"
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    STALL = "stall"
+    TRUNCATED = "truncated"
+    MALFORMED = "malformed"
+    MID_STREAM = "mid_stream"
+    AUTH = "auth"
+    BAD_REQUEST = "bad_request"
+    CONFIG = "config"
+
+
+class ProviderError(Exception):
+    """A model call failed. `partial` is whatever text arrived before the failure."""
+
+    def __init__(
+        self,
+        kind: FaultKind,
+        message: str,
+        *,
+        model: str = "",
+        partial: str = "",
+        retryable: bool = False,
+        retry_after_s: float | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.model = model
+        self.partial = partial
+        self.retryable = retryable
+        self.retry_after_s = retry_after_s
+        self.usage = usage or Usage()
+
+    @property
+    def incomplete(self) -> bool:
+        """True when the stream had started: the partial text must not be accepted as is."""
+        return bool(self.partial) or self.kind in {
+            FaultKind.TRUNCATED,
+            FaultKind.MID_STREAM,
+            FaultKind.STALL,
+            FaultKind.MALFORMED,
+        }
+
+    def what_to_do(self) -> str:
+        """One sentence telling the human what to do next."""
+        return {
+            FaultKind.RATE_LIMIT: "The provider is rate limiting; wait a moment and rerun (r).",
+            FaultKind.SPEND_LIMIT: "Your account hit its spend limit; raise it or switch model, then rerun.",
+            FaultKind.OVERLOADED: "The provider is overloaded; rerun (r) or rerun with another model.",
+            FaultKind.SERVER: "The provider returned a server error; rerun (r).",
+            FaultKind.CONNECTION: "Check the network or the base URL in your config, then rerun (r).",
+            FaultKind.TIMEOUT: "The call passed its deadline; rerun (r) or pick a faster model.",
+            FaultKind.STALL: "The stream stalled; the partial text is kept. Rerun (r).",
+            FaultKind.TRUNCATED: "The stream ended early; the partial text is kept. Rerun (r).",
+            FaultKind.MALFORMED: "The provider sent malformed data; rerun (r).",
+            FaultKind.MID_STREAM: "The provider failed mid-answer; the partial text is kept. Rerun (r).",
+            FaultKind.AUTH: "The API key was refused; check the key's environment variable.",
+            FaultKind.BAD_REQUEST: "The provider refused the request; see the message, then rerun.",
+            FaultKind.CONFIG: "Fix the configuration named in the message.",
+        }[self.kind]
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Anything that can stream a model call."""
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
+        """Yield TextChunk/RetryNotice events, then one StreamEnd; raise ProviderError."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release network resources."""
+        ...
