@@ -1,0 +1,185 @@
+"""Configuration: TOML layered as user file < `.duo/config.toml` < `--config FILE`.
+
+Each section is a pydantic model; unknown keys are errors (a typo should not be
+silently ignored) and every error names the file and the key to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from duo_tui.core.models import Roles
+from duo_tui.errors import ConfigError
+
+MODEL_STRING_HELP = "model strings are 'provider/model', e.g. 'anthropic/claude-opus-4-7'"
+
+
+def validate_model_string(value: str, where: str = "model") -> str:
+    """Refuse anything that is not `provider/model` with both parts non-empty."""
+    provider, sep, name = value.partition("/")
+    if not sep or not provider.strip() or not name.strip() or " " in value:
+        raise ConfigError(f"{where}: {value!r} is not a valid model string ({MODEL_STRING_HELP})")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RolesConfig(_Section):
+    planner: str = "anthropic/claude-opus-4-7"
+    """The model that writes (and revises) the plan."""
+    executor: str = "openai/gpt-5.5"
+    """The model that writes the code."""
+    reviewers: list[str] = Field(default_factory=list)
+    """Reviewer models; empty means the planner's and the executor's model."""
+
+    @field_validator("planner", "executor")
+    @classmethod
+    def _model(cls, v: str) -> str:
+        provider, sep, name = v.partition("/")
+        if not sep or not provider or not name:
+            raise ValueError(f"{v!r} is not 'provider/model'")
+        return v
+
+    @field_validator("reviewers")
+    @classmethod
+    def _models(cls, v: list[str]) -> list[str]:
+        for m in v:
+            cls._model(m)
+        return v
+
+    def to_roles(self) -> Roles:
+        return Roles(planner=self.planner, executor=self.executor, reviewers=list(self.reviewers))
+
+
+class ProviderConfig(_Section):
+    api_base: str | None = None
+    """Base URL of the provider's API (also ANTHROPIC_BASE_URL / OPENAI_BASE_URL)."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the key (never the key itself)."""
+    timeout_s: float = 600.0
+    """Overall deadline of one call."""
+    stall_timeout_s: float = 90.0
+    """A stream silent for this long is a stall."""
+    max_retries: int = 4
+    """Retries of a call that failed before streaming (429, 5xx, 529, connection)."""
+    max_retry_wait_s: float = 60.0
+    """Cap on one backoff wait, also on a server's Retry-After."""
+
+
+class GateConfig(_Section):
+    commands: list[str] = Field(default_factory=list)
+    """Lint/test commands run in the session worktree. Never from a model."""
+    timeout_s: float = 600.0
+
+
+class LoopConfig(_Section):
+    max_rounds: int = Field(default=5, ge=1)
+    max_high: int = Field(default=2, ge=0)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+    max_align_rounds: int = Field(default=3, ge=1)
+    max_execute_retries: int = Field(default=2, ge=0)
+    """In auto/fast mode, how often a failed execute is asked again with the error."""
+    rebuttal: bool = False
+    """Show each reviewer the other's findings to concede or contest."""
+    fast_max_files: int = Field(default=3, ge=1)
+    """A fast session whose change touches more files says so and offers the full workflow."""
+
+
+class TasksConfig(_Section):
+    max_files: int = Field(default=3, ge=1)
+    max_lines: int = Field(default=100, ge=1)
+
+
+class UIConfig(_Section):
+    theme: str = "duo-dark"
+    keys: dict[str, str] = Field(default_factory=dict)
+    """Remapped bindings: binding id -> key(s), e.g. {accept = "enter"}."""
+    stream_pace: float = 1.0
+    """Demo streaming speed multiplier."""
+
+
+class Config(_Section):
+    roles: RolesConfig = Field(default_factory=RolesConfig)
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    gate: GateConfig = Field(default_factory=GateConfig)
+    loop: LoopConfig = Field(default_factory=LoopConfig)
+    tasks: TasksConfig = Field(default_factory=TasksConfig)
+    ui: UIConfig = Field(default_factory=UIConfig)
+
+    def provider(self, name: str) -> ProviderConfig:
+        return self.providers.get(name) or ProviderConfig()
+
+
+def user_config_path() -> Path:
+    """The per-user config file in the platform's config directory."""
+    override = os.environ.get("DUO_TUI_CONFIG_DIR")
+    if override:
+        return Path(override) / "config.toml"
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("duo-tui")) / "config.toml"
+
+
+def user_config_dir() -> Path:
+    return user_config_path().parent
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _describe(exc: ValidationError, sources: list[Path]) -> str:
+    where = ", ".join(str(p) for p in sources) or "defaults"
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"  [{key}] {msg}")
+    return f"invalid configuration ({where}):\n" + "\n".join(lines)
+
+
+def load_config(repo: Path | None = None, explicit: Path | None = None) -> Config:
+    """Load and merge the configuration layers; raise ConfigError naming what to fix."""
+    data: dict[str, Any] = {}
+    sources: list[Path] = []
+    layers: list[Path] = [user_config_path()]
+    if repo is not None:
+        layers.append(repo / ".duo" / "config.toml")
+    for path in layers:
+        if path.is_file():
+            data = _deep_merge(data, _read_toml(path))
+            sources.append(path)
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"--config {explicit}: no such file")
+        data = _deep_merge(data, _read_toml(explicit))
+        sources.append(explicit)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, sources)) from None
