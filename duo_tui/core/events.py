@@ -1,0 +1,172 @@
+"""Events the runner emits and decisions it awaits.
+
+The runner never talks to a screen: it emits these events to its listeners (the
+TUI bridge or the headless printer) and awaits a `UserDecision` for every
+`Checkpoint` from its driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from duo_tui.core.models import Stage, StageState, Usage
+
+# Streams are routed to panes by name: "plan", "exec", "gate", "review:<n>".
+StreamName = str
+
+
+@dataclass(frozen=True)
+class StageStarted:
+    stage: Stage
+    round: int
+    task_id: str | None
+    stream: StreamName | None = None
+    model: str | None = None
+    role: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    stream: StreamName
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamReset:
+    """The stream is about to be (re)filled from scratch, e.g. on a rerun."""
+
+    stream: StreamName
+    title: str = ""
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class StreamFinished:
+    stream: StreamName
+    model: str | None
+    usage: Usage
+    complete: bool = True
+    latency_s: float | None = None
+    ttft_s: float | None = None
+
+
+@dataclass(frozen=True)
+class StageFinished:
+    stage: Stage
+    round: int
+    task_id: str | None
+    state: StageState
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ArtifactReady:
+    """A finished artifact the UI renders: plan markdown, diff, review, triage, gate."""
+
+    kind: Literal["plan", "diff", "review", "triage", "gate", "tasks", "commit", "alternatives"]
+    data: Any
+    stream: StreamName | None = None
+
+
+@dataclass(frozen=True)
+class Retrying:
+    stream: StreamName
+    attempt: int
+    max_attempts: int
+    wait_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    message: str
+    stage: Stage | None = None
+    stream: StreamName | None = None
+    what_to_do: str = ""
+    partial_kept: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str
+    severity: Literal["information", "warning", "error"] = "information"
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    by_model: dict[str, Usage]
+    cost_usd: float
+    cost_known: bool
+
+
+Action = Literal[
+    "accept",
+    "reject",
+    "rerun",
+    "edit",
+    "swap_roles",
+    "choose",
+    "stop",
+]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The runner stops here until the driver answers with a UserDecision."""
+
+    stage: Stage
+    round: int
+    task_id: str | None
+    state: StageState  # awaiting_decision or failed
+    summary: str
+    actions: tuple[str, ...]
+    artifact: str = ""  # editable text of the stage's output
+    error: str | None = None
+    alternatives: tuple[str, ...] = ()  # labels of results to choose from after a rerun
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class UserDecision:
+    """The driver's answer to a checkpoint."""
+
+    action: Action
+    reason: str = ""
+    model: str | None = None  # rerun with this model
+    text: str | None = None  # edited artifact
+    choice: int | None = None  # which alternative after a rerun
+    findings: dict[str, str] = field(default_factory=dict)  # finding key -> FindingDecision
+    finding_reasons: dict[str, str] = field(default_factory=dict)
+    recurring: dict[str, str] = field(default_factory=dict)  # finding key -> constitution rule
+    rejected_hunks: list[str] = field(default_factory=list)
+    by: str = "human"
+
+
+@dataclass(frozen=True)
+class AwaitingDecision:
+    checkpoint: Checkpoint
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    status: str
+    stop_reason: str | None
+    report: dict[str, Any]
+
+
+Event = (
+    StageStarted
+    | TextDelta
+    | StreamReset
+    | StreamFinished
+    | StageFinished
+    | ArtifactReady
+    | Retrying
+    | ErrorEvent
+    | Notice
+    | UsageUpdate
+    | AwaitingDecision
+    | SessionEnded
+)
