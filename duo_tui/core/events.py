@@ -141,6 +141,8 @@ class UserDecision:
     finding_reasons: dict[str, str] = field(default_factory=dict)
     recurring: dict[str, str] = field(default_factory=dict)  # finding key -> constitution rule
     rejected_hunks: list[str] = field(default_factory=list)
+    task_ops: dict[str, str] = field(default_factory=dict)  # task id -> skip/unskip/split/up/down
+    size: str | None = None  # override the plan's size (S/M/L)
     by: str = "human"
 
 

@@ -1,0 +1,235 @@
+"""One seam for every model call: cost cap, streaming events, journal, transcript.
+
+`ModelCaller.call` streams a request through the provider for its model, emits
+`TextDelta`s for the pane, journals the text as it arrives (a kill keeps it),
+records usage and cost per model and stage, and appends the call to the
+session transcript. A fault becomes `CallFailed` carrying the partial text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from duo_tui.core.events import (
+    ErrorEvent,
+    Event,
+    Retrying,
+    StreamFinished,
+    StreamReset,
+    TextDelta,
+    UsageUpdate,
+)
+from duo_tui.core.models import CallRecord, Stage, Usage
+from duo_tui.core.session import Session
+from duo_tui.providers.base import (
+    Message,
+    ModelRequest,
+    Provider,
+    ProviderError,
+    RetryNotice,
+    StreamEnd,
+    TextChunk,
+)
+from duo_tui.redact import redact
+
+
+class StreamJournalLike(Protocol):
+    def append(self, text: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class StoreLike(Protocol):
+    """What the core needs from session storage (implemented by store.SessionStore)."""
+
+    def save(self, session: Session) -> None: ...
+    def write_artifact(self, relpath: str, text: str) -> str: ...
+    def read_artifact(self, relpath: str) -> str | None: ...
+    def write_plan(self, version: int, text: str) -> str: ...
+    def append_decision(self, decision: Any) -> None: ...
+    def append_call(self, record: CallRecord) -> None: ...
+    def open_stream(self, name: str) -> StreamJournalLike: ...
+
+
+class CostCapReached(Exception):
+    """The next call would pass `[loop] max_cost_usd`."""
+
+
+class CallFailed(Exception):
+    """A model call failed; `partial` is the text received before the fault."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(redact(error.message))
+        self.error = error
+        self.partial = error.partial
+
+
+@dataclass
+class CallResult:
+    text: str
+    usage: Usage
+    model: str
+    latency_s: float | None
+    ttft_s: float | None
+
+
+_ids = itertools.count(1)
+
+
+class ModelCaller:
+    """Runs model calls for the runner; owns the cost cap."""
+
+    def __init__(
+        self,
+        session: Session,
+        store: StoreLike,
+        providers: Callable[[str], Provider],
+        emit: Callable[[Event], None],
+        max_cost_usd: float | None = None,
+        deadline_s: float = 600.0,
+        stall_timeout_s: float = 90.0,
+    ) -> None:
+        self.session = session
+        self.store = store
+        self.providers = providers
+        self.emit = emit
+        self.max_cost_usd = max_cost_usd
+        self.deadline_s = deadline_s
+        self.stall_timeout_s = stall_timeout_s
+        self._cost_seen: dict[tuple[str, str], float] = {}
+
+    def estimate(self, model: str, purpose: str) -> float:
+        """Expected cost of the next call: the dearest similar call so far."""
+        same = self._cost_seen.get((model, purpose))
+        if same is not None:
+            return same
+        costs = list(self._cost_seen.values())
+        return max(costs) if costs else 0.0
+
+    def check_cost(self, model: str, purpose: str) -> None:
+        cap = self.max_cost_usd
+        if cap is None:
+            return
+        spent = self.session.cost_usd
+        nxt = self.estimate(model, purpose)
+        if spent + nxt > cap or spent >= cap:
+            raise CostCapReached(
+                f"cost cap reached: ${spent:.2f} spent, the next {purpose} call "
+                f"(~${nxt:.2f} with {model}) would pass max_cost_usd ${cap:.2f}"
+            )
+
+    async def call(
+        self,
+        *,
+        role: str,
+        model: str,
+        stage: Stage,
+        purpose: str,
+        stream: str,
+        system: str,
+        prompt: str,
+        json_schema: dict[str, Any] | None = None,
+        title: str = "",
+    ) -> CallResult:
+        self.check_cost(model, purpose)
+        s = self.session
+        rnd = s.task.round if s.task is not None else 1
+        task_id = s.task.id if s.task is not None and stage not in (Stage.PLAN, Stage.ALIGN) else None
+        call_no = next(_ids)
+        journal = self.store.open_stream(f"{stage.value}-{task_id or 'plan'}-r{rnd}-{stream.replace(':', '')}-{call_no}")
+        self.emit(StreamReset(stream=stream, title=title or purpose, model=model))
+        request = ModelRequest(
+            model=model,
+            system=system,
+            messages=[Message("user", prompt)],
+            purpose=purpose,
+            json_schema=json_schema,
+            deadline_s=self.deadline_s,
+            stall_timeout_s=self.stall_timeout_s,
+        )
+        record = CallRecord(
+            call_id=f"{s.id}-{call_no}",
+            role=role,
+            model=model,
+            stage=stage,
+            round=rnd,
+            task_id=task_id,
+            request_text=redact(system + "\n\n" + prompt),
+        )
+        parts: list[str] = []
+        usage = Usage()
+        end: StreamEnd | None = None
+        start = time.perf_counter()
+        try:
+            provider = self.providers(model)
+            async for ev in provider.stream(request):
+                if isinstance(ev, TextChunk):
+                    parts.append(ev.text)
+                    journal.append(ev.text)
+                    self.emit(TextDelta(stream=stream, text=ev.text))
+                elif isinstance(ev, RetryNotice):
+                    self.emit(Retrying(stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason)))
+                elif isinstance(ev, StreamEnd):
+                    end = ev
+                    usage = ev.usage
+        except ProviderError as exc:
+            if not exc.partial:
+                exc.partial = "".join(parts)
+            record.ok = False
+            record.complete = False
+            record.error = redact(f"{exc.kind.value}: {exc.message}")
+            record.response_text = redact(exc.partial)
+            record.usage = exc.usage
+            record.latency_s = time.perf_counter() - start
+            self._account(model, stage, purpose, exc.usage, record)
+            journal.finish()
+            self.emit(
+                StreamFinished(stream=stream, model=model, usage=exc.usage, complete=False)
+            )
+            self.emit(
+                ErrorEvent(
+                    message=redact(f"{model}: {exc.message}"),
+                    stage=stage,
+                    stream=stream,
+                    what_to_do=exc.what_to_do(),
+                    partial_kept=bool(exc.partial),
+                )
+            )
+            raise CallFailed(exc) from None
+        text = "".join(parts)
+        journal.finish()
+        record.response_text = redact(text)
+        record.usage = usage
+        record.latency_s = end.latency_s if end and end.latency_s else time.perf_counter() - start
+        record.ttft_s = end.ttft_s if end else None
+        self._account(model, stage, purpose, usage, record)
+        self.emit(
+            StreamFinished(
+                stream=stream,
+                model=model,
+                usage=usage,
+                complete=True,
+                latency_s=record.latency_s,
+                ttft_s=record.ttft_s,
+            )
+        )
+        return CallResult(text, usage, model, record.latency_s, record.ttft_s)
+
+    def _account(
+        self, model: str, stage: Stage, purpose: str, usage: Usage, record: CallRecord
+    ) -> None:
+        self.session.add_usage(model, stage, usage)
+        if usage.cost_usd is not None:
+            key = (model, purpose)
+            self._cost_seen[key] = max(self._cost_seen.get(key, 0.0), usage.cost_usd)
+        self.store.append_call(record)
+        self.emit(
+            UsageUpdate(
+                by_model=dict(self.session.usage_by_model),
+                cost_usd=self.session.cost_usd,
+                cost_known=self.session.cost_known,
+            )
+        )

@@ -1,0 +1,87 @@
+"""The convergence rule and the reasons a loop stops early.
+
+A round is clean when no fix-marked critical finding remains and at most
+`max_high` fix-marked high ones. The loop stops after `max_rounds`, when the
+same critical finding keeps coming back (the models argue in circles), or when
+a fix makes the gate worse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from duo_tui.core.models import Finding, FindingDecision, Review, Severity
+
+
+@dataclass(frozen=True)
+class MergedFinding:
+    """One problem after triage: one or more reviewers' findings of it."""
+
+    key: str  # group key, e.g. "G3"
+    members: tuple[tuple[int, Finding], ...]  # (reviewer index, finding)
+    kind: str  # agree | severity | only
+
+    @property
+    def severity(self) -> Severity:
+        return min((f.severity for _, f in self.members), key=lambda s: s.rank)
+
+    @property
+    def title(self) -> str:
+        return self.members[0][1].title
+
+    @property
+    def finding_keys(self) -> list[str]:
+        return [f"R{i}:{f.id}" for i, f in self.members]
+
+
+def auto_decision(m: MergedFinding) -> FindingDecision:
+    """Autopilot: fix every critical and high finding, defer the rest."""
+    if m.severity in (Severity.CRITICAL, Severity.HIGH):
+        return FindingDecision.FIX
+    return FindingDecision.DEFER
+
+
+def severity_counts(merged: list[MergedFinding]) -> dict[str, int]:
+    c = Counter(m.severity.value for m in merged)
+    return {s.value: c.get(s.value, 0) for s in Severity}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    clean: bool
+    critical: int
+    high: int
+    why: str
+
+
+def judge(
+    merged: list[MergedFinding], decisions: dict[str, FindingDecision], max_high: int
+) -> Verdict:
+    fix = [m for m in merged if decisions.get(m.key) == FindingDecision.FIX]
+    crit = sum(1 for m in fix if m.severity == Severity.CRITICAL)
+    high = sum(1 for m in fix if m.severity == Severity.HIGH)
+    clean = crit == 0 and high <= max_high
+    why = f"{crit} critical and {high} high finding(s) marked fix (limit: 0 critical, {max_high} high)"
+    return Verdict(clean, crit, high, why)
+
+
+def critical_fingerprints(merged: list[MergedFinding]) -> list[Finding]:
+    return [m.members[0][1] for m in merged if m.severity == Severity.CRITICAL]
+
+
+def same_criticals(previous: list[Finding], current: list[Finding]) -> list[str]:
+    """Titles of current critical findings that match one of the previous round's."""
+    if not previous or not current:
+        return []
+    from duo_tui.core.triage import match_reviews
+
+    a = Review(reviewer="previous", findings=[f.model_copy(update={"id": f"P{i}"}) for i, f in enumerate(previous)])
+    b = Review(reviewer="current", findings=[f.model_copy(update={"id": f"C{i}"}) for i, f in enumerate(current)])
+    result = match_reviews(a, b)
+    titles = []
+    for p in result.pairs:
+        f = b.finding(p.b)
+        if f is not None:
+            titles.append(f.title)
+    return titles

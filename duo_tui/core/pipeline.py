@@ -1,0 +1,74 @@
+"""`Pipeline`: the runner that plays a whole session, used by the TUI and `duo-tui run`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from duo_tui.core.models import Stage
+from duo_tui.core.planning import PlanningStages
+from duo_tui.core.runner import StopSession, finish_session, is_fast
+from duo_tui.core.session import SessionStatus, StageRun, TaskState
+from duo_tui.core.task_cycle import TaskCycle
+from duo_tui.redact import redact
+
+
+class Pipeline(PlanningStages, TaskCycle):
+    """plan → align → (tasks: execute → gate → review → triage → fix … → commit)."""
+
+    def resume_from(self, interrupted: StageRun | None) -> None:
+        """Continue a persisted session: reuse the artifacts of a stage awaiting a decision."""
+        s = self.session
+        cur = s.current
+        if cur is not None and cur.state.value == "awaiting_decision":
+            self._resume_run = cur
+
+    async def run(self) -> dict[str, Any]:
+        s = self.session
+        if s.status != SessionStatus.ACTIVE:
+            return finish_session(self, s.status, s.stop_reason)
+        self._warn_same_family()
+        try:
+            if not s.plan_accepted:
+                await self.stage_plan()
+            if not is_fast(s) and not s.aligned:
+                await self.stage_align()
+            if not s.tasks:
+                self.decompose()
+                await self.tasks_checkpoint()
+            while s.task_index < len(s.tasks):
+                task = s.tasks[s.task_index]
+                if task.state in (TaskState.PENDING, TaskState.RUNNING):
+                    await self.run_task()
+                s.task_index += 1
+                self.save()
+            s.current = None
+            committed = [t for t in s.tasks if t.state == TaskState.COMMITTED]
+            if not committed:
+                return finish_session(self, SessionStatus.STOPPED, "nothing was committed: every task was skipped or empty")
+            return finish_session(self, SessionStatus.CONVERGED, None)
+        except StopSession as stop:
+            return finish_session(self, SessionStatus.STOPPED, redact(str(stop)))
+        except asyncio.CancelledError:
+            self.save()
+            raise
+
+    def _warn_same_family(self) -> None:
+        s = self.session
+        models = [s.roles.planner, s.roles.executor, *s.roles.effective_reviewers()]
+        try:
+            from duo_tui.providers.registry import family
+        except ImportError:  # pragma: no cover
+            return
+        fams = {family(m) for m in models}
+        if len(fams) == 1 and not s.demo:
+            msg = (
+                f"planner, executor and reviewers are all {fams.pop()} models: they share blind "
+                "spots; duo-tui works best with two different model families"
+            )
+            if msg not in s.warnings:
+                s.warnings.append(msg)
+            self.notice(msg, "warning")
+
+
+__all__ = ["Pipeline", "Stage"]

@@ -1,0 +1,228 @@
+"""Plan, align and sizing stages: from a requirement to an accepted plan and tasks."""
+
+from __future__ import annotations
+
+import re
+
+from duo_tui.core.context import repo_overview
+from duo_tui.core.events import ArtifactReady, UserDecision
+from duo_tui.core.models import Stage
+from duo_tui.core.plan_manifest import classify, parse_manifest, renumber, split_task, tasks_for
+from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError
+from duo_tui.core.session import PlanStep, Task, TaskState
+from duo_tui.prompts import render, untrusted
+
+_VERDICT = re.compile(r"^\s*VERDICT:\s*(ready|blocking)\s*$", re.I | re.M)
+
+
+class PlanningStages(RunnerBase):
+    """Stages 1-2 and the plan checkpoint's task list."""
+
+    def _plan_text(self) -> str:
+        s = self.session
+        if s.plan_version <= 0:
+            return ""
+        return self.store.read_artifact(f"plan-v{s.plan_version}.md") or ""
+
+    def _store_plan(self, text: str, source: str) -> str:
+        s = self.session
+        s.plan_version += 1
+        self.store.write_plan(s.plan_version, text)
+        m = parse_manifest(text)
+        s.steps = m.steps
+        self.emit(ArtifactReady("plan", {"text": text, "version": s.plan_version, "source": source}, "plan"))
+        self.save()
+        return text
+
+    def _plan_produced(self, text: str, summary: str) -> Produced:
+        m = parse_manifest(text)
+        notes = "; ".join(m.problems)
+        return Produced(
+            summary=summary + (f" ({notes})" if notes else ""),
+            artifact=text,
+            data={"plan": text, "steps": [st.model_dump() for st in m.steps]},
+            payload=text,
+        )
+
+    async def stage_plan(self) -> None:
+        s = self.session
+
+        async def produce(ctx: StageCtx) -> Produced:
+            if ctx.resume and s.plan_version > 0:
+                text = self._plan_text()
+                return self._plan_produced(text, f"plan v{s.plan_version} (restored)")
+            prompt = render(
+                "plan",
+                request=untrusted("request", s.request),
+                repo_overview=repo_overview(self.worktree_path),
+                feedback=ctx.feedback(),
+                max_files=str(self.config.tasks.max_files),
+                max_lines=str(self.config.tasks.max_lines),
+            )
+            model = ctx.model or s.roles.planner
+            res = await self.caller.call(
+                role="planner", model=model, stage=Stage.PLAN, purpose="plan", stream="plan",
+                system=self.system_prompt(), prompt=prompt, title="plan",
+            )
+            if not res.text.strip():
+                raise StageError("the planner returned an empty plan")
+            self._store_plan(res.text, model)
+            return self._plan_produced(res.text, f"plan v{s.plan_version} by {model}")
+
+        async def edit(_: Produced, text: str) -> Produced:
+            self._store_plan(text, "human")
+            return self._plan_produced(text, f"plan v{s.plan_version} (edited by you)")
+
+        async def choose(p: Produced) -> Produced:
+            self._store_plan(str(p.payload), "chosen")
+            return self._plan_produced(str(p.payload), f"plan v{s.plan_version} (chosen)")
+
+        await self.stage(Stage.PLAN, produce, model=s.roles.planner, edit=edit, choose=choose,
+                         stream="plan", role="planner")
+        s.plan_accepted = True
+        self.save()
+
+    async def stage_align(self) -> None:
+        s = self.session
+        max_rounds = self.config.loop.max_align_rounds
+
+        async def produce(ctx: StageCtx) -> Produced:
+            if ctx.resume:
+                return self._plan_produced(self._plan_text(), f"plan v{s.plan_version} (restored)")
+            objections = ""
+            verdict = "blocking"
+            for i in range(1, max_rounds + 1):
+                executor = ctx.model or s.roles.executor
+                critique = await self.caller.call(
+                    role="executor", model=executor, stage=Stage.ALIGN, purpose="align",
+                    stream="exec", system=self.system_prompt(),
+                    prompt=render("align", plan=untrusted("plan", self._plan_text()),
+                                  repo_overview=repo_overview(self.worktree_path)),
+                    title=f"plan check {i}",
+                )
+                self.store.write_artifact(f"align/check-{s.plan_version}.md", critique.text)
+                found = _VERDICT.findall(critique.text)
+                verdict = found[-1].lower() if found else "blocking"
+                objections = critique.text
+                if verdict == "ready" and not ctx.reason:
+                    break
+                revised = await self.caller.call(
+                    role="planner", model=s.roles.planner, stage=Stage.ALIGN, purpose="revise",
+                    stream="plan", system=self.system_prompt(),
+                    prompt=render("revise", plan=untrusted("plan", self._plan_text()),
+                                  objections=untrusted("executor objections", objections),
+                                  feedback=ctx.feedback()),
+                    title=f"plan revision {i}",
+                )
+                if revised.text.strip():
+                    self._store_plan(revised.text, s.roles.planner)
+                ctx.reason = ""
+            else:
+                self.notice(f"plan alignment stopped after {max_rounds} rounds with objections left", "warning")
+            text = self._plan_text()
+            summary = (
+                f"plan v{s.plan_version}: executor says ready"
+                if verdict == "ready"
+                else f"plan v{s.plan_version}: objections remain after {max_rounds} round(s)"
+            )
+            p = self._plan_produced(text, summary)
+            p.data["objections"] = objections
+            return p
+
+        async def edit(_: Produced, text: str) -> Produced:
+            self._store_plan(text, "human")
+            return self._plan_produced(text, f"plan v{s.plan_version} (edited by you)")
+
+        await self.stage(Stage.ALIGN, produce, model=s.roles.executor, edit=edit,
+                         stream="exec", role="executor")
+        s.aligned = True
+        self.save()
+
+    def decompose(self) -> None:
+        """Size the accepted plan and build the task list (the rules decide)."""
+        s = self.session
+        m = parse_manifest(self._plan_text())
+        size, why = classify(m, self.config.tasks.max_files, self.config.tasks.max_lines)
+        if s.size_override in {"S", "M", "L"}:
+            size, why = s.size_override, why + "; overridden by the human"
+        s.size = size
+        tasks, notes = tasks_for(m, size, self.config.tasks.max_files, s.request)
+        s.steps = m.steps or [PlanStep(id="S1", text=s.request, files=[f for t in tasks for f in t.files])]
+        s.tasks = renumber(tasks)
+        s.task_index = 0
+        for n in notes:
+            self.notice(n, "warning")
+        self.notice(f"size {size} ({why}): {len(s.tasks)} task(s)")
+        self.emit(ArtifactReady("tasks", self.task_table()))
+        self.save()
+
+    def task_table(self) -> list[dict[str, object]]:
+        return [
+            {"id": t.id, "title": t.title, "files": t.files, "state": t.state.value,
+             "round": t.round, "oversize": t.oversize, "commit": t.commit, "steps": t.steps}
+            for t in self.session.tasks
+        ]
+
+    def apply_task_edits(self, decision: UserDecision) -> None:
+        """Reorder / skip / split tasks as the human asked at the plan checkpoint."""
+        ops = decision.task_ops
+        s = self.session
+        tasks = list(s.tasks)
+        for tid, op in ops.items():
+            idx = next((i for i, t in enumerate(tasks) if t.id == tid), None)
+            if idx is None:
+                continue
+            if op == "skip":
+                tasks[idx].state = TaskState.SKIPPED
+            elif op == "unskip":
+                tasks[idx].state = TaskState.PENDING
+            elif op == "split":
+                tasks[idx : idx + 1] = split_task(tasks[idx])
+            elif op == "up" and idx > 0:
+                tasks[idx - 1], tasks[idx] = tasks[idx], tasks[idx - 1]
+            elif op == "down" and idx < len(tasks) - 1:
+                tasks[idx + 1], tasks[idx] = tasks[idx], tasks[idx + 1]
+        s.tasks = renumber(tasks)
+        self.emit(ArtifactReady("tasks", self.task_table()))
+        self.save()
+
+    async def tasks_checkpoint(self) -> None:
+        """At the plan checkpoint the human may reorder, skip, split tasks or resize."""
+        from duo_tui.core.events import AwaitingDecision, Checkpoint
+        from duo_tui.core.models import StageState
+
+        s = self.session
+        while not self.autopilot:
+            cp = Checkpoint(
+                stage=Stage.PLAN, round=1, task_id=None, state=StageState.AWAITING,
+                summary=f"size {s.size}: {len(s.tasks)} task(s); accept to start coding",
+                actions=("accept", "task_ops", "size", "autopilot", "stop"),
+                data={"tasks": self.task_table(), "size": s.size},
+            )
+            self.emit(AwaitingDecision(cp))
+            d = await self.driver.decide(cp)
+            self.log_decision(Stage.PLAN, d, None, checkpoint="tasks", task_ops=dict(d.task_ops),
+                              size=d.size)
+            if d.action == "stop":
+                from duo_tui.core.runner import StopSession
+
+                raise StopSession(d.reason or "stopped by the human at the task list")
+            if d.action == "autopilot":
+                s.autopilot = not s.autopilot
+                continue
+            if d.size and d.size in {"S", "M", "L"} and d.size != s.size:
+                s.size_override = d.size
+                self.decompose()
+                continue
+            if d.task_ops:
+                self.apply_task_edits(d)
+                continue
+            if d.action == "accept":
+                return
+
+    @property
+    def worktree_path(self):  # type: ignore[no-untyped-def]
+        return self.worktree.path if self.worktree is not None else self.repo
+
+
+__all__ = ["PlanningStages", "Task"]

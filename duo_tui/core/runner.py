@@ -1,0 +1,404 @@
+"""The async pipeline runner: stages, checkpoints, decisions, rounds, tasks.
+
+The runner owns the session's progress. It emits events to its listeners and,
+at every checkpoint, either decides by the convergence rule (autopilot) or
+awaits a `UserDecision` from its driver (the TUI, or the headless runner).
+Stage-specific work lives in `planning.py` (plan, align, sizing) and
+`task_cycle.py` (execute, gate, review, triage, fix, commit); this module holds
+the machinery they share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from duo_tui.config import Config
+from duo_tui.core.calls import CallFailed, CostCapReached, ModelCaller, StoreLike
+from duo_tui.core.context import read_constitution
+from duo_tui.core.events import (
+    AwaitingDecision,
+    Checkpoint,
+    ErrorEvent,
+    Event,
+    Notice,
+    SessionEnded,
+    StageFinished,
+    StageStarted,
+    UserDecision,
+)
+from duo_tui.core.models import Mode, Stage, StageState
+from duo_tui.core.session import Decision, Session, SessionStatus, StageRun, TaskState
+from duo_tui.errors import DuoError
+from duo_tui.prompts import render
+from duo_tui.providers.base import Provider
+from duo_tui.redact import redact
+
+
+class Driver(Protocol):
+    """Whoever answers checkpoints: the TUI or the headless runner."""
+
+    async def decide(self, checkpoint: Checkpoint) -> UserDecision: ...
+
+
+class StopSession(Exception):
+    """End the session now; the message is the stop_reason in words."""
+
+
+class StageError(Exception):
+    """A stage run failed; the message is shown to the human and fed back on rerun."""
+
+
+@dataclass
+class Produced:
+    """What one stage run produced, shown at its checkpoint."""
+
+    summary: str
+    artifact: str = ""  # the editable text (plan, raw edits, review JSON, commit message)
+    data: dict[str, Any] = field(default_factory=dict)
+    ok: bool = True  # False for a gate that failed (a result, not an error)
+    label: str = ""  # names this result among alternatives after a rerun
+    payload: Any = None
+
+
+@dataclass
+class StageCtx:
+    """Inputs of one stage run."""
+
+    model: str | None
+    reason: str  # the human's rejection reason, for the rerun prompt
+    error: str  # the previous attempt's error, for the rerun prompt
+    attempt: int
+    resume: bool  # the process restarted while this stage awaited a decision
+
+    def feedback(self) -> str:
+        parts = []
+        if self.reason:
+            parts.append(f"The human rejected the previous attempt: {self.reason}")
+        if self.error:
+            parts.append(f"The previous attempt failed:\n{self.error}")
+        return "\n\n".join(parts)
+
+
+ACTIONS = ("accept", "reject", "rerun", "edit", "swap_roles", "autopilot", "stop")
+
+AutoRule = Callable[[Produced | None, str | None, StageRun], UserDecision]
+
+
+class RunnerBase:
+    """Shared machinery: events, persistence, the checkpoint loop, model calls."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        config: Config,
+        store: StoreLike,
+        providers: Callable[[str], Provider],
+        driver: Driver,
+        repo: Path,
+        worktree: Any = None,
+        listeners: list[Callable[[Event], None]] | None = None,
+    ) -> None:
+        self.session = session
+        self.config = config
+        self.store = store
+        self.driver = driver
+        self.repo = repo
+        self.worktree = worktree
+        self.listeners: list[Callable[[Event], None]] = list(listeners or [])
+        self.caller = ModelCaller(
+            session,
+            store,
+            providers,
+            self.emit,
+            max_cost_usd=config.loop.max_cost_usd,
+        )
+        self._resume_run: StageRun | None = None
+
+    # -- events and persistence -------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+    def save(self) -> None:
+        self.session.touch()
+        self.store.save(self.session)
+
+    def notice(self, message: str, severity: str = "information") -> None:
+        self.emit(Notice(message, severity))  # type: ignore[arg-type]
+
+    def log_decision(self, stage: Stage, decision: UserDecision, run: StageRun | None = None, **data: Any) -> None:
+        payload = dict(data)
+        if decision.findings:
+            payload["findings"] = dict(decision.findings)
+        if decision.finding_reasons:
+            payload["finding_reasons"] = dict(decision.finding_reasons)
+        if decision.rejected_hunks:
+            payload["rejected_hunks"] = list(decision.rejected_hunks)
+        if decision.text is not None:
+            payload["edited"] = True
+        if decision.choice is not None:
+            payload["choice"] = decision.choice
+        if decision.recurring:
+            payload["recurring"] = dict(decision.recurring)
+        entry = Decision(
+            stage=stage,
+            round=run.round if run else 1,
+            task_id=run.task_id if run else None,
+            action=decision.action,
+            by=decision.by,
+            reason=redact(decision.reason),
+            model=decision.model,
+            data=payload,
+        )
+        self.store.append_decision(entry)
+
+    # -- prompts ------------------------------------------------------------------
+
+    def system_prompt(self) -> str:
+        return render("system", constitution=read_constitution(self.repo))
+
+    @property
+    def autopilot(self) -> bool:
+        return self.session.autopilot
+
+    # -- the checkpoint loop ------------------------------------------------------
+
+    async def stage(
+        self,
+        stage: Stage,
+        produce: Callable[[StageCtx], Awaitable[Produced]],
+        *,
+        model: str | None = None,
+        auto: AutoRule | None = None,
+        edit: Callable[[Produced, str], Awaitable[Produced]] | None = None,
+        choose: Callable[[Produced], Awaitable[Produced]] | None = None,
+        reject_returns: bool = False,
+        stream: str | None = None,
+        role: str | None = None,
+    ) -> tuple[Produced, UserDecision]:
+        """Run `stage` until a decision accepts it (or, with reject_returns, rejects it)."""
+        s = self.session
+        task = s.task if stage not in (Stage.PLAN, Stage.ALIGN) else None
+        resume = self._take_resume(stage, task.id if task else None, task.round if task else 1)
+        run = StageRun(
+            stage=stage,
+            round=task.round if task else 1,
+            task_id=task.id if task else None,
+            model=model,
+        )
+        s.current = run
+        s.runs.append(run)
+        reason = ""
+        error = ""
+        attempt_model = model
+        alternatives: list[Produced] = []
+        while True:
+            run.model = attempt_model
+            run.move(StageState.RUNNING)
+            self.save()
+            self.emit(StageStarted(stage, run.round, run.task_id, stream, attempt_model, role))
+            produced: Produced | None = None
+            try:
+                ctx = StageCtx(attempt_model, reason, error, run.attempt, resume)
+                produced = await produce(ctx)
+                run.move(StageState.AWAITING)
+                error = ""
+            except (StageError, CallFailed, DuoError) as exc:
+                error = redact(str(exc))
+                run.error = error
+                run.move(StageState.FAILED)
+                self.emit(ErrorEvent(message=f"{stage.value} failed: {error}", stage=stage))
+            except CostCapReached as exc:
+                run.error = str(exc)
+                run.move(StageState.FAILED)
+                self.save()
+                raise StopSession(str(exc)) from None
+            resume = False
+            if produced is not None:
+                produced.label = produced.label or f"attempt {run.attempt} · {attempt_model or 'machine'}"
+                alternatives.append(produced)
+            self.save()
+            self.emit(
+                StageFinished(stage, run.round, run.task_id, run.state, produced.summary if produced else error)
+            )
+            while True:
+                decision = await self._decide(stage, run, produced, error, alternatives, auto, edit is not None)
+                act = decision.action
+                if act == "autopilot":
+                    s.autopilot = not s.autopilot
+                    self.log_decision(stage, decision, run, autopilot=s.autopilot)
+                    self.notice(f"autopilot {'on' if s.autopilot else 'off'}")
+                    self.save()
+                    continue
+                self.log_decision(stage, decision, run)
+                if act == "accept":
+                    if run.state != StageState.AWAITING or produced is None:
+                        self.emit(
+                            ErrorEvent(
+                                message=f"{stage.value}: a failed or incomplete result cannot be accepted",
+                                stage=stage,
+                                what_to_do="Rerun it (r) or reject it with a reason (x).",
+                            )
+                        )
+                        if self.autopilot:
+                            raise StopSession(f"{stage.value} failed: {error}")
+                        continue
+                    run.move(StageState.ACCEPTED)
+                    self.save()
+                    return produced, decision
+                if act == "stop":
+                    raise StopSession(decision.reason or f"stopped by the human at the {stage.value} checkpoint")
+                if act == "swap_roles":
+                    s.roles = s.roles.swapped()
+                    self.notice(f"roles swapped: planner {s.roles.planner}, executor {s.roles.executor}")
+                    self.save()
+                    continue
+                if act == "edit":
+                    if edit is None or decision.text is None or produced is None:
+                        self.notice(f"{stage.value}: nothing to edit here", "warning")
+                        continue
+                    try:
+                        produced = await edit(produced, decision.text)
+                    except (StageError, DuoError) as exc:
+                        self.emit(ErrorEvent(message=f"edit refused: {exc}", stage=stage))
+                        continue
+                    produced.label = f"edited by you (attempt {run.attempt})"
+                    alternatives.append(produced)
+                    self.save()
+                    continue
+                if act == "choose":
+                    idx = decision.choice
+                    if choose is None or idx is None or not 0 <= idx < len(alternatives):
+                        self.notice("no such alternative", "warning")
+                        continue
+                    try:
+                        produced = await choose(alternatives[idx])
+                    except (StageError, DuoError) as exc:
+                        self.emit(ErrorEvent(message=f"cannot use that result: {exc}", stage=stage))
+                        continue
+                    if run.state == StageState.FAILED:
+                        run.move(StageState.RUNNING)
+                        run.move(StageState.AWAITING)
+                    self.save()
+                    continue
+                if act == "reject" and reject_returns and produced is not None:
+                    run.move(StageState.REJECTED)
+                    self.save()
+                    return produced, decision
+                # reject (with a reason) or rerun (optionally with another model)
+                if act == "reject":
+                    reason = decision.reason
+                    if run.state == StageState.AWAITING:
+                        run.move(StageState.REJECTED)
+                elif decision.reason:
+                    reason = decision.reason
+                if decision.model:
+                    attempt_model = decision.model
+                run.attempt += 1
+                break
+
+    def _take_resume(self, stage: Stage, task_id: str | None, rnd: int) -> bool:
+        r = self._resume_run
+        if r is not None and r.stage == stage and r.task_id == task_id and r.round == rnd:
+            self._resume_run = None
+            return True
+        return False
+
+    async def _decide(
+        self,
+        stage: Stage,
+        run: StageRun,
+        produced: Produced | None,
+        error: str,
+        alternatives: list[Produced],
+        auto: AutoRule | None,
+        editable: bool,
+    ) -> UserDecision:
+        if self.autopilot:
+            rule = auto or default_auto
+            d = rule(produced, error or None, run)
+            d.by = "autopilot"
+            return d
+        actions = ["accept", "reject", "rerun", "swap_roles", "autopilot", "stop"]
+        if editable:
+            actions.insert(3, "edit")
+        if len(alternatives) > 1:
+            actions.append("choose")
+        cp = Checkpoint(
+            stage=stage,
+            round=run.round,
+            task_id=run.task_id,
+            state=run.state,
+            summary=produced.summary if produced else f"failed: {error}",
+            actions=tuple(actions),
+            artifact=produced.artifact if produced else "",
+            error=error or None,
+            alternatives=tuple(a.label for a in alternatives),
+            data=dict(produced.data) if produced else {},
+        )
+        self.emit(AwaitingDecision(cp))
+        return await self.driver.decide(cp)
+
+
+def default_auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
+    """Autopilot: accept a good result; rerun a failed one once; then stop."""
+    if produced is not None and error is None:
+        return UserDecision("accept")
+    if run.attempt < 2:
+        return UserDecision("rerun")
+    return UserDecision("stop", reason=f"{run.stage.value} failed twice: {error}")
+
+
+class HeadlessDriver:
+    """The driver of `duo-tui run`: autopilot decides; a checkpoint reached anyway stops."""
+
+    async def decide(self, checkpoint: Checkpoint) -> UserDecision:
+        return UserDecision(
+            "stop",
+            reason=f"{checkpoint.stage.value} needs a human decision: {checkpoint.summary}",
+            by="autopilot",
+        )
+
+
+class QueueDriver:
+    """A driver fed from an asyncio queue: the TUI bridge and tests put decisions in."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[UserDecision] = asyncio.Queue()
+        self.pending: Checkpoint | None = None
+
+    async def decide(self, checkpoint: Checkpoint) -> UserDecision:
+        self.pending = checkpoint
+        try:
+            return await self.queue.get()
+        finally:
+            self.pending = None
+
+    def answer(self, decision: UserDecision) -> None:
+        self.queue.put_nowait(decision)
+
+
+def finish_session(runner: RunnerBase, status: SessionStatus, reason: str | None) -> dict[str, Any]:
+    s = runner.session
+    s.status = status
+    s.stop_reason = reason
+    if status == SessionStatus.STOPPED:
+        for t in s.tasks:
+            if t.state == TaskState.RUNNING:
+                t.state = TaskState.STOPPED
+    runner.save()
+    from duo_tui.core.report import build_report
+
+    report = build_report(s)
+    runner.emit(SessionEnded(status.value, reason, report))
+    return report
+
+
+def is_fast(session: Session) -> bool:
+    return session.mode == Mode.FAST

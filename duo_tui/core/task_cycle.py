@@ -1,0 +1,618 @@
+"""One task's cycle: execute → gate → review → triage → (fix → gate → ...) → commit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from duo_tui.core.context import append_rule, file_contents
+from duo_tui.core.convergence import (
+    MergedFinding,
+    auto_decision,
+    critical_fingerprints,
+    judge,
+    same_criticals,
+    severity_counts,
+)
+from duo_tui.core.events import ArtifactReady, TextDelta, UserDecision
+from duo_tui.core.models import Finding, FindingDecision, Review, Stage, StageState
+from duo_tui.core.plan_manifest import is_conventional
+from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError, StopSession
+from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
+from duo_tui.prompts import render, untrusted
+
+
+def _slug(model: str) -> str:
+    return model.replace("/", "-").replace(":", "-")
+
+
+class TaskCycle(RunnerBase):
+    """Stages 3-8 for the current task."""
+
+    # -- helpers ------------------------------------------------------------------
+
+    @property
+    def wt_path(self):  # type: ignore[no-untyped-def]
+        return self.worktree.path if self.worktree is not None else self.repo
+
+    def _dir(self, task: Task) -> str:
+        return f"{task.id}/round-{task.round}"
+
+    def _task_text(self, task: Task) -> str:
+        lines = [f"Task {task.id}: {task.title}"]
+        if task.goal:
+            lines.append(f"Goal: {task.goal}")
+        if task.files:
+            lines.append("Files it may touch: " + ", ".join(task.files))
+        if task.criteria:
+            lines.append("Completion criteria:\n" + "\n".join(f"- {c}" for c in task.criteria))
+        return untrusted("task", "\n".join(lines))
+
+    def _plan_block(self) -> str:
+        s = self.session
+        text = self.store.read_artifact(f"plan-v{s.plan_version}.md") or ""
+        return untrusted("plan", text) if text else ""
+
+    def _current_diff(self) -> str:
+        return self.worktree.diff() if self.worktree is not None else ""
+
+    def _emit_diff(self, diff: str) -> None:
+        self.emit(ArtifactReady("diff", {"diff": diff, "task": self.session.task.id if self.session.task else None}, "exec"))
+
+    # -- execute / fix ------------------------------------------------------------
+
+    async def stage_edit(self, kind: Stage, fix_context: dict[str, str] | None = None) -> None:
+        """Execute (first round) or fix (later rounds): executor edits, applied atomically."""
+        from duo_tui.core.edits import apply_edits, parse_edits
+
+        s = self.session
+        task = s.task
+        assert task is not None
+        wt = self.worktree
+        if task.pre_tree is None and wt is not None:
+            task.pre_tree = wt.snapshot()
+            self.save()
+
+        def apply_text(text: str) -> Produced:
+            if wt is not None and task.pre_tree:
+                wt.restore(task.pre_tree)
+            parsed = parse_edits(text)
+            if parsed.errors:
+                raise StageError("the edits could not be parsed:\n" + "\n".join(parsed.errors))
+            if not parsed.blocks:
+                raise StageError("the answer holds no SEARCH/REPLACE block")
+            result = apply_edits(self.wt_path, parsed.blocks)
+            diff = self._current_diff()
+            self.store.write_artifact(f"{self._dir(task)}/diff.patch", diff)
+            self._emit_diff(diff)
+            files = sorted(set(result.changed) | set(result.created))
+            summary = (
+                f"{len(parsed.blocks)} edit(s) to {len(files)} file(s): "
+                f"+{result.added_lines} −{result.deleted_lines}"
+            )
+            notes = self._bound_notes(task, files, result.added_lines + result.deleted_lines)
+            if notes:
+                summary += " — " + "; ".join(notes)
+            return Produced(summary=summary, artifact=text, data={"diff": diff, "files": files},
+                            payload=text)
+
+        async def produce(ctx: StageCtx) -> Produced:
+            if ctx.resume:
+                diff = self._current_diff()
+                self._emit_diff(diff)
+                raw = self.store.read_artifact(f"{self._dir(task)}/{kind.value}.md") or ""
+                return Produced(summary="change restored after restart", artifact=raw,
+                                data={"diff": diff}, payload=raw)
+            if wt is not None and task.pre_tree:
+                wt.restore(task.pre_tree)
+            files = list(task.files)
+            prompt_values: dict[str, str] = {
+                "task": self._task_text(task),
+                "plan": self._plan_block(),
+                "feedback": ctx.feedback(),
+            }
+            if kind == Stage.FIX and fix_context:
+                prompt_values.update(fix_context)
+                files += [f for f in fix_context.get("_files", "").split("\n") if f]
+            prompt_values["files"] = file_contents(self.wt_path, files)
+            model = ctx.model or s.roles.executor
+            res = await self.caller.call(
+                role="executor", model=model, stage=kind, purpose=kind.value, stream="exec",
+                system=self.system_prompt(),
+                prompt=render("execute" if kind == Stage.EXECUTE else "fix", **prompt_values),
+                title=f"{task.id} {kind.value} · round {task.round}",
+            )
+            self.store.write_artifact(f"{self._dir(task)}/{kind.value}.md", res.text)
+            try:
+                return apply_text(res.text)
+            except StageError:
+                raise
+            except Exception as exc:  # EditError and friends: the message names file and block
+                raise StageError(str(exc)) from None
+
+        async def edit(_: Produced, text: str) -> Produced:
+            self.store.write_artifact(f"{self._dir(task)}/{kind.value}.edited.md", text)
+            try:
+                return apply_text(text)
+            except StageError:
+                raise
+            except Exception as exc:
+                raise StageError(str(exc)) from None
+
+        async def choose(p: Produced) -> Produced:
+            try:
+                return apply_text(str(p.payload))
+            except Exception as exc:
+                raise StageError(str(exc)) from None
+
+        retries = self.config.loop.max_execute_retries
+
+        def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
+            if produced is not None and error is None:
+                return UserDecision("accept")
+            if run.attempt <= retries:
+                return UserDecision("rerun")
+            return UserDecision("stop", reason=f"{kind.value} failed {run.attempt} times: {error}")
+
+        produced, decision = await self.stage(
+            kind, produce, model=s.roles.executor, auto=auto, edit=edit, choose=choose,
+            stream="exec", role="executor",
+        )
+        if decision.rejected_hunks and wt is not None:
+            from duo_tui.vcs.diff import revert_hunks
+
+            revert_hunks(wt, set(decision.rejected_hunks))
+            task.declined_hunks = sorted(set(task.declined_hunks) | set(decision.rejected_hunks))
+            diff = self._current_diff()
+            self.store.write_artifact(f"{self._dir(task)}/diff.accepted.patch", diff)
+            self._emit_diff(diff)
+            self.notice(f"{len(decision.rejected_hunks)} hunk(s) declined and reverted")
+        task.phase = Stage.GATE
+        self.save()
+
+    def _bound_notes(self, task: Task, files: list[str], lines: int) -> list[str]:
+        s = self.session
+        notes = []
+        if s.mode.value == "fast" and len(files) > self.config.loop.fast_max_files:
+            notes.append(
+                f"this fast session's change touches {len(files)} files; "
+                "consider the full workflow (plan alignment and tasks)"
+            )
+            self.notice(notes[-1], "warning")
+        if len(s.tasks) > 1 or s.size == "L":
+            mf, ml = self.config.tasks.max_files, self.config.tasks.max_lines
+            if len(files) > mf or lines > ml * 1.2:
+                task.oversize = f"the change touches {len(files)} files and {lines} lines (bound {mf} files, ~{ml} lines)"
+                notes.append(task.oversize + "; reject to split it or accept it as is")
+                self.notice(f"{task.id}: {task.oversize}", "warning")
+        return notes
+
+    # -- gate ---------------------------------------------------------------------
+
+    async def stage_gate(self) -> bool:
+        """Run the configured gate; returns True when it passed (or was accepted)."""
+        s = self.session
+        task = s.task
+        assert task is not None
+        commands = list(self.config.gate.commands)
+        if not commands or self.worktree is None:
+            self.notice("no gate configured ([gate] commands); going straight to review")
+            task.phase = Stage.REVIEW
+            self.save()
+            return True
+        from duo_tui.vcs.gate import run_gate
+
+        async def produce(ctx: StageCtx) -> Produced:
+            self.emit(TextDelta("gate", f"$ gate round {task.round}\n"))
+            result = await run_gate(
+                commands, self.worktree.path, self.config.gate.timeout_s,
+                on_output=lambda line: self.emit(TextDelta("gate", line if line.endswith("\n") else line + "\n")),
+            )
+            log = "\n\n".join(f"$ {r.command}\n{r.output}" for r in result.results)
+            self.store.write_artifact(f"{self._dir(task)}/gate.log", log)
+            score = list(result.failure_score())
+            self.emit(ArtifactReady("gate", {"passed": result.passed, "log": log}, "gate"))
+            failed = [r.command for r in result.results if r.exit_code != 0 or r.timed_out]
+            summary = "gate passed" if result.passed else "gate failed: " + ", ".join(failed)
+            return Produced(summary=summary, artifact=log, ok=result.passed,
+                            data={"passed": result.passed, "score": score}, payload=result)
+
+        def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
+            if produced is None:
+                return UserDecision("rerun") if run.attempt < 2 else UserDecision("stop", reason=f"gate could not run: {error}")
+            return UserDecision("accept") if produced.ok else UserDecision("reject", reason="gate failed")
+
+        produced, decision = await self.stage(Stage.GATE, produce, auto=auto, reject_returns=True,
+                                              stream="gate", role="gate")
+        score = produced.data.get("score")
+        previous = task.gate_score
+        if (
+            task.round > 1
+            and previous is not None
+            and score is not None
+            and tuple(score) > tuple(previous)
+            and self.worktree is not None
+            and task.pre_tree
+        ):
+            self.worktree.restore(task.pre_tree)
+            self._emit_diff(self._current_diff())
+            raise StopSession(
+                f"the fix in round {task.round} of {task.id} made the gate worse "
+                f"({_score_text(previous)} → {_score_text(score)}); the fix was discarded"
+            )
+        if produced.ok or decision.action == "accept":
+            task.gate_score = score
+            task.phase = Stage.REVIEW
+            self.save()
+            return True
+        # rejected (manual) or failed (auto): the failure goes to the executor as a fix
+        task.gate_score = score if previous is None else previous
+        self._gate_failure = produced.artifact[-6000:]
+        self._next_round(task, gate_only=True)
+        return False
+
+    # -- review -------------------------------------------------------------------
+
+    async def stage_review(self) -> list[Review]:
+        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
+
+        s = self.session
+        task = s.task
+        assert task is not None
+        reviewers = s.roles.effective_reviewers()
+        done: dict[int, Review] = {}
+        raws: dict[int, str] = {}
+
+        async def one(i: int, model: str, ctx: StageCtx) -> Review:
+            prompt = render(
+                "review",
+                task=self._task_text(task),
+                diff=untrusted("diff", self._current_diff()),
+                files=file_contents(self.wt_path, task.files),
+                reviewer=model,
+            )
+            if ctx.reason:
+                prompt += f"\n\nThe human asked for a new review because: {ctx.reason}"
+            res = await self.caller.call(
+                role="reviewer", model=model, stage=Stage.REVIEW, purpose="review",
+                stream=f"review:{i}", system=self.system_prompt(), prompt=prompt,
+                json_schema=REVIEW_SCHEMA, title=f"review · round {task.round}",
+            )
+            raws[i] = res.text
+            self.store.write_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text)
+            review = parse_review_text(res.text, reviewer=model)
+            self.store.write_artifact(
+                f"{self._dir(task)}/review-{i}-{_slug(model)}.json", review.model_dump_json(indent=2)
+            )
+            self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
+            return review
+
+        async def produce(ctx: StageCtx) -> Produced:
+            if ctx.resume:
+                for i, model in enumerate(reviewers):
+                    raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
+                    if raw:
+                        done[i] = Review.model_validate_json(raw)
+                        self.emit(ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}"))
+            elif ctx.attempt == 1 or not ctx.error or ctx.reason:
+                done.clear()
+            todo = [(i, m) for i, m in enumerate(reviewers) if i not in done]
+            # Reviews run concurrently and blind: no prompt contains another review.
+            results = await asyncio.gather(*(one(i, m, ctx) for i, m in todo), return_exceptions=True)
+            errors = []
+            for (i, m), r in zip(todo, results, strict=True):
+                if isinstance(r, Review):
+                    done[i] = r
+                elif isinstance(r, BaseException):
+                    if isinstance(r, asyncio.CancelledError):
+                        raise r
+                    from duo_tui.core.calls import CostCapReached
+
+                    if isinstance(r, CostCapReached):
+                        raise r
+                    errors.append(f"{m}: {r}")
+            if errors:
+                raise StageError("; ".join(errors) + " (rerun to retry the failed review(s); the others are kept)")
+            if self.config.loop.rebuttal and len(reviewers) == 2:
+                await self._rebuttal(reviewers, done)
+            total = sum(len(r.findings) for r in done.values())
+            return Produced(
+                summary=f"{len(done)} review(s), {total} finding(s)",
+                artifact=json.dumps([done[i].model_dump() for i in sorted(done)], indent=2),
+                data={"reviews": [done[i] for i in sorted(done)]},
+                payload=[done[i] for i in sorted(done)],
+            )
+
+        produced, _ = await self.stage(Stage.REVIEW, produce, stream="review", role="reviewers")
+        task.phase = Stage.TRIAGE
+        self.save()
+        return list(produced.payload)
+
+    async def _rebuttal(self, reviewers: list[str], done: dict[int, Review]) -> None:
+        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
+
+        task = self.session.task
+        assert task is not None
+
+        async def one(i: int) -> tuple[int, Review]:
+            other = done[1 - i]
+            res = await self.caller.call(
+                role="reviewer", model=reviewers[i], stage=Stage.REVIEW, purpose="rebuttal",
+                stream=f"review:{i}", system=self.system_prompt(),
+                prompt=render("rebuttal", your_review=untrusted("your review", done[i].model_dump_json()),
+                              other_review=untrusted("other review", other.model_dump_json())),
+                json_schema=REVIEW_SCHEMA, title="rebuttal",
+            )
+            return i, parse_review_text(res.text, reviewer=reviewers[i])
+
+        results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
+        for r in results:
+            if isinstance(r, tuple):
+                i, updated = r
+                before = {f.title for f in done[i].findings}
+                conceded = [f.title for f in updated.findings if f.title not in before]
+                if conceded:
+                    self.notice(f"{reviewers[i]} conceded: " + "; ".join(conceded))
+                self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.json", updated.model_dump_json(indent=2))
+                done[i] = updated
+            else:
+                self.notice(f"rebuttal failed: {r}", "warning")
+
+    # -- triage -------------------------------------------------------------------
+
+    def merge(self, reviews: list[Review]) -> list[MergedFinding]:
+        from duo_tui.core.triage import group_findings, match_reviews
+
+        merged: list[MergedFinding] = []
+        if len(reviews) == 2:
+            a, b = reviews
+            res = match_reviews(a, b)
+            n = 0
+            for p in res.pairs:
+                fa, fb = a.finding(p.a), b.finding(p.b)
+                if fa is None or fb is None:
+                    continue
+                n += 1
+                merged.append(MergedFinding(f"G{n}", ((0, fa), (1, fb)), p.kind.value))
+            for fid in res.only_a:
+                fa = a.finding(fid)
+                if fa is not None:
+                    n += 1
+                    merged.append(MergedFinding(f"G{n}", ((0, fa),), "only"))
+            for fid in res.only_b:
+                fb = b.finding(fid)
+                if fb is not None:
+                    n += 1
+                    merged.append(MergedFinding(f"G{n}", ((1, fb),), "only"))
+        else:
+            for n, g in enumerate(group_findings(reviews), 1):
+                kind = {"agreed": "agree", "severity": "severity"}.get(str(g.kind), "only")
+                merged.append(MergedFinding(f"G{n}", tuple(g.members), kind))
+        merged.sort(key=lambda m: (m.severity.rank, {"agree": 0, "severity": 1}.get(m.kind, 2)))
+        return [MergedFinding(f"G{i}", m.members, m.kind) for i, m in enumerate(merged, 1)]
+
+    async def stage_triage(self, reviews: list[Review]) -> None:
+        s = self.session
+        task = s.task
+        assert task is not None
+        merged = self.merge(reviews)
+        defaults = {m.key: auto_decision(m) for m in merged}
+
+        def table() -> list[dict[str, Any]]:
+            return [
+                {
+                    "key": m.key,
+                    "kind": m.kind,
+                    "severity": m.severity.value,
+                    "title": m.title,
+                    "members": [{"reviewer": i, "finding": f.model_dump()} for i, f in m.members],
+                    "decision": defaults[m.key].value,
+                }
+                for m in merged
+            ]
+
+        async def produce(ctx: StageCtx) -> Produced:
+            counts = {k: sum(1 for m in merged if m.kind == k) for k in ("agree", "severity", "only")}
+            summary = (
+                f"{len(merged)} finding(s): {counts['agree']} agreed, {counts['severity']} severity "
+                f"conflict(s), {counts['only']} seen by one reviewer only"
+            )
+            data = {"groups": table(), "reviews": reviews}
+            self.store.write_artifact(f"{self._dir(task)}/triage.json", json.dumps(table(), indent=2))
+            self.emit(ArtifactReady("triage", data))
+            return Produced(summary=summary, data=data, payload=merged)
+
+        produced, decision = await self.stage(Stage.TRIAGE, produce, stream=None, role="triage")
+        decisions = dict(defaults)
+        for key, value in decision.findings.items():
+            try:
+                decisions[key] = FindingDecision(value)
+            except ValueError:
+                continue
+        for key, d in decisions.items():
+            if d == FindingDecision.ACCEPT_RISK and not decision.finding_reasons.get(key):
+                self.notice(f"{key}: accept-risk recorded without a reason", "warning")
+        for key, rule in decision.recurring.items():
+            path = append_rule(self.repo, rule, f"session {s.id}, {key}")
+            self.notice(f"rule added to {path.relative_to(self.repo)}")
+        task.finding_decisions = decisions
+        verdict = judge(merged, decisions, self.config.loop.max_high)
+        summary = RoundSummary(
+            task_id=task.id, round=task.round, findings=severity_counts(merged),
+            fix=[m.key for m in merged if decisions[m.key] == FindingDecision.FIX],
+            converged=verdict.clean, gate_passed=True,
+        )
+        s.rounds.append(summary)
+        self.store.write_artifact(
+            f"{self._dir(task)}/triage.json",
+            json.dumps({"groups": table(), "decisions": {k: v.value for k, v in decisions.items()},
+                        "reasons": decision.finding_reasons, "verdict": verdict.why}, indent=2),
+        )
+        self.save()
+        if verdict.clean:
+            self.notice(f"{task.id} round {task.round}: converged ({verdict.why})")
+            task.phase = Stage.COMMIT
+            self.save()
+            return
+        # circles: the same critical finding back round after round
+        crit = critical_fingerprints([m for m in merged if decisions[m.key] == FindingDecision.FIX])
+        history = [[f.model_dump_json() for f in crit]]
+        prev = [Finding.model_validate_json(x) for x in (task.critical_history[-1] if task.critical_history else [])]
+        prev2 = [Finding.model_validate_json(x) for x in (task.critical_history[-2] if len(task.critical_history) > 1 else [])]
+        task.critical_history = task.critical_history + history
+        again = same_criticals(prev, crit)
+        if again and same_criticals(prev2, crit):
+            raise StopSession(
+                f"the models argue in circles: the same critical finding came back in rounds "
+                f"{task.round - 2}–{task.round} of {task.id} ({again[0]})"
+            )
+        if task.round >= self.config.loop.max_rounds:
+            raise StopSession(
+                f"no convergence after {task.round} round(s) of {task.id}: {verdict.why}"
+            )
+        fix = [m for m in merged if decisions[m.key] == FindingDecision.FIX]
+        self._fix_findings = fix
+        self._gate_failure = ""
+        self._next_round(task)
+
+    def _next_round(self, task: Task, gate_only: bool = False) -> None:
+        task.round += 1
+        task.phase = Stage.FIX
+        task.pre_tree = self.worktree.snapshot() if self.worktree is not None else None
+        if gate_only:
+            self._fix_findings = []
+        self.save()
+
+    def fix_context(self) -> dict[str, str]:
+        task = self.session.task
+        assert task is not None
+        findings: list[MergedFinding] = getattr(self, "_fix_findings", [])
+        gate = getattr(self, "_gate_failure", "")
+        if not findings and not gate:
+            raw = self.store.read_artifact(f"{task.id}/round-{task.round - 1}/triage.json")
+            if raw:
+                data = json.loads(raw)
+                decisions = data.get("decisions", {})
+                lines = [
+                    f"- [{g['severity']}] {g['title']}: " + "; ".join(
+                        (m["finding"].get("file") or "") + " " + (m["finding"].get("detail") or "") for m in g["members"])
+                    for g in data.get("groups", []) if decisions.get(g["key"]) == "fix"
+                ]
+                fl = "Findings to fix:\n" + "\n".join(lines) if lines else ""
+                return {"findings": untrusted("findings", fl), "gate": "", "declined": self._declined(task), "_files": ""}
+        text = []
+        files: list[str] = []
+        for m in findings:
+            for i, f in m.members:
+                loc = f"{f.file}:{f.line_start}-{f.line_end}" if f.file else "(whole change)"
+                text.append(f"- [{f.severity.value}] {f.title} at {loc} (reviewer {i + 1})\n  {f.detail}\n  Suggestion: {f.suggestion}")
+                if f.file:
+                    files.append(f.file)
+        return {
+            "findings": untrusted("review findings", "Findings to fix:\n" + "\n".join(text)) if text else "",
+            "gate": untrusted("gate output", "The quality gate failed:\n" + gate) if gate else "",
+            "declined": self._declined(task),
+            "_files": "\n".join(files),
+        }
+
+    def _declined(self, task: Task) -> str:
+        if not task.declined_hunks:
+            return ""
+        return "The human declined these hunks of your earlier change; do not reintroduce them: " + ", ".join(task.declined_hunks)
+
+    # -- commit -------------------------------------------------------------------
+
+    async def stage_commit(self) -> None:
+        s = self.session
+        task = s.task
+        assert task is not None
+
+        def default_message() -> str:
+            if task.commit_message and is_conventional(task.commit_message):
+                return task.commit_message
+            title = task.title.strip().rstrip(".")
+            title = title[0].lower() + title[1:] if title else "apply reviewed change"
+            return f"feat: {title}"[:72]
+
+        async def produce(ctx: StageCtx) -> Produced:
+            message = default_message()
+            diff = self._current_diff()
+            if not diff.strip():
+                return Produced(summary="nothing to commit: every change was declined", artifact=message,
+                                data={"message": message, "empty": True}, payload=message)
+            return Produced(summary=f"commit on {s.branch}: {message}", artifact=message,
+                            data={"message": message, "diff": diff}, payload=message)
+
+        async def edit(p: Produced, text: str) -> Produced:
+            subject = text.strip().splitlines()[0] if text.strip() else ""
+            if not is_conventional(subject):
+                raise StageError(f"{subject!r} is not a conventional commit subject: type(scope): description")
+            task.commit_message = text.strip()
+            return Produced(summary=f"commit on {s.branch}: {subject}", artifact=text.strip(),
+                            data=dict(p.data, message=text.strip()), payload=text.strip())
+
+        produced, _ = await self.stage(Stage.COMMIT, produce, edit=edit, role="git")
+        if produced.data.get("empty"):
+            task.state = TaskState.SKIPPED
+            self.notice(f"{task.id}: nothing to commit")
+        elif self.worktree is not None:
+            sha = self.worktree.commit(str(produced.payload))
+            task.commit = sha
+            task.state = TaskState.COMMITTED
+            s.commits.append(sha)
+            self.emit(ArtifactReady("commit", {"sha": sha, "message": produced.payload, "task": task.id}))
+            self.notice(f"{task.id} committed {sha[:8]} on {s.branch}: {str(produced.payload).splitlines()[0]}")
+        task.phase = Stage.COMMIT
+        task.pre_tree = None
+        self.save()
+
+    # -- the whole cycle ----------------------------------------------------------
+
+    async def run_task(self) -> None:
+        s = self.session
+        task = s.task
+        assert task is not None
+        task.state = TaskState.RUNNING
+        self.save()
+        self.emit(ArtifactReady("tasks", [t.model_dump(mode="json") for t in s.tasks]))
+        reviews: list[Review] | None = None
+        while task.state == TaskState.RUNNING:
+            phase = task.phase
+            if phase == Stage.EXECUTE:
+                await self.stage_edit(Stage.EXECUTE)
+            elif phase == Stage.FIX:
+                await self.stage_edit(Stage.FIX, self.fix_context())
+            elif phase == Stage.GATE:
+                await self.stage_gate()
+            elif phase == Stage.REVIEW:
+                reviews = await self.stage_review()
+            elif phase == Stage.TRIAGE:
+                if reviews is None:
+                    reviews = self._load_reviews(task)
+                await self.stage_triage(reviews)
+                reviews = None
+            elif phase == Stage.COMMIT:
+                await self.stage_commit()
+            else:  # pragma: no cover - phases are the six above
+                raise StageError(f"unknown phase {phase}")
+
+    def _load_reviews(self, task: Task) -> list[Review]:
+        out = []
+        for i, model in enumerate(self.session.roles.effective_reviewers()):
+            raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
+            if raw:
+                out.append(Review.model_validate_json(raw))
+        if not out:
+            task.phase = Stage.REVIEW
+            raise StageError("the reviews of this round are missing; rerun the review")
+        return out
+
+
+def _score_text(score: list[int]) -> str:
+    if not score:
+        return "passing"
+    return f"{score[0]} failing command(s)" + (f", {score[1]} failing test(s)" if len(score) > 1 and score[1] else "")
+
+
+__all__ = ["StageState", "TaskCycle"]
