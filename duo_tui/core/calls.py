@@ -38,8 +38,9 @@ from duo_tui.redact import redact
 
 
 class StreamJournalLike(Protocol):
-    def append(self, text: str) -> None: ...
-    def finish(self) -> None: ...
+    def write(self, text: str) -> None: ...
+    def close(self) -> None: ...
+    def finish(self) -> Any: ...
 
 
 class StoreLike(Protocol):
@@ -168,14 +169,18 @@ class ModelCaller:
             async for ev in provider.stream(request):
                 if isinstance(ev, TextChunk):
                     parts.append(ev.text)
-                    journal.append(ev.text)
+                    journal.write(ev.text)
                     self.emit(TextDelta(stream=stream, text=ev.text))
                 elif isinstance(ev, RetryNotice):
                     self.emit(Retrying(stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason)))
                 elif isinstance(ev, StreamEnd):
                     end = ev
                     usage = ev.usage
-        except ProviderError as exc:
+        except BaseException as exc:
+            if not isinstance(exc, ProviderError):
+                journal.close()
+                raise
+
             if not exc.partial:
                 exc.partial = "".join(parts)
             record.ok = False
@@ -185,7 +190,7 @@ class ModelCaller:
             record.usage = exc.usage
             record.latency_s = time.perf_counter() - start
             self._account(model, stage, purpose, exc.usage, record)
-            journal.finish()
+            journal.close()  # stays a .partial: the text that arrived is kept
             self.emit(
                 StreamFinished(stream=stream, model=model, usage=exc.usage, complete=False)
             )

@@ -1,0 +1,224 @@
+"""The `duo-tui` command line (DESIGN.md, "Interfaces that must stay stable").
+
+Heavy imports (Textual, the SDKs, git) happen inside the command that needs
+them, so `duo-tui triage --json` and `--help` stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from duo_tui.errors import ConfigError, DuoError
+
+EXIT_BAD_INPUT = 2
+
+
+def _common(p: argparse.ArgumentParser, suppress: bool) -> None:
+    d: Any = argparse.SUPPRESS if suppress else None
+    p.add_argument("--repo", type=Path, default=d, help="the git repository (default: current directory)")
+    p.add_argument("--config", type=Path, default=d, help="a TOML config file overriding the others")
+    p.add_argument("--theme", default=d, help="UI theme (duo-dark, duo-light, duo-high-contrast, ...)")
+    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                   help="offline scripted session in a throw-away repository (no API key)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duo-tui",
+        description="Dual-model adversarial coding: one model plans, another codes, both review, you decide.",
+    )
+    _common(parser, suppress=False)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the pipeline headless and write a JSON report")
+    _common(run, suppress=True)
+    run.add_argument("task", nargs="?", help="what to build (the requirement)")
+    run.add_argument("--mode", choices=["auto", "fast"], default="auto")
+    run.add_argument("--json", dest="json_path", type=Path, help="write the JSON report here")
+    run.add_argument("--resume", nargs="?", const="", default=None, metavar="ID",
+                     help="continue a session (default: the latest)")
+
+    tri = sub.add_parser("triage", help="triage two review documents")
+    _common(tri, suppress=True)
+    tri.add_argument("a", type=Path)
+    tri.add_argument("b", type=Path)
+    tri.add_argument("--json", action="store_true", help="print the match result as JSON")
+
+    ses = sub.add_parser("sessions", help="list the sessions of this repository")
+    _common(ses, suppress=True)
+
+    res = sub.add_parser("resume", help="reopen a session in the workbench (default: the latest)")
+    _common(res, suppress=True)
+    res.add_argument("id", nargs="?")
+
+    exp = sub.add_parser("export", help="export a session as Markdown or JSON")
+    _common(exp, suppress=True)
+    exp.add_argument("id", nargs="?")
+    exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp.add_argument("-o", "--output", type=Path)
+
+    srv = sub.add_parser("serve", help="the workbench in a browser (localhost only)")
+    _common(srv, suppress=True)
+    srv.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        from duo_tui import __version__
+
+        print(f"duo-tui {__version__}")
+        return 0
+    try:
+        return _dispatch(args)
+    except DuoError as exc:
+        print(f"duo-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("duo-tui: interrupted; the session is saved (duo-tui resume)", file=sys.stderr)
+        return 130
+
+
+def _repo_arg(args: argparse.Namespace) -> Path:
+    return (getattr(args, "repo", None) or Path.cwd()).expanduser().resolve()
+
+
+def _load_config(args: argparse.Namespace, repo: Path | None) -> Any:
+    from duo_tui.config import load_config
+
+    return load_config(repo, getattr(args, "config", None))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd == "triage":
+        return _triage(args)
+    if cmd == "run":
+        return _run(args)
+    if cmd == "sessions":
+        return _sessions(args)
+    if cmd == "export":
+        return _export(args)
+    if cmd == "serve":
+        return _serve(args)
+    if cmd == "resume":
+        return _tui(args, resume=args.id or "")
+    return _tui(args)
+
+
+def _triage(args: argparse.Namespace) -> int:
+    if args.json:
+        from duo_tui.triage_command import triage_json
+
+        return triage_json(args.a, args.b, sys.stdout, sys.stderr)
+    from duo_tui.core.reviews import load_review_file
+    from duo_tui.errors import ReviewParseError
+
+    try:
+        a = load_review_file(args.a)
+        b = load_review_file(args.b)
+    except ReviewParseError as exc:
+        print(f"duo-tui: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from duo_tui.ui.app import DuoApp
+
+    app = DuoApp(triage=(a, b), theme_name=getattr(args, "theme", None))
+    app.run()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from duo_tui.core.models import Mode
+    from duo_tui.headless import run_sync
+    from duo_tui.service import create_demo_repo, demo_config, find_repo
+
+    resume = args.resume
+    if resume is None and not args.task:
+        raise ConfigError("duo-tui run needs a TASK (what to build), or --resume [ID]")
+    if args.demo and resume is None:
+        repo = create_demo_repo(getattr(args, "repo", None))
+        config = demo_config(_load_config(args, None))
+        print(f"demo repository: {repo}", file=sys.stderr)
+    else:
+        repo = find_repo(_repo_arg(args))
+        config = _load_config(args, repo)
+        if resume is None:
+            _check_models(config)
+    return run_sync(
+        repo=repo, task=args.task, config=config, mode=Mode(args.mode), demo=args.demo,
+        resume=resume or None, resume_latest=resume == "", json_path=args.json_path,
+    )
+
+
+def _check_models(config: Any) -> None:
+    from duo_tui.providers.registry import check_models, check_reachable
+
+    models = [config.roles.planner, config.roles.executor, *config.roles.to_roles().effective_reviewers()]
+    check_models(models, config)
+    asyncio.run(check_reachable(models, config))
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from duo_tui.service import find_repo
+    from duo_tui.store.session_store import SessionStore
+
+    repo = find_repo(_repo_arg(args))
+    rows = SessionStore.list_sessions(repo)
+    if not rows:
+        print("no sessions yet: start one with `duo-tui` or `duo-tui run TASK`")
+        return 0
+    print(f"{'ID':<44} {'STATE':<10} {'ROUNDS':>6} {'COST':>9}  AGE")
+    for r in rows:
+        cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
+        state = r.status if r.ok else "broken"
+        print(f"{r.id:<44} {state:<10} {r.rounds:>6} {cost:>9}  {r.age()}")
+        if not r.ok:
+            print(f"    ! {r.error}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from duo_tui.service import find_repo
+    from duo_tui.store.export import export_json, export_markdown
+    from duo_tui.store.session_store import SessionStore
+
+    repo = find_repo(_repo_arg(args))
+    store = SessionStore.open(repo, args.id) if args.id else SessionStore.latest(repo)
+    if store is None:
+        raise ConfigError("no sessions to export in this repository")
+    text = export_markdown(store) if args.format == "md" else json.dumps(export_json(store), indent=2) + "\n"
+    if args.output:
+        from duo_tui.store.atomic import write_atomic
+
+        write_atomic(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from duo_tui.ui.serve import serve
+
+    return serve(args)
+
+
+def _tui(args: argparse.Namespace, resume: str | None = None) -> int:
+    from duo_tui.ui.app import DuoApp
+
+    app = DuoApp(
+        demo=bool(args.demo),
+        repo=getattr(args, "repo", None),
+        config_path=getattr(args, "config", None),
+        theme_name=getattr(args, "theme", None),
+        resume=resume,
+    )
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,108 @@
+"""`duo-tui run`: the pipeline without a UI, progress on stderr, a JSON report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from duo_tui.config import Config
+from duo_tui.core.events import (
+    ErrorEvent,
+    Event,
+    Notice,
+    Retrying,
+    SessionEnded,
+    StageFinished,
+    StageStarted,
+    StreamFinished,
+)
+from duo_tui.core.models import Mode
+from duo_tui.core.runner import HeadlessDriver
+from duo_tui.redact import redact
+from duo_tui.store.atomic import write_atomic
+
+
+class ProgressPrinter:
+    """Turns runner events into short progress lines."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, ev: Event) -> None:
+        line = None
+        if isinstance(ev, StageStarted):
+            who = f" ({ev.model})" if ev.model else ""
+            where = f" {ev.task_id} round {ev.round}" if ev.task_id else ""
+            line = f"▶ {ev.stage.value}{where}{who}"
+        elif isinstance(ev, StageFinished):
+            line = f"  {ev.stage.value}: {ev.state.value} — {ev.summary}"
+        elif isinstance(ev, StreamFinished):
+            u = ev.usage
+            tok = f"{u.input_tokens if u.input_tokens is not None else '?'}→{u.output_tokens if u.output_tokens is not None else '?'} tokens"
+            cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else ", cost unknown"
+            line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + ("" if ev.complete else " (incomplete)")
+        elif isinstance(ev, Retrying):
+            line = f"  ↻ {ev.stream}: {ev.reason}; retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
+        elif isinstance(ev, ErrorEvent):
+            line = f"  ✗ {ev.message}" + (f" — {ev.what_to_do}" if ev.what_to_do else "")
+        elif isinstance(ev, Notice):
+            line = f"  {'!' if ev.severity != 'information' else 'i'} {ev.message}"
+        elif isinstance(ev, SessionEnded):
+            line = f"■ session {ev.status}" + (f": {ev.stop_reason}" if ev.stop_reason else "")
+        if line is not None:
+            print(redact(line), file=self.out, flush=True)
+
+
+def write_report(path: Path | None, report: dict[str, Any]) -> None:
+    if path is None:
+        return
+    write_atomic(path, redact(json.dumps(report, indent=2)) + "\n")
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    return 0 if report.get("converged") and report.get("committed") else 1
+
+
+async def run_headless(
+    repo: Path,
+    task: str | None,
+    config: Config,
+    *,
+    mode: Mode = Mode.AUTO,
+    demo: bool = False,
+    resume: str | None = None,
+    resume_latest: bool = False,
+    json_path: Path | None = None,
+    err: TextIO = sys.stderr,
+) -> int:
+    from duo_tui.service import open_existing, open_new
+
+    printer = ProgressPrinter(err)
+    driver = HeadlessDriver()
+    if resume or resume_latest:
+        ws = open_existing(repo, resume, config, driver=driver, autopilot=True, listeners=[printer])
+        for p in ws.problems:
+            print(f"  ! {p}", file=err)
+        print(f"resuming {ws.session.id} on {ws.session.branch}", file=err)
+    else:
+        assert task is not None
+        ws = open_new(repo, task, config, driver=driver, mode=mode, autopilot=True, demo=demo,
+                      listeners=[printer])
+        print(f"session {ws.session.id} on {ws.session.branch} in {ws.session.worktree}", file=err)
+        for w in ws.session.warnings:
+            print(f"  ! {w}", file=err)
+    try:
+        report = await ws.pipeline.run()
+    finally:
+        ws.close()
+    write_report(json_path, report)
+    if report.get("commit"):
+        print(f"committed {report['commit'][:10]} on {report['branch']}", file=err)
+    return exit_code(report)
+
+
+def run_sync(**kwargs: Any) -> int:
+    return asyncio.run(run_headless(**kwargs))

@@ -1,0 +1,226 @@
+"""Opening and resuming sessions: the one seam both front ends (TUI and headless) use.
+
+It finds the repository, creates the session's worktree, store and lock, picks
+the providers (scripted for the demo, real SDKs otherwise) and builds the
+`Pipeline`. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from duo_tui.config import Config, GateConfig, RolesConfig
+from duo_tui.core.events import Event
+from duo_tui.core.models import Mode
+from duo_tui.core.pipeline import Pipeline
+from duo_tui.core.runner import Driver
+from duo_tui.core.session import Session, slugify
+from duo_tui.errors import ConfigError, GitError
+from duo_tui.providers.base import Provider
+
+
+def find_repo(start: Path) -> Path:
+    """The top level of the git repository containing `start` (exit 2 if none)."""
+    if not start.exists():
+        raise ConfigError(f"--repo {start}: no such directory")
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, timeout=10
+        )
+    except OSError as exc:
+        raise ConfigError(f"git is not available: {exc}") from None
+    if out.returncode != 0:
+        raise ConfigError(f"{start} is not inside a git repository (run `git init` or pass --repo DIR)")
+    return Path(out.stdout.strip())
+
+
+def create_demo_repo(target: Path | None = None) -> Path:
+    """A throw-away git repository holding the demo project, committed once."""
+    from duo_tui.demo.project import FILES
+
+    if target is None:
+        root = Path(tempfile.mkdtemp(prefix="duo-demo-"))
+    else:
+        root = target.expanduser().resolve()
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise ConfigError(f"--repo {target}: for --demo this must be a new or empty directory")
+        root.mkdir(parents=True, exist_ok=True)
+    for rel, text in FILES.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "duo demo")
+    git("config", "user.email", "demo@duo-tui.invalid")
+    git("config", "commit.gpgsign", "false")
+    git("add", "-A")
+    git("commit", "-q", "-m", "chore: the shop project before the demo session")
+    return root
+
+
+def demo_config(base: Config | None = None) -> Config:
+    """The demo's configuration: scripted roles and the project's real unittest gate."""
+    from duo_tui.demo.script import EXECUTOR, PLANNER
+
+    cfg = (base or Config()).model_copy(deep=True)
+    cfg.roles = RolesConfig(planner=PLANNER, executor=EXECUTOR, reviewers=[PLANNER, EXECUTOR])
+    py = shlex.quote(sys.executable)
+    cfg.gate = GateConfig(commands=[f"{py} -m unittest discover -s tests -q"], timeout_s=120)
+    return cfg
+
+
+def provider_factory(config: Config, demo: bool, pace: float = 0.0) -> Callable[[str], Provider]:
+    """Model string -> provider. The demo answers from its script."""
+    if demo:
+        from duo_tui.demo.script import demo_script
+        from duo_tui.providers.scripted import ScriptedProvider
+
+        scripted = ScriptedProvider(demo_script(), chunk_chars=12, chars_per_s=pace)
+        return lambda model: scripted
+
+    cache: dict[str, Provider] = {}
+
+    def make(model: str) -> Provider:
+        if model not in cache:
+            from duo_tui.providers.registry import make_provider
+
+            cache[model] = make_provider(model, config)
+        return cache[model]
+
+    return make
+
+
+@dataclass
+class Workspace:
+    """An open session: everything the pipeline needs, and the lock that guards it."""
+
+    repo: Path
+    session: Session
+    store: object
+    worktree: object
+    pipeline: Pipeline
+    lock: object
+    problems: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        release = getattr(self.lock, "release", None)
+        if release is not None:
+            release()
+
+
+def open_new(
+    repo: Path,
+    request: str,
+    config: Config,
+    *,
+    driver: Driver,
+    mode: Mode = Mode.MANUAL,
+    autopilot: bool = False,
+    demo: bool = False,
+    pace: float = 0.0,
+    listeners: list[Callable[[Event], None]] | None = None,
+    providers: Callable[[str], Provider] | None = None,
+) -> Workspace:
+    """Create a session (id, worktree on duo/<slug>, store, lock) and its pipeline."""
+    from duo_tui.store.session_store import SessionStore, new_session_id
+    from duo_tui.vcs.worktree import SessionWorktree
+
+    if not request.strip():
+        raise ConfigError("the task is empty: say what you want built")
+    roles = config.roles.to_roles()
+    sid = new_session_id(request, date.today(), repo=repo)
+    slug = slugify(request)
+    session = Session(
+        id=sid, slug=slug, request=request, mode=mode, autopilot=autopilot, roles=roles,
+        repo=str(repo), demo=demo,
+    )
+    store = SessionStore.create(repo, session)
+    lock = store.lock()
+    lock.acquire()
+    try:
+        store.write_request(request)
+        try:
+            wt = SessionWorktree.create(repo, slug)
+        except GitError:
+            raise
+        session.branch = wt.branch
+        session.worktree = str(wt.path)
+        session.base_commit = wt.base
+        changes = wt.user_changes()
+        if changes:
+            session.warnings.append(
+                f"{len(changes)} uncommitted change(s) in your checkout are not part of this session "
+                f"(it starts from your last commit): {', '.join(changes[:5])}"
+                + (" ..." if len(changes) > 5 else "")
+            )
+        store.save(session)
+        pipeline = Pipeline(
+            session, config=config, store=store,
+            providers=providers or provider_factory(config, demo, pace),
+            driver=driver, repo=repo, worktree=wt, listeners=listeners,
+        )
+    except BaseException:
+        lock.release()
+        raise
+    return Workspace(repo, session, store, wt, pipeline, lock)
+
+
+def open_existing(
+    repo: Path,
+    session_id: str | None,
+    config: Config,
+    *,
+    driver: Driver,
+    autopilot: bool | None = None,
+    pace: float = 0.0,
+    listeners: list[Callable[[Event], None]] | None = None,
+    providers: Callable[[str], Provider] | None = None,
+) -> Workspace:
+    """Reopen a persisted session (default: the latest) to continue it."""
+    from duo_tui.store.session_store import SessionStore
+    from duo_tui.vcs.worktree import SessionWorktree
+
+    if session_id:
+        store = SessionStore.open(repo, session_id)
+    else:
+        latest = SessionStore.latest(repo)
+        if latest is None:
+            raise ConfigError(f"no sessions in {repo}/.duo/sessions: start one with `duo-tui run TASK`")
+        store = latest
+    lock = store.lock()
+    lock.acquire()
+    try:
+        session, problems = store.load()
+        if session.demo:
+            config = demo_config(config)
+        interrupted = store.mark_interrupted(session)
+        if interrupted:
+            problems.append(f"the {session.current.stage.value if session.current else ''} stage was interrupted; it will run again")
+        if autopilot is not None:
+            session.autopilot = autopilot
+        wt = None
+        if session.branch:
+            wt = SessionWorktree.open(repo, session.branch, Path(session.worktree) if session.worktree else None, session.base_commit)
+            session.worktree = str(wt.path)
+        store.save(session)
+        pipeline = Pipeline(
+            session, config=config, store=store,
+            providers=providers or provider_factory(config, session.demo, pace),
+            driver=driver, repo=repo, worktree=wt, listeners=listeners,
+        )
+        pipeline.resume_from(session.current)
+    except BaseException:
+        lock.release()
+        raise
+    return Workspace(repo, session, store, wt, pipeline, lock, problems)
