@@ -1,0 +1,602 @@
+"""Tests for duo_tui.core.edits: parsing, matching, atomic application, path safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from duo_tui.core import edits
+from duo_tui.core.edits import (
+    ApplyResult,
+    EditApplyError,
+    EditBlock,
+    apply_edits,
+    apply_text,
+    format_failures_for_model,
+    parse_edits,
+    plan_edits,
+    safe_path,
+)
+from duo_tui.errors import EditError, UnsafePathError
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "edits"
+EXPECTATIONS: dict[str, Any] = json.loads((CORPUS / "expectations.json").read_text("utf-8"))
+BASE: dict[str, str] = EXPECTATIONS["_base"]
+CASES: dict[str, dict[str, Any]] = EXPECTATIONS["cases"]
+
+
+# ----------------------------------------------------------------------- helpers
+
+BLOCK_BODY = "<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n"
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Write ``files`` byte-exactly (no newline translation)."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8"))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (relative POSIX path -> bytes)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def block(path: str, search: str, replace: str, index: int = 1) -> EditBlock:
+    return EditBlock(path=path, search=search, replace=replace, index=index)
+
+
+def answer(*parts: tuple[str, str, str]) -> str:
+    """An executor answer with one fenced block per (path, search, replace)."""
+    out = []
+    for path, search, replace in parts:
+        out.append(
+            f"{path}\n```python\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+        )
+    return "\n".join(out)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_tree(root, BASE)
+    return root
+
+
+# ------------------------------------------------------------------------ corpus
+
+
+def test_corpus_and_expectations_list_the_same_files() -> None:
+    on_disk = {p.name for p in CORPUS.glob("*.md")}
+    assert on_disk == set(CASES)
+    assert len(on_disk) >= 25
+
+
+def _corpus_text(name: str) -> str:
+    text = (CORPUS / name).read_text("utf-8")
+    if CASES[name].get("crlf"):
+        text = text.replace("\n", "\r\n")
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus_parse(name: str) -> None:
+    expected = CASES[name]
+    result = parse_edits(_corpus_text(name))
+    assert [b.path for b in result.blocks] == expected["paths"]
+    if "indices" in expected:
+        assert [b.index for b in result.blocks] == expected["indices"]
+    errors = expected.get("errors", [])
+    assert len(result.failures) == len(errors), result.errors
+    for failure, (index, needle) in zip(result.failures, errors, strict=True):
+        assert failure.index == index
+        assert needle in failure.message
+        assert f"Block {index}" in failure.message
+    assert result.ok == (not errors)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus_apply(name: str, tmp_path: Path) -> None:
+    expected = CASES[name]
+    root = tmp_path / "repo"
+    root.mkdir()
+    write_tree(root, {**BASE, **expected.get("before", {})})
+    before = snapshot(root)
+    text = _corpus_text(name)
+    if "after" in expected:
+        apply_text(root, text)
+        after = snapshot(root)
+        for rel, content in expected["after"].items():
+            assert after[rel] == content.encode("utf-8"), rel
+        # Nothing else was touched.
+        untouched = {k: v for k, v in after.items() if k not in expected["after"]}
+        assert untouched == {k: v for k, v in before.items() if k not in expected["after"]}
+    elif "apply_error" in expected or expected.get("errors"):
+        spec = expected.get("apply_error", {"type": "EditApplyError", "contains": []})
+        error_type = {"EditApplyError": EditApplyError, "UnsafePathError": UnsafePathError}
+        with pytest.raises(error_type[spec["type"]]) as info:
+            apply_text(root, text)
+        for needle in spec["contains"]:
+            assert needle in str(info.value)
+        assert snapshot(root) == before
+        assert not (tmp_path / "outside").exists()
+    else:
+        result = apply_text(root, text)
+        assert result == ApplyResult()
+        assert snapshot(root) == before
+
+
+# ----------------------------------------------------------------------- parsing
+
+
+def test_parse_block_text_and_indices() -> None:
+    text = answer(("a.py", "x = 1\n", "x = 2\n"), ("b.py", "", "new\n"))
+    result = parse_edits(text)
+    assert result.blocks == [
+        EditBlock("a.py", "x = 1\n", "x = 2\n", 1),
+        EditBlock("b.py", "", "new\n", 2),
+    ]
+    assert result.errors == []
+
+
+def test_parse_counts_malformed_blocks_in_indices() -> None:
+    text = (
+        "a.py\n```\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n```\n"
+        "b.py\n```\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n```\n"
+    )
+    result = parse_edits(text)
+    assert [(b.path, b.index) for b in result.blocks] == [("b.py", 2)]
+    assert result.failures[0].index == 1
+    assert result.failures[0].path == "a.py"
+    assert "line 3" in result.failures[0].message
+
+
+def test_parse_search_without_divider_before_next_block_keeps_next_block() -> None:
+    text = "a.py\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n"
+    result = parse_edits(text)
+    assert [(b.path, b.index, b.search) for b in result.blocks] == [("a.py", 2, "y\n")]
+    assert "divider" in result.errors[0]
+
+
+def test_parse_truncated_answer_is_an_error() -> None:
+    result = parse_edits("a.py\n```python\n<<<<<<< SEARCH\nx\n=======\ny\n")
+    assert result.blocks == []
+    assert "REPLACE" in result.errors[0]
+
+
+def test_parse_crlf_answer_normalizes_block_text() -> None:
+    result = parse_edits(
+        "a.py\r\n```\r\n<<<<<<< SEARCH\r\nx\r\n=======\r\ny\r\n>>>>>>> REPLACE\r\n"
+    )
+    assert result.blocks == [EditBlock("a.py", "x\n", "y\n", 1)]
+
+
+def test_parse_divider_inside_replace_is_content() -> None:
+    text = "notes.md\n<<<<<<< SEARCH\nTitle\n=======\nTitle\n=======\n>>>>>>> REPLACE\n"
+    (b,) = parse_edits(text).blocks
+    assert b.search == "Title\n"
+    assert b.replace == "Title\n=======\n"
+
+
+def test_parse_bare_name_wins_over_name_quoted_in_prose() -> None:
+    text = "### app/a.py\nThis calls `helpers.py`:\n```python\n" + BLOCK_BODY
+    assert [b.path for b in parse_edits(text).blocks] == ["app/a.py"]
+
+
+def test_parse_prose_with_two_paths_is_not_a_file_name() -> None:
+    text = "Move code from `a.py` to `b.py`:\n```python\n" + BLOCK_BODY
+    result = parse_edits(text)
+    assert result.blocks == []
+    assert "no file name" in result.errors[0]
+
+
+def test_parse_keeps_dunder_names_and_strips_dot_slash() -> None:
+    text = "**./pkg/__init__.py**\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
+    assert [b.path for b in parse_edits(text).blocks] == ["pkg/__init__.py"]
+
+
+def test_parse_missing_closing_fence_with_bare_fences() -> None:
+    text = (
+        "a.py\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n\n"
+        "b.py\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
+    )
+    assert [b.path for b in parse_edits(text).blocks] == ["a.py", "b.py"]
+
+
+def test_parse_empty_answer() -> None:
+    assert parse_edits("") == edits.ParseResult()
+
+
+# ---------------------------------------------------------------------- safe_path
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "/etc/passwd",
+        "\\windows\\system32",
+        "C:\\x.py",
+        "~/x.py",
+        "../x.py",
+        "a/../../x.py",
+        "a/../b.py",
+        "a\\..\\..\\x.py",
+        ".git",
+        ".git/config",
+        ".GIT/hooks/pre-commit",
+        "sub/.Git/config",
+        ".git./config",
+        "",
+        "   ",
+        ".",
+        "a\0b",
+    ],
+)
+def test_safe_path_refuses(repo: Path, rel: str) -> None:
+    with pytest.raises(UnsafePathError):
+        safe_path(repo, rel)
+
+
+def test_safe_path_accepts_normal_paths(repo: Path) -> None:
+    assert safe_path(repo, "app/config.py") == (repo / "app/config.py").resolve()
+    assert safe_path(repo, "./new/dir/x.py") == (repo / "new/dir/x.py").resolve()
+    assert safe_path(repo, ".github/workflows/ci.yml").name == "ci.yml"
+    assert safe_path(repo, ".gitignore").name == ".gitignore"
+
+
+def test_safe_path_refuses_symlinked_dir_and_file_leaving_root(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("x = 1\n")
+    (repo / "linkdir").symlink_to(outside, target_is_directory=True)
+    (repo / "app" / "link.py").symlink_to(outside / "secret.py")
+    (repo / "dangling.py").symlink_to(outside / "missing.py")
+    for rel in ("linkdir/secret.py", "linkdir/new.py", "app/link.py", "dangling.py"):
+        with pytest.raises(UnsafePathError, match="outside"):
+            safe_path(repo, rel)
+
+
+def test_safe_path_refuses_symlink_into_git(repo: Path) -> None:
+    (repo / ".git" / "hooks").mkdir(parents=True)
+    (repo / "hooks").symlink_to(repo / ".git" / "hooks", target_is_directory=True)
+    with pytest.raises(UnsafePathError, match=r"\.git"):
+        safe_path(repo, "hooks/pre-commit")
+
+
+def test_safe_path_follows_symlink_inside_root(repo: Path) -> None:
+    (repo / "alias.py").symlink_to(repo / "app" / "config.py")
+    assert safe_path(repo, "alias.py") == (repo / "app" / "config.py").resolve()
+
+
+def test_unsafe_block_blocks_the_whole_stage(repo: Path, tmp_path: Path) -> None:
+    before = snapshot(repo)
+    blocks = [
+        block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
+        block("../escape.py", "", "x\n", 2),
+    ]
+    with pytest.raises(UnsafePathError, match="Block 2"):
+        apply_edits(repo, blocks)
+    assert snapshot(repo) == before
+    assert not (tmp_path / "escape.py").exists()
+
+
+# ---------------------------------------------------------------------- matching
+
+
+def test_exact_match_and_result_counts(repo: Path) -> None:
+    result = apply_edits(
+        repo,
+        [
+            block("app/runner.py", "def run(path):\n", "def run(path, *, dry=False):\n", 1),
+            block("app/new.py", "", "A = 1\nB = 2\n", 2),
+        ],
+    )
+    assert result.changed == ["app/runner.py"]
+    assert result.created == ["app/new.py"]
+    assert (result.deleted_lines, result.added_lines) == (1, 3)
+    assert (repo / "app/runner.py").read_text() == "def run(path, *, dry=False):\n    return path\n"
+
+
+def test_blocks_for_one_file_apply_in_order_on_evolving_content(repo: Path) -> None:
+    apply_edits(
+        repo,
+        [
+            block("app/config.py", "DEBUG = True\n", "DEBUG = False\nLEVEL = 1\n", 1),
+            block("./app/config.py", "LEVEL = 1\n", "LEVEL = 2\n", 2),
+        ],
+    )
+    assert (repo / "app/config.py").read_text() == "DEBUG = False\nLEVEL = 2\n"
+
+
+def test_negative_indent_drift_reindents_replace(repo: Path) -> None:
+    # SEARCH is indented 4 more than the file: REPLACE loses the same 4.
+    search = "            for job in self.queue:\n                self.handle(job)\n"
+    replace = (
+        "            for job in self.queue:\n                self.handle(job)\n            done()\n"
+    )
+    apply_edits(repo, [block("app/worker.py", search, replace)])
+    assert (
+        (repo / "app/worker.py")
+        .read_text()
+        .endswith("        for job in self.queue:\n            self.handle(job)\n        done()\n")
+    )
+
+
+def test_tab_indent_drift(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"m.go": "func f() {\n\tif x {\n\t\ty()\n\t}\n}\n"})
+    apply_edits(tmp_path, [block("m.go", "if x {\n\ty()\n}\n", "if x {\n\tz()\n}\n")])
+    assert (tmp_path / "m.go").read_text() == "func f() {\n\tif x {\n\t\tz()\n\t}\n}\n"
+
+
+def test_non_uniform_indent_does_not_match(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.py": "if x:\n    y()\n"})
+    with pytest.raises(EditApplyError, match="does not match"):
+        apply_edits(tmp_path, [block("a.py", "if x:\n        y()\n", "pass\n")])
+
+
+def test_exact_match_preferred_over_drifted_duplicates(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.py": "x = 1\nif a:\n    x = 1\n"})
+    apply_edits(tmp_path, [block("a.py", "x = 1\n", "x = 2\n")])
+    assert (tmp_path / "a.py").read_text() == "x = 2\nif a:\n    x = 1\n"
+
+
+def test_ambiguous_match_names_count_and_lines(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.py": "pass\nx = 1\npass\nx = 1\npass\nx = 1\n"})
+    with pytest.raises(EditApplyError) as info:
+        apply_edits(tmp_path, [block("a.py", "x = 1\n", "x = 2\n", 4)])
+    message = str(info.value)
+    assert "Block 4 (a.py)" in message
+    assert "matches 3 places" in message
+    assert "lines 2, 4, 6" in message
+    assert info.value.failures[0].index == 4
+
+
+def test_no_match_shows_closest_region_with_line_numbers(tmp_path: Path) -> None:
+    lines = [f"line_{i} = {i}" for i in range(1, 60)]
+    lines[29] = "def handler(request):"
+    lines[30] = "    return respond(request, status=200)"
+    write_tree(tmp_path, {"svc.py": "\n".join(lines) + "\n"})
+    search = "def handler(request):\n    return respond(request, status=201)\n"
+    with pytest.raises(EditApplyError) as info:
+        apply_edits(tmp_path, [block("svc.py", search, "pass\n", 7)])
+    message = str(info.value)
+    assert "Block 7 (svc.py)" in message
+    assert "lines 30-31" in message
+    assert "30 | def handler(request):" in message
+    assert "% similar" in message
+    assert "-    return respond(request, status=201)" in message
+
+
+def test_no_match_after_earlier_block_says_so(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.py": "a = 1\nb = 2\n"})
+    blocks = [block("a.py", "a = 1\n", "a = 10\n", 1), block("a.py", "a = 1\n", "a = 3\n", 2)]
+    with pytest.raises(EditApplyError, match="earlier blocks"):
+        apply_edits(tmp_path, blocks)
+
+
+def test_missing_file_with_nonempty_search(repo: Path) -> None:
+    with pytest.raises(EditApplyError, match="does not exist"):
+        apply_edits(repo, [block("app/nope.py", "x\n", "y\n")])
+
+
+# ----------------------------------------------------------- atomicity and writes
+
+
+def test_any_failure_writes_nothing_and_reports_every_failure(repo: Path) -> None:
+    before = snapshot(repo)
+    blocks = [
+        block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
+        block("app/new.py", "", "x = 1\n", 2),
+        block("app/settings.py", "TIMEOUT = 99\n", "TIMEOUT = 1\n", 3),
+        block("app/runner.py", "nope\n", "x\n", 4),
+    ]
+    with pytest.raises(EditApplyError) as info:
+        apply_edits(repo, blocks)
+    assert [f.index for f in info.value.failures] == [3, 4]
+    assert "2 edit blocks failed; no file was changed." in str(info.value)
+    assert snapshot(repo) == before
+    assert not (repo / "app/new.py").exists()
+
+
+def test_write_failure_rolls_back_written_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(repo)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def flaky_replace(src: Any, dst: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(edits.os, "replace", flaky_replace)
+    blocks = [
+        block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
+        block("brand/new/dir/x.py", "", "x = 1\n", 2),
+        block("app/settings.py", "TIMEOUT = 5\n", "TIMEOUT = 6\n", 3),
+    ]
+    with pytest.raises(EditError, match="disk full") as info:
+        apply_edits(repo, blocks)
+    assert "restored" in str(info.value)
+    monkeypatch.undo()
+    assert snapshot(repo) == before
+    assert not (repo / "brand").exists()
+    assert not [p for p in repo.rglob("*.duo-tmp")]
+
+
+def test_plan_edits_writes_nothing(repo: Path) -> None:
+    before = snapshot(repo)
+    planned = plan_edits(
+        repo,
+        [
+            block("app/config.py", "DEBUG = True\n", "DEBUG = False\n"),
+            block("app/settings.py", "TIMEOUT = 5\n", "TIMEOUT = 5\n", 2),  # no-op
+            block("new.txt", "", "hi\n", 3),
+        ],
+    )
+    assert planned == {"app/config.py": "DEBUG = False\n", "new.txt": "hi\n"}
+    assert snapshot(repo) == before
+
+
+def test_file_mode_is_preserved(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"run.sh": "#!/bin/sh\necho a\n"})
+    (tmp_path / "run.sh").chmod(0o755)
+    apply_edits(tmp_path, [block("run.sh", "echo a\n", "echo b\n")])
+    assert stat.S_IMODE((tmp_path / "run.sh").stat().st_mode) == 0o755
+
+
+def test_symlink_inside_root_edits_the_target(repo: Path) -> None:
+    (repo / "alias.py").symlink_to(repo / "app" / "config.py")
+    result = apply_edits(repo, [block("alias.py", "DEBUG = True\n", "DEBUG = False\n")])
+    assert result.changed == ["app/config.py"]
+    assert (repo / "alias.py").is_symlink()
+    assert (repo / "app/config.py").read_text() == "DEBUG = False\n"
+
+
+def test_directory_and_binary_targets_fail(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "blob.bin").write_bytes(b"\xff\xfe\x00x")
+    with pytest.raises(EditApplyError) as info:
+        apply_edits(tmp_path, [block("pkg", "", "x\n", 1), block("blob.bin", "x\n", "y\n", 2)])
+    message = str(info.value)
+    assert "not a regular file" in message
+    assert "not UTF-8" in message
+
+
+def test_new_file_below_a_file_fails_at_plan_time(repo: Path) -> None:
+    before = snapshot(repo)
+    with pytest.raises(EditApplyError, match="not a directory"):
+        apply_edits(repo, [block("app/config.py/x.py", "", "x\n")])
+    assert snapshot(repo) == before
+
+
+# ------------------------------------------------------------ line endings, BOM
+
+
+def test_crlf_file_stays_crlf_with_lf_blocks(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"w.py": "a = 1\r\nb = 2\r\nc = 3\r\n"})
+    apply_edits(tmp_path, [block("w.py", "b = 2\n", "b = 20\nb2 = 21\n")])
+    assert (tmp_path / "w.py").read_bytes() == b"a = 1\r\nb = 20\r\nb2 = 21\r\nc = 3\r\n"
+
+
+def test_mixed_line_endings_untouched_lines_keep_theirs(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"m.txt": "a\r\nb\nc\r\nd\r\n"})
+    apply_edits(tmp_path, [block("m.txt", "c\n", "C\n")])
+    assert (tmp_path / "m.txt").read_bytes() == b"a\r\nb\nC\r\nd\r\n"
+
+
+def test_missing_final_newline_is_preserved(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.txt": "one\ntwo", "b.txt": "one\ntwo\nthree"})
+    apply_edits(
+        tmp_path,
+        [block("a.txt", "two\n", "TWO\n", 1), block("b.txt", "three\n", "", 2)],
+    )
+    assert (tmp_path / "a.txt").read_bytes() == b"one\nTWO"
+    assert (tmp_path / "b.txt").read_bytes() == b"one\ntwo"
+
+
+def test_final_newline_is_kept_when_present(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.txt": "one\ntwo\n"})
+    apply_edits(tmp_path, [block("a.txt", "two", "TWO")])  # blocks built without newlines
+    assert (tmp_path / "a.txt").read_bytes() == b"one\nTWO\n"
+
+
+def test_bom_is_preserved(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"b.cs": "\ufeffusing System;\r\nclass A {}\r\n"})
+    apply_edits(tmp_path, [block("b.cs", "using System;\n", "using System.IO;\n")])
+    assert (tmp_path / "b.cs").read_bytes() == b"\xef\xbb\xbfusing System.IO;\r\nclass A {}\r\n"
+
+
+# ------------------------------------------------------------------ file creation
+
+
+def test_create_fills_an_existing_empty_file(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pkg/__init__.py": ""})
+    result = apply_edits(tmp_path, [block("pkg/__init__.py", "", '"""Pkg."""\n')])
+    assert result.changed == ["pkg/__init__.py"]
+    assert (tmp_path / "pkg/__init__.py").read_text() == '"""Pkg."""\n'
+
+
+def test_create_with_identical_content_is_a_noop(repo: Path) -> None:
+    result = apply_edits(repo, [block("app/config.py", "", "DEBUG = True\n")])
+    assert result == ApplyResult()
+
+
+def test_create_over_different_content_is_refused(repo: Path) -> None:
+    with pytest.raises(EditApplyError, match="already exists"):
+        apply_edits(repo, [block("app/config.py", "\n", "DEBUG = 1\n")])
+    assert (repo / "app/config.py").read_text() == "DEBUG = True\n"
+
+
+# ------------------------------------------------------------- feedback to model
+
+
+def test_format_failures_for_model(repo: Path) -> None:
+    with pytest.raises(EditApplyError) as info:
+        apply_text(repo, answer(("app/config.py", "DEBUG = Maybe\n", "DEBUG = False\n")))
+    text = format_failures_for_model(info.value)
+    assert "NONE of your edits were applied" in text
+    assert "Block 1 (app/config.py)" in text
+    assert "1 | DEBUG = True" in text
+    assert "complete set" in text
+
+
+def test_format_failures_for_model_unsafe_and_parse_errors(repo: Path) -> None:
+    with pytest.raises(UnsafePathError) as unsafe:
+        apply_text(repo, answer(("/etc/hosts", "", "x\n")))
+    assert "/etc/hosts" in format_failures_for_model(unsafe.value)
+    with pytest.raises(EditApplyError) as parse_error:
+        apply_text(repo, "a.py\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n")
+    assert "divider" in format_failures_for_model(parse_error.value)
+
+
+# ------------------------------------------------------------------- performance
+
+
+def test_200_blocks_over_50_files_within_a_second(tmp_path: Path) -> None:
+    files = {}
+    parts = []
+    for f in range(50):
+        body = "".join(f"def fn_{f}_{i}(x):\n    return x + {i}\n\n\n" for i in range(60))
+        files[f"pkg/mod_{f}.py"] = body
+        for i in range(0, 60, 15):  # 4 blocks per file
+            parts.append(
+                (
+                    f"pkg/mod_{f}.py",
+                    f"def fn_{f}_{i}(x):\n    return x + {i}\n",
+                    f"def fn_{f}_{i}(x: int) -> int:\n    return x + {i} * 2\n",
+                )
+            )
+    write_tree(tmp_path, files)
+    text = answer(*parts)
+    start = time.perf_counter()
+    parsed = parse_edits(text)
+    result = apply_edits(tmp_path, parsed.blocks)
+    elapsed = time.perf_counter() - start
+    assert len(parsed.blocks) == 200
+    assert len(result.changed) == 50
+    assert elapsed < 1.0, elapsed
+
+
+def test_failure_on_large_file_is_fast(tmp_path: Path) -> None:
+    body = "".join(f"value_{i} = compute({i}, {i * 7})\n" for i in range(30_000))
+    write_tree(tmp_path, {"big.py": body})
+    search = "".join(f"value_{i} = compute({i}, {i * 7 + 1})\n" for i in range(500, 540))
+    start = time.perf_counter()
+    with pytest.raises(EditApplyError, match="Closest region: lines 501-540"):
+        apply_edits(tmp_path, [block("big.py", search, "x = 1\n")])
+    assert time.perf_counter() - start < 1.0
