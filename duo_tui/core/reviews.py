@@ -1,0 +1,376 @@
+"""Read `duo review v1` documents: forgivingly from a model's answer, strictly from files.
+
+A model's answer is prose, Markdown and JSON mixed, sometimes with broken JSON;
+`parse_review_text` digs the review out, repairs what is obviously meant,
+normalises the small things models get wrong (severity case, line numbers as
+strings, reversed line ranges, repeated ids) and then validates the result
+against the schema, so every `Review` it returns is valid. A review file given
+to `duo-tui triage` is a contract instead: `load_review_file` accepts it only
+if it is valid JSON, follows the schema and has unique finding ids, and
+otherwise names the file and the field at fault.
+
+Both raise `ReviewParseError` with a message for a human.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from duo_tui.core.models import Review, Severity
+from duo_tui.errors import ReviewParseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaError
+
+__all__ = ["REVIEW_SCHEMA", "load_review_file", "parse_review_text", "schema_errors"]
+
+#: The `duo review v1` JSON Schema (also handed to providers for structured output).
+REVIEW_SCHEMA: dict[str, Any] = json.loads(
+    files("duo_tui.core").joinpath("review_schema.json").read_text(encoding="utf-8")
+)
+
+_SEVERITIES = [s.value for s in Severity]
+# Words models use for the five levels; mapped only in the forgiving parser.
+_SEVERITY_ALIASES = {
+    "blocker": "critical",
+    "major": "high",
+    "moderate": "medium",
+    "minor": "low",
+    "informational": "info",
+    "information": "info",
+    "note": "info",
+}
+_VERDICTS = ("approve", "request_changes", "comment")
+_FENCE_RE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_LINE_FIELDS = ("line_start", "line_end")
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(REVIEW_SCHEMA)
+
+
+def _path_str(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(err: SchemaError) -> str:
+    """One schema error as `field: what is wrong`."""
+    where = _path_str(err.absolute_path)
+    validator, expected, value = err.validator, err.validator_value, err.instance
+    if validator == "required":
+        missing = next((k for k in expected if k not in value), "?")
+        field = f"{where}.{missing}" if where else missing
+        return f"{field}: required field is missing"
+    if validator == "enum":
+        what = f"{value!r} is not one of {', '.join(str(v) for v in expected)}"
+    elif validator == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        what = f"{value!r} is not of type {' or '.join(kinds)}"
+    elif validator == "minimum":
+        what = f"{value!r} is less than the minimum {expected}"
+    elif validator == "maximum":
+        what = f"{value!r} is more than the maximum {expected}"
+    elif validator == "minLength":
+        what = "must not be empty"
+    else:
+        what = err.message
+    return f"{where or 'document'}: {what}"
+
+
+def schema_errors(data: Any) -> list[str]:
+    """Every way `data` breaks the `duo review v1` schema, in document order."""
+    errs = sorted(
+        _validator().iter_errors(data),
+        key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.path],
+    )
+    return [_describe(e) for e in errs]
+
+
+def _duplicate_ids(data: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """(index, index of first use, id) for every finding that repeats an earlier id."""
+    seen: dict[str, int] = {}
+    out = []
+    for k, f in enumerate(data.get("findings") or []):
+        fid = f.get("id") if isinstance(f, dict) else None
+        if not isinstance(fid, str):
+            continue
+        if fid in seen:
+            out.append((k, seen[fid], fid))
+        else:
+            seen[fid] = k
+    return out
+
+
+def _to_review(data: dict[str, Any], prefix: str, raw: str) -> Review:
+    try:
+        return Review.model_validate(data)
+    except ValidationError as exc:  # schema passed, so this is rare
+        first = exc.errors()[0]
+        where = _path_str(first["loc"])
+        raise ReviewParseError(f"{prefix}{where}: {first['msg']}", raw=raw) from exc
+
+
+# --------------------------------------------------------------------------- strict
+
+# Optional fields whose `null` means "not given" (what `Review.model_dump()` writes).
+_NULLABLE_REVIEW = ("verdict", "score", "summary")
+_NULLABLE_FINDING = ("category", "detail", "suggestion", "confidence")
+
+
+def _drop_null_optionals(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` without optional keys set to null; everything else untouched."""
+    out = {k: v for k, v in data.items() if not (k in _NULLABLE_REVIEW and v is None)}
+    findings = data.get("findings")
+    if isinstance(findings, list):
+        out["findings"] = [
+            {k: v for k, v in f.items() if not (k in _NULLABLE_FINDING and v is None)}
+            if isinstance(f, dict)
+            else f
+            for f in findings
+        ]
+    return out
+
+
+def load_review_file(path: Path) -> Review:
+    """Load a review file strictly; errors name the file and the field.
+
+    The one leniency: an optional field set to null (as `Review.model_dump()`
+    writes it) counts as absent.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewParseError(f"{name}: cannot read the file: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReviewParseError(
+            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            raw=text,
+        ) from exc
+    if not isinstance(data, dict):
+        raise ReviewParseError(
+            f"{name}: expected a JSON object (a duo review v1 document), got {type(data).__name__}",
+            raw=text,
+        )
+    problems = schema_errors(_drop_null_optionals(data))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ReviewParseError(f"{name}: {problems[0]}{more}", raw=text)
+    dups = _duplicate_ids(data)
+    if dups:
+        k, first, fid = dups[0]
+        raise ReviewParseError(
+            f"{name}: findings[{k}].id: {fid!r} repeats the id of findings[{first}]; "
+            "finding ids must be unique within a review",
+            raw=text,
+        )
+    return _to_review(_drop_null_optionals(data), f"{name}: ", text)
+
+
+# --------------------------------------------------------------------------- forgiving
+
+
+def _decode_objects(text: str) -> list[Any]:
+    """JSON values that decode cleanly from each `{` / `[` of `text`, outermost first."""
+    decoder = json.JSONDecoder()
+    out: list[Any] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        starts = [i for i in (text.find("{", pos), text.find("[", pos)) if i >= 0]
+        if not starts:
+            break
+        i = min(starts)
+        try:
+            value, stop = decoder.raw_decode(text, i)
+        except json.JSONDecodeError:
+            pos = i + 1
+            continue
+        out.append(value)
+        pos = stop
+    return out
+
+
+def _looks_like_review(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "findings" in value or "issues" in value
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _repair(text: str) -> Any:
+    import json_repair
+
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        return None
+    try:
+        return json_repair.loads(text[start:])
+    except Exception:  # json_repair is best effort by design
+        return None
+
+
+def _extract(text: str) -> tuple[Any, list[str]]:
+    """The review value in a model's answer, and notes on what had to be repaired."""
+    fenced = [body for lang, body in _FENCE_RE.findall(text) if lang.lower() in ("json", "")]
+    for chunk in [*fenced, text]:
+        for value in _decode_objects(chunk):
+            if _looks_like_review(value):
+                return value, []
+    for chunk in [*fenced, text]:
+        value = _repair(chunk)
+        if _looks_like_review(value):
+            return value, ["the JSON was damaged and has been repaired"]
+    return None, []
+
+
+def _as_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        s = value.strip().lstrip("Ll").strip()
+        if s == "" or s.lower() in ("null", "none", "n/a"):
+            return None
+        m = re.fullmatch(r"[+-]?\d+(?:\.0+)?", s)
+        if m:
+            return int(float(s))
+    return value
+
+
+def _normalise_finding(f: dict[str, Any], k: int, notes: list[str]) -> dict[str, Any]:
+    f = dict(f)
+    sev = f.get("severity")
+    if isinstance(sev, str):
+        low = sev.strip().lower()
+        f["severity"] = _SEVERITY_ALIASES.get(low, low)
+    fid = f.get("id")
+    if isinstance(fid, int | float) and not isinstance(fid, bool):
+        f["id"] = str(fid)
+    elif fid is None or (isinstance(fid, str) and not fid.strip()):
+        f["id"] = f"F{k + 1}"
+        notes.append(f"findings[{k}] had no id; it is now {f['id']!r}")
+    elif isinstance(fid, str):
+        f["id"] = fid.strip()
+    for key in _LINE_FIELDS:
+        if key in f:
+            value = _as_int(f[key])
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                notes.append(f"findings[{k}].{key} {value} is not a line number; dropped")
+                value = None
+            f[key] = value
+    start, end = f.get("line_start"), f.get("line_end")
+    if isinstance(start, int) and isinstance(end, int) and end < start:
+        f["line_start"], f["line_end"] = end, start
+        notes.append(f"findings[{k}]: line_end was before line_start; swapped")
+    for key in ("category", "detail", "suggestion"):
+        if f.get(key) is None and key in f:
+            f[key] = ""
+    if isinstance(f.get("file"), str) and not f["file"].strip():
+        f["file"] = None
+    conf = f.get("confidence")
+    if isinstance(conf, str):
+        try:
+            f["confidence"] = float(conf.strip().rstrip("%")) / (100 if "%" in conf else 1)
+        except ValueError:
+            f["confidence"] = None
+    return f
+
+
+def _renumber_duplicates(findings: list[dict[str, Any]], notes: list[str]) -> None:
+    used = {f.get("id") for f in findings}
+    seen: set[str] = set()
+    for k, f in enumerate(findings):
+        fid = f.get("id")
+        if not isinstance(fid, str):
+            continue
+        if fid in seen:
+            n = 2
+            while f"{fid}-{n}" in used:
+                n += 1
+            f["id"] = f"{fid}-{n}"
+            used.add(f["id"])
+            notes.append(f"findings[{k}].id {fid!r} was already used; renamed {f['id']!r}")
+        seen.add(f["id"])
+
+
+def _normalise(data: dict[str, Any], reviewer: str, notes: list[str]) -> dict[str, Any]:
+    data = dict(data)
+    if "findings" not in data and isinstance(data.get("issues"), list):
+        data["findings"] = data.pop("issues")
+    if not isinstance(data.get("reviewer"), str) or not data["reviewer"].strip():
+        data["reviewer"] = reviewer
+    verdict = data.get("verdict")
+    if isinstance(verdict, str):
+        v = re.sub(r"[\s-]+", "_", verdict.strip().lower())
+        if v in _VERDICTS:
+            data["verdict"] = v
+        else:
+            notes.append(f"verdict {verdict!r} is not one of {', '.join(_VERDICTS)}; dropped")
+            data.pop("verdict")
+    elif verdict is None:
+        data.pop("verdict", None)
+    if "score" in data:
+        score = _as_int(data["score"])
+        if isinstance(score, float):
+            score = round(score)
+        if score is None:
+            data.pop("score")
+        else:
+            data["score"] = score
+    if data.get("summary") is None:
+        data.pop("summary", None)
+    findings = data.get("findings")
+    if isinstance(findings, list):
+        data["findings"] = [
+            _normalise_finding(f, k, notes) if isinstance(f, dict) else f
+            for k, f in enumerate(findings)
+        ]
+        _renumber_duplicates(data["findings"], notes)
+    return data
+
+
+def parse_review_text(text: str, reviewer: str) -> Review:
+    """Parse a model's answer into a valid `Review`, forgiving what can be forgiven.
+
+    Accepts a fenced ```json block, JSON surrounded by prose, and JSON with
+    minor damage (repaired). `reviewer` fills a missing reviewer name. What
+    had to be fixed is listed in the review's extra field ``parse_notes``.
+    """
+    value, notes = _extract(text)
+    if value is None:
+        raise ReviewParseError(
+            f"review by {reviewer}: no JSON review found in the answer "
+            "(expected an object with a 'findings' list)",
+            raw=text,
+        )
+    if isinstance(value, list):
+        value = {"findings": value}
+        notes.append("the answer was a bare list of findings")
+    data = _drop_null_optionals(_normalise(value, reviewer, notes))
+    problems = schema_errors(data)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ReviewParseError(f"review by {reviewer}: {problems[0]}{more}", raw=text)
+    review = _to_review(data, f"review by {reviewer}: ", text)
+    if notes:
+        review.parse_notes = notes  # type: ignore[attr-defined]  # extra field
+    return review

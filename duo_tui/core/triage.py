@@ -1,0 +1,593 @@
+"""Match the findings of two (or more) reviews that describe the same problem.
+
+Two reviewers rarely word a problem the same way: they paraphrase, one names
+the symptom and the other the root cause, they choose different categories and
+severities, and their line ranges are offset, partial or missing. Titles alone
+are not enough, so every candidate pair of findings gets a score from a few
+principled signals:
+
+* text: TF-IDF cosine over title + detail + suggestion, computed over the
+  findings of both reviews, with code identifiers (``snake_case``,
+  ``camelCase``, dotted names and backticked spans) kept whole *and* split into
+  their parts, the whole identifiers weighing more;
+* characters: TF-IDF cosine of character 3- and 4-grams of the same words,
+  which catches morphology ("evict" / "eviction") without a stemmer;
+* place: same file, distance between line ranges;
+* category: word overlap of the normalised categories.
+
+The signals are combined by a small logistic model (six weights and a bias,
+fitted once on a development set and checked with leave-one-case-out
+validation; ``benchmarks/bench_triage.py`` measures it) into a probability that the two findings are
+the same problem. A global one-to-one assignment (Hungarian method) then
+maximises the total ``probability - threshold`` over the pairs above the
+threshold, so a finding is never paired with its second-best match because a
+greedy pass took its best one.
+
+Everything is deterministic: inputs are processed in review order, ties are
+broken by that order. Numpy is imported lazily on the first call; scipy only
+when a connected block of candidates is too big for the pure-Python Hungarian.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from duo_tui.core.models import Finding, PairKind, Review, TriagePair, TriageResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "FindingGroup",
+    "GroupKind",
+    "ambiguous_candidates",
+    "group_findings",
+    "match_reviews",
+    "score_matrix",
+]
+
+#: Minimum pair probability for two findings to be called the same problem.
+#: Below 0.5 because true pairs are rare among all A x B candidates; the
+#: development set's F1 is flat between 0.25 and 0.35, and every
+#: leave-one-case-out fold chose a value in 0.2-0.35.
+DEFAULT_THRESHOLD = 0.3
+#: Half-width of the probability band reported by `ambiguous_candidates`.
+AMBIGUITY_MARGIN = 0.15
+
+# Logistic weights: bias, word cosine, char cosine, same file, file unknown,
+# line proximity, category similarity. Fitted by L2-regularised logistic regression on
+# the development set (leave-one-case-out F1 0.94-0.96); rounded on purpose.
+_WEIGHTS: dict[str, float] = {
+    "bias": -8.5,
+    "word": 10.5,
+    "char": 9.5,
+    "same_file": 2.0,
+    "file_unknown": 0.2,
+    "line": 0.4,
+    "category": 0.6,
+}
+#: Line distance (in lines) at which the proximity signal falls to 1/e.
+_LINE_SCALE = 6.0
+#: Blocks with more rows or columns than this are solved by scipy.
+_PURE_HUNGARIAN_MAX = 120
+
+# A generic English stop-word list (function words only).
+_STOPWORD_TEXT = (
+    "a an the and or but if then else when while of to in on at by for with without "
+    "from into onto over under about as is are was were be been being it its this that "
+    "these those there here so than too very can could should would will shall may "
+    "might must do does did done not no nor only own same such both each few more most "
+    "other some any all also just which who whom whose what where why how i we you he "
+    "she they them their our your his her us me my via per e g eg ie etc one two"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_BACKTICK_RE = re.compile(r"`([^`]+)`")
+_IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:/-][A-Za-z_$][A-Za-z0-9_$]*)*")
+_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _stem(word: str) -> str:
+    """A deliberately light suffix stripper (plural/tense), enough for TF-IDF."""
+    if len(word) > 5 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+def _split_identifier(token: str) -> list[str]:
+    return [p.lower() for p in _PART_RE.findall(token)]
+
+
+@lru_cache(maxsize=65536)
+def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
+    """Terms of one token: its stemmed parts, plus the whole token if it is an identifier."""
+    parts = [p for p in _split_identifier(token) if p]
+    out = [
+        (_stem(part), 1.0)
+        for part in parts
+        if part not in _STOPWORDS and len(part) >= 2 and not part.isdigit()
+    ]
+    if len(parts) > 1 or any(c in token for c in "_.:/$"):
+        out.append(("§" + token.lower().strip("._:/-$"), 2.0))
+    return tuple(out)
+
+
+def _add_terms(terms: dict[str, float], text: str) -> None:
+    for token in _IDENT_RE.findall(text):
+        for term, weight in _token_terms(token):
+            terms[term] = terms.get(term, 0.0) + weight
+
+
+def _finding_terms(f: Finding) -> dict[str, float]:
+    """Weighted terms of one finding (title counted twice; backticked code spans double)."""
+    text = f"{f.title}\n{f.title}\n{f.detail}\n{f.suggestion}"
+    terms: dict[str, float] = {}
+    _add_terms(terms, text)
+    for span in _BACKTICK_RE.findall(text):
+        _add_terms(terms, span)
+    return terms
+
+
+@lru_cache(maxsize=65536)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """Character 3- and 4-grams of a word padded with spaces (identifiers excluded)."""
+    if word.startswith("§"):
+        return ()
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
+
+
+def _category_words(category: str) -> frozenset[str]:
+    return frozenset(
+        _stem(p) for p in _split_identifier(category) if p not in _STOPWORDS and len(p) > 1
+    )
+
+
+# --------------------------------------------------------------------------- vectors
+
+# Above this many matrix cells (documents x terms) scipy.sparse is used.
+_DENSE_MAX_CELLS = 4_000_000
+# Large inputs fold character n-grams into this many hashed columns.
+_HASHED_GRAMS = 8192
+
+
+class _Matrices:
+    """Builds document-term matrices dense (small inputs) or sparse (large ones)."""
+
+    def __init__(self, sparse: bool) -> None:
+        self.sparse = sparse
+
+    def build(
+        self, rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
+    ) -> Any:
+        import numpy as np
+
+        r = np.asarray(rows, dtype=np.int64)
+        c = np.asarray(cols, dtype=np.int64)
+        v = np.asarray(vals, dtype=np.float64)
+        if self.sparse:
+            from scipy import sparse
+
+            return sparse.csr_matrix((v, (r, c)), shape=shape)
+        mat = np.zeros(shape)
+        np.add.at(mat, (r, c), v)
+        return mat
+
+    def tfidf(self, counts: Any) -> Any:
+        """Sublinear tf, smoothed idf, rows scaled to unit length."""
+        import numpy as np
+
+        n = counts.shape[0]
+        if self.sparse:
+            m = counts.tocsr(copy=True)
+            m.data = 1.0 + np.log(m.data)
+            df = np.bincount(m.indices, minlength=m.shape[1])
+            m.data *= (np.log((1 + n) / (1 + df)) + 1.0)[m.indices]
+            norms = np.sqrt(np.add.reduceat(m.data**2, m.indptr[:-1])) if m.nnz else np.ones(n)
+            norms = np.where(np.diff(m.indptr) > 0, norms, 1.0)
+            m.data /= np.repeat(norms, np.diff(m.indptr))
+            return m
+        mask = counts > 0
+        m = np.where(mask, 1.0 + np.log(np.where(mask, counts, 1.0)), 0.0)
+        m *= np.log((1 + n) / (1 + mask.sum(axis=0))) + 1.0
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        return m / np.where(norms > 0, norms, 1.0)
+
+    def cross(self, m: Any, na: int, densify: bool = False) -> np.ndarray:
+        """Row dot products of the first `na` rows with the rest.
+
+        `densify` multiplies sparse rows as dense float32 arrays (BLAS), much
+        faster when the rows share many columns (character n-grams).
+        """
+        import numpy as np
+
+        if self.sparse and densify:
+            left = m[:na].toarray().astype(np.float32)
+            right = m[na:].toarray().astype(np.float32)
+            return (left @ right.T).astype(np.float64)
+        prod = m[:na] @ m[na:].T
+        if self.sparse:
+            return np.asarray(prod.todense())
+        out: np.ndarray = prod
+        return out
+
+
+def _text_similarity(a: Sequence[Finding], b: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray]:
+    """Word and character-n-gram TF-IDF cosine of every (a, b) pair."""
+    docs = [_finding_terms(f) for f in [*a, *b]]
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for r, doc in enumerate(docs):
+        for term, tf in doc.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(term, len(vocab)))
+            vals.append(tf)
+    n, nv = len(docs), max(len(vocab), 1)
+    grams: dict[str, int] = {}
+    g_rows: list[int] = []
+    g_cols: list[int] = []
+    for term, k in vocab.items():
+        for gram in _char_grams(term):
+            g_rows.append(k)
+            g_cols.append(grams.setdefault(gram, len(grams)))
+    ng = max(len(grams), 1)
+    mx = _Matrices(sparse=n * max(nv, ng) > _DENSE_MAX_CELLS)
+    if mx.sparse and ng > _HASHED_GRAMS:
+        # Hashing trick: fold the n-gram columns into a fixed width (stable hash).
+        bucket = [zlib.crc32(g.encode()) % _HASHED_GRAMS for g in grams]
+        g_cols = [bucket[c] for c in g_cols]
+        ng = _HASHED_GRAMS
+    counts = mx.build(rows, cols, vals, (n, nv))
+    word = mx.cross(mx.tfidf(counts), len(a))
+    # Character n-grams of a document: each distinct word contributes its grams once.
+    present = mx.build(rows, cols, [1.0] * len(rows), (n, nv))
+    word_grams = mx.build(g_rows, g_cols, [1.0] * len(g_rows), (nv, ng))
+    char = mx.cross(mx.tfidf(present @ word_grams), len(a), densify=True)
+    return word, char
+
+
+def _line_range(f: Finding) -> tuple[int, int] | None:
+    start, end = f.line_start, f.line_end
+    if start is None and end is None:
+        return None
+    s = start if start is not None else end
+    e = end if end is not None else start
+    assert s is not None and e is not None
+    return (min(s, e), max(s, e))
+
+
+def _features(a: Sequence[Finding], b: Sequence[Finding]) -> dict[str, np.ndarray]:
+    """The pairwise signals, each an (len(a), len(b)) array in [0, 1]."""
+    import numpy as np
+
+    word, char = _text_similarity(a, b)
+
+    files = sorted({f.file for f in [*a, *b] if f.file})
+    fidx = {name: i + 1 for i, name in enumerate(files)}
+    fa = np.array([fidx.get(f.file or "", 0) for f in a], dtype=np.int64)
+    fb = np.array([fidx.get(f.file or "", 0) for f in b], dtype=np.int64)
+    known = (fa[:, None] > 0) & (fb[None, :] > 0)
+    same_file = (known & (fa[:, None] == fb[None, :])).astype(float)
+    file_unknown = (~known).astype(float)
+
+    def bounds(fs: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rng = [_line_range(f) for f in fs]
+        has = np.array([r is not None for r in rng], dtype=bool)
+        lo = np.array([r[0] if r else 0 for r in rng], dtype=float)
+        hi = np.array([r[1] if r else 0 for r in rng], dtype=float)
+        return has, lo, hi
+
+    ha, loa, hia = bounds(a)
+    hb, lob, hib = bounds(b)
+    gap = np.maximum(
+        0.0, np.maximum(loa[:, None], lob[None, :]) - np.minimum(hia[:, None], hib[None, :])
+    )
+    line = np.where(ha[:, None] & hb[None, :], np.exp(-gap / _LINE_SCALE), 0.0) * same_file
+
+    cat_sets: dict[frozenset[str], int] = {}
+    ca = np.array([cat_sets.setdefault(_category_words(f.category), len(cat_sets)) for f in a])
+    cb = np.array([cat_sets.setdefault(_category_words(f.category), len(cat_sets)) for f in b])
+    keys = list(cat_sets)
+    table = np.zeros((len(keys), len(keys)))
+    for i, s1 in enumerate(keys):
+        for j, s2 in enumerate(keys):
+            if s1 and s2:
+                table[i, j] = len(s1 & s2) / len(s1 | s2)
+    category = table[ca[:, None], cb[None, :]]
+    return {
+        "word": word,
+        "char": char,
+        "same_file": same_file,
+        "file_unknown": file_unknown,
+        "line": line,
+        "category": category,
+    }
+
+
+def score_matrix(a: Sequence[Finding], b: Sequence[Finding]) -> np.ndarray:
+    """Probability, for each (a, b) pair of findings, that they describe the same problem."""
+    import numpy as np
+
+    if not a or not b:
+        return np.zeros((len(a), len(b)))
+    feats = _features(a, b)
+    z = np.full((len(a), len(b)), _WEIGHTS["bias"])
+    for name, value in feats.items():
+        z += _WEIGHTS[name] * value
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+# --------------------------------------------------------------------------- assignment
+
+
+def _hungarian(gain: list[list[float]]) -> list[tuple[int, int]]:
+    """Maximum-gain assignment of a small rectangular matrix (O(n^3), pure Python).
+
+    Classic potentials-based Hungarian method on the cost ``-gain``; returns
+    (row, column) pairs, one per row of the smaller dimension.
+    """
+    n_rows, n_cols = len(gain), len(gain[0]) if gain else 0
+    transposed = n_rows > n_cols
+    if transposed:
+        gain = [list(col) for col in zip(*gain, strict=True)]
+        n_rows, n_cols = n_cols, n_rows
+    inf = float("inf")
+    u = [0.0] * (n_rows + 1)
+    v = [0.0] * (n_cols + 1)
+    p = [0] * (n_cols + 1)
+    way = [0] * (n_cols + 1)
+    for i in range(1, n_rows + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (n_cols + 1)
+        used = [False] * (n_cols + 1)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            delta = inf
+            j1 = 0
+            row = gain[i0 - 1]
+            ui0 = u[i0]
+            for j in range(1, n_cols + 1):
+                if not used[j]:
+                    cur = -row[j - 1] - ui0 - v[j]
+                    if cur < minv[j]:
+                        minv[j] = cur
+                        way[j] = j0
+                    if minv[j] < delta:
+                        delta = minv[j]
+                        j1 = j
+            for j in range(n_cols + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    pairs = [(p[j] - 1, j - 1) for j in range(1, n_cols + 1) if p[j] != 0]
+    if transposed:
+        pairs = [(c, r) for r, c in pairs]
+    return sorted(pairs)
+
+
+def _components(edges: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
+    """Connected components of a bipartite candidate graph, in a stable order."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for i, j in edges:
+        ra, rb = find(("a", i)), find(("b", j))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    for i, j in edges:
+        rows, cols = groups.setdefault(find(("a", i)), ([], []))
+        rows.append(i)
+        cols.append(j)
+    return [(sorted(set(r)), sorted(set(c))) for _, (r, c) in sorted(groups.items())]
+
+
+def _assign(prob: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """One-to-one pairs maximising the total of ``prob - threshold`` over kept pairs."""
+    import numpy as np
+
+    rows, cols = np.nonzero(prob > threshold)
+    edges = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    out: list[tuple[int, int]] = []
+    for rset, cset in _components(edges):
+        block = prob[np.ix_(rset, cset)] - threshold
+        block = np.where(block > 0, block, 0.0)
+        if len(rset) == 1 or len(cset) == 1:
+            k = int(np.argmax(block))  # first maximum: deterministic
+            r, c = divmod(k, len(cset))
+            chosen = [(r, c)]
+        elif max(len(rset), len(cset)) <= _PURE_HUNGARIAN_MAX:
+            chosen = _hungarian(block.tolist())
+        else:
+            from scipy.optimize import linear_sum_assignment
+
+            rr, cc = linear_sum_assignment(block, maximize=True)
+            chosen = list(zip(rr.tolist(), cc.tolist(), strict=True))
+        out.extend((rset[r], cset[c]) for r, c in chosen if block[r, c] > 0)
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- two reviews
+
+
+def match_reviews(a: Review, b: Review, threshold: float | None = None) -> TriageResult:
+    """Pair the findings of review `a` with those of `b` that describe the same problem.
+
+    Pairs are one-to-one; every finding id appears exactly once, in a pair or in
+    `only_a` / `only_b` (in review order). `kind` is ``severity`` when the two
+    severities differ, else ``agree``. `score` is the pair probability.
+    """
+    thr = DEFAULT_THRESHOLD if threshold is None else threshold
+    prob = score_matrix(a.findings, b.findings)
+    pairs = _assign(prob, thr) if prob.size else []
+    paired_a = {i for i, _ in pairs}
+    paired_b = {j for _, j in pairs}
+    out_pairs = [
+        TriagePair(
+            a=a.findings[i].id,
+            b=b.findings[j].id,
+            kind=PairKind.AGREE
+            if a.findings[i].severity == b.findings[j].severity
+            else PairKind.SEVERITY,
+            score=round(float(prob[i, j]), 4),
+        )
+        for i, j in pairs
+    ]
+    return TriageResult(
+        pairs=out_pairs,
+        only_a=[f.id for i, f in enumerate(a.findings) if i not in paired_a],
+        only_b=[f.id for j, f in enumerate(b.findings) if j not in paired_b],
+    )
+
+
+@dataclass(frozen=True)
+class AmbiguousCandidate:
+    """A candidate pair whose probability lies near the threshold (for adjudication)."""
+
+    a: str
+    b: str
+    score: float
+    paired: bool
+
+
+def ambiguous_candidates(
+    a: Review,
+    b: Review,
+    threshold: float | None = None,
+    margin: float = AMBIGUITY_MARGIN,
+) -> list[AmbiguousCandidate]:
+    """Candidate pairs with ``|score - threshold| <= margin``, most uncertain first.
+
+    `paired` says whether `match_reviews` kept the pair. A model could adjudicate
+    these later; nothing here calls one.
+    """
+    thr = DEFAULT_THRESHOLD if threshold is None else threshold
+    prob = score_matrix(a.findings, b.findings)
+    if not prob.size:
+        return []
+    kept = {(i, j) for i, j in _assign(prob, thr)}
+    out: list[tuple[float, int, int]] = []
+    for i in range(prob.shape[0]):
+        for j in range(prob.shape[1]):
+            p = float(prob[i, j])
+            if abs(p - thr) <= margin:
+                out.append((abs(p - thr), i, j))
+    return [
+        AmbiguousCandidate(
+            a=a.findings[i].id,
+            b=b.findings[j].id,
+            score=round(float(prob[i, j]), 4),
+            paired=(i, j) in kept,
+        )
+        for _, i, j in sorted(out)
+    ]
+
+
+# --------------------------------------------------------------------------- 3+ reviews
+
+
+class GroupKind(StrEnum):
+    """What a cluster of findings across reviewers means."""
+
+    AGREED = "agreed"
+    SEVERITY = "severity"
+    ONLY = "only"
+
+
+@dataclass
+class FindingGroup:
+    """Findings of several reviewers about one problem; at most one per reviewer."""
+
+    members: list[tuple[int, Finding]] = field(default_factory=list)
+    kind: GroupKind = GroupKind.ONLY
+
+    @property
+    def reviewers(self) -> list[int]:
+        return [r for r, _ in self.members]
+
+
+def _group_kind(members: list[tuple[int, Finding]]) -> GroupKind:
+    if len(members) < 2:
+        return GroupKind.ONLY
+    if len({f.severity for _, f in members}) == 1:
+        return GroupKind.AGREED
+    return GroupKind.SEVERITY
+
+
+def group_findings(reviews: list[Review], threshold: float | None = None) -> list[FindingGroup]:
+    """Cluster findings across any number of reviews.
+
+    Every pair of reviews is matched; matched pairs are merged into clusters
+    strongest first, skipping a merge that would put two findings of the same
+    reviewer in one cluster. Every finding lands in exactly one group. Groups
+    are ordered by their first member (reviewer index, then finding order).
+    """
+    thr = DEFAULT_THRESHOLD if threshold is None else threshold
+    nodes = [(r, k) for r, rev in enumerate(reviews) for k in range(len(rev.findings))]
+    cluster: dict[tuple[int, int], int] = {n: i for i, n in enumerate(nodes)}
+    members: dict[int, set[tuple[int, int]]] = {i: {n} for i, n in enumerate(nodes)}
+    edges: list[tuple[float, tuple[int, int], tuple[int, int]]] = []
+    for r1 in range(len(reviews)):
+        for r2 in range(r1 + 1, len(reviews)):
+            fa, fb = reviews[r1].findings, reviews[r2].findings
+            prob = score_matrix(fa, fb)
+            if not prob.size:
+                continue
+            for i, j in _assign(prob, thr):
+                edges.append((float(prob[i, j]), (r1, i), (r2, j)))
+    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+    for _, n1, n2 in edges:
+        c1, c2 = cluster[n1], cluster[n2]
+        if c1 == c2:
+            continue
+        revs1 = {r for r, _ in members[c1]}
+        revs2 = {r for r, _ in members[c2]}
+        if revs1 & revs2:
+            continue
+        keep, drop = min(c1, c2), max(c1, c2)
+        for n in members[drop]:
+            cluster[n] = keep
+        members[keep] |= members.pop(drop)
+    groups: list[FindingGroup] = []
+    for cid in sorted(members, key=lambda c: min(members[c])):
+        ms = [(r, reviews[r].findings[k]) for r, k in sorted(members[cid])]
+        groups.append(FindingGroup(members=ms, kind=_group_kind(ms)))
+    return groups

@@ -1,0 +1,33 @@
+"""`duo-tui triage A.json B.json --json`: match two review files, print the result.
+
+Kept free of Textual and of every provider SDK so the command starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from duo_tui.core.reviews import load_review_file
+from duo_tui.core.triage import match_reviews
+from duo_tui.errors import ReviewParseError
+
+__all__ = ["triage_json"]
+
+
+def triage_json(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
+    """Print the DESIGN.md triage JSON for two review files.
+
+    Returns 0 on success; on an unreadable or invalid file prints the reason
+    (naming the file and the field) to `err` and returns 2.
+    """
+    try:
+        a = load_review_file(Path(path_a))
+        b = load_review_file(Path(path_b))
+    except ReviewParseError as exc:
+        err.write(f"duo-tui triage: {exc}\n")
+        return 2
+    result = match_reviews(a, b)
+    out.write(json.dumps(result.contract_json()) + "\n")
+    return 0
