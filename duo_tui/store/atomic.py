@@ -1,0 +1,156 @@
+"""Crash-safe file primitives: atomic replace, fsynced appends, tolerant JSONL reads.
+
+The session store is built on three operations that survive a kill at any moment:
+
+- `write_atomic` replaces a whole file so that a reader sees either the old or
+  the new content, never a mix, and never a half-written file;
+- `append_line` adds one line to an append-only log and makes it durable
+  before returning (decisions are never lost once made);
+- `read_jsonl` reads such a log back, keeping every good record even when the
+  last line was cut short by a kill or a line was mangled by hand.
+
+These functions write exactly what they are given: redaction of secrets is the
+caller's job (the session store does it for every byte it writes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["append_line", "fsync_dir", "read_jsonl", "read_jsonl_numbered", "write_atomic"]
+
+
+def fsync_dir(path: Path) -> None:
+    """fsync a directory so that a rename or a new entry in it is durable."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - platforms that cannot open directories
+        return
+    try:
+        with contextlib.suppress(OSError):  # some filesystems refuse fsync on a directory
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_atomic(path: Path | str, data: str | bytes, *, mode: int = 0o644) -> None:
+    """Replace `path` with `data` atomically and durably.
+
+    The data goes to a temporary file in the same directory, which is flushed,
+    fsynced and renamed over `path` (`os.replace`), then the directory is
+    fsynced. If anything fails the temporary file is removed and `path` keeps
+    its old content. Text is written as UTF-8.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def append_line(path: Path | str, line: str) -> None:
+    """Append one line (a trailing newline is added) and fsync before returning.
+
+    The file is opened with O_APPEND so concurrent appenders never overwrite
+    each other, and the line is written with a single `write`. If the file
+    does not end with a newline (a previous writer was killed mid-line), a
+    newline is written first so the new record is not glued to the garbage.
+    `line` itself must not contain a newline.
+    """
+    if "\n" in line or "\r" in line:
+        raise ValueError("append_line: a log line must not contain a line break")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    created = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        prefix = b""
+        size = os.fstat(fd).st_size
+        if size > 0:
+            with open(path, "rb") as reader:
+                reader.seek(size - 1)
+                if reader.read(1) != b"\n":
+                    prefix = b"\n"
+        _write_all(fd, prefix + line.encode("utf-8") + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(path.parent)
+
+
+def read_jsonl(path: Path | str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read a JSONL log: (records, errors).
+
+    A missing file is an empty log. Every line that is not a JSON object is
+    skipped and reported as `"<file> line N: ..."`; all other lines are kept.
+    A bad *last* line without a trailing newline is reported as truncated (the
+    writer was most likely killed mid-write).
+    """
+    numbered, errors = read_jsonl_numbered(path)
+    return [record for _, record in numbered], errors
+
+
+def read_jsonl_numbered(path: Path | str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
+    """Like `read_jsonl`, with each record's 1-based line number."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    except OSError as exc:
+        return [], [f"{path.name}: cannot be read ({exc.strerror or exc})"]
+    text = raw.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    ends_clean = text.endswith("\n")
+    records: list[tuple[int, dict[str, Any]]] = []
+    errors: list[str] = []
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        number = index + 1
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if index == last and not ends_clean:
+                errors.append(
+                    f"{path.name} line {number}: truncated last line ignored "
+                    "(the process was probably killed while writing it)"
+                )
+            else:
+                errors.append(f"{path.name} line {number}: not valid JSON ({exc.msg}); skipped")
+            continue
+        if not isinstance(value, dict):
+            errors.append(
+                f"{path.name} line {number}: expected a JSON object, "
+                f"got {type(value).__name__}; skipped"
+            )
+            continue
+        records.append((number, value))
+    return records, errors

@@ -1,0 +1,778 @@
+"""The session store: one folder of plain, readable files per session.
+
+Layout of `<repo>/.duo/sessions/<id>/` (all text, all redacted)::
+
+    session.json            the Session model, atomically rewritten on every save
+    session.json.bak        the previous good version (fallback if session.json breaks)
+    request.md              the requirement as the user typed it
+    plan-v1.md, plan-v2.md  every plan version
+    decisions.jsonl         append-only decision log (one Decision per line, fsynced)
+    transcript.jsonl        one CallRecord per model call
+    T1/round-1/edits.md                       executor's raw answer
+    T1/round-1/diff.patch                     the round's diff
+    T1/round-1/gate.log                       gate command output
+    T1/round-1/review-1-<model-slug>.raw.txt  reviewer's raw answer
+    T1/round-1/review-1-<model-slug>.json     the parsed Review
+    T1/round-1/triage.json                    the TriageResult (+ reviewers, decisions)
+    streams/<name>.partial  a model stream being written (left behind by a kill)
+    streams/<name>.txt      a finished stream
+    lock                    flock'ed by the process working on the session
+
+Nothing decided is lost when the process is killed: session.json is replaced
+atomically, the logs are fsynced line by line, streams are journalled as they
+arrive. Everything written passes through `duo_tui.redact.redact`, so no API
+key lands on disk. Reading is tolerant: `load()` opens what it can and reports
+every malformed or missing file by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
+from duo_tui.core.session import Decision, Session, slugify
+from duo_tui.errors import ConfigError, DuoError
+from duo_tui.redact import redact
+from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
+from duo_tui.store.journal import StreamJournal
+from duo_tui.store.lock import SessionLock
+
+__all__ = [
+    "PartialStream",
+    "SessionStore",
+    "SessionSummary",
+    "ensure_git_excluded",
+    "mark_interrupted",
+    "model_slug",
+    "new_session_id",
+    "redact_obj",
+    "round_dir",
+    "sessions_root",
+]
+
+SESSION_FILE = "session.json"
+BACKUP_FILE = "session.json.bak"
+REQUEST_FILE = "request.md"
+DECISIONS_FILE = "decisions.jsonl"
+TRANSCRIPT_FILE = "transcript.jsonl"
+LOCK_FILE = "lock"
+STREAMS_DIR = "streams"
+RESERVED = frozenset({SESSION_FILE, BACKUP_FILE, DECISIONS_FILE, TRANSCRIPT_FILE, LOCK_FILE})
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_.+@=-][A-Za-z0-9_.+@= -]*$")
+_PLAN_RE = re.compile(r"^plan-v(\d+)\.md$")
+_EXCLUDE_ENTRIES = {".duo", ".duo/", "/.duo", "/.duo/", ".duo/*", "/.duo/*"}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def redact_obj(value: Any) -> Any:
+    """`redact` applied to every string (keys included) in a JSON-like structure."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_obj(k): redact_obj(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_obj(v) for v in value]
+    return value
+
+
+def _dumps(value: Any, *, indent: int | None = None) -> str:
+    return json.dumps(redact_obj(value), ensure_ascii=False, indent=indent)
+
+
+def sessions_root(repo: Path | str) -> Path:
+    """`<repo>/.duo/sessions`."""
+    return Path(repo) / ".duo" / "sessions"
+
+
+def model_slug(model: str) -> str:
+    """A file-name-safe form of a model string: `anthropic/claude-opus-4-7` ->
+    `anthropic-claude-opus-4-7`."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-.")
+    return slug[:80] or "model"
+
+
+def round_dir(task_id: str | None, round_no: int) -> str:
+    """The folder of one task's round, relative to the session dir: `T1/round-2`.
+    A session without tasks uses `T1`."""
+    task = task_id or "T1"
+    if not _ID_RE.match(task):
+        task = model_slug(task)
+    return f"{task}/round-{int(round_no)}"
+
+
+def new_session_id(
+    request: str,
+    today: date | str | None = None,
+    *,
+    repo: Path | str | None = None,
+    existing: Collection[str] = (),
+) -> str:
+    """`2026-11-21-add-rate-limit`: the date and a slug of the request; `-2`, `-3`...
+    when that id is already in `existing` or already a session folder of `repo`."""
+    if today is None:
+        today = datetime.now().date()
+    day = today if isinstance(today, str) else today.isoformat()
+    base = f"{day}-{slugify(request)}"
+    taken = set(existing)
+    root = sessions_root(repo) if repo is not None else None
+    candidate, n = base, 1
+    while candidate in taken or (root is not None and (root / candidate).exists()):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _git_common_dir(repo: Path) -> Path | None:
+    """The git directory shared by all worktrees of `repo` (where info/exclude lives)."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--git-common-dir"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        proc = None
+    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
+        common = Path(proc.stdout.strip())
+        return common if common.is_absolute() else (repo / common).resolve()
+    # No usable git binary: read `.git` by hand (a directory, or a worktree's pointer file).
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            gitdir = Path(text[len("gitdir:") :].strip())
+            gitdir = gitdir if gitdir.is_absolute() else (repo / gitdir).resolve()
+            commondir = gitdir / "commondir"
+            if commondir.is_file():
+                common = Path(commondir.read_text(encoding="utf-8").strip())
+                return common if common.is_absolute() else (gitdir / common).resolve()
+            return gitdir
+    return None
+
+
+def ensure_git_excluded(repo: Path | str) -> bool:
+    """Make git ignore `.duo/`: list it in the repository's `info/exclude` (shared by all
+    worktrees) and drop a `.duo/.gitignore` of `*` as a second net. Idempotent.
+    Returns False if `repo` is not a git repository (only the .gitignore is written)."""
+    repo = Path(repo)
+    duo = repo / ".duo"
+    duo.mkdir(parents=True, exist_ok=True)
+    gitignore = duo / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, "# written by duo-tui: session files stay out of git\n*\n")
+    common = _git_common_dir(repo)
+    if common is None:
+        return False
+    exclude = common / "info" / "exclude"
+    try:
+        current = exclude.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        current = ""
+    if any(line.strip() in _EXCLUDE_ENTRIES for line in current.splitlines()):
+        return True
+    sep = "" if not current or current.endswith("\n") else "\n"
+    write_atomic(exclude, f"{current}{sep}# duo-tui sessions\n.duo/\n")
+    return True
+
+
+def mark_interrupted(session: Session) -> bool:
+    """If `session.current` is RUNNING (the process died while it ran), mark it
+    interrupted and FAILED with error "interrupted" so the runner reruns it.
+    The matching entry of `session.runs`, if any, is marked too. Returns whether
+    anything changed. Does not save."""
+    current = session.current
+    if current is None or current.state != StageState.RUNNING:
+        return False
+    twins = [
+        run
+        for run in session.runs
+        if run is not current
+        and run.state == StageState.RUNNING
+        and (run.stage, run.round, run.task_id, run.attempt)
+        == (current.stage, current.round, current.task_id, current.attempt)
+    ]
+    for run in [current, *twins]:
+        run.move(StageState.FAILED)
+        run.error = "interrupted"
+        run.interrupted = True
+    session.touch()
+    return True
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _json_problem(name: str, exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    if isinstance(exc, ValidationError):
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()[:3]
+        )
+        more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+        return f"{name} does not match the session format ({details}{more})"
+    if isinstance(exc, FileNotFoundError):
+        return f"{name} is missing"
+    if isinstance(exc, OSError):
+        return f"{name} cannot be read ({exc.strerror or exc})"
+    return f"{name} cannot be read ({exc})"
+
+
+def _read_session_file(path: Path) -> Session:
+    raw = path.read_bytes()
+    data = json.loads(raw.decode("utf-8", errors="replace"))
+    return Session.model_validate(data)
+
+
+# ----------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of `duo-tui sessions`. `error` is set when the session is broken
+    (then the other fields hold what could be recovered)."""
+
+    id: str
+    path: Path
+    request: str = ""
+    status: str = "unknown"
+    mode: str = ""
+    rounds: int = 0
+    cost_usd: float | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def age(self, now: datetime | None = None) -> str:
+        """How long ago the session was last saved: `42s`, `5m`, `3h`, `2d`."""
+        then = _parse_time(self.updated_at) or _parse_time(self.created_at)
+        if then is None:
+            return "?"
+        seconds = max(0, int(((now or datetime.now(UTC)) - then).total_seconds()))
+        for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+            if seconds >= size:
+                return f"{seconds // size}{unit}"
+        return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class PartialStream:
+    """The output of a stream that was never finished (an interrupted stage)."""
+
+    name: str
+    text: str
+    path: Path
+
+
+# ----------------------------------------------------------------------------- store
+
+
+class SessionStore:
+    """Reads and writes one session folder `<repo>/.duo/sessions/<id>/`.
+
+    Not a lock: take `store.lock()` for the time a process works on the session.
+    """
+
+    def __init__(self, repo: Path | str, session_id: str) -> None:
+        if not _ID_RE.match(session_id):
+            raise ConfigError(
+                f"{session_id!r} is not a valid session id "
+                "(letters, digits, '.', '_' and '-'; `duo-tui sessions` lists them)"
+            )
+        self.repo = Path(repo)
+        self.id = session_id
+        self.path = sessions_root(self.repo) / session_id
+        self._save_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SessionStore({str(self.path)!r})"
+
+    # --- opening ------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, repo: Path | str, session: Session) -> SessionStore:
+        """Make the folder of a new session, write session.json and request.md, and
+        make sure git ignores `.duo/`. Fails if a session with that id exists."""
+        repo = Path(repo)
+        store = cls(repo, session.id)
+        ensure_git_excluded(repo)
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            store.path.mkdir()
+        except FileExistsError:
+            raise DuoError(
+                f"a session {session.id!r} already exists in {store.path.parent}; "
+                "pick another id (new_session_id() adds -2, -3...) or resume it"
+            ) from None
+        store.write_request(session.request)
+        store.save(session)
+        return store
+
+    @classmethod
+    def open(cls, repo: Path | str, session_id: str) -> SessionStore:
+        """The store of an existing session; ConfigError if there is none."""
+        store = cls(repo, session_id)
+        if not store.path.is_dir():
+            raise ConfigError(
+                f"no session {session_id!r} in {sessions_root(repo)} "
+                "(`duo-tui sessions` lists the sessions of this repository)"
+            )
+        return store
+
+    @classmethod
+    def latest(cls, repo: Path | str) -> SessionStore | None:
+        """The most recently saved session (even a broken one), or None."""
+        summaries = cls.list_sessions(repo)
+        return cls(repo, summaries[0].id) if summaries else None
+
+    @classmethod
+    def list_sessions(cls, repo: Path | str) -> list[SessionSummary]:
+        """Every session folder, newest first; broken ones are listed with `error` set."""
+        root = sessions_root(repo)
+        if not root.is_dir():
+            return []
+        out: list[SessionSummary] = []
+        for child in root.iterdir():
+            if not child.is_dir() or not _ID_RE.match(child.name):
+                continue
+            out.append(cls._summarize(child))
+
+        def key(s: SessionSummary) -> tuple[float, str]:
+            when = _parse_time(s.updated_at) or _parse_time(s.created_at)
+            if when is None:
+                with contextlib.suppress(OSError):
+                    when = datetime.fromtimestamp(s.path.stat().st_mtime, UTC)
+            return (when.timestamp() if when else 0.0, s.id)
+
+        out.sort(key=key, reverse=True)
+        return out
+
+    @staticmethod
+    def _summarize(folder: Path) -> SessionSummary:
+        error: str | None = None
+        session: Session | None = None
+        try:
+            session = _read_session_file(folder / SESSION_FILE)
+        except Exception as exc:
+            problem = _json_problem(SESSION_FILE, exc)
+            error = problem
+            try:
+                session = _read_session_file(folder / BACKUP_FILE)
+                error = f"{problem}; showing the previous version from {BACKUP_FILE}"
+            except Exception:
+                session = None
+        if session is None:
+            request = ""
+            with contextlib.suppress(OSError):
+                request = (folder / REQUEST_FILE).read_text(encoding="utf-8", errors="replace")
+            mtime = None
+            with contextlib.suppress(OSError):
+                mtime = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(
+                    timespec="seconds"
+                )
+            return SessionSummary(
+                id=folder.name,
+                path=folder,
+                request=request.strip(),
+                status="broken",
+                updated_at=mtime,
+                error=error,
+            )
+        return SessionSummary(
+            id=folder.name,
+            path=folder,
+            request=session.request,
+            status=session.status.value,
+            mode=session.mode.value,
+            rounds=session.total_rounds,
+            cost_usd=session.cost_usd if session.cost_known else None,
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+            error=error,
+        )
+
+    def lock(self) -> SessionLock:
+        """The exclusive lock of this session (use as a context manager)."""
+        return SessionLock(self.path / LOCK_FILE, what=f"session {self.id}")
+
+    # --- session.json -------------------------------------------------------------
+
+    def save(self, session: Session) -> None:
+        """Atomically rewrite session.json (redacted), keeping the previous good
+        version as session.json.bak. Sets `session.updated_at`."""
+        session.touch()
+        text = _dumps(session.model_dump(mode="json"), indent=2) + "\n"
+        current = self.path / SESSION_FILE
+        with self._save_lock:
+            if current.exists():
+                self._backup(current)
+            write_atomic(current, text)
+
+    def _backup(self, current: Path) -> None:
+        try:
+            _read_session_file(current)
+        except Exception:
+            return  # never replace a good backup with a broken (or hand-mangled) file
+        backup = self.path / BACKUP_FILE
+        tmp = self.path / f".{BACKUP_FILE}.link"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        try:
+            os.link(current, tmp)  # session.json is only ever replaced, so a link is a copy
+            os.replace(tmp, backup)
+        except OSError:
+            write_atomic(backup, current.read_bytes())
+
+    def load(self) -> tuple[Session, list[str]]:
+        """The Session and a list of problems (each naming the file concerned).
+
+        A broken session.json falls back to session.json.bak; if both are broken
+        but request.md survives, a fresh session for that request is returned.
+        Raises DuoError only when nothing usable is left.
+        """
+        problems: list[str] = []
+        session: Session | None = None
+        try:
+            session = _read_session_file(self.path / SESSION_FILE)
+        except Exception as exc:
+            first = _json_problem(SESSION_FILE, exc)
+            try:
+                session = _read_session_file(self.path / BACKUP_FILE)
+                problems.append(
+                    f"{first}; opened the previous version from {BACKUP_FILE} "
+                    "(changes of the last save may be missing)"
+                )
+            except Exception as bak_exc:
+                second = _json_problem(BACKUP_FILE, bak_exc)
+                request = self.read_artifact(REQUEST_FILE)
+                if request is None:
+                    raise DuoError(
+                        f"session {self.id} cannot be opened: {first}, {second}, "
+                        f"and {REQUEST_FILE} is missing too ({self.path})"
+                    ) from exc
+                session = Session(
+                    id=self.id, slug=slugify(request), request=request, repo=str(self.repo)
+                )
+                problems.append(
+                    f"{first} and {second}: started the session afresh from {REQUEST_FILE} "
+                    f"(plan and tasks must be redone; {DECISIONS_FILE} is kept)"
+                )
+        if session.id != self.id:
+            problems.append(
+                f"{SESSION_FILE} names session {session.id!r} but lives in folder {self.id!r}"
+            )
+        problems.extend(self._check_files(session))
+        return session, problems
+
+    def _check_files(self, session: Session) -> list[str]:
+        problems: list[str] = []
+        if not (self.path / REQUEST_FILE).is_file():
+            problems.append(f"{REQUEST_FILE} is missing (the request is kept in {SESSION_FILE})")
+        for version in range(1, session.plan_version + 1):
+            name = f"plan-v{version}.md"
+            if not (self.path / name).is_file():
+                problems.append(
+                    f"{name} is missing ({SESSION_FILE} says the plan is at version "
+                    f"{session.plan_version})"
+                )
+        seen: set[str] = set()
+        for run in [*session.runs, *([session.current] if session.current else [])]:
+            if run.artifact and run.artifact not in seen:
+                seen.add(run.artifact)
+                try:
+                    target = self._resolve(run.artifact)
+                except ValueError as exc:
+                    problems.append(f"{run.stage.value} run: {exc}")
+                    continue
+                if not target.exists():
+                    problems.append(
+                        f"{run.artifact} is missing (output of the {run.stage.value} stage, "
+                        f"round {run.round})"
+                    )
+        for name in (DECISIONS_FILE, TRANSCRIPT_FILE):
+            problems.extend(read_jsonl(self.path / name)[1])
+        return problems
+
+    # --- plain files ----------------------------------------------------------------
+
+    def _resolve(self, relpath: str) -> Path:
+        """The absolute path of `relpath` inside the session dir; ValueError if it
+        would leave it (absolute, `..`, a symlink out) or is not a plain name."""
+        if not relpath or "\x00" in relpath or "\\" in relpath:
+            raise ValueError(f"refused artifact path {relpath!r}: empty or not a plain path")
+        pure = PurePosixPath(relpath)
+        if pure.is_absolute() or any(part in ("", ".", "..") for part in relpath.split("/")):
+            raise ValueError(f"refused artifact path {relpath!r}: it leaves the session folder")
+        if not all(_SEGMENT_RE.match(part) for part in pure.parts):
+            raise ValueError(f"refused artifact path {relpath!r}: unusual characters in a name")
+        target = self.path / pure
+        base = self.path.resolve()
+        resolved = target.resolve()
+        if resolved != base and base not in resolved.parents:
+            raise ValueError(f"refused artifact path {relpath!r}: it leaves the session folder")
+        return target
+
+    def write_artifact(self, relpath: str, text: str) -> str:
+        """Atomically write a text file in the session folder (redacted); returns
+        `relpath`. Paths leaving the folder, and the store's own files, are refused."""
+        if relpath in RESERVED:
+            raise ValueError(f"refused artifact path {relpath!r}: the store manages that file")
+        target = self._resolve(relpath)
+        write_atomic(target, redact(text))
+        return relpath
+
+    def read_artifact(self, relpath: str) -> str | None:
+        """A text file of the session folder, or None if missing or unreadable."""
+        try:
+            return self._resolve(relpath).read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return None
+
+    def artifact_path(self, relpath: str) -> Path:
+        """Absolute path of an artifact (checked like `write_artifact`)."""
+        return self._resolve(relpath)
+
+    def write_request(self, text: str) -> str:
+        return self.write_artifact(REQUEST_FILE, text if text.endswith("\n") else text + "\n")
+
+    def read_request(self) -> str | None:
+        return self.read_artifact(REQUEST_FILE)
+
+    def write_plan(self, version: int, text: str) -> str:
+        """`plan-v<version>.md`; returns its relpath."""
+        if version < 1:
+            raise ValueError("plan versions start at 1")
+        return self.write_artifact(f"plan-v{version}.md", text)
+
+    def plan_versions(self) -> list[int]:
+        if not self.path.is_dir():
+            return []
+        found = (_PLAN_RE.match(p.name) for p in self.path.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def read_plan(self, version: int | None = None) -> str | None:
+        """A plan version, or the latest one on disk when `version` is None."""
+        if version is None:
+            versions = self.plan_versions()
+            if not versions:
+                return None
+            version = versions[-1]
+        return self.read_artifact(f"plan-v{version}.md")
+
+    # --- per task / round artifacts -------------------------------------------------
+
+    def write_round_artifact(self, task_id: str | None, round_no: int, name: str, text: str) -> str:
+        """`<task>/round-<n>/<name>`, e.g. edits.md, diff.patch, gate.log."""
+        return self.write_artifact(f"{round_dir(task_id, round_no)}/{name}", text)
+
+    def write_edits(self, task_id: str | None, round_no: int, text: str) -> str:
+        return self.write_round_artifact(task_id, round_no, "edits.md", text)
+
+    def write_diff(self, task_id: str | None, round_no: int, diff: str) -> str:
+        return self.write_round_artifact(task_id, round_no, "diff.patch", diff)
+
+    def write_gate_log(self, task_id: str | None, round_no: int, log: str) -> str:
+        return self.write_round_artifact(task_id, round_no, "gate.log", log)
+
+    def write_review(
+        self,
+        task_id: str | None,
+        round_no: int,
+        n: int,
+        model: str,
+        raw: str,
+        review: Review | None = None,
+    ) -> tuple[str, str | None]:
+        """`review-<n>-<model-slug>.raw.txt` and, when parsed, `.json`; returns both
+        relpaths (the second None without a parsed review)."""
+        stem = f"{round_dir(task_id, round_no)}/review-{int(n)}-{model_slug(model)}"
+        raw_path = self.write_artifact(f"{stem}.raw.txt", raw)
+        if review is None:
+            return raw_path, None
+        json_path = self.write_artifact(
+            f"{stem}.json", _dumps(review.model_dump(mode="json"), indent=2) + "\n"
+        )
+        return raw_path, json_path
+
+    def write_triage(
+        self,
+        task_id: str | None,
+        round_no: int,
+        triage: TriageResult,
+        *,
+        reviewers: tuple[str, str] | list[str] | None = None,
+        decisions: dict[str, str] | None = None,
+    ) -> str:
+        """`triage.json`: the TriageResult plus, optionally, the two reviewers' models
+        (A then B) and the decision per finding key (e.g. `{"a:F1": "fix"}`)."""
+        data: dict[str, Any] = triage.model_dump(mode="json")
+        if reviewers is not None:
+            data["reviewers"] = list(reviewers)
+        if decisions is not None:
+            data["decisions"] = {k: str(v) for k, v in decisions.items()}
+        return self.write_round_artifact(
+            task_id, round_no, "triage.json", _dumps(data, indent=2) + "\n"
+        )
+
+    def task_dirs(self) -> list[str]:
+        """Top-level folders that hold `round-<n>` folders (task ids), sorted."""
+        if not self.path.is_dir():
+            return []
+        out = []
+        for child in self.path.iterdir():
+            if (
+                child.is_dir()
+                and child.name != STREAMS_DIR
+                and not child.name.startswith(".")
+                and any(_round_no(p.name) is not None for p in child.iterdir() if p.is_dir())
+            ):
+                out.append(child.name)
+        return sorted(out, key=_natural_key)
+
+    def rounds_of(self, task_id: str) -> list[int]:
+        """Round numbers with a folder for this task, ascending."""
+        folder = self.path / task_id
+        if not folder.is_dir():
+            return []
+        numbers = (_round_no(p.name) for p in folder.iterdir() if p.is_dir())
+        return sorted(n for n in numbers if n is not None)
+
+    # --- logs ---------------------------------------------------------------------
+
+    def append_decision(self, decision: Decision) -> None:
+        """Append to decisions.jsonl and fsync before returning."""
+        append_line(self.path / DECISIONS_FILE, _dumps(decision.model_dump(mode="json")))
+
+    def read_decisions(self) -> tuple[list[Decision], list[str]]:
+        """All decisions that can be read, and problems (bad lines, by line number)."""
+        return _read_models(self.path / DECISIONS_FILE, Decision)
+
+    def decisions(self) -> list[Decision]:
+        return self.read_decisions()[0]
+
+    def append_call(self, record: CallRecord) -> None:
+        """Append one model call to transcript.jsonl (fsynced)."""
+        append_line(self.path / TRANSCRIPT_FILE, _dumps(record.model_dump(mode="json")))
+
+    def read_calls(self) -> tuple[list[CallRecord], list[str]]:
+        return _read_models(self.path / TRANSCRIPT_FILE, CallRecord)
+
+    def calls(self) -> list[CallRecord]:
+        return self.read_calls()[0]
+
+    # --- streams --------------------------------------------------------------------
+
+    def _stream_paths(self, name: str) -> tuple[Path, Path]:
+        if name.endswith((".partial", ".txt")):
+            raise ValueError(f"stream name {name!r} must not carry a file suffix")
+        base = self._resolve(f"{STREAMS_DIR}/{name}")
+        return base.with_name(base.name + ".partial"), base.with_name(base.name + ".txt")
+
+    def open_stream(self, name: str) -> StreamJournal:
+        """Start journalling a stream as `streams/<name>.partial` (a name may contain
+        `/`, e.g. `T1/round-1/review-1`). Reusing a name starts it afresh."""
+        partial, final = self._stream_paths(name)
+        return StreamJournal(partial, final, name)
+
+    def partial_streams(self) -> list[PartialStream]:
+        """Streams that were never finished (their process died), oldest first."""
+        root = self.path / STREAMS_DIR
+        if not root.is_dir():
+            return []
+        found = []
+        for path in root.rglob("*.partial"):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()[: -len(".partial")]
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found.append((path.stat().st_mtime, PartialStream(name=rel, text=text, path=path)))
+        found.sort(key=lambda item: (item[0], item[1].name))
+        return [stream for _, stream in found]
+
+    def read_stream(self, name: str) -> str | None:
+        """A stream's text: the finished one if any, else the partial one."""
+        partial, final = self._stream_paths(name)
+        for path in (final, partial):
+            with contextlib.suppress(OSError):
+                return path.read_text(encoding="utf-8", errors="replace")
+        return None
+
+    def discard_partial(self, name: str) -> bool:
+        """Forget an interrupted stream (e.g. once its stage was rerun)."""
+        partial, _ = self._stream_paths(name)
+        try:
+            partial.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    # --- recovery -------------------------------------------------------------------
+
+    def mark_interrupted(self, session: Session) -> bool:
+        """`mark_interrupted(session)` and, if it changed anything, save."""
+        changed = mark_interrupted(session)
+        if changed:
+            self.save(session)
+        return changed
+
+    def files(self) -> Iterable[Path]:
+        """Every file of the session folder (for scans and exports)."""
+        return (p for p in sorted(self.path.rglob("*")) if p.is_file())
+
+
+def _round_no(name: str) -> int | None:
+    match = re.fullmatch(r"round-(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+def _natural_key(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _read_models(path: Path, model: Any) -> tuple[list[Any], list[str]]:
+    records, problems = read_jsonl_numbered(path)
+    out = []
+    for number, record in records:
+        try:
+            out.append(model.model_validate(record))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top)"
+            problems.append(
+                f"{path.name} line {number}: not a valid {model.__name__} "
+                f"({where}: {first['msg']}); skipped"
+            )
+    return out, problems
