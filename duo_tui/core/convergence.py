@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from duo_tui.core.models import Finding, FindingDecision, Review, Severity
 
@@ -33,6 +34,44 @@ class MergedFinding:
     @property
     def finding_keys(self) -> list[str]:
         return [f"R{i}:{f.id}" for i, f in self.members]
+
+
+def merge_reviews(reviews: list[Review]) -> list[MergedFinding]:
+    """Triage any number of reviews into problems, most severe and most agreed first."""
+    from duo_tui.core.triage import group_findings, match_reviews
+
+    merged: list[MergedFinding] = []
+    if len(reviews) == 2:
+        a, b = reviews
+        res = match_reviews(a, b)
+        for p in res.pairs:
+            fa, fb = a.finding(p.a), b.finding(p.b)
+            if fa is not None and fb is not None:
+                merged.append(MergedFinding("", ((0, fa), (1, fb)), p.kind.value))
+        merged += [MergedFinding("", ((0, f),), "only") for fid in res.only_a if (f := a.finding(fid))]
+        merged += [MergedFinding("", ((1, f),), "only") for fid in res.only_b if (f := b.finding(fid))]
+    else:
+        for g in group_findings(reviews):
+            kind = {"agreed": "agree", "severity": "severity"}.get(str(g.kind), "only")
+            merged.append(MergedFinding("", tuple(g.members), kind))
+    order = {"agree": 0, "severity": 1, "only": 2}
+    merged.sort(key=lambda m: (m.severity.rank, order.get(m.kind, 2), m.members[0][0]))
+    return [MergedFinding(f"G{i}", m.members, m.kind) for i, m in enumerate(merged, 1)]
+
+
+def group_table(merged: list[MergedFinding], decisions: dict[str, str]) -> list[dict[str, Any]]:
+    """The triage as plain data: what the UI shows and the session stores."""
+    return [
+        {
+            "key": m.key,
+            "kind": m.kind,
+            "severity": m.severity.value,
+            "title": m.title,
+            "members": [{"reviewer": i, "finding": f.model_dump(exclude_none=True)} for i, f in m.members],
+            "decision": decisions.get(m.key, "pending"),
+        }
+        for m in merged
+    ]
 
 
 def auto_decision(m: MergedFinding) -> FindingDecision:

@@ -251,6 +251,7 @@ class RunnerBase:
                         continue
                     run.move(StageState.ACCEPTED)
                     self.save()
+                    self.emit(StageFinished(stage, run.round, run.task_id, run.state, produced.summary))
                     return produced, decision
                 if act == "stop":
                     raise StopSession(decision.reason or f"stopped by the human at the {stage.value} checkpoint")
@@ -290,6 +291,7 @@ class RunnerBase:
                 if act == "reject" and reject_returns and produced is not None:
                     run.move(StageState.REJECTED)
                     self.save()
+                    self.emit(StageFinished(stage, run.round, run.task_id, run.state, produced.summary))
                     return produced, decision
                 # reject (with a reason) or rerun (optionally with another model)
                 if act == "reject":
@@ -342,6 +344,8 @@ class RunnerBase:
             alternatives=tuple(a.label for a in alternatives),
             data=dict(produced.data) if produced else {},
         )
+        if len(alternatives) > 1:
+            cp.data["alternatives"] = [{"label": a.label, "text": a.artifact} for a in alternatives]
         self.emit(AwaitingDecision(cp))
         return await self.driver.decide(cp)
 

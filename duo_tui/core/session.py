@@ -121,7 +121,10 @@ class RoundSummary(BaseModel):
 
 def slugify(text: str, limit: int = 40) -> str:
     words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    slug = words[:limit].rstrip("-")
+    if len(words) > limit:
+        cut = words[: limit + 1].rfind("-")
+        words = words[: cut if cut > limit // 2 else limit]
+    slug = words.rstrip("-")
     return slug or "session"
 
 

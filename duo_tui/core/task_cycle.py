@@ -9,6 +9,8 @@ from typing import Any
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
+    group_table,
+    merge_reviews,
     auto_decision,
     critical_fingerprints,
     judge,
@@ -362,35 +364,7 @@ class TaskCycle(RunnerBase):
     # -- triage -------------------------------------------------------------------
 
     def merge(self, reviews: list[Review]) -> list[MergedFinding]:
-        from duo_tui.core.triage import group_findings, match_reviews
-
-        merged: list[MergedFinding] = []
-        if len(reviews) == 2:
-            a, b = reviews
-            res = match_reviews(a, b)
-            n = 0
-            for p in res.pairs:
-                fa, fb = a.finding(p.a), b.finding(p.b)
-                if fa is None or fb is None:
-                    continue
-                n += 1
-                merged.append(MergedFinding(f"G{n}", ((0, fa), (1, fb)), p.kind.value))
-            for fid in res.only_a:
-                fa = a.finding(fid)
-                if fa is not None:
-                    n += 1
-                    merged.append(MergedFinding(f"G{n}", ((0, fa),), "only"))
-            for fid in res.only_b:
-                fb = b.finding(fid)
-                if fb is not None:
-                    n += 1
-                    merged.append(MergedFinding(f"G{n}", ((1, fb),), "only"))
-        else:
-            for n, g in enumerate(group_findings(reviews), 1):
-                kind = {"agreed": "agree", "severity": "severity"}.get(str(g.kind), "only")
-                merged.append(MergedFinding(f"G{n}", tuple(g.members), kind))
-        merged.sort(key=lambda m: (m.severity.rank, {"agree": 0, "severity": 1}.get(m.kind, 2)))
-        return [MergedFinding(f"G{i}", m.members, m.kind) for i, m in enumerate(merged, 1)]
+        return merge_reviews(reviews)
 
     async def stage_triage(self, reviews: list[Review]) -> None:
         s = self.session
@@ -400,17 +374,7 @@ class TaskCycle(RunnerBase):
         defaults = {m.key: auto_decision(m) for m in merged}
 
         def table() -> list[dict[str, Any]]:
-            return [
-                {
-                    "key": m.key,
-                    "kind": m.kind,
-                    "severity": m.severity.value,
-                    "title": m.title,
-                    "members": [{"reviewer": i, "finding": f.model_dump()} for i, f in m.members],
-                    "decision": defaults[m.key].value,
-                }
-                for m in merged
-            ]
+            return group_table(merged, {k: v.value for k, v in defaults.items()})
 
         async def produce(ctx: StageCtx) -> Produced:
             counts = {k: sum(1 for m in merged if m.kind == k) for k in ("agree", "severity", "only")}

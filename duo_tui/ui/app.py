@@ -1,0 +1,162 @@
+"""`DuoApp`: the Textual application (`duo-tui`, `duo-tui --demo`, `resume`, `triage`).
+
+Start-up does nothing heavy before the first frame: no SDK import, no git
+work, no file scan. The session opens in the pipeline thread once the
+workbench is on screen.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from duo_tui.core.models import Mode, Review
+
+DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
+
+
+class DuoApp(App[None]):
+    """The duo-tui workbench."""
+
+    TITLE = "duo-tui"
+    CSS_PATH = "styles/app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit; the session is saved and can be resumed"),
+        Binding("h", "history", "History", id="history", show=False),
+        Binding("ctrl+t", "next_theme", "Theme", id="next_theme", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        repo: Path | str | None = None,
+        config_path: Path | str | None = None,
+        theme_name: str | None = None,
+        resume: str | None = None,
+        triage: tuple[Review, Review] | None = None,
+        request: str | None = None,
+        mode: str = "manual",
+        pace: float | None = None,
+        autopilot: bool = False,
+    ) -> None:
+        super().__init__()
+        self.demo = demo
+        self.repo_arg = Path(repo) if repo else None
+        self.config_path = Path(config_path) if config_path else None
+        self.theme_arg = theme_name
+        self.resume_id = resume
+        self.triage_reviews = triage
+        self.request = request
+        self.start_mode = Mode(mode)
+        self.start_autopilot = autopilot
+        env_pace = os.environ.get("DUO_TUI_DEMO_PACE")
+        self.pace = pace if pace is not None else float(env_pace) if env_pace else DEFAULT_DEMO_PACE
+        self.theme_problems: list[str] = []
+        self._keymap_applied = False
+
+    # -- start-up -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from duo_tui.ui.themes import register_themes
+
+        problems = register_themes(self)
+        self.theme_problems = [str(p) for p in problems]
+        for p in self.theme_problems:
+            self.notify(f"theme skipped: {p}", severity="warning", timeout=8)
+        wanted = self.theme_arg or "duo-dark"
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(f"unknown theme {wanted!r}; using duo-dark", severity="warning")
+            self.theme = "duo-dark" if "duo-dark" in self.available_themes else "textual-dark"
+        if self.triage_reviews is not None:
+            from duo_tui.ui.screens.triage import TriageScreen
+
+            a, b = self.triage_reviews
+            self.push_screen(TriageScreen.standalone(a, b))
+            return
+        if self.demo or self.resume_id is not None or self.request:
+            self._open_workbench()
+        else:
+            from duo_tui.ui.screens.new_session import NewSessionScreen
+
+            self.push_screen(NewSessionScreen(), self._new_session_chosen)
+
+    def _new_session_chosen(self, result: object) -> None:
+        if not isinstance(result, tuple):
+            self.exit()
+            return
+        self.request, mode = result
+        self.start_mode = Mode(mode)
+        self._open_workbench()
+
+    def _open_workbench(self) -> None:
+        from duo_tui.ui.screens.workbench import WorkbenchScreen
+
+        screen = WorkbenchScreen()
+        self.push_screen(screen)
+        screen.start(self._opener())
+
+    def _opener(self) -> Any:
+        """What the pipeline thread runs to open the session (git work happens there)."""
+        demo, repo_arg, config_path = self.demo, self.repo_arg, self.config_path
+        resume_id, request, mode, pace = self.resume_id, self.request, self.start_mode, self.pace
+        autopilot = self.start_autopilot
+
+        def open_(driver: Any, bridge: Any) -> Any:
+            from duo_tui.config import load_config
+            from duo_tui.service import create_demo_repo, demo_config, find_repo, open_existing, open_new
+
+            if demo and resume_id is None:
+                from duo_tui.demo.project import REQUEST
+
+                repo = create_demo_repo(repo_arg)
+                config = demo_config(load_config(None, config_path))
+                return open_new(repo, request or REQUEST, config, driver=driver, mode=mode,
+                                autopilot=autopilot, demo=True, pace=pace, listeners=[bridge])
+            repo = find_repo((repo_arg or Path.cwd()).resolve())
+            config = load_config(repo, config_path)
+            if resume_id is not None:
+                return open_existing(repo, resume_id or None, config, driver=driver, pace=pace,
+                                     listeners=[bridge])
+            from duo_tui.providers.registry import check_models
+
+            roles = config.roles.to_roles()
+            check_models([roles.planner, roles.executor, *roles.effective_reviewers()], config)
+            return open_new(repo, request or "", config, driver=driver, mode=mode,
+                            autopilot=autopilot or mode == Mode.AUTO, listeners=[bridge])
+
+        return open_
+
+    # -- app-wide actions -----------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        from duo_tui.ui.screens.workbench import WorkbenchScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                screen.stop_pipeline()
+        self.exit()
+
+    def action_history(self) -> None:
+        from duo_tui.ui.screens.sessions import SessionsScreen
+
+        self.push_screen(SessionsScreen(self.repo_arg))
+
+    def action_next_theme(self) -> None:
+        names = [n for n in self.available_themes if n.startswith("duo-")] or list(self.available_themes)
+        i = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(i + 1) % len(names)]
+        self.notify(f"theme: {self.theme}", timeout=2)
+
+    def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
+        yield from super().get_system_commands(screen)
+        from duo_tui.ui.commands import duo_commands
+
+        yield from duo_commands(self, screen)

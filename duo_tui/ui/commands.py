@@ -1,0 +1,59 @@
+"""Command palette entries: every workbench action, by name (ctrl+p)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from textual.app import SystemCommand
+
+
+def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
+    from duo_tui.ui.screens.workbench import WorkbenchScreen
+
+    for name in sorted(app.available_themes):
+        if name.startswith("duo-"):
+            yield SystemCommand(f"Theme: {name}", f"switch to the {name} theme",
+                                lambda n=name: setattr(app, "theme", n))
+    yield SystemCommand("History: sessions of this repository", "list sessions; resume one", app.action_history)
+    if not isinstance(screen, WorkbenchScreen):
+        return
+    wb = screen
+    yield SystemCommand("Accept", "accept this stage's result (a)", wb.action_accept)
+    yield SystemCommand("Reject with a reason", "the stage reruns with your reason (x)", wb.action_reject)
+    yield SystemCommand("Rerun", "rerun with the same model (r)", lambda: wb.action_rerun())
+    from duo_tui.core.events import UserDecision
+
+    for model in wb.models:
+        yield SystemCommand(f"Rerun with model {model}", "rerun this stage with that model",
+                            lambda m=model: wb.send(UserDecision("rerun", model=m)))
+    yield SystemCommand("Edit the artifact", "edit the plan, edits or commit message (e)", wb.action_edit)
+    yield SystemCommand("Edit in $EDITOR", "edit the artifact in your editor (E)", wb.action_edit_external)
+    yield SystemCommand("Choose between rerun results", "side by side (c)", wb.action_choose)
+    yield SystemCommand("Swap roles", "planner and executor trade places for the next round (s)", wb.action_swap_roles)
+    yield SystemCommand("Toggle autopilot", "let the convergence rule decide (p)", wb.action_toggle_autopilot)
+    yield SystemCommand("Triage findings", "decide each finding (t)", wb.action_triage)
+    yield SystemCommand("Tasks", "reorder, skip or split tasks (T)", wb.action_tasks)
+    yield SystemCommand("Export session as Markdown", "write the session to a .md file", lambda: export(wb, "md"))
+    yield SystemCommand("Export session as JSON", "write the session to a .json file", lambda: export(wb, "json"))
+    yield SystemCommand("Copy pane", "copy the focused pane (OSC 52) (y)", wb.action_copy_pane)
+    yield SystemCommand("Zoom pane", "maximise or restore the focused pane (z)", wb.action_maximize_pane)
+
+
+def export(wb: Any, fmt: str) -> None:
+    import json
+    from pathlib import Path
+
+    from duo_tui.store.atomic import write_atomic
+    from duo_tui.store.export import export_json, export_markdown
+    from duo_tui.store.session_store import SessionStore
+
+    if not wb.session_id or not wb.repo_path:
+        wb.notify("no session yet", severity="warning")
+        return
+    store = SessionStore.open(wb.repo_path, wb.session_id)
+    text = export_markdown(store) if fmt == "md" else json.dumps(export_json(store), indent=2)
+    out = Path(wb.repo_path) / ".duo" / f"{wb.session_id}.{fmt}"
+    write_atomic(out, text)
+    wb.app.copy_to_clipboard(str(out))
+    wb.notify(f"exported to {out}", timeout=6)

@@ -1,0 +1,87 @@
+"""The workbench's panes: plan, code (executor output / diff / gate), reviews, status."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Static
+
+from duo_tui.ui.widgets.diff_view import DiffView
+from duo_tui.ui.widgets.finding_list import FindingList
+from duo_tui.ui.widgets.stream_pane import StreamPane
+
+
+class Pane(Vertical):
+    """A titled, focusable region of the workbench."""
+
+    DEFAULT_CSS = """
+    Pane {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        border-title-style: bold;
+        height: 1fr;
+        width: 1fr;
+        background: $surface;
+    }
+    Pane:focus-within {
+        border: round $accent;
+        border-title-color: $accent;
+    }
+    """
+
+
+class PlanPane(Pane):
+    def compose(self) -> ComposeResult:
+        yield StreamPane("plan", "", id="stream-plan")
+
+
+class CodePane(Pane):
+    """The executor's stream, the diff with hunk decisions, and the gate log."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="code-tabs", markup=True)
+        with ContentSwitcher(initial="stream-exec", id="code-switch"):
+            yield StreamPane("executor", "", id="stream-exec")
+            yield DiffView(id="diff")
+            yield StreamPane("gate", "", id="stream-gate")
+
+    def on_mount(self) -> None:
+        self.show("stream-exec")
+
+    def show(self, which: str) -> None:
+        self.query_one(ContentSwitcher).current = which
+        names = {"stream-exec": "o executor", "diff": "d diff", "stream-gate": "g gate"}
+        parts = []
+        for key, label in names.items():
+            if key == which:
+                parts.append(f"[reverse] {label} [/]")
+            else:
+                parts.append(f"[dim] {label} [/]")
+        self.query_one("#code-tabs", Static).update(" ".join(parts))
+
+    @property
+    def showing(self) -> str:
+        return str(self.query_one(ContentSwitcher).current)
+
+
+class ReviewPane(Pane):
+    """One reviewer: the raw stream while it writes, then its findings."""
+
+    DEFAULT_CSS = """
+    ReviewPane FindingList { display: none; }
+    ReviewPane.-parsed FindingList { display: block; }
+    ReviewPane.-parsed StreamPane { display: none; }
+    ReviewPane.-parsed.-raw FindingList { display: none; }
+    ReviewPane.-parsed.-raw StreamPane { display: block; }
+    ReviewPane #review-summary { height: auto; max-height: 4; padding: 0 1; color: $text-muted; display: none; }
+    ReviewPane.-parsed #review-summary { display: block; }
+    """
+
+    def __init__(self, index: int, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-summary", markup=False)
+        yield FindingList(side="a" if self.index == 0 else "b", id=f"findings-{self.index}")
+        yield StreamPane(f"review {self.index + 1}", "", id=f"stream-review-{self.index}")

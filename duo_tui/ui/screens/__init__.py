@@ -1,0 +1,1 @@
+"""Screens of the workbench (help, workbench, triage, ...); import each from its module."""

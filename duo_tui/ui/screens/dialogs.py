@@ -1,0 +1,184 @@
+"""Small modal dialogs: a reason, a model, an edited artifact, alternatives, a confirm."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+
+class _Dialog(ModalScreen[object]):
+    DEFAULT_CSS = """
+    _Dialog, ReasonDialog, ModelPicker, EditDialog, ChooseDialog, ConfirmDialog {
+        align: center middle;
+        background: $background 60%;
+    }
+    .dialog {
+        width: 80%;
+        max-width: 110;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    .dialog .title { text-style: bold; color: $primary; margin-bottom: 1; }
+    .dialog .hint { color: $text-muted; margin-top: 1; }
+    .dialog Horizontal { height: auto; }
+    .dialog Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReasonDialog(_Dialog):
+    """Ask why (reject, accept-risk): the reason goes into the rerun prompt or the log."""
+
+    def __init__(self, title: str, placeholder: str = "why?", required: bool = True) -> None:
+        super().__init__()
+        self._title = title
+        self._placeholder = placeholder
+        self._required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="title")
+            yield Input(placeholder=self._placeholder, id="reason")
+            yield Static("enter to confirm · escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self._required and not text:
+            self.notify("a reason is required", severity="warning")
+            return
+        self.dismiss(text)
+
+
+class ModelPicker(_Dialog):
+    """Pick the model for a rerun: the same one or another configured one."""
+
+    def __init__(self, title: str, models: list[str], current: str | None) -> None:
+        super().__init__()
+        self._title = title
+        self._models = models
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="title")
+            options = [Option(f"same model ({self._current or 'as configured'})", id="__same__")]
+            options += [Option(m, id=m) for m in self._models if m != self._current]
+            yield OptionList(*options, id="models")
+            yield Static("enter to rerun · escape to cancel", classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id
+        self.dismiss("" if oid == "__same__" else oid)
+
+
+class EditDialog(_Dialog):
+    """Edit an artifact (plan, edits, commit message) in place; ctrl+s saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="edit.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    EditDialog .dialog { height: 90%; max-width: 140; }
+    EditDialog TextArea { height: 1fr; }
+    """
+
+    def __init__(self, title: str, text: str, language: str | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._language = language
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="title")
+            yield TextArea(self._text, id="editor", language=self._language, show_line_numbers=True)
+            yield Static("ctrl+s save · escape cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+
+class ChooseDialog(_Dialog):
+    """After a rerun: the results side by side; pick one."""
+
+    DEFAULT_CSS = """
+    ChooseDialog .dialog { height: 90%; width: 95%; max-width: 200; }
+    ChooseDialog #sides { height: 1fr; }
+    ChooseDialog .side { width: 1fr; height: 1fr; border: round $panel-lighten-2; margin-right: 1; }
+    ChooseDialog .side:focus-within { border: round $accent; }
+    ChooseDialog TextArea { height: 1fr; }
+    """
+
+    def __init__(self, alternatives: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._alts = alternatives[-2:]
+        self._offset = len(alternatives) - len(self._alts)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Choose a result", classes="title")
+            with Horizontal(id="sides"):
+                for i, (label, text) in enumerate(self._alts):
+                    with Vertical(classes="side") as v:
+                        v.border_title = f"{i + 1}: {label}"
+                        yield TextArea(text, read_only=True, soft_wrap=True)
+            with Horizontal():
+                for i, (label, _) in enumerate(self._alts):
+                    yield Button(f"use {i + 1} ({label})", id=f"use-{i}", variant="primary" if i else "default")
+            yield Static("press 1 or 2, or a button · escape cancel", classes="hint")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("use-"):
+            self.dismiss(self._offset + int(event.button.id[4:]))
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key in ("1", "2") and int(event.key) <= len(self._alts):
+            event.stop()
+            self.dismiss(self._offset + int(event.key) - 1)
+
+
+class ConfirmDialog(_Dialog):
+    """Yes/no with the consequences spelled out."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "yes", "Yes", id="confirm.yes"),
+        Binding("n,escape", "cancel", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="title")
+            yield Static(self._body, markup=False)
+            with Horizontal():
+                yield Button("Yes (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

@@ -1,0 +1,78 @@
+"""History: the sessions of this repository; enter resumes one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label
+from textual.containers import Vertical
+
+
+class SessionsScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    SessionsScreen { align: center middle; background: $background 60%; }
+    #sessions { width: 95%; height: 80%; border: round $primary; background: $surface; padding: 0 1; }
+    #sessions Label { text-style: bold; color: $primary; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_screen", "Close", id="sessions.close"),
+    ]
+
+    def __init__(self, repo: Path | None) -> None:
+        super().__init__()
+        self.repo = repo
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sessions"):
+            yield Label("Sessions (enter: resume in a new window with `duo-tui resume ID`)")
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "state", "rounds", "cost", "age", "request")
+        self.load()
+
+    def load(self) -> None:
+        from duo_tui.service import find_repo
+        from duo_tui.store.session_store import SessionStore
+
+        table = self.query_one(DataTable)
+        repo = self._repo()
+        if repo is None:
+            return
+        try:
+            rows = SessionStore.list_sessions(find_repo(repo))
+        except Exception as exc:  # report, never crash the app
+            self.notify(f"cannot list sessions: {exc}", severity="error")
+            return
+        for r in rows:
+            cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
+            table.add_row(r.id, r.status if r.ok else "broken", str(r.rounds), cost, r.age(),
+                          (r.request or "")[:60], key=r.id)
+        if not rows:
+            self.notify("no sessions in this repository yet", timeout=4)
+
+    def _repo(self) -> Path | None:
+        from duo_tui.ui.app import DuoApp
+
+        app = self.app
+        if isinstance(app, DuoApp):
+            from duo_tui.ui.screens.workbench import WorkbenchScreen
+
+            for s in app.screen_stack:
+                if isinstance(s, WorkbenchScreen) and s.repo_path:
+                    return Path(s.repo_path)
+        return self.repo or Path.cwd()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        sid = str(event.row_key.value)
+        self.app.copy_to_clipboard(f"duo-tui resume {sid}")
+        self.notify(f"to reopen it: duo-tui resume {sid} (copied)", timeout=6)
+
+    def action_dismiss_screen(self) -> None:
+        self.dismiss(None)

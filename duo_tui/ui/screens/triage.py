@@ -1,0 +1,290 @@
+"""The triage screen: every finding, grouped by agreement, decided with the keyboard.
+
+Groups are shown as agreed (✓), severity conflict (≠), only A (◆A), only B (◆B):
+glyph and colour, never colour alone. Selecting a group shows both reviewers'
+words side by side and where in the code it points. Keys: f fix, d dismiss,
+k accept-risk (a reason is required), l defer, R recurring (adds a rule to
+`.ai/constitution.md` after you confirm).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from duo_tui.core.models import Review
+from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
+
+if TYPE_CHECKING:
+    from duo_tui.ui.screens.workbench import WorkbenchScreen
+
+KIND_LABEL = {"agree": ("✓ agreed", "duo-agree"), "severity": ("≠ severity", "duo-severity-conflict")}
+DECISION_LABEL = {
+    "fix": "● fix",
+    "dismiss": "○ dismiss",
+    "accept_risk": "△ accept-risk",
+    "defer": "… defer",
+    "pending": "· pending",
+}
+SEV_VAR = {s: f"duo-{s}" for s in ("critical", "high", "medium", "low", "info")}
+
+
+class TriageScreen(Screen[None]):
+    """Decide each finding: fix, dismiss, accept-risk (with a reason) or defer."""
+
+    DEFAULT_CSS = """
+    TriageScreen { layout: vertical; }
+    #triage-head { height: auto; padding: 0 1; background: $panel; }
+    #triage-body { height: 1fr; }
+    #groups { height: 1fr; width: 3fr; }
+    #detail { width: 2fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    TriageScreen.-narrow #triage-body { layout: vertical; }
+    TriageScreen.-narrow #groups { width: 1fr; height: 1fr; }
+    TriageScreen.-narrow #detail { width: 1fr; height: 1fr; border-left: none; border-top: solid $panel-lighten-2; }
+    #detail .side { height: auto; margin-bottom: 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "decide('fix')", "Fix", id="triage.fix"),
+        Binding("d", "decide('dismiss')", "Dismiss", id="triage.dismiss"),
+        Binding("k", "decide('accept_risk')", "Accept risk", id="triage.accept_risk"),
+        Binding("l", "decide('defer')", "Defer", id="triage.defer"),
+        Binding("R", "recurring", "Recurring", id="triage.recurring"),
+        Binding("m", "export('md')", "Export md", id="triage.export_md", show=False),
+        Binding("S", "export('sarif')", "Export SARIF", id="triage.export_sarif", show=False),
+        Binding("a", "accept_triage", "Accept triage", id="triage.accept"),
+        Binding("escape", "back", "Back", id="triage.back"),
+        Binding("question_mark", "help", "Help", id="triage.help"),
+    ]
+
+    def __init__(
+        self,
+        groups: list[dict[str, Any]],
+        reviews: dict[int, Review],
+        decisions: dict[str, str],
+        reasons: dict[str, str],
+        recurring: dict[str, str],
+        workbench: WorkbenchScreen | None = None,
+    ) -> None:
+        super().__init__()
+        self.groups = groups
+        self.reviews = reviews
+        self.decisions = decisions
+        self.reasons = reasons
+        self.recurring = recurring
+        self.workbench = workbench
+
+    @classmethod
+    def for_workbench(cls, wb: WorkbenchScreen) -> TriageScreen:
+        return cls(wb.triage_groups, wb.reviews, wb.finding_decisions, wb.finding_reasons, wb.recurring, wb)
+
+    @classmethod
+    def standalone(cls, a: Review, b: Review) -> TriageScreen:
+        from duo_tui.core.convergence import auto_decision, group_table, merge_reviews
+
+        merged = merge_reviews([a, b])
+        decisions = {m.key: auto_decision(m).value for m in merged}
+        return cls(group_table(merged, decisions), {0: a, 1: b}, decisions, {}, {})
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="triage-head")
+        with Horizontal(id="triage-body"):
+            yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="detail"):
+                yield Static("", id="detail-a", classes="side")
+                yield Static("", id="detail-b", classes="side")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("kind", "sev", "finding", "where", "decision")
+        self._fill()
+        self._head()
+        table.focus()
+        self.set_class(self.app.size.width < 110, "-narrow")
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < 110, "-narrow")
+
+    def _var(self, name: str) -> str:
+        return self.app.theme_variables.get(name, "")
+
+    def _kind_cell(self, g: dict[str, Any]) -> Text:
+        if g["kind"] in KIND_LABEL:
+            label, var = KIND_LABEL[g["kind"]]
+        else:
+            r = g["members"][0]["reviewer"]
+            label, var = f"◆ only {'AB'[r] if r < 2 else r + 1}", "duo-only-a" if r == 0 else "duo-only-b"
+        return Text(label, style=self._var(var))
+
+    def _sev_cell(self, g: dict[str, Any]) -> Text:
+        sevs = [m["finding"]["severity"] for m in g["members"]]
+        t = Text()
+        for i, s in enumerate(sevs):
+            if i:
+                t.append("/", style="dim")
+            t.append(s[:4], style=f"bold {self._var(SEV_VAR.get(s, ''))}")
+        return t
+
+    def _where(self, g: dict[str, Any]) -> str:
+        f = g["members"][0]["finding"]
+        if not f.get("file"):
+            return "(whole change)"
+        ls, le = f.get("line_start"), f.get("line_end")
+        return f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "") if ls else f["file"]
+
+    def _decision_cell(self, key: str) -> Text:
+        d = self.decisions.get(key, "pending")
+        label = DECISION_LABEL.get(d, d)
+        if key in self.recurring:
+            label += " ↻"
+        style = {"fix": "bold " + self._var("duo-critical"), "dismiss": "dim", "accept_risk": self._var("warning")}.get(d, "")
+        return Text(label, style=style)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for g in self.groups:
+            table.add_row(self._kind_cell(g), self._sev_cell(g), g["title"], self._where(g),
+                          self._decision_cell(g["key"]), key=g["key"])
+        if self.groups:
+            table.move_cursor(row=min(row, len(self.groups) - 1))
+            self._show(self.groups[table.cursor_row])
+
+    def _head(self) -> None:
+        n = len(self.groups)
+        decided = sum(1 for g in self.groups if self.decisions.get(g["key"], "pending") != "pending")
+        counts = {k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity", "only")}
+        fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
+        mode = "workbench" if self.workbench else "standalone (m: Markdown, S: SARIF)"
+        self.query_one("#triage-head", Static).update(
+            f"[b]triage[/b] · {n} finding(s): ✓ {counts['agree']} agreed · ≠ {counts['severity']} severity · "
+            f"◆ {counts['only']} one reviewer · {decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
+        )
+
+    def _current(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self.groups or table.cursor_row < 0:
+            return None
+        return self.groups[min(table.cursor_row, len(self.groups) - 1)]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        g = self._current()
+        if g is not None:
+            self._show(g)
+
+    def _show(self, g: dict[str, Any]) -> None:
+        sides = {0: "", 1: ""}
+        for m in g["members"]:
+            r, f = m["reviewer"], m["finding"]
+            name = self.reviews[r].reviewer if r in self.reviews else f"reviewer {r + 1}"
+            loc = f.get("file") or "(whole change)"
+            if f.get("line_start"):
+                loc += f":{f['line_start']}" + (f"-{f['line_end']}" if f.get("line_end") else "")
+            sides[min(r, 1)] = (
+                f"[b]{'AB'[r] if r < 2 else r + 1} · {name}[/b] · {f['id']} · [b]{f['severity']}[/b] · {f.get('category', '')}\n"
+                f"[b]{f['title']}[/b]\n{loc}\n\n{f.get('detail', '')}\n\n[i]suggestion:[/i] {f.get('suggestion', '')}"
+            )
+        for i in (0, 1):
+            text = sides[i] or f"[dim]{'AB'[i]} did not report this.[/]"
+            self.query_one(f"#detail-{'ab'[i]}", Static).update(text)
+        if self.workbench is not None:
+            f = g["members"][0]["finding"]
+            if f.get("file") and f.get("line_start"):
+                from duo_tui.ui.widgets.diff_view import DiffView
+
+                self.workbench.query_one(DiffView).focus_location(f["file"], f["line_start"], f.get("line_end"))
+
+    def action_decide(self, decision: str) -> None:
+        g = self._current()
+        if g is None:
+            return
+        key = g["key"]
+        if decision == "accept_risk":
+
+            def done(reason: object) -> None:
+                if isinstance(reason, str) and reason:
+                    self.reasons[key] = reason
+                    self._set(key, decision)
+
+            self.app.push_screen(ReasonDialog("Accept the risk: why is it acceptable?"), done)
+            return
+        self._set(key, decision)
+
+    def _set(self, key: str, decision: str) -> None:
+        self.decisions[key] = decision
+        table = self.query_one(DataTable)
+        table.update_cell(key, table.ordered_columns[4].key, self._decision_cell(key))
+        self._head()
+        if self.workbench is not None:
+            self.workbench._set_groups(self.groups)
+        if table.cursor_row < len(self.groups) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_recurring(self) -> None:
+        g = self._current()
+        if g is None:
+            return
+        key = g["key"]
+        f = g["members"][0]["finding"]
+        rule = f"Avoid: {f['title']}" + (f" — {f['suggestion']}" if f.get("suggestion") else "")
+
+        def confirmed(ok: object) -> None:
+            if ok:
+                self.recurring[key] = rule
+                self._set(key, self.decisions.get(key, "fix"))
+                self.notify("rule will be added to .ai/constitution.md when you accept the triage", timeout=5)
+
+        self.app.push_screen(ConfirmDialog(
+            "Mark as a recurring mistake?",
+            f"This rule will be appended to .ai/constitution.md and put into every later prompt:\n\n- {rule}",
+        ), confirmed)
+
+    def action_accept_triage(self) -> None:
+        if self.workbench is None:
+            self.notify("standalone triage: export with m (Markdown) or S (SARIF)", timeout=4)
+            return
+        self.app.pop_screen()
+        self.workbench.action_accept()
+
+    def action_back(self) -> None:
+        if self.workbench is None:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    def action_export(self, fmt: str) -> None:
+        from duo_tui.core.triage import match_reviews
+        from duo_tui.core.triage_export import triage_markdown, triage_sarif
+
+        if 0 not in self.reviews or 1 not in self.reviews:
+            return
+        a, b = self.reviews[0], self.reviews[1]
+        result = match_reviews(a, b)
+        per_finding = {}
+        for g in self.groups:
+            for m in g["members"]:
+                per_finding[f"{'ab'[m['reviewer']]}:{m['finding']['id']}"] = self.decisions.get(g["key"], "pending")
+        if fmt == "md":
+            out = Path("triage.md")
+            out.write_text(triage_markdown(a, b, result, per_finding), encoding="utf-8")
+        else:
+            out = Path("triage.sarif")
+            out.write_text(json.dumps(triage_sarif(a, b, result), indent=2), encoding="utf-8")
+        self.notify(f"wrote {out.resolve()}", timeout=5)
+
+    def action_help(self) -> None:
+        from duo_tui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())

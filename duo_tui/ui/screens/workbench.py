@@ -1,0 +1,732 @@
+"""The workbench: stage rail, plan, code, one pane per reviewer, the checkpoint bar.
+
+This screen renders state and sends decisions; the pipeline runs in its own
+thread (see `duo_tui.ui.bridge`). Layout adapts: four columns at 170+ columns,
+a 2×2 grid from 110, and tabs (one pane at a time) below that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from duo_tui.core.events import (
+    ArtifactReady,
+    AwaitingDecision,
+    Checkpoint,
+    ErrorEvent,
+    Event,
+    Notice,
+    Retrying,
+    SessionEnded,
+    StageFinished,
+    StageStarted,
+    StreamFinished,
+    StreamReset,
+    TextDelta,
+    UsageUpdate,
+    UserDecision,
+)
+from duo_tui.core.models import Review, Stage, Usage
+from duo_tui.ui.bridge import EventBridge, ThreadDriver
+from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
+from duo_tui.ui.screens.dialogs import ChooseDialog, EditDialog, ModelPicker, ReasonDialog
+from duo_tui.ui.widgets.diff_view import DiffView
+from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
+from duo_tui.ui.widgets.stage_rail import StageRail
+from duo_tui.ui.widgets.stream_pane import StreamPane
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+KIND_GLYPH = {"agree": "✓", "severity": "≠", "only": "◆"}
+
+
+def _tok(n: int | None) -> str:
+    if n is None:
+        return "?"
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def short_model(model: str) -> str:
+    return model.split("/", 1)[-1]
+
+
+class WorkbenchScreen(Screen[None]):
+    """Where a session is watched and decided."""
+
+    DEFAULT_CSS = """
+    WorkbenchScreen { layout: vertical; background: $background; }
+    #status { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    #body { height: 1fr; }
+    #rail-col { width: 20; height: 1fr; background: $panel; }
+    #rail-col StageRail { width: 1fr; }
+    #disagree { height: auto; padding: 1 1 0 1; color: $text-muted; }
+    #pane-tabs { display: none; height: 2; }
+    #panes { layout: grid; grid-size: 4 1; grid-gutter: 0 0; height: 1fr; }
+    WorkbenchScreen.-grid #panes { grid-size: 2 2; }
+    WorkbenchScreen.-narrow #panes { grid-size: 1 1; }
+    WorkbenchScreen.-narrow #pane-tabs { display: block; }
+    WorkbenchScreen.-narrow #rail-col { display: none; }
+    WorkbenchScreen.-narrow #rail-top { display: block; }
+    #rail-top { display: none; height: 1; }
+    WorkbenchScreen.-narrow .pane { display: none; }
+    WorkbenchScreen.-narrow .pane.-active { display: block; }
+    #checkpoint { height: auto; min-height: 3; max-height: 7; border-top: solid $primary; background: $panel; padding: 0 1; }
+    #checkpoint.-awaiting { border-top: solid $warning; }
+    #checkpoint.-failed { border-top: solid $error; }
+    #checkpoint.-done { border-top: solid $success; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "accept", "Accept", id="accept", tooltip="Accept this stage's result"),
+        Binding("x", "reject", "Reject", id="reject", tooltip="Reject with a reason; the stage reruns with it"),
+        Binding("r", "rerun", "Rerun", id="rerun", tooltip="Rerun with the same or another model"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the artifact (plan, edits, commit message)"),
+        Binding("E", "edit_external", "Edit in $EDITOR", id="edit_external", show=False),
+        Binding("t", "triage", "Triage", id="triage", tooltip="Decide each finding"),
+        Binding("c", "choose", "Choose", id="choose", show=False, tooltip="Pick between rerun results"),
+        Binding("s", "swap_roles", "Swap roles", id="swap_roles", show=False),
+        Binding("p", "toggle_autopilot", "Autopilot", id="toggle_autopilot", show=False),
+        Binding("z", "maximize_pane", "Zoom", id="maximize", show=False),
+        Binding("1", "focus_pane(0)", "Plan", id="pane1", show=False),
+        Binding("2", "focus_pane(1)", "Code", id="pane2", show=False),
+        Binding("3", "focus_pane(2)", "Review A", id="pane3", show=False),
+        Binding("4", "focus_pane(3)", "Review B", id="pane4", show=False),
+        Binding("less_than_sign", "resize(-1)", "Narrower", id="narrower", show=False),
+        Binding("greater_than_sign", "resize(1)", "Wider", id="wider", show=False),
+        Binding("o", "code_view('stream-exec')", "Executor", id="show_exec", show=False),
+        Binding("d", "code_view('diff')", "Diff", id="show_diff", show=False),
+        Binding("g", "code_view('stream-gate')", "Gate log", id="show_gate", show=False),
+        Binding("v", "toggle_raw", "Raw review", id="toggle_raw", show=False),
+        Binding("y", "copy_pane", "Copy", id="copy", show=False, tooltip="Copy the focused pane (OSC 52)"),
+        Binding("T", "tasks", "Tasks", id="tasks", show=False, tooltip="Reorder, skip or split tasks"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(self, *, reviewers: int = 2) -> None:
+        super().__init__()
+        self.reviewers = max(2, reviewers)
+        self.bridge = EventBridge()
+        self.driver = ThreadDriver()
+        self.checkpoint: Checkpoint | None = None
+        self.session_id = ""
+        self.repo_path = ""
+        self.branch = ""
+        self.mode = "manual"
+        self.autopilot = False
+        self.models: list[str] = []
+        self.cost = 0.0
+        self.cost_known = True
+        self.usage: dict[str, Usage] = {}
+        self.reviews: dict[int, Review] = {}
+        self.triage_groups: list[dict[str, Any]] = []
+        self.finding_decisions: dict[str, str] = {}
+        self.finding_reasons: dict[str, str] = {}
+        self.recurring: dict[str, str] = {}
+        self.tasks: list[dict[str, Any]] = []
+        self.ended: SessionEnded | None = None
+        self.running: str | None = None
+        self.running_since = 0.0
+        self.weights = [1.0, 1.0, 1.0, 1.0]
+        self.layout_mode = "wide"
+        self.active_pane = 0
+        self._pipe_loop: asyncio.AbstractEventLoop | None = None
+        self._pipe_task: asyncio.Task[Any] | None = None
+        self._frame = 0
+        self.decisions_sent: list[UserDecision] = []
+
+    # -- composition ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status")
+        yield StageRail(compact=True, id="rail-top")
+        yield Tabs(
+            Tab("1 plan", id="tab-0"), Tab("2 code", id="tab-1"),
+            *[Tab(f"{i + 3} review {'AB'[i] if i < 2 else i + 1}", id=f"tab-{i + 2}") for i in range(self.reviewers)],
+            id="pane-tabs",
+        )
+        with Horizontal(id="body"):
+            with Vertical(id="rail-col"):
+                yield StageRail(id="rail")
+                yield Static("", id="disagree")
+            with Vertical(id="panes"):
+                plan = PlanPane(id="pane-plan", classes="pane -active")
+                plan.border_title = "plan"
+                yield plan
+                code = CodePane(id="pane-code", classes="pane")
+                code.border_title = "code"
+                yield code
+                for i in range(self.reviewers):
+                    rp = ReviewPane(i, id=f"pane-review-{i}", classes="pane")
+                    rp.border_title = f"review {'AB'[i] if i < 2 else i + 1}"
+                    yield rp
+        yield Static("", id="checkpoint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / 20, self._drain)
+        self.set_interval(0.2, self._tick)
+        self._apply_layout(self.app.size.width, self.app.size.height)
+        self._render_status()
+        self._render_checkpoint()
+        self.query_one("#stream-plan", StreamPane).focus()
+
+    # -- pipeline thread --------------------------------------------------------------
+
+    def start(self, opener: Any) -> None:
+        """Run `opener(driver, bridge)` -> Workspace in the pipeline thread, then the pipeline."""
+        self._opener = opener
+        self._pipeline_worker()
+
+    @work(thread=True, exclusive=True, name="pipeline", group="pipeline")
+    def _pipeline_worker(self) -> None:
+        from duo_tui.errors import DuoError
+        from duo_tui.redact import redact
+
+        async def main() -> None:
+            self._pipe_loop = asyncio.get_running_loop()
+            try:
+                ws = self._opener(self.driver, self.bridge)
+            except DuoError as exc:
+                self.bridge.push(ErrorEvent(message=str(exc), what_to_do="Fix it and start again."))
+                return
+            self.repo_path = str(ws.repo)
+            self.bridge.push(_Opened(ws.session.id, ws.session.branch or "", ws.session.mode.value,
+                                     ws.session.autopilot, [ws.session.roles.planner, ws.session.roles.executor,
+                                                            *ws.session.roles.effective_reviewers()],
+                                     list(ws.problems) + list(ws.session.warnings)))
+            self._pipe_task = asyncio.current_task()
+            try:
+                await ws.pipeline.run()
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # never a traceback on screen: say it, keep the session
+                self.bridge.push(ErrorEvent(message=redact(f"unexpected error: {exc!r}"),
+                                            what_to_do="The session is saved; `duo-tui resume` continues it."))
+            finally:
+                ws.close()
+
+        asyncio.run(main())
+
+    def on_unmount(self) -> None:
+        self.stop_pipeline()
+
+    def stop_pipeline(self) -> None:
+        loop, task = self._pipe_loop, self._pipe_task
+        if loop is not None and task is not None and not task.done():
+            loop.call_soon_threadsafe(task.cancel)
+
+    # -- events -----------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        for ev in self.bridge.drain():
+            try:
+                self.handle(ev)
+            except Exception as exc:  # a rendering bug must not kill the session
+                self.notify(f"display error: {exc}", severity="error")
+
+    def stream_pane(self, stream: str) -> StreamPane | None:
+        if stream == "plan":
+            return self.query_one("#stream-plan", StreamPane)
+        if stream == "exec":
+            return self.query_one("#stream-exec", StreamPane)
+        if stream == "gate":
+            return self.query_one("#stream-gate", StreamPane)
+        if stream.startswith("review:"):
+            i = int(stream.split(":", 1)[1])
+            if i < self.reviewers:
+                return self.query_one(f"#stream-review-{i}", StreamPane)
+        return None
+
+    def handle(self, ev: Event | _Opened) -> None:
+        rail = self.query_one("#rail", StageRail)
+        rail_top = self.query_one("#rail-top", StageRail)
+        if isinstance(ev, _Opened):
+            self.session_id, self.branch, self.mode, self.autopilot = ev.session, ev.branch, ev.mode, ev.autopilot
+            self.models = list(dict.fromkeys(ev.models))
+            for r in (rail, rail_top):
+                r.set_mode(self.mode, self.autopilot)
+            for i, m in enumerate(ev.models[2:2 + self.reviewers]):
+                self.query_one(f"#pane-review-{i}", ReviewPane).border_title = f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
+            self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(ev.models[0])}"
+            self.query_one("#pane-code", Pane).border_title = f"code · {short_model(ev.models[1])}"
+            for w in ev.warnings:
+                self.notify(w, severity="warning", timeout=8)
+            self._render_status()
+        elif isinstance(ev, TextDelta):
+            pane = self.stream_pane(ev.stream)
+            if pane is not None:
+                pane.append(ev.text)
+        elif isinstance(ev, StreamReset):
+            pane = self.stream_pane(ev.stream)
+            if pane is not None:
+                pane.reset(ev.title, ev.model or "")
+            if ev.stream == "exec":
+                self.query_one(CodePane).show("stream-exec")
+            if ev.stream.startswith("review:"):
+                i = int(ev.stream.split(":", 1)[1])
+                if i < self.reviewers:
+                    self.query_one(f"#pane-review-{i}", ReviewPane).remove_class("-parsed")
+        elif isinstance(ev, StreamFinished):
+            pane = self.stream_pane(ev.stream)
+            if pane is not None:
+                u = ev.usage
+                cost = f" · ${u.cost_usd:.4f}" if u.cost_usd is not None else " · cost unknown"
+                pane.finish(ev.complete, f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}")
+        elif isinstance(ev, StageStarted):
+            self.running = ev.stage.value
+            self.running_since = time.monotonic()
+            self.checkpoint = None
+            for r in (rail, rail_top):
+                r.set_stage(ev.stage.value, "running")
+                if ev.task_id:
+                    r.set_round(ev.task_id, ev.round)
+            if ev.stage == Stage.GATE:
+                self.query_one("#stream-gate", StreamPane).reset(f"gate · round {ev.round}", "")
+                self.query_one(CodePane).show("stream-gate")
+            self._render_checkpoint()
+        elif isinstance(ev, StageFinished):
+            self.running = None
+            for r in (rail, rail_top):
+                r.set_stage(ev.stage.value, ev.state.value)
+            if ev.stage == Stage.GATE:
+                self.query_one("#stream-gate", StreamPane).finish(True, ev.summary)
+        elif isinstance(ev, ArtifactReady):
+            self._artifact(ev)
+        elif isinstance(ev, Retrying):
+            pane = self.stream_pane(ev.stream)
+            if pane is not None:
+                pane.retry_countdown(ev.wait_s, ev.attempt, ev.max_attempts)
+            self.notify(f"{ev.reason}: retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.0f}s",
+                        severity="warning", timeout=min(10, ev.wait_s + 2))
+        elif isinstance(ev, ErrorEvent):
+            if ev.stream:
+                pane = self.stream_pane(ev.stream)
+                if pane is not None:
+                    pane.show_error(ev.message + (" (partial text kept)" if ev.partial_kept else ""), ev.what_to_do)
+            self.notify(ev.message + (f"\n{ev.what_to_do}" if ev.what_to_do else ""), severity="error", timeout=10)
+        elif isinstance(ev, Notice):
+            self.notify(ev.message, severity=ev.severity, timeout=6)
+        elif isinstance(ev, UsageUpdate):
+            self.usage = dict(ev.by_model)
+            self.cost, self.cost_known = ev.cost_usd, ev.cost_known
+            self._render_status()
+        elif isinstance(ev, AwaitingDecision):
+            self.checkpoint = ev.checkpoint
+            cp = ev.checkpoint
+            for r in (rail, rail_top):
+                r.set_stage(cp.stage.value, cp.state.value)
+            if cp.stage == Stage.TRIAGE:
+                self._set_groups(cp.data.get("groups", []))
+            if "tasks" in cp.data:
+                self.tasks = list(cp.data["tasks"])
+            self._render_checkpoint()
+        elif isinstance(ev, SessionEnded):
+            self.ended = ev
+            self.checkpoint = None
+            self.running = None
+            self._render_checkpoint()
+            if ev.status == "converged":
+                self.notify(f"session converged and committed on {self.branch}", timeout=10)
+            else:
+                self.notify(f"session stopped: {ev.stop_reason}", severity="warning", timeout=12)
+
+    def _artifact(self, ev: ArtifactReady) -> None:
+        data = ev.data
+        if ev.kind == "plan":
+            self.query_one("#stream-plan", StreamPane).set_markdown(data["text"])
+            self.query_one("#pane-plan", Pane).border_title = f"plan v{data['version']} · {data['source']}"
+        elif ev.kind == "diff":
+            from duo_tui.vcs.diff import parse_diff
+
+            files = parse_diff(data["diff"])
+            self.query_one(DiffView).set_files(files)
+            self.query_one(CodePane).show("diff")
+        elif ev.kind == "review":
+            i, review = data["index"], data["review"]
+            self.reviews[i] = review
+            if i < self.reviewers:
+                self._fill_review(i, review, {})
+        elif ev.kind == "triage":
+            self._set_groups(data.get("groups", []))
+        elif ev.kind == "tasks":
+            self.tasks = list(data)
+        elif ev.kind == "commit":
+            self.notify(f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8)
+
+    def _fill_review(self, i: int, review: Review, kinds: dict[str, tuple[str, str | None, str | None]]) -> None:
+        pane = self.query_one(f"#pane-review-{i}", ReviewPane)
+        rows = []
+        for f in review.findings:
+            key = f"R{i}:{f.id}"
+            kind, counterpart, decision = kinds.get(key, ("only", None, None))
+            rows.append(FindingRow(
+                key=key, finding_id=f.id, severity=f.severity.value, title=f.title, file=f.file,
+                line_start=f.line_start, line_end=f.line_end, kind=kind,  # type: ignore[arg-type]
+                counterpart_key=counterpart, decision=decision, detail=f.detail, suggestion=f.suggestion,
+            ))
+        pane.query_one(FindingList).set_rows(rows)
+        verdict = (review.verdict or "").replace("_", " ")
+        score = f"{review.score}/10" if review.score else ""
+        pane.query_one("#review-summary", Static).update(
+            f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
+        )
+        pane.add_class("-parsed")
+
+    def _set_groups(self, groups: list[dict[str, Any]]) -> None:
+        self.triage_groups = groups
+        for g in groups:
+            self.finding_decisions.setdefault(g["key"], g.get("decision", "defer"))
+        kinds: dict[str, tuple[str, str | None, str | None]] = {}
+        for g in groups:
+            keys = [f"R{m['reviewer']}:{m['finding']['id']}" for m in g["members"]]
+            for k in keys:
+                other = next((o for o in keys if o != k), None)
+                kinds[k] = (g["kind"], other, self.finding_decisions.get(g["key"]))
+        for i, review in self.reviews.items():
+            if i < self.reviewers:
+                self._fill_review(i, review, kinds)
+        counts = {k: sum(1 for g in groups if g["kind"] == k) for k in ("agree", "severity")}
+        only = [sum(1 for g in groups if g["kind"] == "only" and g["members"][0]["reviewer"] == i) for i in range(self.reviewers)]
+        self.query_one("#disagree", Static).update(
+            "[b]disagreement[/b]\n"
+            f"[$duo-agree]✓ {counts['agree']} agreed[/]\n"
+            f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
+            + "\n".join(f"[{'$duo-only-a' if i == 0 else '$duo-only-b'}]◆ {n} only {'AB'[i] if i < 2 else i + 1}[/]" for i, n in enumerate(only))
+        )
+
+    # -- status and checkpoint rendering ------------------------------------------------------
+
+    def _render_status(self) -> None:
+        cost = f"${self.cost:.2f}" if self.cost_known else f"≥${self.cost:.2f} (some unknown)"
+        per_model = "  ".join(
+            f"{short_model(m)} {_tok((u.input_tokens or 0) + (u.output_tokens or 0))} tok" for m, u in self.usage.items()
+        )
+        auto = "autopilot ON" if self.autopilot else "manual"
+        text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
+        self.query_one("#status", Static).update(text)
+
+    def _render_checkpoint(self) -> None:
+        bar = self.query_one("#checkpoint", Static)
+        bar.remove_class("-awaiting", "-failed", "-done")
+        if self.ended is not None:
+            e = self.ended
+            bar.add_class("-done" if e.status == "converged" else "-failed")
+            rep = e.report
+            if e.status == "converged":
+                bar.update(f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
+                           "q quit · ctrl+p export, history, theme…")
+            else:
+                bar.update(f"[b $error]■ stopped[/]: {e.stop_reason}\nq quit · ctrl+p export…")
+            return
+        cp = self.checkpoint
+        if cp is None:
+            if self.running:
+                spin = SPINNER[self._frame % len(SPINNER)]
+                secs = time.monotonic() - self.running_since
+                bar.update(f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]")
+            else:
+                bar.update("[dim]waiting for the session to start…[/]")
+            return
+        failed = cp.state.value == "failed"
+        bar.add_class("-failed" if failed else "-awaiting")
+        where = f" {cp.task_id} round {cp.round}" if cp.task_id else ""
+        head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}{where}[/b] — {cp.summary}"
+        keys = []
+        names = {"accept": "a accept", "reject": "x reject", "rerun": "r rerun", "edit": "e edit",
+                 "swap_roles": "s swap", "autopilot": "p autopilot", "choose": "c choose", "stop": ""}
+        for act in cp.actions:
+            if act in names and names[act] and not (failed and act == "accept"):
+                keys.append(names[act])
+        if cp.stage == Stage.TRIAGE:
+            keys.insert(0, "t decide findings")
+        if cp.stage in (Stage.EXECUTE, Stage.FIX):
+            keys.insert(0, "space hunk ✓/✗ · f file")
+        if "task_ops" in cp.actions:
+            keys.insert(0, "T tasks")
+        hint = "  ·  ".join(keys)
+        bar.update(f"{head}\n[dim]{hint}[/]")
+
+    def _tick(self) -> None:
+        self._frame += 1
+        if self.checkpoint is None and self.running and self.ended is None:
+            self._render_checkpoint()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        mode = "wide" if width >= 170 else "grid" if width >= 110 and height >= 30 else "narrow"
+        self.layout_mode = mode
+        self.set_class(mode == "grid", "-grid")
+        self.set_class(mode == "narrow", "-narrow")
+        self._apply_weights()
+
+    def _apply_weights(self) -> None:
+        panes = self.query_one("#panes")
+        if self.layout_mode == "wide":
+            cols = self.weights[: 2 + min(self.reviewers, 2)]
+            panes.styles.grid_size_columns = len(cols)
+            panes.styles.grid_columns = " ".join(f"{w:.2f}fr" for w in cols)
+        elif self.layout_mode == "grid":
+            panes.styles.grid_size_columns = 2
+            panes.styles.grid_columns = f"{self.weights[0]:.2f}fr {self.weights[1]:.2f}fr"
+        else:
+            panes.styles.grid_size_columns = 1
+            panes.styles.grid_columns = "1fr"
+
+    def action_resize(self, delta: int) -> None:
+        if self.layout_mode == "narrow":
+            self.notify("one pane at a time at this width; z zooms", timeout=3)
+            return
+        idx = self.active_pane if self.layout_mode == "wide" else self.active_pane % 2
+        self.weights[idx] = min(4.0, max(0.4, self.weights[idx] + 0.25 * delta))
+        self._apply_weights()
+
+    def action_focus_pane(self, index: int) -> None:
+        panes = self._panes()
+        if index >= len(panes):
+            return
+        self.active_pane = index
+        for i, p in enumerate(panes):
+            p.set_class(i == index, "-active")
+        tabs = self.query_one("#pane-tabs", Tabs)
+        tabs.active = f"tab-{index}"
+        target = panes[index]
+        focusable = [w for w in target.query("*") if w.focusable and w.display]
+        (focusable[0] if focusable else target).focus()
+
+    def _panes(self) -> list[Pane]:
+        return list(self.query(".pane").results(Pane))
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id:
+            idx = int(event.tab.id.split("-")[1])
+            if idx != self.active_pane:
+                self.action_focus_pane(idx)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        for i, p in enumerate(self._panes()):
+            if event.widget in p.walk_children() or event.widget is p:
+                self.active_pane = i
+                if self.layout_mode != "narrow":
+                    for j, q in enumerate(self._panes()):
+                        q.set_class(j == i, "-active")
+                break
+
+    def action_maximize_pane(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        panes = self._panes()
+        self.maximize(panes[self.active_pane], container=False)
+
+    def action_code_view(self, which: str) -> None:
+        self.query_one(CodePane).show(which)
+        self.action_focus_pane(1)
+
+    def action_toggle_raw(self) -> None:
+        if self.active_pane >= 2:
+            self._panes()[self.active_pane].toggle_class("-raw")
+
+    # -- finding selection links panes ------------------------------------------------------
+
+    @on(FindingList.Selected)
+    def _finding_selected(self, event: FindingList.Selected) -> None:
+        src = event.finding_list
+        for fl in self.query(FindingList):
+            if fl is not src:
+                fl.highlight_counterpart(event.counterpart_key)
+        i = int(event.key.split(":", 1)[0][1:])
+        review = self.reviews.get(i)
+        f = review.finding(event.key.split(":", 1)[1]) if review else None
+        if f is not None and f.file and f.line_start:
+            diff = self.query_one(DiffView)
+            if diff.focus_location(f.file, f.line_start, f.line_end):
+                self.query_one(CodePane).show("diff")
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def send(self, decision: UserDecision) -> None:
+        if self.checkpoint is None:
+            self.notify("nothing to decide right now: the stage is still running", severity="warning", timeout=3)
+            return
+        if self.driver.answer(decision):
+            self.decisions_sent.append(decision)
+            self.checkpoint = None
+            self._render_checkpoint()
+
+    def _need_checkpoint(self) -> Checkpoint | None:
+        if self.checkpoint is None:
+            if self.ended is not None:
+                self.notify("the session has ended", timeout=3)
+            else:
+                self.notify("nothing to decide yet: wait for the stage to finish", severity="warning", timeout=3)
+        return self.checkpoint
+
+    def action_accept(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None:
+            return
+        if cp.state.value == "failed":
+            self.notify("a failed or incomplete result cannot be accepted: rerun it (r) or reject it (x)",
+                        severity="error", timeout=6)
+            return
+        d = UserDecision("accept")
+        if cp.stage in (Stage.EXECUTE, Stage.FIX):
+            d.rejected_hunks = sorted(self.query_one(DiffView).rejected_hunks)
+        if cp.stage == Stage.TRIAGE:
+            d.findings = dict(self.finding_decisions)
+            d.finding_reasons = dict(self.finding_reasons)
+            d.recurring = dict(self.recurring)
+            self.recurring = {}
+        self.send(d)
+
+    def action_reject(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None:
+            return
+
+        def done(reason: object) -> None:
+            if isinstance(reason, str) and reason:
+                self.send(UserDecision("reject", reason=reason))
+
+        title = {Stage.GATE: "Send the gate failure to the executor as a fix — note for it?"}.get(
+            cp.stage, f"Reject the {cp.stage.value}: why? (the reason goes into the rerun prompt)")
+        self.app.push_screen(ReasonDialog(title), done)
+
+    def action_rerun(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None:
+            return
+        current = self.models[0] if cp.stage == Stage.PLAN else self.models[1] if self.models else None
+
+        def done(model: object) -> None:
+            if isinstance(model, str):
+                self.send(UserDecision("rerun", model=model or None))
+
+        if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT, Stage.REVIEW):
+            self.send(UserDecision("rerun"))
+            return
+        self.app.push_screen(ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done)
+
+    def action_edit(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None:
+            return
+        if "edit" not in cp.actions:
+            self.notify(f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4)
+            return
+        lang = "markdown" if cp.stage in (Stage.PLAN, Stage.ALIGN) else None
+
+        def done(text: object) -> None:
+            if isinstance(text, str):
+                self.send(UserDecision("edit", text=text))
+
+        self.app.push_screen(EditDialog(f"Edit the {cp.stage.value}", cp.artifact, lang), done)
+
+    def action_edit_external(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None or "edit" not in cp.actions:
+            return
+        import os
+        import subprocess
+        import tempfile
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as fh:
+            fh.write(cp.artifact)
+            path = fh.name
+        with self.app.suspend():
+            subprocess.run([*editor.split(), path], check=False)
+        text = Path(path).read_text(encoding="utf-8")
+        Path(path).unlink(missing_ok=True)
+        if text != cp.artifact:
+            self.send(UserDecision("edit", text=text))
+
+    def action_choose(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is None:
+            return
+        alts = cp.data.get("alternatives") or []
+        if len(alts) < 2:
+            self.notify("no alternatives yet: rerun (r) first, then choose", timeout=4)
+            return
+
+        def done(idx: object) -> None:
+            if isinstance(idx, int):
+                self.send(UserDecision("choose", choice=idx))
+
+        self.app.push_screen(ChooseDialog([(a["label"], a["text"]) for a in alts]), done)
+
+    def action_swap_roles(self) -> None:
+        if self._need_checkpoint() is not None:
+            self.send(UserDecision("swap_roles"))
+            if len(self.models) >= 2:
+                self.models[0], self.models[1] = self.models[1], self.models[0]
+
+    def action_toggle_autopilot(self) -> None:
+        if self._need_checkpoint() is not None:
+            self.autopilot = not self.autopilot
+            for r in self.query(StageRail):
+                r.set_mode(self.mode, self.autopilot)
+            self._render_status()
+            self.send(UserDecision("autopilot"))
+
+    def action_triage(self) -> None:
+        from duo_tui.ui.screens.triage import TriageScreen
+
+        if not self.triage_groups:
+            self.notify("no triage yet: it comes after the reviews", timeout=4)
+            return
+        self.app.push_screen(TriageScreen.for_workbench(self))
+
+    def action_tasks(self) -> None:
+        from duo_tui.ui.screens.tasks import TasksScreen
+
+        self.app.push_screen(TasksScreen(self))
+
+    def action_copy_pane(self) -> None:
+        pane = self._panes()[self.active_pane]
+        text = ""
+        for sp in pane.query(StreamPane):
+            if sp.display:
+                text = sp.text
+                break
+        if isinstance(pane, CodePane) and pane.showing == "diff":
+            text = "\n".join(
+                "\n".join(h.lines) for f in self.query_one(DiffView).files for h in f.hunks
+            )
+        if not text:
+            self.notify("nothing to copy in this pane", timeout=3)
+            return
+        self.app.copy_to_clipboard(text)
+        import tempfile
+
+        fallback = Path(tempfile.gettempdir()) / f"duo-tui-pane-{self.active_pane + 1}.txt"
+        fallback.write_text(text, encoding="utf-8")
+        self.notify(f"copied {len(text)} characters (OSC 52); also saved to {fallback}", timeout=5)
+
+    def action_help(self) -> None:
+        from duo_tui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+
+class _Opened:
+    """Internal event: the session is open (ids and roles for the header)."""
+
+    def __init__(self, session: str, branch: str, mode: str, autopilot: bool, models: list[str], warnings: list[str]) -> None:
+        self.session, self.branch, self.mode, self.autopilot = session, branch, mode, autopilot
+        self.models, self.warnings = models, warnings
