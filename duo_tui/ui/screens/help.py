@@ -38,12 +38,7 @@ class HelpGroup:
 
 
 def _describe(binding: Binding) -> str:
-    if binding.description:
-        text = binding.description
-        if binding.tooltip and binding.tooltip != binding.description:
-            text = f"{text} — {binding.tooltip}"
-        return text
-    return binding.tooltip or binding.action.replace("_", " ")
+    return binding.description or binding.tooltip or binding.action.replace("_", " ")
 
 
 def _node_title(node: DOMNode, screen: Screen[object]) -> str:
@@ -107,9 +102,23 @@ def collect_bindings(screen: Screen[object]) -> list[HelpGroup]:
         return 0
 
     return [
-        HelpGroup(groups[node_id][0], tuple(groups[node_id][1]))
+        HelpGroup(groups[node_id][0], _merge(groups[node_id][1]))
         for node_id in sorted(order, key=rank)
     ]
+
+
+def _merge(entries: list[HelpEntry]) -> tuple[HelpEntry, ...]:
+    """One line per action: keys that do the same thing are listed together (`↓ j`)."""
+    merged: dict[str, HelpEntry] = {}
+    for entry in entries:
+        same = merged.get(entry.description)
+        if same is None:
+            merged[entry.description] = entry
+        else:
+            merged[entry.description] = HelpEntry(
+                f"{same.key} {entry.key}", entry.description, same.enabled or entry.enabled
+            )
+    return tuple(merged.values())
 
 
 class HelpScreen(ModalScreen[None]):
@@ -135,6 +144,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-body {
         height: auto;
         max-height: 100%;
+        scrollbar-size-vertical: 1;
     }
     HelpScreen .help-group {
         height: auto;

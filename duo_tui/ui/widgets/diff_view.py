@@ -674,8 +674,8 @@ class DiffView(ScrollView, can_focus=True):
             styles = self.get_component_styles(name)
             base = self.background_colors[1]
             colour = styles.color
-            if styles.has_rule("color") and (colour.a < 1 or colour.auto):
-                if colour.auto:  # "auto 60%": contrast text over the background
+            if styles.has_rule("color") and (colour.a < 1 or styles.auto_color):
+                if styles.auto_color:  # "auto 60%": contrast text over the background
                     colour = base.get_contrast_text(colour.a)
                 cached += Style(color=(base + colour).rich_color)
             if styles.has_rule("background") and styles.background.a < 1:

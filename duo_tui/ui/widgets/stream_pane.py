@@ -75,6 +75,7 @@ class StreamPane(Vertical):
     }
     StreamPane #stream-badge {
         width: auto;
+        min-width: 8;
         padding: 0 1;
         text-style: bold;
         background: $boost;
@@ -198,6 +199,9 @@ class StreamPane(Vertical):
         )
         with VerticalScroll(id="stream-markdown-view"):
             yield Markdown(id="stream-markdown")
+
+    def on_resize(self) -> None:
+        self._refresh_header()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(FLUSH_INTERVAL_S, self._tick, pause=True)
@@ -360,7 +364,10 @@ class StreamPane(Vertical):
         if follow:
             body.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def _stats_text(self) -> str:
+    def _stats_parts(self) -> list[str]:
+        """Elapsed time, then rate / usage, most important first."""
+        if self._state is StreamState.WAITING:
+            return []
         now = self._ended if self._ended is not None else time.monotonic()
         parts = [_format_elapsed(now - self._started)]
         if self._state is StreamState.STREAMING:
@@ -372,7 +379,17 @@ class StreamPane(Vertical):
             parts.append(self._usage_text)
         elif self._chars:
             parts.append(f"~{self.approx_tokens:,} tok")
-        return " · ".join(parts)
+        return parts
+
+    def _stats_text(self, room: int | None = None) -> str:
+        """The stats line, dropping the least important parts to fit in `room` cells."""
+        parts = self._stats_parts()
+        while parts:
+            text = " · ".join(parts)
+            if room is None or len(text) <= room:
+                return text
+            parts.pop()
+        return ""
 
     def _badge_text(self) -> str:
         if self._state is StreamState.STREAMING:
@@ -403,10 +420,12 @@ class StreamPane(Vertical):
         if self._model:
             heading = Content.assemble(heading, "  ", (self._model, "$text-muted"))
         title.update(heading)
-        self.query_one("#stream-stats", Label).update(
-            self._stats_text() if self._state is not StreamState.WAITING else ""
-        )
+        badge_text = self._badge_text()
+        # Badge first, then at least a bit of the title, then as many stats as fit.
+        width = self.size.width or 80
+        room = width - 2 - (len(badge_text) + 2) - min(len(self._title) + 2, 14) - 2
+        self.query_one("#stream-stats", Label).update(self._stats_text(room))
         badge = self.query_one("#stream-badge", Label)
-        badge.update(self._badge_text())
+        badge.update(badge_text)
         for state in StreamState:
             badge.set_class(state is self._state, f"-{state.value}")

@@ -1,0 +1,134 @@
+"""StreamPane: batched appends, exact final text, badges, errors, retry, Markdown toggle."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Label, Markdown, Static, TextArea
+
+from duo_tui.ui.widgets.stream_pane import StreamPane, StreamState
+
+from ._support import HostApp
+
+
+def _host() -> HostApp:
+    return HostApp(lambda: [StreamPane("Planner", "anthropic/claude-opus-4-7", id="pane")])
+
+
+def _badge(pane: StreamPane) -> str:
+    return str(pane.query_one("#stream-badge", Label).content)
+
+
+async def test_ten_thousand_appends_are_batched_and_exact() -> None:
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Executor", "openai/gpt-5.5")
+        pieces = [f"tok{i}{' ' if i % 7 else chr(10)}" for i in range(10_000)]
+        for piece in pieces:
+            pane.append(piece)
+        # Nothing has been inserted into the view yet: appends only buffer.
+        assert pane.flushes == 0
+        assert pane.text == "".join(pieces)
+        await pilot.pause(0.15)
+        pane.finish(complete=True, usage_text="1,200 in · 9,000 out")
+        await pilot.pause()
+        body = pane.query_one("#stream-body", TextArea)
+        assert body.text == "".join(pieces)
+        assert pane.text == "".join(pieces)
+        assert 1 <= pane.flushes <= 5
+        assert pane.state is StreamState.DONE
+        assert "done" in _badge(pane)
+        stats = str(pane.query_one("#stream-stats", Label).content)
+        assert "9,000 out" in stats
+
+
+async def test_streaming_header_shows_approximate_rate_and_badge() -> None:
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Reviewer A", "anthropic/claude-opus-4-7")
+        pane.append("x" * 4000)
+        await pilot.pause(0.2)
+        stats = str(pane.query_one("#stream-stats", Label).content)
+        assert "~" in stats and "tok/s" in stats
+        assert "streaming" in _badge(pane)
+        assert pane.approx_tokens == 1000
+        title = str(pane.query_one("#stream-title", Label).content)
+        assert "Reviewer A" in title and "claude-opus-4-7" in title
+
+
+async def test_incomplete_badge() -> None:
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Executor", "openai/gpt-5.5")
+        pane.append("half an ans")
+        pane.finish(complete=False)
+        await pilot.pause()
+        assert pane.state is StreamState.INCOMPLETE
+        assert "incomplete" in _badge(pane)
+        assert pane.query_one("#stream-badge").has_class("-incomplete")
+        assert pane.query_one("#stream-body", TextArea).text == "half an ans"
+
+
+async def test_error_panel_and_retry_countdown() -> None:
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Planner", "anthropic/claude-opus-4-7")
+        pane.show_error("401 Unauthorized", "Set ANTHROPIC_API_KEY and press r to rerun.")
+        await pilot.pause()
+        assert pane.state is StreamState.ERROR
+        error = str(pane.query_one("#stream-error", Static).content)
+        assert "401 Unauthorized" in error and "ANTHROPIC_API_KEY" in error
+        assert pane.query_one("#stream-error").display
+
+        pane.retry_countdown(3, attempt=2, max_attempts=4)
+        await pilot.pause(0.15)
+        assert pane.state is StreamState.RETRY
+        assert "retry 2/4 in 3s" in _badge(pane)
+        assert not pane.query_one("#stream-error").display
+        pane.append("back")
+        assert pane.state is StreamState.STREAMING
+
+
+async def test_markdown_view_and_toggle() -> None:
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Planner", "anthropic/claude-opus-4-7")
+        pane.append("# Plan\n\n- step one\n- step two\n")
+        pane.finish(complete=True)
+        pane.query_one("#stream-body").focus()
+        await pilot.press("m")
+        await pilot.pause()
+        assert pane.showing_markdown
+        markdown = pane.query_one("#stream-markdown", Markdown)
+        assert markdown.display and markdown.source == "# Plan\n\n- step one\n- step two\n"
+        await pilot.press("m")
+        assert not pane.showing_markdown
+        pane.set_markdown("**final**")
+        await pilot.pause()
+        assert pane.showing_markdown and markdown.source == "**final**"
+        pane.reset("Planner", "again")
+        assert not pane.showing_markdown and pane.text == ""
+
+
+async def test_hundred_thousand_tokens_stay_cheap() -> None:
+    """Per-tick cost stays flat: the last flushes are as cheap as the first ones."""
+    app = _host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Executor", "openai/gpt-5.5")
+        chunk = "word " * 200 + "\n"  # ~250 tokens
+        started = time.perf_counter()
+        for _ in range(40):
+            for _ in range(10):
+                pane.append(chunk)
+            pane._flush()
+        elapsed = time.perf_counter() - started
+        assert pane.approx_tokens >= 100_000
+        assert elapsed < 2.0, f"400 batched inserts took {elapsed:.2f}s"
+        await pilot.pause()
+        assert pane.text == chunk * 400
