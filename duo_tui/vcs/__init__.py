@@ -1,0 +1,23 @@
+"""Version control for sessions: the session worktree, diffs and hunks, the quality gate.
+
+Plain Python (no Textual). The user's checkout is never modified except by an
+explicit `SessionWorktree.apply_to_user_branch`.
+"""
+
+from duo_tui.vcs.diff import FileDiff, Hunk, hunk_patch, parse_diff, revert_hunks
+from duo_tui.vcs.gate import CommandResult, GateResult, run_gate
+from duo_tui.vcs.worktree import Identity, SessionWorktree, validate_commit_message
+
+__all__ = [
+    "CommandResult",
+    "FileDiff",
+    "GateResult",
+    "Hunk",
+    "Identity",
+    "SessionWorktree",
+    "hunk_patch",
+    "parse_diff",
+    "revert_hunks",
+    "run_gate",
+    "validate_commit_message",
+]
