@@ -1,0 +1,156 @@
+"""Anthropic Messages API through the official `anthropic` SDK, streaming.
+
+Text deltas become `TextChunk`s. Structured output (`request.json_schema`) is
+asked for with one tool whose `input_schema` is the schema and a `tool_choice`
+forcing it; its `input_json_delta` partial JSON is streamed as text, so the
+caller receives the JSON document. Usage comes from `message_start` and
+`message_delta`. Faults: an `error` event mid-stream is MID_STREAM (or, before
+any text, classified and retried like a pre-stream error), a stream without
+`message_stop` is TRUNCATED, undecodable SSE JSON is MALFORMED, silence is
+STALL, the overall deadline TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
+from duo_tui.providers.faults import from_exception
+from duo_tui.providers.retry import RetryPolicy, retrying
+from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
+from duo_tui.providers.streaming import Attempt, limits
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+    from duo_tui.config import ProviderConfig
+
+DEFAULT_KEY_ENV = "ANTHROPIC_API_KEY"
+
+
+class AnthropicProvider:
+    """Streams `anthropic/...` models. One instance per base URL."""
+
+    name = "anthropic"
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = base_url
+        self.key_env = config.api_key_env or DEFAULT_KEY_ENV
+        self.policy = policy or RetryPolicy.from_config(config)
+        self._clients: LoopClient[AsyncAnthropic] = LoopClient(self._make_client)
+        self._current_model = "anthropic"
+
+    def _make_client(self) -> AsyncAnthropic:
+        from anthropic import AsyncAnthropic
+
+        return AsyncAnthropic(
+            api_key=read_key(self.key_env, self._current_model),
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=self.config.timeout_s,
+        )
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
+        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+        self._current_model = request.model
+        self._clients.get()  # imports the SDK: before the clock starts
+        deadline_s, stall_s = limits(request, self.config)
+        deadline_at = time.monotonic() + deadline_s
+        events = retrying(
+            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
+            self.policy,
+            deadline_at=deadline_at,
+        )
+        async with aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                yield event
+
+    def _params(self, request: ModelRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": request.model_name,
+            "max_tokens": request.max_tokens,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        }
+        if request.system:
+            params["system"] = request.system
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.json_schema is not None:
+            name = tool_name(request.schema_name)
+            params["tools"] = [
+                {
+                    "name": name,
+                    "description": "Give your answer as this tool's input.",
+                    "input_schema": request.json_schema,
+                }
+            ]
+            params["tool_choice"] = {"type": "tool", "name": name}
+        return params
+
+    async def _attempt(
+        self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> AsyncIterator[ProviderEvent]:
+        model = request.model
+        self._current_model = model
+        client = self._clients.get()
+        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        structured = request.json_schema is not None
+        try:
+            stream = await att.wait(
+                client.messages.create(**self._params(request), stream=True, timeout=deadline_s),
+                "the response",
+            )
+        except Exception as exc:
+            raise from_exception(exc, model=model) from exc
+        got_stop = False
+        try:
+            while True:
+                try:
+                    event = await att.next(stream)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise from_exception(
+                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
+                    ) from exc
+                kind = getattr(event, "type", None)
+                if kind == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta" and delta.text:
+                        yield att.text(delta.text)
+                    elif delta.type == "input_json_delta" and structured and delta.partial_json:
+                        yield att.text(delta.partial_json)
+                elif kind == "message_start":
+                    usage = event.message.usage
+                    att.input_tokens = usage.input_tokens
+                    att.output_tokens = usage.output_tokens or None
+                elif kind == "message_delta":
+                    att.stop_reason = event.delta.stop_reason or att.stop_reason
+                    usage = event.usage
+                    if usage.output_tokens is not None:
+                        att.output_tokens = usage.output_tokens
+                    if getattr(usage, "input_tokens", None):
+                        att.input_tokens = usage.input_tokens
+                elif kind == "message_stop":
+                    got_stop = True
+        finally:
+            await stream.close()
+        if not got_stop:
+            raise att.fault(
+                FaultKind.TRUNCATED,
+                f"the stream ended without message_stop after {len(att.partial)} characters",
+            )
+        yield att.end()
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()

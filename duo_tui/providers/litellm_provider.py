@@ -1,0 +1,187 @@
+"""Every other provider prefix (ollama, gemini, openrouter, bedrock, ...) through `litellm`.
+
+litellm is imported on first use only (it costs seconds), with its remote
+price-map download switched off (`LITELLM_LOCAL_MODEL_COST_MAP=True`), its
+debug output off and its loggers filtered so a key never reaches a log.
+
+What litellm hides: it reports a stream cut short as `finish_reason="stop"`
+and fills in usage it estimated by counting tokens. We report usage only when
+the server sent it (litellm keeps the server's chunks in `.chunks`), never the
+estimate. TRUNCATED is detected only when the cut leaves a trace: a transport
+error (connection dropped inside a chunked body), which litellm re-raises, or
+no finish_reason at all should litellm ever pass one through. A server that
+closes the connection cleanly in the middle of an answer is seen as a
+complete answer (with unknown usage when the server sent none).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
+from duo_tui.providers.faults import from_exception
+from duo_tui.providers.openai_provider import chat_messages, response_format
+from duo_tui.providers.retry import RetryPolicy, retrying
+from duo_tui.providers.streaming import Attempt, limits
+from duo_tui.redact import redact
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from duo_tui.config import ProviderConfig
+
+LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm", "httpx")
+
+
+class _RedactFilter(logging.Filter):
+    """Redacts every record of litellm's loggers (they log request parameters)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.msg = redact(record.getMessage())
+            record.args = None
+        except Exception:
+            return False
+        return True
+
+
+def import_litellm() -> ModuleType:
+    """Import litellm quietly: local price map, no debug output, redacted loggers."""
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # never fetch the price map remotely
+    import litellm
+
+    litellm.set_verbose = False
+    litellm.suppress_debug_info = True
+    litellm.drop_params = True
+    for name in LITELLM_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, _RedactFilter) for f in logger.filters):
+            logger.addFilter(_RedactFilter())
+    return litellm
+
+
+def _provider_sent_usage(stream: Any) -> bool:
+    """True when the server itself reported usage (litellm keeps the raw chunks in `.chunks`)."""
+    chunks = getattr(stream, "chunks", None)
+    if not isinstance(chunks, list):
+        return True
+    return any(getattr(chunk, "usage", None) is not None for chunk in chunks)
+
+
+class LiteLLMProvider:
+    """Streams any `prefix/model` litellm supports. One instance per (prefix, base URL)."""
+
+    def __init__(
+        self,
+        prefix: str,
+        config: ProviderConfig,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.name = prefix
+        self.config = config
+        self.base_url = base_url
+        self.policy = policy or RetryPolicy.from_config(config)
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
+        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+        import_litellm()  # seconds on first use: before the clock starts
+        deadline_s, stall_s = limits(request, self.config)
+        deadline_at = time.monotonic() + deadline_s
+        events = retrying(
+            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
+            self.policy,
+            deadline_at=deadline_at,
+        )
+        async with aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                yield event
+
+    def _params(self, request: ModelRequest, deadline_s: float) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": request.model,
+            "messages": chat_messages(request),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": request.max_tokens,
+            "timeout": deadline_s,
+            "num_retries": 0,
+            "max_retries": 0,
+        }
+        if self.base_url:
+            params["api_base"] = self.base_url
+        if self.config.api_key_env:
+            from duo_tui.providers.sdk_client import read_key
+
+            params["api_key"] = read_key(self.config.api_key_env, request.model)
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        fmt = response_format(request)
+        if fmt is not None:
+            params["response_format"] = fmt
+        return params
+
+    async def _attempt(
+        self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> AsyncIterator[ProviderEvent]:
+        model = request.model
+        litellm = import_litellm()
+        params = self._params(request, deadline_s)
+        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        try:
+            stream = await att.wait(litellm.acompletion(**params), "the response")
+        except Exception as exc:
+            raise from_exception(exc, model=model) from exc
+        saw_usage = False
+        saw_finish = False
+        try:
+            while True:
+                try:
+                    chunk = await att.next(stream)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise from_exception(
+                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
+                    ) from exc
+                usage = getattr(chunk, "usage", None)
+                if usage is not None and usage.completion_tokens is not None:
+                    saw_usage = True
+                    att.input_tokens = usage.prompt_tokens
+                    att.output_tokens = usage.completion_tokens
+                for choice in getattr(chunk, "choices", None) or ():
+                    delta = getattr(choice, "delta", None)
+                    content = getattr(delta, "content", None)
+                    if content:
+                        yield att.text(content)
+                    if choice.finish_reason:
+                        saw_finish = True
+                        att.stop_reason = choice.finish_reason
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    pass
+        if not saw_finish:
+            raise att.fault(
+                FaultKind.TRUNCATED,
+                f"the stream ended without a finish_reason after {len(att.partial)} characters",
+            )
+        if not (saw_usage and _provider_sent_usage(stream)):
+            # litellm estimates usage by counting tokens when the server sent none;
+            # an estimate is not the provider's usage, so it is not shown.
+            att.input_tokens = att.output_tokens = None
+        yield att.end()
+
+    async def aclose(self) -> None:
+        return None

@@ -1,0 +1,160 @@
+"""OpenAI Chat Completions through the official `openai` SDK, streaming.
+
+`stream_options={"include_usage": True}` makes the server send a final chunk
+with usage; it is read from whichever chunk carries it (some servers send it
+with non-empty `choices`). Structured output uses `response_format` of type
+`json_schema` (non-strict, so schemas with optional fields are accepted) and
+the JSON arrives as ordinary content. A stream that ends without any
+`finish_reason` is TRUNCATED; an error object mid-stream is MID_STREAM.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
+from duo_tui.providers.faults import from_exception
+from duo_tui.providers.retry import RetryPolicy, retrying
+from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
+from duo_tui.providers.streaming import Attempt, limits
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+    from duo_tui.config import ProviderConfig
+
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+
+
+def chat_messages(request: ModelRequest) -> list[dict[str, str]]:
+    """The request as Chat Completions messages (system first when present)."""
+    out = [{"role": "system", "content": request.system}] if request.system else []
+    out.extend({"role": m.role, "content": m.content} for m in request.messages)
+    return out
+
+
+def response_format(request: ModelRequest) -> dict[str, Any] | None:
+    """`response_format` asking for `request.json_schema`, or None for free text."""
+    if request.json_schema is None:
+        return None
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": tool_name(request.schema_name),
+            "schema": request.json_schema,
+            "strict": False,
+        },
+    }
+
+
+class OpenAIProvider:
+    """Streams `openai/...` models. One instance per base URL."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = base_url
+        self.key_env = config.api_key_env or DEFAULT_KEY_ENV
+        self.policy = policy or RetryPolicy.from_config(config)
+        self._clients: LoopClient[AsyncOpenAI] = LoopClient(self._make_client)
+        self._current_model = "openai"
+
+    def _make_client(self) -> AsyncOpenAI:
+        from openai import AsyncOpenAI
+
+        return AsyncOpenAI(
+            api_key=read_key(self.key_env, self._current_model),
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=self.config.timeout_s,
+        )
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
+        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+        self._current_model = request.model
+        self._clients.get()  # imports the SDK: before the clock starts
+        deadline_s, stall_s = limits(request, self.config)
+        deadline_at = time.monotonic() + deadline_s
+        events = retrying(
+            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
+            self.policy,
+            deadline_at=deadline_at,
+        )
+        async with aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                yield event
+
+    def _params(self, request: ModelRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": request.model_name,
+            "messages": chat_messages(request),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_completion_tokens": request.max_tokens,
+        }
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        fmt = response_format(request)
+        if fmt is not None:
+            params["response_format"] = fmt
+        return params
+
+    async def _attempt(
+        self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> AsyncIterator[ProviderEvent]:
+        model = request.model
+        self._current_model = model
+        client = self._clients.get()
+        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        try:
+            stream = await att.wait(
+                client.chat.completions.create(**self._params(request), timeout=deadline_s),
+                "the response",
+            )
+        except Exception as exc:
+            raise from_exception(exc, model=model) from exc
+        try:
+            while True:
+                try:
+                    chunk = await att.next(stream)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise from_exception(
+                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
+                    ) from exc
+                usage = getattr(chunk, "usage", None)
+                if usage is not None:
+                    att.input_tokens = usage.prompt_tokens
+                    att.output_tokens = usage.completion_tokens
+                for choice in chunk.choices or ():
+                    delta = choice.delta
+                    if delta is not None:
+                        if delta.content:
+                            yield att.text(delta.content)
+                        refusal = getattr(delta, "refusal", None)
+                        if refusal:
+                            yield att.text(refusal)
+                    if choice.finish_reason:
+                        att.stop_reason = choice.finish_reason
+        finally:
+            await stream.close()
+        if att.stop_reason is None:
+            raise att.fault(
+                FaultKind.TRUNCATED,
+                f"the stream ended without a finish_reason after {len(att.partial)} characters",
+            )
+        yield att.end()
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()

@@ -1,0 +1,93 @@
+"""Cost of a call from litellm's local price map, without importing litellm.
+
+litellm ships `model_prices_and_context_window_backup.json` inside its package.
+We locate the package with `importlib.util.find_spec` (which does not import
+it: importing litellm takes seconds) and read that JSON once. A model we have
+no price for, or a call whose token counts the provider did not report, costs
+`None` (unknown), never 0.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PRICE_FILE = "model_prices_and_context_window_backup.json"
+
+_TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
+
+
+@lru_cache(maxsize=1)
+def price_map() -> dict[str, dict[str, Any]]:
+    """litellm's local price map (empty when litellm is not installed or the file is unreadable)."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    for location in spec.submodule_search_locations:
+        path = Path(location) / PRICE_FILE
+        try:
+            with path.open("rb") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if isinstance(v, dict) and k != "sample_spec"}
+    return {}
+
+
+def price_entry(model: str) -> dict[str, Any] | None:
+    """The price map entry for a `provider/model` string, or None.
+
+    Looks up the full string first (`gemini/gemini-2.5-pro`), then the bare model
+    name, accepted only when the entry belongs to the same provider
+    (`anthropic/claude-opus-4-7` -> `claude-opus-4-7`, litellm_provider anthropic).
+    """
+    prices = price_map()
+    entry = prices.get(model)
+    if entry is not None:
+        return entry
+    provider, sep, name = model.partition("/")
+    if not sep:
+        return None
+    entry = prices.get(name)
+    if entry is not None and entry.get("litellm_provider") == provider:
+        return entry
+    return None
+
+
+def _rates(entry: dict[str, Any], input_tokens: int) -> tuple[float, float] | None:
+    rate_in = entry.get("input_cost_per_token")
+    rate_out = entry.get("output_cost_per_token")
+    if not isinstance(rate_in, int | float) or not isinstance(rate_out, int | float):
+        return None
+    # Tiered prices (long-context surcharge): the highest tier the prompt exceeds applies.
+    best = 0
+    for key in entry:
+        m = _TIER.match(key)
+        if m and input_tokens > int(m.group(1)) * 1000 and int(m.group(1)) > best:
+            best = int(m.group(1))
+    if best:
+        tier_in = entry.get(f"input_cost_per_token_above_{best}k_tokens")
+        tier_out = entry.get(f"output_cost_per_token_above_{best}k_tokens")
+        if isinstance(tier_in, int | float):
+            rate_in = tier_in
+        if isinstance(tier_out, int | float):
+            rate_out = tier_out
+    return float(rate_in), float(rate_out)
+
+
+def cost_usd(model: str, input_tokens: int | None, output_tokens: int | None) -> float | None:
+    """Dollars for one call, or None when the price or either token count is unknown."""
+    if input_tokens is None or output_tokens is None:
+        return None
+    entry = price_entry(model)
+    if entry is None:
+        return None
+    rates = _rates(entry, input_tokens)
+    if rates is None:
+        return None
+    return input_tokens * rates[0] + output_tokens * rates[1]

@@ -1,0 +1,303 @@
+"""From a model string to a provider, and the checks to run before the first call.
+
+`anthropic/...` and `openai/...` use the official SDKs; every other prefix goes
+through litellm. Importing this module imports no SDK: provider modules (and
+their SDKs) are imported when the first provider of that kind is made, or
+earlier by `preload_sdks()` from a worker thread once the UI has drawn its
+first frame. Providers are cached, one per (provider, base URL, settings).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from duo_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from duo_tui.config import Config
+    from duo_tui.providers.base import Provider
+
+#: Environment variables holding the key, by provider prefix (first one is the one we name).
+KEY_ENV: dict[str, tuple[str, ...]] = {
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "openai": ("OPENAI_API_KEY",),
+    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    "openrouter": ("OPENROUTER_API_KEY",),
+    "mistral": ("MISTRAL_API_KEY",),
+    "codestral": ("CODESTRAL_API_KEY",),
+    "deepseek": ("DEEPSEEK_API_KEY",),
+    "groq": ("GROQ_API_KEY",),
+    "xai": ("XAI_API_KEY",),
+    "cohere": ("COHERE_API_KEY",),
+    "cohere_chat": ("COHERE_API_KEY",),
+    "together_ai": ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY"),
+    "fireworks_ai": ("FIREWORKS_AI_API_KEY", "FIREWORKS_API_KEY"),
+    "perplexity": ("PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"),
+    "cerebras": ("CEREBRAS_API_KEY",),
+    "azure": ("AZURE_API_KEY",),
+    "moonshot": ("MOONSHOT_API_KEY",),
+    "dashscope": ("DASHSCOPE_API_KEY",),
+    "huggingface": ("HF_TOKEN", "HUGGINGFACE_API_KEY"),
+    "nvidia_nim": ("NVIDIA_NIM_API_KEY",),
+    "sambanova": ("SAMBANOVA_API_KEY",),
+}
+
+#: Local servers that need no key.
+LOCAL_PROVIDERS = frozenset(
+    {"ollama", "ollama_chat", "lm_studio", "hosted_vllm", "vllm", "llamafile", "xinference"}
+)
+
+#: Environment variables naming a base URL, by prefix.
+BASE_URL_ENV: dict[str, str] = {
+    "anthropic": "ANTHROPIC_BASE_URL",
+    "openai": "OPENAI_BASE_URL",
+    "ollama": "OLLAMA_API_BASE",
+    "ollama_chat": "OLLAMA_API_BASE",
+    "hosted_vllm": "HOSTED_VLLM_API_BASE",
+    "lm_studio": "LM_STUDIO_API_BASE",
+}
+
+#: Where local servers listen when nothing is configured (checked by `check_reachable`).
+LOCAL_DEFAULT_BASE: dict[str, str] = {
+    "ollama": "http://localhost:11434",
+    "ollama_chat": "http://localhost:11434",
+    "lm_studio": "http://localhost:1234/v1",
+}
+
+_PROVIDERS: dict[tuple[str, str | None, str], Provider] = {}
+
+
+def prefix_of(model: str) -> str:
+    """The provider prefix of a `provider/model` string."""
+    return model.split("/", 1)[0].strip().lower()
+
+
+def key_env_vars(prefix: str, config: Config) -> tuple[str, ...]:
+    """The environment variables that may hold the key of `prefix` (empty: none needed)."""
+    configured = config.provider(prefix).api_key_env
+    if configured:
+        return (configured,)
+    if prefix in LOCAL_PROVIDERS:
+        return ()
+    return KEY_ENV.get(prefix, ())
+
+
+def base_url(prefix: str, config: Config, env: Mapping[str, str] | None = None) -> str | None:
+    """The configured base URL: `[providers.<prefix>] api_base`, else its environment variable."""
+    env = os.environ if env is None else env
+    configured = config.provider(prefix).api_base
+    if configured:
+        return configured
+    var = BASE_URL_ENV.get(prefix)
+    return (env.get(var) or None) if var else None
+
+
+def make_provider(model: str, config: Config) -> Provider:
+    """The provider for `model`; the same instance for the same provider, base URL and settings."""
+    from duo_tui.config import validate_model_string
+
+    validate_model_string(model)
+    prefix = prefix_of(model)
+    settings = config.provider(prefix)
+    base = base_url(prefix, config)
+    key = (prefix, base, settings.model_dump_json())
+    provider = _PROVIDERS.get(key)
+    if provider is not None:
+        return provider
+    if prefix == "anthropic":
+        from duo_tui.providers.anthropic_provider import AnthropicProvider
+
+        provider = AnthropicProvider(settings, base_url=base)
+    elif prefix == "openai":
+        from duo_tui.providers.openai_provider import OpenAIProvider
+
+        provider = OpenAIProvider(settings, base_url=base)
+    else:
+        from duo_tui.providers.litellm_provider import LiteLLMProvider
+
+        provider = LiteLLMProvider(prefix, settings, base_url=base)
+    _PROVIDERS[key] = provider
+    return provider
+
+
+async def aclose_all() -> None:
+    """Close every cached provider and forget them."""
+    providers = list(_PROVIDERS.values())
+    _PROVIDERS.clear()
+    for provider in providers:
+        await provider.aclose()
+
+
+def clear_cache() -> None:
+    """Forget the cached providers without closing them (tests)."""
+    _PROVIDERS.clear()
+
+
+def check_models(
+    models: Iterable[str], config: Config, env: Mapping[str, str] | None = None
+) -> None:
+    """Raise ConfigError naming what to fix: malformed model strings, missing API keys."""
+    from duo_tui.config import validate_model_string
+
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    for model in models:
+        try:
+            validate_model_string(model)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
+        names = key_env_vars(prefix_of(model), config)
+        if names and not any(env.get(name, "").strip() for name in names):
+            alt = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
+            problems.append(f"{model}: no API key: set {names[0]}{alt}")
+    if problems:
+        raise ConfigError("\n".join(dict.fromkeys(problems)))
+
+
+def _host_port(url: str) -> tuple[str, int] | None:
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+async def check_reachable(
+    models: Iterable[str],
+    config: Config,
+    timeout_s: float = 3,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Raise ConfigError when a configured base URL does not accept a TCP connection.
+
+    Only explicit base URLs (config or environment) and local servers' default
+    addresses are checked; the public APIs' default endpoints are not probed.
+    """
+    import asyncio
+
+    targets: dict[tuple[str, int], tuple[str, str, list[str]]] = {}
+    for model in models:
+        prefix = prefix_of(model)
+        url = base_url(prefix, config, env) or LOCAL_DEFAULT_BASE.get(prefix)
+        if not url:
+            continue
+        host_port = _host_port(url)
+        if host_port is None:
+            raise ConfigError(f"{model}: base URL {url!r} has no host; fix [providers.{prefix}]")
+        targets.setdefault(host_port, (url, prefix, []))[2].append(model)
+
+    async def probe(host: str, port: int) -> str | None:
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+        except TimeoutError:
+            return f"no answer within {timeout_s:g} s"
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
+        return None
+
+    keys = list(targets)
+    results = await asyncio.gather(*(probe(h, p) for h, p in keys))
+    problems = []
+    for (host, port), err in zip(keys, results, strict=True):
+        if err is None:
+            continue
+        url, prefix, users = targets[(host, port)]
+        var = BASE_URL_ENV.get(prefix)
+        where = f"[providers.{prefix}] api_base" + (f" or {var}" if var else "")
+        problems.append(
+            f"cannot reach {url} ({host}:{port}: {err}), used by {', '.join(users)}; "
+            f"start that server or fix {where}"
+        )
+    if problems:
+        from duo_tui.redact import redact
+
+        raise ConfigError(redact("\n".join(problems)))
+
+
+_FAMILIES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), f)
+    for p, f in [
+        (r"claude|anthropic", "anthropic"),
+        (r"deepseek", "deepseek"),
+        (r"gpt|chatgpt|davinci|codex|(^|[/.:])o[1-9]($|[-.:])", "openai"),
+        (r"gemini|gemma|palm|bison", "gemini"),
+        (r"qwen|qwq", "qwen"),
+        (r"llama", "llama"),
+        (r"mistral|mixtral|codestral|devstral|magistral|ministral|pixtral", "mistral"),
+        (r"grok", "xai"),
+        (r"command|cohere", "cohere"),
+        (r"kimi|moonshot", "moonshot"),
+        (r"glm", "glm"),
+        (r"(^|[/.:-])phi-?\d", "phi"),
+        (r"granite", "granite"),
+        (r"nova|titan", "amazon"),
+    ]
+]
+
+_VENDOR_PREFIX = {
+    "anthropic": "anthropic",
+    "openai": "openai",
+    "azure": "openai",
+    "gemini": "gemini",
+    "vertex_ai": "gemini",
+    "mistral": "mistral",
+    "codestral": "mistral",
+    "deepseek": "deepseek",
+    "xai": "xai",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "moonshot": "moonshot",
+}
+
+
+def family(model: str) -> str:
+    """The model family (who trained it), read from the name even through router prefixes.
+
+    `anthropic/claude-opus-4-7` and `bedrock/us.anthropic.claude-...` are "anthropic",
+    `openai/gpt-5.5` and `openrouter/openai/o3` "openai"; then gemini, llama, mistral,
+    qwen, deepseek, xai, ... Used to warn when every role is played by one family.
+    """
+    lowered = model.strip().lower()
+    prefix, sep, rest = lowered.partition("/")
+    name = rest if sep else lowered
+    for pattern, fam in _FAMILIES:
+        if pattern.search(name):
+            return fam
+    if prefix in _VENDOR_PREFIX and sep:
+        return _VENDOR_PREFIX[prefix]
+    last = name.rsplit("/", 1)[-1]
+    token = re.match(r"[a-z]+", last)
+    return token.group(0) if token else last
+
+
+def preload_sdks(models: Iterable[str]) -> None:
+    """Import the SDKs the given models need (call from a worker thread after the first frame)."""
+    prefixes = {prefix_of(m) for m in models}
+    from duo_tui.providers import pricing
+
+    pricing.price_map()
+    if "anthropic" in prefixes:
+        import anthropic  # noqa: F401
+
+        from duo_tui.providers import anthropic_provider  # noqa: F401
+    if "openai" in prefixes:
+        import openai  # noqa: F401
+
+        from duo_tui.providers import openai_provider  # noqa: F401
+    if prefixes - {"anthropic", "openai"}:
+        from duo_tui.providers.litellm_provider import import_litellm
+
+        import_litellm()

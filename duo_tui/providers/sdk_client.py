@@ -1,0 +1,70 @@
+"""Shared plumbing of the SDK-backed providers: key lookup and one client per event loop.
+
+An SDK client holds an HTTP connection pool bound to the event loop that first
+used it, so a provider keeps one client per running loop (tests and the
+headless runner each run their own loop) and creates it on first use, which
+also keeps the SDK import off the import path of this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
+
+from duo_tui.providers.base import FaultKind, ProviderError
+from duo_tui.providers.faults import make_error
+
+C = TypeVar("C")
+
+_TOOL_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def tool_name(name: str) -> str:
+    """A name valid as a tool / json_schema name (letters, digits, _ and -; max 64)."""
+    return (_TOOL_NAME.sub("_", name) or "answer")[:64]
+
+
+def read_key(env_var: str, model: str, env: Mapping[str, str] | None = None) -> str:
+    """The API key from `env_var`, or a CONFIG fault naming the variable to set."""
+    key = (env if env is not None else os.environ).get(env_var, "").strip()
+    if not key:
+        raise make_error(
+            FaultKind.CONFIG,
+            f"no API key: set {env_var} in the environment",
+            model=model,
+            retryable=False,
+        )
+    return key
+
+
+class LoopClient(Generic[C]):
+    """Holds one SDK client per running event loop, created lazily by `factory`."""
+
+    def __init__(self, factory: Callable[[], C]) -> None:
+        self._factory = factory
+        self._client: C | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> C:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = self._factory()
+            self._loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        client, loop = self._client, self._loop
+        self._client = None
+        self._loop = None
+        if client is None:
+            return
+        close = getattr(client, "close", None)
+        if close is None or loop is not asyncio.get_running_loop():
+            return
+        try:
+            await close()
+        except (RuntimeError, OSError, ProviderError):
+            pass

@@ -1,0 +1,114 @@
+"""What every streaming attempt shares: the clock, the partial text, the usage.
+
+`Attempt` wraps each await on the network in a timeout that is the smaller of
+the stall timeout and what is left of the overall deadline, so a silent stream
+raises STALL and an endless one TIMEOUT, both with the text received so far.
+It also times the first token and builds the final `StreamEnd`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable
+from typing import TYPE_CHECKING, TypeVar
+
+from duo_tui.core.models import Usage
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError, StreamEnd, TextChunk
+from duo_tui.providers.faults import make_error
+
+if TYPE_CHECKING:
+    from duo_tui.config import ProviderConfig
+
+T = TypeVar("T")
+
+
+def limits(request: ModelRequest, config: ProviderConfig) -> tuple[float, float]:
+    """(deadline_s, stall_timeout_s): the stricter of the request's and the config's."""
+    return (
+        min(request.deadline_s, config.timeout_s),
+        min(request.stall_timeout_s, config.stall_timeout_s),
+    )
+
+
+class Attempt:
+    """One try of a model call: timing, partial text and usage as they arrive."""
+
+    def __init__(
+        self, model: str, *, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> None:
+        self.model = model
+        self.deadline_at = deadline_at
+        self.deadline_s = deadline_s
+        self.stall_s = stall_s
+        self.started = time.monotonic()
+        self.ttft_s: float | None = None
+        self.parts: list[str] = []
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.stop_reason: str | None = None
+
+    @property
+    def partial(self) -> str:
+        return "".join(self.parts)
+
+    def text(self, piece: str) -> TextChunk:
+        """Record a piece of text and return the chunk to yield."""
+        if self.ttft_s is None:
+            self.ttft_s = time.monotonic() - self.started
+        self.parts.append(piece)
+        return TextChunk(piece)
+
+    def usage(self) -> Usage:
+        """Tokens exactly as the provider reported them, with cost when the price is known."""
+        from duo_tui.providers.pricing import cost_usd
+
+        return Usage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=cost_usd(self.model, self.input_tokens, self.output_tokens),
+        )
+
+    def end(self) -> StreamEnd:
+        return StreamEnd(
+            usage=self.usage(),
+            stop_reason=self.stop_reason,
+            ttft_s=self.ttft_s,
+            latency_s=time.monotonic() - self.started,
+        )
+
+    def fault(self, kind: FaultKind, message: str) -> ProviderError:
+        """A fault that keeps the partial text and the usage seen so far."""
+        return make_error(kind, message, model=self.model, partial=self.partial, usage=self.usage())
+
+    async def wait(self, awaitable: Awaitable[T], what: str = "the next chunk") -> T:
+        """Await network I/O under the stall timeout and the overall deadline."""
+        remaining = self.deadline_at - time.monotonic()
+        timeout = min(self.stall_s, remaining)
+        deadline_bound = remaining <= self.stall_s
+        if timeout <= 0:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            raise self._timeout_error(deadline_bound, what)
+        try:
+            async with asyncio.timeout(timeout):
+                return await awaitable
+        except TimeoutError:
+            raise self._timeout_error(deadline_bound, what) from None
+
+    async def next(self, stream: AsyncIterator[T]) -> T:
+        """The next item of `stream` (raises StopAsyncIteration at its end)."""
+        return await self.wait(stream.__anext__())
+
+    def _timeout_error(self, deadline_bound: bool, what: str) -> ProviderError:
+        elapsed = self.deadline_s - (self.deadline_at - time.monotonic())  # since the call began
+        got = len(self.partial)
+        if deadline_bound:
+            return self.fault(
+                FaultKind.TIMEOUT,
+                f"the call passed its deadline after {elapsed:.1f} s ({got} characters received)",
+            )
+        return self.fault(
+            FaultKind.STALL,
+            f"no data for {self.stall_s:g} s while waiting for {what} ({got} characters received)",
+        )
