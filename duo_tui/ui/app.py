@@ -60,6 +60,12 @@ class DuoApp(App[None]):
         self.theme_problems: list[str] = []
         self._keymap_applied = False
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Our .tcss uses $duo-* variables; give every theme (even Textual's own) a value.
+        from duo_tui.ui.themes import duo_variable_defaults
+
+        return duo_variable_defaults()
+
     # -- start-up -------------------------------------------------------------------
 
     def on_mount(self) -> None:

@@ -55,6 +55,9 @@ class ReasonDialog(_Dialog):
             yield Input(placeholder=self._placeholder, id="reason")
             yield Static("enter to confirm · escape to cancel", classes="hint")
 
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if self._required and not text:
@@ -79,6 +82,11 @@ class ModelPicker(_Dialog):
             options += [Option(m, id=m) for m in self._models if m != self._current]
             yield OptionList(*options, id="models")
             yield Static("enter to rerun · escape to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         oid = event.option.id
