@@ -11,19 +11,24 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from duo_tui.config import Config, GateConfig, RolesConfig
 from duo_tui.core.events import Event
-from duo_tui.core.models import Mode
+from duo_tui.core.models import Mode, Stage
 from duo_tui.core.pipeline import Pipeline
 from duo_tui.core.runner import Driver
 from duo_tui.core.session import Session, slugify
 from duo_tui.errors import ConfigError, GitError
 from duo_tui.providers.base import Provider
+
+if TYPE_CHECKING:
+    from duo_tui.providers.scripted import ScriptKey
+    from duo_tui.store.session_store import SessionStore
 
 
 def find_repo(start: Path) -> Path:
@@ -80,13 +85,29 @@ def demo_config(base: Config | None = None) -> Config:
     return cfg
 
 
-def provider_factory(config: Config, demo: bool, pace: float = 0.0) -> Callable[[str], Provider]:
-    """Model string -> provider. The demo answers from its script."""
+def provider_factory(
+    config: Config,
+    demo: bool,
+    pace: float = 0.0,
+    *,
+    consumed: Mapping[ScriptKey, int] | None = None,
+) -> Callable[[str], Provider]:
+    """Model string -> provider. The demo answers from its script.
+
+    `consumed` (demo only) says how many answers of each script key a resumed
+    session already used, so the script continues where the session stopped.
+    """
     if demo:
         from duo_tui.demo.script import demo_script
         from duo_tui.providers.scripted import ScriptedProvider
 
-        scripted = ScriptedProvider(demo_script(), chunk_chars=12, chars_per_s=pace)
+        script = demo_script()
+        for key, used in (consumed or {}).items():
+            answers = script.get(key)
+            if answers and used > 0:
+                # The last answer repeats, so at least that one is kept.
+                script[key] = answers[min(used, len(answers) - 1) :]
+        scripted = ScriptedProvider(script, chunk_chars=12, chars_per_s=pace)
         return lambda model: scripted
 
     cache: dict[str, Provider] = {}
@@ -99,6 +120,50 @@ def provider_factory(config: Config, demo: bool, pace: float = 0.0) -> Callable[
         return cache[model]
 
     return make
+
+
+_PURPOSE_BY_STAGE_ROLE: dict[tuple[Stage, str], str] = {
+    (Stage.PLAN, "planner"): "plan",
+    (Stage.ALIGN, "executor"): "align",
+    (Stage.ALIGN, "planner"): "revise",
+    (Stage.EXECUTE, "executor"): "execute",
+    (Stage.FIX, "executor"): "fix",
+    (Stage.REVIEW, "reviewer"): "review",
+}
+
+
+def demo_answers_used(
+    store: SessionStore, session: Session, config: Config
+) -> dict[ScriptKey, int]:
+    """How many scripted answers per script key a demo session has used so far.
+
+    Counted from the transcript. Calls of the run that was interrupted are left
+    out: that stage runs again and must get the same answers again. Without
+    this a resumed demo would replay the script from the start (round-1
+    reviews in round 2, a fix that no longer applies).
+    """
+    from duo_tui.demo.script import demo_script
+
+    script = demo_script()
+    cur = session.current
+    redo = (cur.stage, cur.round, cur.task_id) if cur is not None and cur.interrupted else None
+    used: dict[ScriptKey, int] = {}
+    reviews_seen: dict[tuple[str | None, int, str], int] = {}
+    for rec in store.calls():
+        if redo is not None and (rec.stage, rec.round, rec.task_id) == redo:
+            continue
+        purpose = _PURPOSE_BY_STAGE_ROLE.get((rec.stage, rec.role))
+        if purpose is None:
+            continue
+        if purpose == "review" and config.loop.rebuttal:
+            # With rebuttals each reviewer answers twice per round: review, then rebuttal.
+            k = (rec.task_id, rec.round, rec.model)
+            n = reviews_seen.get(k, 0)
+            reviews_seen[k] = n + 1
+            purpose = "rebuttal" if n % 2 else "review"
+        key: ScriptKey = (purpose, rec.model) if (purpose, rec.model) in script else purpose
+        used[key] = used.get(key, 0) + 1
+    return used
 
 
 @dataclass
@@ -214,9 +279,11 @@ def open_existing(
             wt = SessionWorktree.open(repo, session.branch, Path(session.worktree) if session.worktree else None, session.base_commit)
             session.worktree = str(wt.path)
         store.save(session)
+        if providers is None:
+            consumed = demo_answers_used(store, session, config) if session.demo else None
+            providers = provider_factory(config, session.demo, pace, consumed=consumed)
         pipeline = Pipeline(
-            session, config=config, store=store,
-            providers=providers or provider_factory(config, session.demo, pace),
+            session, config=config, store=store, providers=providers,
             driver=driver, repo=repo, worktree=wt, listeners=listeners,
         )
         pipeline.resume_from(session.current)

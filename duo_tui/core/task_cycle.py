@@ -487,10 +487,46 @@ class TaskCycle(RunnerBase):
 
     # -- commit -------------------------------------------------------------------
 
+    def _adopt_unrecorded_commit(self, task: Task) -> bool:
+        """Take over this task's commit if a crash hit between `git commit` and the save.
+
+        Committing and recording the commit in session.json are two steps; a
+        kill between them leaves the commit on the branch but not in the
+        session. Committing again would find nothing to commit and mark the
+        task skipped, so a duo commit (it carries the session trailer) sitting
+        right on top of the last recorded one is adopted as this task's.
+        """
+        s = self.session
+        wt = self.worktree
+        known = s.commits[-1] if s.commits else s.base_commit
+        if wt is None or not known:
+            return False
+        head = wt.head()
+        if head == known:
+            return False
+        from duo_tui.vcs.gitcmd import run as git
+        from duo_tui.vcs.worktree import SESSION_TRAILER
+
+        parents, _, body = git(wt.path, "log", "-1", "--format=%P%n%B", head).partition("\n")
+        trailer = f"{SESSION_TRAILER}: {wt.branch}"
+        if parents.split() != [known] or trailer not in (ln.strip() for ln in body.splitlines()):
+            return False
+        task.commit = head
+        task.state = TaskState.COMMITTED
+        task.pre_tree = None
+        s.commits.append(head)
+        subject = body.strip().splitlines()[0] if body.strip() else ""
+        self.emit(ArtifactReady("commit", {"sha": head, "message": subject, "task": task.id}))
+        self.notice(f"{task.id}: found its commit {head[:8]} made before the restart; kept it")
+        self.save()
+        return True
+
     async def stage_commit(self) -> None:
         s = self.session
         task = s.task
         assert task is not None
+        if self._adopt_unrecorded_commit(task):
+            return
 
         def default_message() -> str:
             if task.commit_message and is_conventional(task.commit_message):

@@ -23,7 +23,7 @@ class DuoApp(App[None]):
     """The duo-tui workbench."""
 
     TITLE = "duo-tui"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit; the session is saved and can be resumed"),

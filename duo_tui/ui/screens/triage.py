@@ -106,7 +106,7 @@ class TriageScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("kind", "sev", "finding", "where", "decision")
+        table.add_columns("kind", "severity", "decision", "where", "finding")
         self._fill()
         self._head()
         table.focus()
@@ -132,7 +132,7 @@ class TriageScreen(Screen[None]):
         for i, s in enumerate(sevs):
             if i:
                 t.append("/", style="dim")
-            t.append(s[:4], style=f"bold {self._var(SEV_VAR.get(s, ''))}")
+            t.append(s, style=f"bold {self._var(SEV_VAR.get(s, ''))}")
         return t
 
     def _where(self, g: dict[str, Any]) -> str:
@@ -155,8 +155,8 @@ class TriageScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for g in self.groups:
-            table.add_row(self._kind_cell(g), self._sev_cell(g), g["title"], self._where(g),
-                          self._decision_cell(g["key"]), key=g["key"])
+            table.add_row(self._kind_cell(g), self._sev_cell(g), self._decision_cell(g["key"]),
+                          self._where(g), g["title"], key=g["key"])
         if self.groups:
             table.move_cursor(row=min(row, len(self.groups) - 1))
             self._show(self.groups[table.cursor_row])
@@ -225,7 +225,7 @@ class TriageScreen(Screen[None]):
     def _set(self, key: str, decision: str) -> None:
         self.decisions[key] = decision
         table = self.query_one(DataTable)
-        table.update_cell(key, table.ordered_columns[4].key, self._decision_cell(key))
+        table.update_cell(key, table.ordered_columns[2].key, self._decision_cell(key))
         self._head()
         if self.workbench is not None:
             self.workbench._set_groups(self.groups)

@@ -280,7 +280,7 @@ class WorkbenchScreen(Screen[None]):
             if pane is not None:
                 u = ev.usage
                 cost = f" · ${u.cost_usd:.4f}" if u.cost_usd is not None else " · cost unknown"
-                pane.finish(ev.complete, f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}")
+                pane.finish(ev.complete, f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}", ev.latency_s)
         elif isinstance(ev, StageStarted):
             self.running = ev.stage.value
             self.running_since = time.monotonic()

@@ -270,11 +270,14 @@ class StreamPane(Vertical):
         self._pending.append(text)
         self._chars += len(text)
 
-    def finish(self, complete: bool, usage_text: str = "") -> None:
-        """The stream ended: `done` if complete, else `incomplete`; show `usage_text`."""
+    def finish(self, complete: bool, usage_text: str = "", elapsed_s: float | None = None) -> None:
+        """The stream ended: `done` if complete, else `incomplete`; show `usage_text`.
+
+        `elapsed_s`, when the provider measured the call, replaces the pane's own clock.
+        """
         self._flush()
         self._state = StreamState.DONE if complete else StreamState.INCOMPLETE
-        self._ended = time.monotonic()
+        self._ended = time.monotonic() if elapsed_s is None else self._started + elapsed_s
         self._usage_text = usage_text
         self._set_timer(False)
         self._refresh_header()
