@@ -20,11 +20,21 @@ EXIT_BAD_INPUT = 2
 
 def _common(p: argparse.ArgumentParser, suppress: bool) -> None:
     d: Any = argparse.SUPPRESS if suppress else None
-    p.add_argument("--repo", type=Path, default=d, help="the git repository (default: current directory)")
-    p.add_argument("--config", type=Path, default=d, help="a TOML config file overriding the others")
-    p.add_argument("--theme", default=d, help="UI theme (duo-dark, duo-light, duo-high-contrast, ...)")
-    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
-                   help="offline scripted session in a throw-away repository (no API key)")
+    p.add_argument(
+        "--repo", type=Path, default=d, help="the git repository (default: current directory)"
+    )
+    p.add_argument(
+        "--config", type=Path, default=d, help="a TOML config file overriding the others"
+    )
+    p.add_argument(
+        "--theme", default=d, help="UI theme (duo-dark, duo-light, duo-high-contrast, ...)"
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="offline scripted session in a throw-away repository (no API key)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,8 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("task", nargs="?", help="what to build (the requirement)")
     run.add_argument("--mode", choices=["auto", "fast"], default="auto")
     run.add_argument("--json", dest="json_path", type=Path, help="write the JSON report here")
-    run.add_argument("--resume", nargs="?", const="", default=None, metavar="ID",
-                     help="continue a session (default: the latest)")
+    run.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ID",
+        help="continue a session (default: the latest)",
+    )
 
     tri = sub.add_parser("triage", help="triage two review documents")
     _common(tri, suppress=True)
@@ -152,15 +168,25 @@ def _run(args: argparse.Namespace) -> int:
         if resume is None:
             _check_models(config)
     return run_sync(
-        repo=repo, task=args.task, config=config, mode=Mode(args.mode), demo=args.demo,
-        resume=resume or None, resume_latest=resume == "", json_path=args.json_path,
+        repo=repo,
+        task=args.task,
+        config=config,
+        mode=Mode(args.mode),
+        demo=args.demo,
+        resume=resume or None,
+        resume_latest=resume == "",
+        json_path=args.json_path,
     )
 
 
 def _check_models(config: Any) -> None:
     from duo_tui.providers.registry import check_models, check_reachable
 
-    models = [config.roles.planner, config.roles.executor, *config.roles.to_roles().effective_reviewers()]
+    models = [
+        config.roles.planner,
+        config.roles.executor,
+        *config.roles.to_roles().effective_reviewers(),
+    ]
     check_models(models, config)
     asyncio.run(check_reachable(models, config))
 
@@ -193,7 +219,11 @@ def _export(args: argparse.Namespace) -> int:
     store = SessionStore.open(repo, args.id) if args.id else SessionStore.latest(repo)
     if store is None:
         raise ConfigError("no sessions to export in this repository")
-    text = export_markdown(store) if args.format == "md" else json.dumps(export_json(store), indent=2) + "\n"
+    text = (
+        export_markdown(store)
+        if args.format == "md"
+        else json.dumps(export_json(store), indent=2) + "\n"
+    )
     if args.output:
         from duo_tui.store.atomic import write_atomic
 

@@ -43,7 +43,9 @@ class ProgressPrinter:
             u = ev.usage
             tok = f"{u.input_tokens if u.input_tokens is not None else '?'}→{u.output_tokens if u.output_tokens is not None else '?'} tokens"
             cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else ", cost unknown"
-            line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + ("" if ev.complete else " (incomplete)")
+            line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + (
+                "" if ev.complete else " (incomplete)"
+            )
         elif isinstance(ev, Retrying):
             line = f"  ↻ {ev.stream}: {ev.reason}; retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
         elif isinstance(ev, ErrorEvent):
@@ -89,8 +91,16 @@ async def run_headless(
         print(f"resuming {ws.session.id} on {ws.session.branch}", file=err)
     else:
         assert task is not None
-        ws = open_new(repo, task, config, driver=driver, mode=mode, autopilot=True, demo=demo,
-                      listeners=[printer])
+        ws = open_new(
+            repo,
+            task,
+            config,
+            driver=driver,
+            mode=mode,
+            autopilot=True,
+            demo=demo,
+            listeners=[printer],
+        )
         print(f"session {ws.session.id} on {ws.session.branch} in {ws.session.worktree}", file=err)
         for w in ws.session.warnings:
             print(f"  ! {w}", file=err)

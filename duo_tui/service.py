@@ -37,12 +37,18 @@ def find_repo(start: Path) -> Path:
         raise ConfigError(f"--repo {start}: no such directory")
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=start,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except OSError as exc:
         raise ConfigError(f"git is not available: {exc}") from None
     if out.returncode != 0:
-        raise ConfigError(f"{start} is not inside a git repository (run `git init` or pass --repo DIR)")
+        raise ConfigError(
+            f"{start} is not inside a git repository (run `git init` or pass --repo DIR)"
+        )
     return Path(out.stdout.strip())
 
 
@@ -207,8 +213,14 @@ def open_new(
     sid = new_session_id(request, date.today(), repo=repo)
     slug = slugify(request)
     session = Session(
-        id=sid, slug=slug, request=request, mode=mode, autopilot=autopilot, roles=roles,
-        repo=str(repo), demo=demo,
+        id=sid,
+        slug=slug,
+        request=request,
+        mode=mode,
+        autopilot=autopilot,
+        roles=roles,
+        repo=str(repo),
+        demo=demo,
     )
     store = SessionStore.create(repo, session)
     lock = store.lock()
@@ -231,9 +243,14 @@ def open_new(
             )
         store.save(session)
         pipeline = Pipeline(
-            session, config=config, store=store,
+            session,
+            config=config,
+            store=store,
             providers=providers or provider_factory(config, demo, pace),
-            driver=driver, repo=repo, worktree=wt, listeners=listeners,
+            driver=driver,
+            repo=repo,
+            worktree=wt,
+            listeners=listeners,
         )
     except BaseException:
         lock.release()
@@ -261,7 +278,9 @@ def open_existing(
     else:
         latest = SessionStore.latest(repo)
         if latest is None:
-            raise ConfigError(f"no sessions in {repo}/.duo/sessions: start one with `duo-tui run TASK`")
+            raise ConfigError(
+                f"no sessions in {repo}/.duo/sessions: start one with `duo-tui run TASK`"
+            )
         store = latest
     lock = store.lock()
     lock.acquire()
@@ -271,20 +290,33 @@ def open_existing(
             config = demo_config(config)
         interrupted = store.mark_interrupted(session)
         if interrupted:
-            problems.append(f"the {session.current.stage.value if session.current else ''} stage was interrupted; it will run again")
+            problems.append(
+                f"the {session.current.stage.value if session.current else ''} stage was interrupted; it will run again"
+            )
         if autopilot is not None:
             session.autopilot = autopilot
         wt = None
         if session.branch:
-            wt = SessionWorktree.open(repo, session.branch, Path(session.worktree) if session.worktree else None, session.base_commit)
+            wt = SessionWorktree.open(
+                repo,
+                session.branch,
+                Path(session.worktree) if session.worktree else None,
+                session.base_commit,
+            )
             session.worktree = str(wt.path)
         store.save(session)
         if providers is None:
             consumed = demo_answers_used(store, session, config) if session.demo else None
             providers = provider_factory(config, session.demo, pace, consumed=consumed)
         pipeline = Pipeline(
-            session, config=config, store=store, providers=providers,
-            driver=driver, repo=repo, worktree=wt, listeners=listeners,
+            session,
+            config=config,
+            store=store,
+            providers=providers,
+            driver=driver,
+            repo=repo,
+            worktree=wt,
+            listeners=listeners,
         )
         pipeline.resume_from(session.current)
     except BaseException:

@@ -108,6 +108,7 @@ Action = Literal[
     "edit",
     "swap_roles",
     "choose",
+    "autopilot",
     "stop",
 ]
 

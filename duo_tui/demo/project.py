@@ -37,7 +37,7 @@ class Cart:
         return sum(price * qty for price, qty in self.items.values())
 ''',
     "tests/__init__.py": "",
-    "tests/test_cart.py": '''import unittest
+    "tests/test_cart.py": """import unittest
 
 from shop.cart import Cart
 
@@ -56,7 +56,7 @@ class CartTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
-''',
+""",
 }
 
 REQUEST = (

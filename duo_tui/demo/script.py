@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from duo_tui.core.models import Usage
-from duo_tui.providers.scripted import ScriptedAnswer, Script
+from duo_tui.providers.scripted import Script, ScriptedAnswer
 
 PLANNER = "anthropic/claude-opus-4-7"
 EXECUTOR = "openai/gpt-5.5"
@@ -20,7 +20,11 @@ _MANIFEST = {
     "size": "M",
     "commit": "feat(cart): add percentage discount codes",
     "steps": [
-        {"id": "S1", "text": "Add the code table in shop/discounts.py", "files": ["shop/discounts.py"]},
+        {
+            "id": "S1",
+            "text": "Add the code table in shop/discounts.py",
+            "files": ["shop/discounts.py"],
+        },
         {"id": "S2", "text": "Cart.apply_code and the discounted total", "files": ["shop/cart.py"]},
         {"id": "S3", "text": "Tests for codes", "files": ["tests/test_discounts.py"]},
     ],
@@ -180,7 +184,7 @@ if __name__ == "__main__":
 ```
 '''
 
-_FIX = '''Fixing the stacking bug (critical): a second code is refused, and the total is clamped at zero with integer arithmetic.
+_FIX = """Fixing the stacking bug (critical): a second code is refused, and the total is clamped at zero with integer arithmetic.
 
 shop/cart.py
 ```python
@@ -222,87 +226,151 @@ tests/test_discounts.py
     def test_unknown_code(self) -> None:
 >>>>>>> REPLACE
 ```
-'''
+"""
 
 
 def _review(reviewer: str, verdict: str, score: int, summary: str, findings: list[dict]) -> str:
-    doc = {"reviewer": reviewer, "verdict": verdict, "score": score, "summary": summary,
-           "findings": findings}
+    doc = {
+        "reviewer": reviewer,
+        "verdict": verdict,
+        "score": score,
+        "summary": summary,
+        "findings": findings,
+    }
     return json.dumps(doc, indent=2)
 
 
 REVIEW_A1 = _review(
-    PLANNER, "request_changes", 5,
+    PLANNER,
+    "request_changes",
+    5,
     "The feature works for one code, but codes stack without limit and the total can go negative.",
     [
-        {"id": "F1", "severity": "critical", "category": "correctness", "file": "shop/cart.py",
-         "line_start": 23, "line_end": 27,
-         "title": "Discount codes stack: repeated codes push the total below zero",
-         "detail": "`apply_code` does `self.discount_pct += pct`, so applying SAVE25 five times gives 125% off and `total_cents()` returns a negative amount.",
-         "suggestion": "Allow one code: refuse a second one (or replace it) and clamp the total at zero."},
-        {"id": "F2", "severity": "medium", "category": "correctness", "file": "shop/cart.py",
-         "line_start": 31, "line_end": 31,
-         "title": "Float arithmetic on money",
-         "detail": "`int(total * (1 - pct / 100))` goes through a float; for large totals the product can land just below an integer and lose a cent.",
-         "suggestion": "Use integer arithmetic: `total * (100 - pct) // 100`."},
-        {"id": "F3", "severity": "low", "category": "design", "file": "shop/discounts.py",
-         "line_start": 3, "line_end": 6,
-         "title": "Codes are hard-coded in the module",
-         "detail": "Adding a code needs a release; a config file or a table would do.",
-         "suggestion": "Fine for now; note it in the README."},
+        {
+            "id": "F1",
+            "severity": "critical",
+            "category": "correctness",
+            "file": "shop/cart.py",
+            "line_start": 23,
+            "line_end": 27,
+            "title": "Discount codes stack: repeated codes push the total below zero",
+            "detail": "`apply_code` does `self.discount_pct += pct`, so applying SAVE25 five times gives 125% off and `total_cents()` returns a negative amount.",
+            "suggestion": "Allow one code: refuse a second one (or replace it) and clamp the total at zero.",
+        },
+        {
+            "id": "F2",
+            "severity": "medium",
+            "category": "correctness",
+            "file": "shop/cart.py",
+            "line_start": 31,
+            "line_end": 31,
+            "title": "Float arithmetic on money",
+            "detail": "`int(total * (1 - pct / 100))` goes through a float; for large totals the product can land just below an integer and lose a cent.",
+            "suggestion": "Use integer arithmetic: `total * (100 - pct) // 100`.",
+        },
+        {
+            "id": "F3",
+            "severity": "low",
+            "category": "design",
+            "file": "shop/discounts.py",
+            "line_start": 3,
+            "line_end": 6,
+            "title": "Codes are hard-coded in the module",
+            "detail": "Adding a code needs a release; a config file or a table would do.",
+            "suggestion": "Fine for now; note it in the README.",
+        },
     ],
 )
 
 REVIEW_B1 = _review(
-    EXECUTOR, "request_changes", 6,
+    EXECUTOR,
+    "request_changes",
+    6,
     "Small and readable. Percentages accumulate across calls, rounding goes through floats, and one path is untested.",
     [
-        {"id": "F1", "severity": "high", "category": "bug", "file": "shop/cart.py",
-         "line_start": 22, "line_end": 26,
-         "title": "apply_code adds percentages instead of replacing them",
-         "detail": "Each call adds to `discount_pct`; two SAVE25 and three SAVE10 exceed 100% and `total_cents` becomes negative.",
-         "suggestion": "Set the percentage instead of adding, refuse a second code, and never return a negative total."},
-        {"id": "F2", "severity": "medium", "category": "numeric", "file": "shop/cart.py",
-         "line_start": 30, "line_end": 31,
-         "title": "Truncating a float loses cents",
-         "detail": "`int()` of a float product truncates; 0.1 is not representable so some totals come out one cent low.",
-         "suggestion": "Compute in integers (`total * (100 - pct) // 100`) or use Decimal with an explicit rounding rule."},
-        {"id": "F3", "severity": "medium", "category": "testing", "file": "tests/test_discounts.py",
-         "line_start": None, "line_end": None,
-         "title": "No test applies two codes",
-         "detail": "The stacking behaviour is exactly what the tests do not cover.",
-         "suggestion": "Add a test that applies a second code and asserts it is refused."},
+        {
+            "id": "F1",
+            "severity": "high",
+            "category": "bug",
+            "file": "shop/cart.py",
+            "line_start": 22,
+            "line_end": 26,
+            "title": "apply_code adds percentages instead of replacing them",
+            "detail": "Each call adds to `discount_pct`; two SAVE25 and three SAVE10 exceed 100% and `total_cents` becomes negative.",
+            "suggestion": "Set the percentage instead of adding, refuse a second code, and never return a negative total.",
+        },
+        {
+            "id": "F2",
+            "severity": "medium",
+            "category": "numeric",
+            "file": "shop/cart.py",
+            "line_start": 30,
+            "line_end": 31,
+            "title": "Truncating a float loses cents",
+            "detail": "`int()` of a float product truncates; 0.1 is not representable so some totals come out one cent low.",
+            "suggestion": "Compute in integers (`total * (100 - pct) // 100`) or use Decimal with an explicit rounding rule.",
+        },
+        {
+            "id": "F3",
+            "severity": "medium",
+            "category": "testing",
+            "file": "tests/test_discounts.py",
+            "line_start": None,
+            "line_end": None,
+            "title": "No test applies two codes",
+            "detail": "The stacking behaviour is exactly what the tests do not cover.",
+            "suggestion": "Add a test that applies a second code and asserts it is refused.",
+        },
     ],
 )
 
 REVIEW_A2 = _review(
-    PLANNER, "approve", 9,
+    PLANNER,
+    "approve",
+    9,
     "Stacking is fixed, the total is integer arithmetic and clamped. One cosmetic note.",
     [
-        {"id": "F1", "severity": "low", "category": "style", "file": "shop/cart.py",
-         "line_start": 27, "line_end": 28,
-         "title": "Error message could name the applied code",
-         "detail": "'a discount code is already applied' does not say which one.",
-         "suggestion": "Keep the applied code and include it in the message."},
+        {
+            "id": "F1",
+            "severity": "low",
+            "category": "style",
+            "file": "shop/cart.py",
+            "line_start": 27,
+            "line_end": 28,
+            "title": "Error message could name the applied code",
+            "detail": "'a discount code is already applied' does not say which one.",
+            "suggestion": "Keep the applied code and include it in the message.",
+        },
     ],
 )
 
 REVIEW_B2 = _review(
-    EXECUTOR, "approve", 9,
+    EXECUTOR,
+    "approve",
+    9,
     "The fix addresses stacking with a test; rounding is now exact.",
     [
-        {"id": "F1", "severity": "info", "category": "docs", "file": "README.md",
-         "line_start": None, "line_end": None,
-         "title": "README does not mention discount codes",
-         "detail": "Users will not know SAVE10/SAVE25 exist.",
-         "suggestion": "Add one line to the README."},
+        {
+            "id": "F1",
+            "severity": "info",
+            "category": "docs",
+            "file": "README.md",
+            "line_start": None,
+            "line_end": None,
+            "title": "README does not mention discount codes",
+            "detail": "Users will not know SAVE10/SAVE25 exist.",
+            "suggestion": "Add one line to the README.",
+        },
     ],
 )
 
 
 def _u(inp: int, out: int, rate_in: float, rate_out: float) -> Usage:
-    return Usage(input_tokens=inp, output_tokens=out,
-                 cost_usd=round(inp * rate_in / 1e6 + out * rate_out / 1e6, 6))
+    return Usage(
+        input_tokens=inp,
+        output_tokens=out,
+        cost_usd=round(inp * rate_in / 1e6 + out * rate_out / 1e6, 6),
+    )
 
 
 def demo_script() -> Script:
@@ -310,17 +378,25 @@ def demo_script() -> Script:
     a = (15.0, 75.0)  # illustrative $/Mtok for the scripted planner
     b = (1.25, 10.0)  # and for the scripted executor
     return {
-        "plan": [ScriptedAnswer(_plan(1), _u(1850, 720, *a)),
-                 ScriptedAnswer(_plan(1), _u(1900, 730, *a))],
-        "align": [ScriptedAnswer(_ALIGN_BLOCKING, _u(2300, 160, *b)),
-                  ScriptedAnswer(_ALIGN_READY, _u(2350, 110, *b))],
+        "plan": [
+            ScriptedAnswer(_plan(1), _u(1850, 720, *a)),
+            ScriptedAnswer(_plan(1), _u(1900, 730, *a)),
+        ],
+        "align": [
+            ScriptedAnswer(_ALIGN_BLOCKING, _u(2300, 160, *b)),
+            ScriptedAnswer(_ALIGN_READY, _u(2350, 110, *b)),
+        ],
         "revise": [ScriptedAnswer(_plan(2), _u(2600, 760, *a))],
         "execute": [ScriptedAnswer(_EXECUTE, _u(3100, 890, *b))],
         "fix": [ScriptedAnswer(_FIX, _u(4200, 420, *b))],
-        ("review", PLANNER): [ScriptedAnswer(REVIEW_A1, _u(3900, 650, *a)),
-                              ScriptedAnswer(REVIEW_A2, _u(4100, 240, *a))],
-        ("review", EXECUTOR): [ScriptedAnswer(REVIEW_B1, _u(3900, 610, *b)),
-                               ScriptedAnswer(REVIEW_B2, _u(4050, 220, *b))],
+        ("review", PLANNER): [
+            ScriptedAnswer(REVIEW_A1, _u(3900, 650, *a)),
+            ScriptedAnswer(REVIEW_A2, _u(4100, 240, *a)),
+        ],
+        ("review", EXECUTOR): [
+            ScriptedAnswer(REVIEW_B1, _u(3900, 610, *b)),
+            ScriptedAnswer(REVIEW_B2, _u(4050, 220, *b)),
+        ],
         ("rebuttal", PLANNER): [ScriptedAnswer(REVIEW_A1, _u(4500, 650, *a))],
         ("rebuttal", EXECUTOR): [ScriptedAnswer(REVIEW_B1, _u(4500, 610, *b))],
     }

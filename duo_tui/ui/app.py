@@ -26,7 +26,9 @@ class DuoApp(App[None]):
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit; the session is saved and can be resumed"),
+        Binding(
+            "q", "quit", "Quit", id="quit", tooltip="Quit; the session is saved and can be resumed"
+        ),
         Binding("h", "history", "History", id="history", show=False),
         Binding("ctrl+t", "next_theme", "Theme", id="next_theme", show=False),
     ]
@@ -117,26 +119,49 @@ class DuoApp(App[None]):
 
         def open_(driver: Any, bridge: Any) -> Any:
             from duo_tui.config import load_config
-            from duo_tui.service import create_demo_repo, demo_config, find_repo, open_existing, open_new
+            from duo_tui.service import (
+                create_demo_repo,
+                demo_config,
+                find_repo,
+                open_existing,
+                open_new,
+            )
 
             if demo and resume_id is None:
                 from duo_tui.demo.project import REQUEST
 
                 repo = create_demo_repo(repo_arg)
                 config = demo_config(load_config(None, config_path))
-                return open_new(repo, request or REQUEST, config, driver=driver, mode=mode,
-                                autopilot=autopilot, demo=True, pace=pace, listeners=[bridge])
+                return open_new(
+                    repo,
+                    request or REQUEST,
+                    config,
+                    driver=driver,
+                    mode=mode,
+                    autopilot=autopilot,
+                    demo=True,
+                    pace=pace,
+                    listeners=[bridge],
+                )
             repo = find_repo((repo_arg or Path.cwd()).resolve())
             config = load_config(repo, config_path)
             if resume_id is not None:
-                return open_existing(repo, resume_id or None, config, driver=driver, pace=pace,
-                                     listeners=[bridge])
+                return open_existing(
+                    repo, resume_id or None, config, driver=driver, pace=pace, listeners=[bridge]
+                )
             from duo_tui.providers.registry import check_models
 
             roles = config.roles.to_roles()
             check_models([roles.planner, roles.executor, *roles.effective_reviewers()], config)
-            return open_new(repo, request or "", config, driver=driver, mode=mode,
-                            autopilot=autopilot or mode == Mode.AUTO, listeners=[bridge])
+            return open_new(
+                repo,
+                request or "",
+                config,
+                driver=driver,
+                mode=mode,
+                autopilot=autopilot or mode == Mode.AUTO,
+                listeners=[bridge],
+            )
 
         return open_
 
@@ -156,7 +181,9 @@ class DuoApp(App[None]):
         self.push_screen(SessionsScreen(self.repo_arg))
 
     def action_next_theme(self) -> None:
-        names = [n for n in self.available_themes if n.startswith("duo-")] or list(self.available_themes)
+        names = [n for n in self.available_themes if n.startswith("duo-")] or list(
+            self.available_themes
+        )
         i = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(i + 1) % len(names)]
         self.notify(f"theme: {self.theme}", timeout=2)

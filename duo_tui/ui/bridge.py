@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from typing import Any
 
-from duo_tui.core.events import Checkpoint, Event, TextDelta, UserDecision
+from duo_tui.core.events import Checkpoint, TextDelta, UserDecision
 
 
 class EventBridge:
@@ -21,9 +22,9 @@ class EventBridge:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._events: deque[Event] = deque()
+        self._events: deque[Any] = deque()
 
-    def push(self, event: Event) -> None:
+    def push(self, event: Any) -> None:
         with self._lock:
             if isinstance(event, TextDelta) and self._events:
                 last = self._events[-1]
@@ -34,7 +35,7 @@ class EventBridge:
 
     __call__ = push
 
-    def drain(self) -> list[Event]:
+    def drain(self) -> list[Any]:
         with self._lock:
             out = list(self._events)
             self._events.clear()

@@ -13,31 +13,57 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
 
     for name in sorted(app.available_themes):
         if name.startswith("duo-"):
-            yield SystemCommand(f"Theme: {name}", f"switch to the {name} theme",
-                                lambda n=name: setattr(app, "theme", n))
-    yield SystemCommand("History: sessions of this repository", "list sessions; resume one", app.action_history)
+            yield SystemCommand(
+                f"Theme: {name}",
+                f"switch to the {name} theme",
+                lambda n=name: setattr(app, "theme", n),
+            )
+    yield SystemCommand(
+        "History: sessions of this repository", "list sessions; resume one", app.action_history
+    )
     if not isinstance(screen, WorkbenchScreen):
         return
     wb = screen
     yield SystemCommand("Accept", "accept this stage's result (a)", wb.action_accept)
-    yield SystemCommand("Reject with a reason", "the stage reruns with your reason (x)", wb.action_reject)
+    yield SystemCommand(
+        "Reject with a reason", "the stage reruns with your reason (x)", wb.action_reject
+    )
     yield SystemCommand("Rerun", "rerun with the same model (r)", lambda: wb.action_rerun())
     from duo_tui.core.events import UserDecision
 
     for model in wb.models:
-        yield SystemCommand(f"Rerun with model {model}", "rerun this stage with that model",
-                            lambda m=model: wb.send(UserDecision("rerun", model=m)))
-    yield SystemCommand("Edit the artifact", "edit the plan, edits or commit message (e)", wb.action_edit)
-    yield SystemCommand("Edit in $EDITOR", "edit the artifact in your editor (E)", wb.action_edit_external)
+        yield SystemCommand(
+            f"Rerun with model {model}",
+            "rerun this stage with that model",
+            lambda m=model: wb.send(UserDecision("rerun", model=m)),
+        )
+    yield SystemCommand(
+        "Edit the artifact", "edit the plan, edits or commit message (e)", wb.action_edit
+    )
+    yield SystemCommand(
+        "Edit in $EDITOR", "edit the artifact in your editor (E)", wb.action_edit_external
+    )
     yield SystemCommand("Choose between rerun results", "side by side (c)", wb.action_choose)
-    yield SystemCommand("Swap roles", "planner and executor trade places for the next round (s)", wb.action_swap_roles)
-    yield SystemCommand("Toggle autopilot", "let the convergence rule decide (p)", wb.action_toggle_autopilot)
+    yield SystemCommand(
+        "Swap roles",
+        "planner and executor trade places for the next round (s)",
+        wb.action_swap_roles,
+    )
+    yield SystemCommand(
+        "Toggle autopilot", "let the convergence rule decide (p)", wb.action_toggle_autopilot
+    )
     yield SystemCommand("Triage findings", "decide each finding (t)", wb.action_triage)
     yield SystemCommand("Tasks", "reorder, skip or split tasks (T)", wb.action_tasks)
-    yield SystemCommand("Export session as Markdown", "write the session to a .md file", lambda: export(wb, "md"))
-    yield SystemCommand("Export session as JSON", "write the session to a .json file", lambda: export(wb, "json"))
+    yield SystemCommand(
+        "Export session as Markdown", "write the session to a .md file", lambda: export(wb, "md")
+    )
+    yield SystemCommand(
+        "Export session as JSON", "write the session to a .json file", lambda: export(wb, "json")
+    )
     yield SystemCommand("Copy pane", "copy the focused pane (OSC 52) (y)", wb.action_copy_pane)
-    yield SystemCommand("Zoom pane", "maximise or restore the focused pane (z)", wb.action_maximize_pane)
+    yield SystemCommand(
+        "Zoom pane", "maximise or restore the focused pane (z)", wb.action_maximize_pane
+    )
 
 
 def export(wb: Any, fmt: str) -> None:

@@ -64,11 +64,17 @@ async def test_walk_demo_with_accept_reject_rerun(tmp_path: Path) -> None:
         assert stage in seen
     assert rail["commit"] == "accepted"
     # the commit is real, conventional, on the duo branch, and the user's branch is untouched
-    log = subprocess.run(["git", "log", "--format=%s", report["branch"]], cwd=repo, capture_output=True,
-                         text=True, check=True).stdout.splitlines()
+    log = subprocess.run(
+        ["git", "log", "--format=%s", report["branch"]],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert log[0] == "feat(cart): add percentage discount codes"
-    main = subprocess.run(["git", "log", "--format=%s", "main"], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+    main = subprocess.run(
+        ["git", "log", "--format=%s", "main"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert len(main) == 1
     # the decisions were recorded: a rerun, a reject with its reason, accepts
     from duo_tui.store.session_store import SessionStore

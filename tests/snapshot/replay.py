@@ -33,7 +33,9 @@ def record_demo(repo: Path) -> list[Event]:
 
     events: list[Event] = []
     create_demo_repo(repo)
-    ws = open_new(repo, REQUEST, demo_config(), driver=_AcceptAll(), demo=True, listeners=[events.append])
+    ws = open_new(
+        repo, REQUEST, demo_config(), driver=_AcceptAll(), demo=True, listeners=[events.append]
+    )
     try:
         asyncio.run(ws.pipeline.run())
     finally:
@@ -69,10 +71,21 @@ def replay_app(events: list[Event], **app_kw: Any):  # type: ignore[no-untyped-d
             self.push_screen(screen)
 
             def feed() -> None:
-                screen.handle(_Opened("2026-11-21-add-percentage-discount-codes", "duo/add-percentage-discount",
-                                      "manual", False,
-                                      ["anthropic/claude-opus-4-7", "openai/gpt-5.5", "anthropic/claude-opus-4-7",
-                                       "openai/gpt-5.5"], []))
+                screen.handle(
+                    _Opened(
+                        "2026-11-21-add-percentage-discount-codes",
+                        "duo/add-percentage-discount",
+                        "manual",
+                        False,
+                        [
+                            "anthropic/claude-opus-4-7",
+                            "openai/gpt-5.5",
+                            "anthropic/claude-opus-4-7",
+                            "openai/gpt-5.5",
+                        ],
+                        [],
+                    )
+                )
                 for ev in events:
                     screen.handle(ev)
 

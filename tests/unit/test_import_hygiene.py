@@ -38,8 +38,15 @@ def test_core_module_does_not_import_textual(module: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["duo_tui.cli", "duo_tui.triage_command", "duo_tui.core.triage", "duo_tui.core.pipeline",
-               "duo_tui.providers.registry", "duo_tui"]
+    "module",
+    [
+        "duo_tui.cli",
+        "duo_tui.triage_command",
+        "duo_tui.core.triage",
+        "duo_tui.core.pipeline",
+        "duo_tui.providers.registry",
+        "duo_tui",
+    ],
 )
 def test_no_sdk_is_imported_eagerly(module: str) -> None:
     assert _loaded(module, ["anthropic", "openai", "litellm", "textual"]) == []

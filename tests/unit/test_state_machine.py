@@ -41,7 +41,9 @@ def test_legal_transition(current: StageState, target: StageState) -> None:
 
 
 @pytest.mark.parametrize(("current", "target"), [p for p in ALL_PAIRS if p not in LEGAL])
-def test_illegal_transition_is_refused_with_a_clear_error(current: StageState, target: StageState) -> None:
+def test_illegal_transition_is_refused_with_a_clear_error(
+    current: StageState, target: StageState
+) -> None:
     run = StageRun(stage=Stage.REVIEW, state=current)
     with pytest.raises(InvalidTransition) as err:
         run.move(target)
@@ -76,8 +78,22 @@ def test_running_sets_timestamps_and_clears_error() -> None:
 def test_stages_modes_states_are_the_designed_ones() -> None:
     from duo_tui.core.models import Mode
 
-    assert [s.value for s in Stage] == ["plan", "align", "execute", "gate", "review", "triage", "fix", "commit"]
+    assert [s.value for s in Stage] == [
+        "plan",
+        "align",
+        "execute",
+        "gate",
+        "review",
+        "triage",
+        "fix",
+        "commit",
+    ]
     assert {m.value for m in Mode} == {"manual", "auto", "fast"}
     assert {s.value for s in StageState} == {
-        "pending", "running", "awaiting_decision", "accepted", "rejected", "failed"
+        "pending",
+        "running",
+        "awaiting_decision",
+        "accepted",
+        "rejected",
+        "failed",
     }

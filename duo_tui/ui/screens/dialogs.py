@@ -151,7 +151,11 @@ class ChooseDialog(_Dialog):
                         yield TextArea(text, read_only=True, soft_wrap=True)
             with Horizontal():
                 for i, (label, _) in enumerate(self._alts):
-                    yield Button(f"use {i + 1} ({label})", id=f"use-{i}", variant="primary" if i else "default")
+                    yield Button(
+                        f"use {i + 1} ({label})",
+                        id=f"use-{i}",
+                        variant="primary" if i else "default",
+                    )
             yield Static("press 1 or 2, or a button · escape cancel", classes="hint")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

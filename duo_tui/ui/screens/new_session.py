@@ -28,8 +28,10 @@ class NewSessionScreen(Screen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="new"):
             yield Label("What should be built?", classes="title")
-            yield Static("One requirement per session. The planner plans, the executor codes, both review.",
-                         classes="hint")
+            yield Static(
+                "One requirement per session. The planner plans, the executor codes, both review.",
+                classes="hint",
+            )
             yield TextArea(id="request")
             with RadioSet(id="mode"):
                 yield RadioButton("manual — a checkpoint at every stage", value=True, id="manual")

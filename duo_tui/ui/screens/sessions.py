@@ -7,9 +7,9 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
-from textual.containers import Vertical
 
 
 class SessionsScreen(ModalScreen[None]):
@@ -52,8 +52,15 @@ class SessionsScreen(ModalScreen[None]):
             return
         for r in rows:
             cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
-            table.add_row(r.id, r.status if r.ok else "broken", str(r.rounds), cost, r.age(),
-                          (r.request or "")[:60], key=r.id)
+            table.add_row(
+                r.id,
+                r.status if r.ok else "broken",
+                str(r.rounds),
+                cost,
+                r.age(),
+                (r.request or "")[:60],
+                key=r.id,
+            )
         if not rows:
             self.notify("no sessions in this repository yet", timeout=4)
 

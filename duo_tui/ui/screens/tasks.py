@@ -51,9 +51,15 @@ class TasksScreen(ModalScreen[None]):
         t = self.query_one(DataTable)
         t.clear()
         for task in self.wb.tasks:
-            t.add_row(task["id"], task["state"], task["title"], ", ".join(task.get("files", [])),
-                      str(task.get("round", 1)), "⚠ " + task["oversize"] if task.get("oversize") else "",
-                      key=task["id"])
+            t.add_row(
+                task["id"],
+                task["state"],
+                task["title"],
+                ", ".join(task.get("files", [])),
+                str(task.get("round", 1)),
+                "⚠ " + task["oversize"] if task.get("oversize") else "",
+                key=task["id"],
+            )
 
     def _selected(self) -> str | None:
         t = self.query_one(DataTable)
@@ -65,7 +71,9 @@ class TasksScreen(ModalScreen[None]):
         cp = self.wb.checkpoint
         tid = self._selected()
         if cp is None or "task_ops" not in cp.actions or tid is None:
-            self.notify("tasks can be changed at the plan checkpoint only", severity="warning", timeout=4)
+            self.notify(
+                "tasks can be changed at the plan checkpoint only", severity="warning", timeout=4
+            )
             return
         self.wb.send(UserDecision("accept", task_ops={tid: op}))
         self.set_timer(0.3, self.refresh_rows)

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -27,7 +27,10 @@ from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 if TYPE_CHECKING:
     from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-KIND_LABEL = {"agree": ("✓ agreed", "duo-agree"), "severity": ("≠ severity", "duo-severity-conflict")}
+KIND_LABEL = {
+    "agree": ("✓ agreed", "duo-agree"),
+    "severity": ("≠ severity", "duo-severity-conflict"),
+}
 DECISION_LABEL = {
     "fix": "● fix",
     "dismiss": "○ dismiss",
@@ -85,7 +88,9 @@ class TriageScreen(Screen[None]):
 
     @classmethod
     def for_workbench(cls, wb: WorkbenchScreen) -> TriageScreen:
-        return cls(wb.triage_groups, wb.reviews, wb.finding_decisions, wb.finding_reasons, wb.recurring, wb)
+        return cls(
+            wb.triage_groups, wb.reviews, wb.finding_decisions, wb.finding_reasons, wb.recurring, wb
+        )
 
     @classmethod
     def standalone(cls, a: Review, b: Review) -> TriageScreen:
@@ -123,7 +128,10 @@ class TriageScreen(Screen[None]):
             label, var = KIND_LABEL[g["kind"]]
         else:
             r = g["members"][0]["reviewer"]
-            label, var = f"◆ only {'AB'[r] if r < 2 else r + 1}", "duo-only-a" if r == 0 else "duo-only-b"
+            label, var = (
+                f"◆ only {'AB'[r] if r < 2 else r + 1}",
+                "duo-only-a" if r == 0 else "duo-only-b",
+            )
         return Text(label, style=self._var(var))
 
     def _sev_cell(self, g: dict[str, Any]) -> Text:
@@ -147,7 +155,11 @@ class TriageScreen(Screen[None]):
         label = DECISION_LABEL.get(d, d)
         if key in self.recurring:
             label += " ↻"
-        style = {"fix": "bold " + self._var("duo-critical"), "dismiss": "dim", "accept_risk": self._var("warning")}.get(d, "")
+        style = {
+            "fix": "bold " + self._var("duo-critical"),
+            "dismiss": "dim",
+            "accept_risk": self._var("warning"),
+        }.get(d, "")
         return Text(label, style=style)
 
     def _fill(self) -> None:
@@ -155,16 +167,26 @@ class TriageScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for g in self.groups:
-            table.add_row(self._kind_cell(g), self._sev_cell(g), self._decision_cell(g["key"]),
-                          self._where(g), g["title"], key=g["key"])
+            table.add_row(
+                self._kind_cell(g),
+                self._sev_cell(g),
+                self._decision_cell(g["key"]),
+                self._where(g),
+                g["title"],
+                key=g["key"],
+            )
         if self.groups:
             table.move_cursor(row=min(row, len(self.groups) - 1))
             self._show(self.groups[table.cursor_row])
 
     def _head(self) -> None:
         n = len(self.groups)
-        decided = sum(1 for g in self.groups if self.decisions.get(g["key"], "pending") != "pending")
-        counts = {k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity", "only")}
+        decided = sum(
+            1 for g in self.groups if self.decisions.get(g["key"], "pending") != "pending"
+        )
+        counts = {
+            k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity", "only")
+        }
         fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
         mode = "workbench" if self.workbench else "standalone (m: Markdown, S: SARIF)"
         self.query_one("#triage-head", Static).update(
@@ -204,7 +226,9 @@ class TriageScreen(Screen[None]):
             if f.get("file") and f.get("line_start"):
                 from duo_tui.ui.widgets.diff_view import DiffView
 
-                self.workbench.query_one(DiffView).focus_location(f["file"], f["line_start"], f.get("line_end"))
+                self.workbench.query_one(DiffView).focus_location(
+                    f["file"], f["line_start"], f.get("line_end")
+                )
 
     def action_decide(self, decision: str) -> None:
         g = self._current()
@@ -244,12 +268,18 @@ class TriageScreen(Screen[None]):
             if ok:
                 self.recurring[key] = rule
                 self._set(key, self.decisions.get(key, "fix"))
-                self.notify("rule will be added to .ai/constitution.md when you accept the triage", timeout=5)
+                self.notify(
+                    "rule will be added to .ai/constitution.md when you accept the triage",
+                    timeout=5,
+                )
 
-        self.app.push_screen(ConfirmDialog(
-            "Mark as a recurring mistake?",
-            f"This rule will be appended to .ai/constitution.md and put into every later prompt:\n\n- {rule}",
-        ), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                "Mark as a recurring mistake?",
+                f"This rule will be appended to .ai/constitution.md and put into every later prompt:\n\n- {rule}",
+            ),
+            confirmed,
+        )
 
     def action_accept_triage(self) -> None:
         if self.workbench is None:
@@ -275,7 +305,9 @@ class TriageScreen(Screen[None]):
         per_finding = {}
         for g in self.groups:
             for m in g["members"]:
-                per_finding[f"{'ab'[m['reviewer']]}:{m['finding']['id']}"] = self.decisions.get(g["key"], "pending")
+                per_finding[f"{'ab'[m['reviewer']]}:{m['finding']['id']}"] = self.decisions.get(
+                    g["key"], "pending"
+                )
         if fmt == "md":
             out = Path("triage.md")
             out.write_text(triage_markdown(a, b, result, per_finding), encoding="utf-8")

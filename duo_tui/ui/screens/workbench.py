@@ -87,12 +87,26 @@ class WorkbenchScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", id="accept", tooltip="Accept this stage's result"),
-        Binding("x", "reject", "Reject", id="reject", tooltip="Reject with a reason; the stage reruns with it"),
+        Binding(
+            "x",
+            "reject",
+            "Reject",
+            id="reject",
+            tooltip="Reject with a reason; the stage reruns with it",
+        ),
         Binding("r", "rerun", "Rerun", id="rerun", tooltip="Rerun with the same or another model"),
-        Binding("e", "edit", "Edit", id="edit", tooltip="Edit the artifact (plan, edits, commit message)"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="edit",
+            tooltip="Edit the artifact (plan, edits, commit message)",
+        ),
         Binding("E", "edit_external", "Edit in $EDITOR", id="edit_external", show=False),
         Binding("t", "triage", "Triage", id="triage", tooltip="Decide each finding"),
-        Binding("c", "choose", "Choose", id="choose", show=False, tooltip="Pick between rerun results"),
+        Binding(
+            "c", "choose", "Choose", id="choose", show=False, tooltip="Pick between rerun results"
+        ),
         Binding("s", "swap_roles", "Swap roles", id="swap_roles", show=False),
         Binding("p", "toggle_autopilot", "Autopilot", id="toggle_autopilot", show=False),
         Binding("z", "maximize_pane", "Zoom", id="maximize", show=False),
@@ -106,8 +120,17 @@ class WorkbenchScreen(Screen[None]):
         Binding("d", "code_view('diff')", "Diff", id="show_diff", show=False),
         Binding("g", "code_view('stream-gate')", "Gate log", id="show_gate", show=False),
         Binding("v", "toggle_raw", "Raw review", id="toggle_raw", show=False),
-        Binding("y", "copy_pane", "Copy", id="copy", show=False, tooltip="Copy the focused pane (OSC 52)"),
-        Binding("T", "tasks", "Tasks", id="tasks", show=False, tooltip="Reorder, skip or split tasks"),
+        Binding(
+            "y",
+            "copy_pane",
+            "Copy",
+            id="copy",
+            show=False,
+            tooltip="Copy the focused pane (OSC 52)",
+        ),
+        Binding(
+            "T", "tasks", "Tasks", id="tasks", show=False, tooltip="Reorder, skip or split tasks"
+        ),
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
@@ -149,8 +172,12 @@ class WorkbenchScreen(Screen[None]):
         yield Static("", id="status")
         yield StageRail(compact=True, id="rail-top")
         yield Tabs(
-            Tab("1 plan", id="tab-0"), Tab("2 code", id="tab-1"),
-            *[Tab(f"{i + 3} review {'AB'[i] if i < 2 else i + 1}", id=f"tab-{i + 2}") for i in range(self.reviewers)],
+            Tab("1 plan", id="tab-0"),
+            Tab("2 code", id="tab-1"),
+            *[
+                Tab(f"{i + 3} review {'AB'[i] if i < 2 else i + 1}", id=f"tab-{i + 2}")
+                for i in range(self.reviewers)
+            ],
             id="pane-tabs",
         )
         with Horizontal(id="body"):
@@ -199,18 +226,32 @@ class WorkbenchScreen(Screen[None]):
                 self.bridge.push(ErrorEvent(message=str(exc), what_to_do="Fix it and start again."))
                 return
             self.repo_path = str(ws.repo)
-            self.bridge.push(_Opened(ws.session.id, ws.session.branch or "", ws.session.mode.value,
-                                     ws.session.autopilot, [ws.session.roles.planner, ws.session.roles.executor,
-                                                            *ws.session.roles.effective_reviewers()],
-                                     list(ws.problems) + list(ws.session.warnings)))
+            self.bridge.push(
+                _Opened(
+                    ws.session.id,
+                    ws.session.branch or "",
+                    ws.session.mode.value,
+                    ws.session.autopilot,
+                    [
+                        ws.session.roles.planner,
+                        ws.session.roles.executor,
+                        *ws.session.roles.effective_reviewers(),
+                    ],
+                    list(ws.problems) + list(ws.session.warnings),
+                )
+            )
             self._pipe_task = asyncio.current_task()
             try:
                 await ws.pipeline.run()
             except asyncio.CancelledError:
                 pass
             except Exception as exc:  # never a traceback on screen: say it, keep the session
-                self.bridge.push(ErrorEvent(message=redact(f"unexpected error: {exc!r}"),
-                                            what_to_do="The session is saved; `duo-tui resume` continues it."))
+                self.bridge.push(
+                    ErrorEvent(
+                        message=redact(f"unexpected error: {exc!r}"),
+                        what_to_do="The session is saved; `duo-tui resume` continues it.",
+                    )
+                )
             finally:
                 ws.close()
 
@@ -250,12 +291,19 @@ class WorkbenchScreen(Screen[None]):
         rail = self.query_one("#rail", StageRail)
         rail_top = self.query_one("#rail-top", StageRail)
         if isinstance(ev, _Opened):
-            self.session_id, self.branch, self.mode, self.autopilot = ev.session, ev.branch, ev.mode, ev.autopilot
+            self.session_id, self.branch, self.mode, self.autopilot = (
+                ev.session,
+                ev.branch,
+                ev.mode,
+                ev.autopilot,
+            )
             self.models = list(dict.fromkeys(ev.models))
             for r in (rail, rail_top):
                 r.set_mode(self.mode, self.autopilot)
-            for i, m in enumerate(ev.models[2:2 + self.reviewers]):
-                self.query_one(f"#pane-review-{i}", ReviewPane).border_title = f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
+            for i, m in enumerate(ev.models[2 : 2 + self.reviewers]):
+                self.query_one(
+                    f"#pane-review-{i}", ReviewPane
+                ).border_title = f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
             self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(ev.models[0])}"
             self.query_one("#pane-code", Pane).border_title = f"code · {short_model(ev.models[1])}"
             for w in ev.warnings:
@@ -280,7 +328,11 @@ class WorkbenchScreen(Screen[None]):
             if pane is not None:
                 u = ev.usage
                 cost = f" · ${u.cost_usd:.4f}" if u.cost_usd is not None else " · cost unknown"
-                pane.finish(ev.complete, f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}", ev.latency_s)
+                pane.finish(
+                    ev.complete,
+                    f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}",
+                    ev.latency_s,
+                )
         elif isinstance(ev, StageStarted):
             self.running = ev.stage.value
             self.running_since = time.monotonic()
@@ -305,14 +357,24 @@ class WorkbenchScreen(Screen[None]):
             pane = self.stream_pane(ev.stream)
             if pane is not None:
                 pane.retry_countdown(ev.wait_s, ev.attempt, ev.max_attempts)
-            self.notify(f"{ev.reason}: retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.0f}s",
-                        severity="warning", timeout=min(10, ev.wait_s + 2))
+            self.notify(
+                f"{ev.reason}: retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.0f}s",
+                severity="warning",
+                timeout=min(10, ev.wait_s + 2),
+            )
         elif isinstance(ev, ErrorEvent):
             if ev.stream:
                 pane = self.stream_pane(ev.stream)
                 if pane is not None:
-                    pane.show_error(ev.message + (" (partial text kept)" if ev.partial_kept else ""), ev.what_to_do)
-            self.notify(ev.message + (f"\n{ev.what_to_do}" if ev.what_to_do else ""), severity="error", timeout=10)
+                    pane.show_error(
+                        ev.message + (" (partial text kept)" if ev.partial_kept else ""),
+                        ev.what_to_do,
+                    )
+            self.notify(
+                ev.message + (f"\n{ev.what_to_do}" if ev.what_to_do else ""),
+                severity="error",
+                timeout=10,
+            )
         elif isinstance(ev, Notice):
             self.notify(ev.message, severity=ev.severity, timeout=6)
         elif isinstance(ev, UsageUpdate):
@@ -343,7 +405,9 @@ class WorkbenchScreen(Screen[None]):
         data = ev.data
         if ev.kind == "plan":
             self.query_one("#stream-plan", StreamPane).set_markdown(data["text"])
-            self.query_one("#pane-plan", Pane).border_title = f"plan v{data['version']} · {data['source']}"
+            self.query_one(
+                "#pane-plan", Pane
+            ).border_title = f"plan v{data['version']} · {data['source']}"
         elif ev.kind == "diff":
             from duo_tui.vcs.diff import parse_diff
 
@@ -360,19 +424,34 @@ class WorkbenchScreen(Screen[None]):
         elif ev.kind == "tasks":
             self.tasks = list(data)
         elif ev.kind == "commit":
-            self.notify(f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8)
+            self.notify(
+                f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8
+            )
 
-    def _fill_review(self, i: int, review: Review, kinds: dict[str, tuple[str, str | None, str | None]]) -> None:
+    def _fill_review(
+        self, i: int, review: Review, kinds: dict[str, tuple[str, str | None, str | None]]
+    ) -> None:
         pane = self.query_one(f"#pane-review-{i}", ReviewPane)
         rows = []
         for f in review.findings:
             key = f"R{i}:{f.id}"
             kind, counterpart, decision = kinds.get(key, ("only", None, None))
-            rows.append(FindingRow(
-                key=key, finding_id=f.id, severity=f.severity.value, title=f.title, file=f.file,
-                line_start=f.line_start, line_end=f.line_end, kind=kind,  # type: ignore[arg-type]
-                counterpart_key=counterpart, decision=decision, detail=f.detail, suggestion=f.suggestion,
-            ))
+            rows.append(
+                FindingRow(
+                    key=key,
+                    finding_id=f.id,
+                    severity=f.severity.value,
+                    title=f.title,
+                    file=f.file,
+                    line_start=f.line_start,
+                    line_end=f.line_end,
+                    kind=kind,  # type: ignore[arg-type]
+                    counterpart_key=counterpart,
+                    decision=decision,
+                    detail=f.detail,
+                    suggestion=f.suggestion,
+                )
+            )
         pane.query_one(FindingList).set_rows(rows)
         verdict = (review.verdict or "").replace("_", " ")
         score = f"{review.score}/10" if review.score else ""
@@ -395,12 +474,18 @@ class WorkbenchScreen(Screen[None]):
             if i < self.reviewers:
                 self._fill_review(i, review, kinds)
         counts = {k: sum(1 for g in groups if g["kind"] == k) for k in ("agree", "severity")}
-        only = [sum(1 for g in groups if g["kind"] == "only" and g["members"][0]["reviewer"] == i) for i in range(self.reviewers)]
+        only = [
+            sum(1 for g in groups if g["kind"] == "only" and g["members"][0]["reviewer"] == i)
+            for i in range(self.reviewers)
+        ]
         self.query_one("#disagree", Static).update(
             "[b]disagreement[/b]\n"
             f"[$duo-agree]✓ {counts['agree']} agreed[/]\n"
             f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
-            + "\n".join(f"[{'$duo-only-a' if i == 0 else '$duo-only-b'}]◆ {n} only {'AB'[i] if i < 2 else i + 1}[/]" for i, n in enumerate(only))
+            + "\n".join(
+                f"[{'$duo-only-a' if i == 0 else '$duo-only-b'}]◆ {n} only {'AB'[i] if i < 2 else i + 1}[/]"
+                for i, n in enumerate(only)
+            )
         )
 
     # -- status and checkpoint rendering ------------------------------------------------------
@@ -408,7 +493,8 @@ class WorkbenchScreen(Screen[None]):
     def _render_status(self) -> None:
         cost = f"${self.cost:.2f}" if self.cost_known else f"≥${self.cost:.2f} (some unknown)"
         per_model = "  ".join(
-            f"{short_model(m)} {_tok((u.input_tokens or 0) + (u.output_tokens or 0))} tok" for m, u in self.usage.items()
+            f"{short_model(m)} {_tok((u.input_tokens or 0) + (u.output_tokens or 0))} tok"
+            for m, u in self.usage.items()
         )
         auto = "autopilot ON" if self.autopilot else "manual"
         text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
@@ -422,8 +508,10 @@ class WorkbenchScreen(Screen[None]):
             bar.add_class("-done" if e.status == "converged" else "-failed")
             rep = e.report
             if e.status == "converged":
-                bar.update(f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
-                           "q quit · ctrl+p export, history, theme…")
+                bar.update(
+                    f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
+                    "q quit · ctrl+p export, history, theme…"
+                )
             else:
                 bar.update(f"[b $error]■ stopped[/]: {e.stop_reason}\nq quit · ctrl+p export…")
             return
@@ -432,7 +520,9 @@ class WorkbenchScreen(Screen[None]):
             if self.running:
                 spin = SPINNER[self._frame % len(SPINNER)]
                 secs = time.monotonic() - self.running_since
-                bar.update(f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]")
+                bar.update(
+                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]"
+                )
             else:
                 bar.update("[dim]waiting for the session to start…[/]")
             return
@@ -441,8 +531,16 @@ class WorkbenchScreen(Screen[None]):
         where = f" {cp.task_id} round {cp.round}" if cp.task_id else ""
         head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}{where}[/b] — {cp.summary}"
         keys = []
-        names = {"accept": "a accept", "reject": "x reject", "rerun": "r rerun", "edit": "e edit",
-                 "swap_roles": "s swap", "autopilot": "p autopilot", "choose": "c choose", "stop": ""}
+        names = {
+            "accept": "a accept",
+            "reject": "x reject",
+            "rerun": "r rerun",
+            "edit": "e edit",
+            "swap_roles": "s swap",
+            "autopilot": "p autopilot",
+            "choose": "c choose",
+            "stop": "",
+        }
         for act in cp.actions:
             if act in names and names[act] and not (failed and act == "accept"):
                 keys.append(names[act])
@@ -560,7 +658,11 @@ class WorkbenchScreen(Screen[None]):
 
     def send(self, decision: UserDecision) -> None:
         if self.checkpoint is None:
-            self.notify("nothing to decide right now: the stage is still running", severity="warning", timeout=3)
+            self.notify(
+                "nothing to decide right now: the stage is still running",
+                severity="warning",
+                timeout=3,
+            )
             return
         if self.driver.answer(decision):
             self.decisions_sent.append(decision)
@@ -572,7 +674,11 @@ class WorkbenchScreen(Screen[None]):
             if self.ended is not None:
                 self.notify("the session has ended", timeout=3)
             else:
-                self.notify("nothing to decide yet: wait for the stage to finish", severity="warning", timeout=3)
+                self.notify(
+                    "nothing to decide yet: wait for the stage to finish",
+                    severity="warning",
+                    timeout=3,
+                )
         return self.checkpoint
 
     def action_accept(self) -> None:
@@ -580,8 +686,11 @@ class WorkbenchScreen(Screen[None]):
         if cp is None:
             return
         if cp.state.value == "failed":
-            self.notify("a failed or incomplete result cannot be accepted: rerun it (r) or reject it (x)",
-                        severity="error", timeout=6)
+            self.notify(
+                "a failed or incomplete result cannot be accepted: rerun it (r) or reject it (x)",
+                severity="error",
+                timeout=6,
+            )
             return
         d = UserDecision("accept")
         if cp.stage in (Stage.EXECUTE, Stage.FIX):
@@ -603,14 +712,17 @@ class WorkbenchScreen(Screen[None]):
                 self.send(UserDecision("reject", reason=reason))
 
         title = {Stage.GATE: "Send the gate failure to the executor as a fix — note for it?"}.get(
-            cp.stage, f"Reject the {cp.stage.value}: why? (the reason goes into the rerun prompt)")
+            cp.stage, f"Reject the {cp.stage.value}: why? (the reason goes into the rerun prompt)"
+        )
         self.app.push_screen(ReasonDialog(title), done)
 
     def action_rerun(self) -> None:
         cp = self._need_checkpoint()
         if cp is None:
             return
-        current = self.models[0] if cp.stage == Stage.PLAN else self.models[1] if self.models else None
+        current = (
+            self.models[0] if cp.stage == Stage.PLAN else self.models[1] if self.models else None
+        )
 
         def done(model: object) -> None:
             if isinstance(model, str):
@@ -619,14 +731,18 @@ class WorkbenchScreen(Screen[None]):
         if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT, Stage.REVIEW):
             self.send(UserDecision("rerun"))
             return
-        self.app.push_screen(ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done)
+        self.app.push_screen(
+            ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
+        )
 
     def action_edit(self) -> None:
         cp = self._need_checkpoint()
         if cp is None:
             return
         if "edit" not in cp.actions:
-            self.notify(f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4)
+            self.notify(
+                f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4
+            )
             return
         lang = "markdown" if cp.stage in (Stage.PLAN, Stage.ALIGN) else None
 
@@ -727,6 +843,14 @@ class WorkbenchScreen(Screen[None]):
 class _Opened:
     """Internal event: the session is open (ids and roles for the header)."""
 
-    def __init__(self, session: str, branch: str, mode: str, autopilot: bool, models: list[str], warnings: list[str]) -> None:
+    def __init__(
+        self,
+        session: str,
+        branch: str,
+        mode: str,
+        autopilot: bool,
+        models: list[str],
+        warnings: list[str],
+    ) -> None:
         self.session, self.branch, self.mode, self.autopilot = session, branch, mode, autopilot
         self.models, self.warnings = models, warnings
