@@ -83,6 +83,7 @@ class DuoApp(App[None]):
         else:
             self.notify(f"unknown theme {wanted!r}; using duo-dark", severity="warning")
             self.theme = "duo-dark" if "duo-dark" in self.available_themes else "textual-dark"
+        self.call_after_refresh(self._apply_ui_config)
         if self.triage_reviews is not None:
             from duo_tui.ui.screens.triage import TriageScreen
 
@@ -95,6 +96,25 @@ class DuoApp(App[None]):
             from duo_tui.ui.screens.new_session import NewSessionScreen
 
             self.push_screen(NewSessionScreen(), self._new_session_chosen)
+
+    def _apply_ui_config(self) -> None:
+        """After the first frame: remapped keys and the configured theme from `[ui]`."""
+        from duo_tui.config import load_config
+        from duo_tui.errors import ConfigError
+
+        try:
+            repo = self.repo_arg if self.repo_arg and (self.repo_arg / ".duo").is_dir() else None
+            ui = load_config(repo, self.config_path).ui
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if ui.keys:
+            self.set_keymap(dict(ui.keys))
+        if self.theme_arg is None and ui.theme != self.theme:
+            if ui.theme in self.available_themes:
+                self.theme = ui.theme
+            else:
+                self.notify(f"[ui] theme {ui.theme!r} is not installed", severity="warning")
 
     def _new_session_chosen(self, result: object) -> None:
         if not isinstance(result, tuple):
