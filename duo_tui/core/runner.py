@@ -236,9 +236,11 @@ class RunnerBase:
                     self.notice(f"autopilot {'on' if s.autopilot else 'off'}")
                     self.save()
                     continue
-                self.log_decision(stage, decision, run)
+                refused = act == "accept" and (run.state != StageState.AWAITING or produced is None)
+                # A refused accept is logged as such: the log must not read as if it was accepted.
+                self.log_decision(stage, decision, run, **({"refused": True} if refused else {}))
                 if act == "accept":
-                    if run.state != StageState.AWAITING or produced is None:
+                    if refused or produced is None:
                         self.emit(
                             ErrorEvent(
                                 message=f"{stage.value}: a failed or incomplete result cannot be accepted",

@@ -44,7 +44,7 @@ from pydantic import ValidationError
 from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
 from duo_tui.core.session import Decision, Session, slugify
 from duo_tui.errors import ConfigError, DuoError
-from duo_tui.redact import redact
+from duo_tui.redact import redact, secret_values
 from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
 from duo_tui.store.journal import StreamJournal
 from duo_tui.store.lock import SessionLock
@@ -80,14 +80,16 @@ _EXCLUDE_ENTRIES = {".duo", ".duo/", "/.duo", "/.duo/", ".duo/*", "/.duo/*"}
 # ----------------------------------------------------------------------------- helpers
 
 
-def redact_obj(value: Any) -> Any:
+def redact_obj(value: Any, secrets: list[str] | None = None) -> Any:
     """`redact` applied to every string (keys included) in a JSON-like structure."""
+    if secrets is None:
+        secrets = secret_values()  # once per document, not once per string
     if isinstance(value, str):
-        return redact(value)
+        return redact(value, secrets)
     if isinstance(value, dict):
-        return {redact_obj(k): redact_obj(v) for k, v in value.items()}
+        return {redact_obj(k, secrets): redact_obj(v, secrets) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_obj(v) for v in value]
+        return [redact_obj(v, secrets) for v in value]
     return value
 
 
