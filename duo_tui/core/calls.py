@@ -138,9 +138,13 @@ class ModelCaller:
         self.check_cost(model, purpose)
         s = self.session
         rnd = s.task.round if s.task is not None else 1
-        task_id = s.task.id if s.task is not None and stage not in (Stage.PLAN, Stage.ALIGN) else None
+        task_id = (
+            s.task.id if s.task is not None and stage not in (Stage.PLAN, Stage.ALIGN) else None
+        )
         call_no = next(_ids)
-        journal = self.store.open_stream(f"{stage.value}-{task_id or 'plan'}-r{rnd}-{stream.replace(':', '')}-{call_no}")
+        journal = self.store.open_stream(
+            f"{stage.value}-{task_id or 'plan'}-r{rnd}-{stream.replace(':', '')}-{call_no}"
+        )
         self.emit(StreamReset(stream=stream, title=title or purpose, model=model))
         request = ModelRequest(
             model=model,
@@ -172,7 +176,9 @@ class ModelCaller:
                     journal.write(ev.text)
                     self.emit(TextDelta(stream=stream, text=ev.text))
                 elif isinstance(ev, RetryNotice):
-                    self.emit(Retrying(stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason)))
+                    self.emit(
+                        Retrying(stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason))
+                    )
                 elif isinstance(ev, StreamEnd):
                     end = ev
                     usage = ev.usage
@@ -191,12 +197,12 @@ class ModelCaller:
             record.latency_s = time.perf_counter() - start
             self._account(model, stage, purpose, exc.usage, record)
             journal.close()  # stays a .partial: the text that arrived is kept
-            self.emit(
-                StreamFinished(stream=stream, model=model, usage=exc.usage, complete=False)
-            )
+            self.emit(StreamFinished(stream=stream, model=model, usage=exc.usage, complete=False))
             self.emit(
                 ErrorEvent(
-                    message=redact(f"{model}: {exc.message}"),
+                    message=redact(
+                        exc.message if model in exc.message else f"{model}: {exc.message}"
+                    ),
                     stage=stage,
                     stream=stream,
                     what_to_do=exc.what_to_do(),

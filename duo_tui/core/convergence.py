@@ -48,8 +48,12 @@ def merge_reviews(reviews: list[Review]) -> list[MergedFinding]:
             fa, fb = a.finding(p.a), b.finding(p.b)
             if fa is not None and fb is not None:
                 merged.append(MergedFinding("", ((0, fa), (1, fb)), p.kind.value))
-        merged += [MergedFinding("", ((0, f),), "only") for fid in res.only_a if (f := a.finding(fid))]
-        merged += [MergedFinding("", ((1, f),), "only") for fid in res.only_b if (f := b.finding(fid))]
+        merged += [
+            MergedFinding("", ((0, f),), "only") for fid in res.only_a if (f := a.finding(fid))
+        ]
+        merged += [
+            MergedFinding("", ((1, f),), "only") for fid in res.only_b if (f := b.finding(fid))
+        ]
     else:
         for g in group_findings(reviews):
             kind = {"agreed": "agree", "severity": "severity"}.get(str(g.kind), "only")
@@ -67,7 +71,9 @@ def group_table(merged: list[MergedFinding], decisions: dict[str, str]) -> list[
             "kind": m.kind,
             "severity": m.severity.value,
             "title": m.title,
-            "members": [{"reviewer": i, "finding": f.model_dump(exclude_none=True)} for i, f in m.members],
+            "members": [
+                {"reviewer": i, "finding": f.model_dump(exclude_none=True)} for i, f in m.members
+            ],
             "decision": decisions.get(m.key, "pending"),
         }
         for m in merged
@@ -115,8 +121,14 @@ def same_criticals(previous: list[Finding], current: list[Finding]) -> list[str]
         return []
     from duo_tui.core.triage import match_reviews
 
-    a = Review(reviewer="previous", findings=[f.model_copy(update={"id": f"P{i}"}) for i, f in enumerate(previous)])
-    b = Review(reviewer="current", findings=[f.model_copy(update={"id": f"C{i}"}) for i, f in enumerate(current)])
+    a = Review(
+        reviewer="previous",
+        findings=[f.model_copy(update={"id": f"P{i}"}) for i, f in enumerate(previous)],
+    )
+    b = Review(
+        reviewer="current",
+        findings=[f.model_copy(update={"id": f"C{i}"}) for i, f in enumerate(current)],
+    )
     result = match_reviews(a, b)
     titles = []
     for p in result.pairs:

@@ -65,7 +65,9 @@ class StageFinished:
 class ArtifactReady:
     """A finished artifact the UI renders: plan markdown, diff, review, triage, gate."""
 
-    kind: Literal["plan", "diff", "review", "triage", "gate", "tasks", "commit", "alternatives"]
+    kind: Literal[
+        "plan", "diff", "review", "triage", "gate", "tasks", "commit", "alternatives", "trace"
+    ]
     data: Any
     stream: StreamName | None = None
 

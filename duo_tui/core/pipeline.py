@@ -45,13 +45,34 @@ class Pipeline(PlanningStages, TaskCycle):
             s.current = None
             committed = [t for t in s.tasks if t.state == TaskState.COMMITTED]
             if not committed:
-                return finish_session(self, SessionStatus.STOPPED, "nothing was committed: every task was skipped or empty")
-            return finish_session(self, SessionStatus.CONVERGED, None)
+                return self._finish(
+                    SessionStatus.STOPPED, "nothing was committed: every task was skipped or empty"
+                )
+            return self._finish(SessionStatus.CONVERGED, None)
         except StopSession as stop:
-            return finish_session(self, SessionStatus.STOPPED, redact(str(stop)))
+            return self._finish(SessionStatus.STOPPED, redact(str(stop)))
         except asyncio.CancelledError:
             self.save()
             raise
+
+    def _finish(self, status: SessionStatus, reason: str | None) -> dict[str, Any]:
+        report = finish_session(self, status, reason)
+        try:
+            trace = self.trace()
+        except Exception as exc:  # the trace is a report, never a reason to fail the session
+            self.notice(f"trace unavailable: {exc}", "warning")
+        else:
+            report["trace"] = trace.as_dict()
+            if trace.unimplemented:
+                self.notice(
+                    "plan steps no hunk implements: " + ", ".join(trace.unimplemented), "warning"
+                )
+            if trace.scope_creep:
+                self.notice(
+                    f"{len(trace.scope_creep)} hunk(s) no plan step asked for (scope creep)",
+                    "warning",
+                )
+        return report
 
     def _warn_same_family(self) -> None:
         s = self.session

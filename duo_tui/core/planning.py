@@ -30,7 +30,11 @@ class PlanningStages(RunnerBase):
         self.store.write_plan(s.plan_version, text)
         m = parse_manifest(text)
         s.steps = m.steps
-        self.emit(ArtifactReady("plan", {"text": text, "version": s.plan_version, "source": source}, "plan"))
+        self.emit(
+            ArtifactReady(
+                "plan", {"text": text, "version": s.plan_version, "source": source}, "plan"
+            )
+        )
         self.save()
         return text
 
@@ -61,8 +65,14 @@ class PlanningStages(RunnerBase):
             )
             model = ctx.model or s.roles.planner
             res = await self.caller.call(
-                role="planner", model=model, stage=Stage.PLAN, purpose="plan", stream="plan",
-                system=self.system_prompt(), prompt=prompt, title="plan",
+                role="planner",
+                model=model,
+                stage=Stage.PLAN,
+                purpose="plan",
+                stream="plan",
+                system=self.system_prompt(),
+                prompt=prompt,
+                title="plan",
             )
             if not res.text.strip():
                 raise StageError("the planner returned an empty plan")
@@ -77,8 +87,15 @@ class PlanningStages(RunnerBase):
             self._store_plan(str(p.payload), "chosen")
             return self._plan_produced(str(p.payload), f"plan v{s.plan_version} (chosen)")
 
-        await self.stage(Stage.PLAN, produce, model=s.roles.planner, edit=edit, choose=choose,
-                         stream="plan", role="planner")
+        await self.stage(
+            Stage.PLAN,
+            produce,
+            model=s.roles.planner,
+            edit=edit,
+            choose=choose,
+            stream="plan",
+            role="planner",
+        )
         s.plan_accepted = True
         self.save()
 
@@ -94,10 +111,17 @@ class PlanningStages(RunnerBase):
             for i in range(1, max_rounds + 1):
                 executor = ctx.model or s.roles.executor
                 critique = await self.caller.call(
-                    role="executor", model=executor, stage=Stage.ALIGN, purpose="align",
-                    stream="exec", system=self.system_prompt(),
-                    prompt=render("align", plan=untrusted("plan", self._plan_text()),
-                                  repo_overview=repo_overview(self.worktree_path)),
+                    role="executor",
+                    model=executor,
+                    stage=Stage.ALIGN,
+                    purpose="align",
+                    stream="exec",
+                    system=self.system_prompt(),
+                    prompt=render(
+                        "align",
+                        plan=untrusted("plan", self._plan_text()),
+                        repo_overview=repo_overview(self.worktree_path),
+                    ),
                     title=f"plan check {i}",
                 )
                 self.store.write_artifact(f"align/check-{s.plan_version}.md", critique.text)
@@ -107,18 +131,28 @@ class PlanningStages(RunnerBase):
                 if verdict == "ready" and not ctx.reason:
                     break
                 revised = await self.caller.call(
-                    role="planner", model=s.roles.planner, stage=Stage.ALIGN, purpose="revise",
-                    stream="plan", system=self.system_prompt(),
-                    prompt=render("revise", plan=untrusted("plan", self._plan_text()),
-                                  objections=untrusted("executor objections", objections),
-                                  feedback=ctx.feedback()),
+                    role="planner",
+                    model=s.roles.planner,
+                    stage=Stage.ALIGN,
+                    purpose="revise",
+                    stream="plan",
+                    system=self.system_prompt(),
+                    prompt=render(
+                        "revise",
+                        plan=untrusted("plan", self._plan_text()),
+                        objections=untrusted("executor objections", objections),
+                        feedback=ctx.feedback(),
+                    ),
                     title=f"plan revision {i}",
                 )
                 if revised.text.strip():
                     self._store_plan(revised.text, s.roles.planner)
                 ctx.reason = ""
             else:
-                self.notice(f"plan alignment stopped after {max_rounds} rounds with objections left", "warning")
+                self.notice(
+                    f"plan alignment stopped after {max_rounds} rounds with objections left",
+                    "warning",
+                )
             text = self._plan_text()
             summary = (
                 f"plan v{s.plan_version}: executor says ready"
@@ -133,8 +167,9 @@ class PlanningStages(RunnerBase):
             self._store_plan(text, "human")
             return self._plan_produced(text, f"plan v{s.plan_version} (edited by you)")
 
-        await self.stage(Stage.ALIGN, produce, model=s.roles.executor, edit=edit,
-                         stream="exec", role="executor")
+        await self.stage(
+            Stage.ALIGN, produce, model=s.roles.executor, edit=edit, stream="exec", role="executor"
+        )
         s.aligned = True
         self.save()
 
@@ -147,7 +182,9 @@ class PlanningStages(RunnerBase):
             size, why = s.size_override, why + "; overridden by the human"
         s.size = size
         tasks, notes = tasks_for(m, size, self.config.tasks.max_files, s.request)
-        s.steps = m.steps or [PlanStep(id="S1", text=s.request, files=[f for t in tasks for f in t.files])]
+        s.steps = m.steps or [
+            PlanStep(id="S1", text=s.request, files=[f for t in tasks for f in t.files])
+        ]
         s.tasks = renumber(tasks)
         s.task_index = 0
         for n in notes:
@@ -158,8 +195,16 @@ class PlanningStages(RunnerBase):
 
     def task_table(self) -> list[dict[str, object]]:
         return [
-            {"id": t.id, "title": t.title, "files": t.files, "state": t.state.value,
-             "round": t.round, "oversize": t.oversize, "commit": t.commit, "steps": t.steps}
+            {
+                "id": t.id,
+                "title": t.title,
+                "files": t.files,
+                "state": t.state.value,
+                "round": t.round,
+                "oversize": t.oversize,
+                "commit": t.commit,
+                "steps": t.steps,
+            }
             for t in self.session.tasks
         ]
 
@@ -194,15 +239,19 @@ class PlanningStages(RunnerBase):
         s = self.session
         while not self.autopilot:
             cp = Checkpoint(
-                stage=Stage.PLAN, round=1, task_id=None, state=StageState.AWAITING,
+                stage=Stage.PLAN,
+                round=1,
+                task_id=None,
+                state=StageState.AWAITING,
                 summary=f"size {s.size}: {len(s.tasks)} task(s); accept to start coding",
                 actions=("accept", "task_ops", "size", "autopilot", "stop"),
                 data={"tasks": self.task_table(), "size": s.size},
             )
             self.emit(AwaitingDecision(cp))
             d = await self.driver.decide(cp)
-            self.log_decision(Stage.PLAN, d, None, checkpoint="tasks", task_ops=dict(d.task_ops),
-                              size=d.size)
+            self.log_decision(
+                Stage.PLAN, d, None, checkpoint="tasks", task_ops=dict(d.task_ops), size=d.size
+            )
             if d.action == "stop":
                 from duo_tui.core.runner import StopSession
 
@@ -218,6 +267,9 @@ class PlanningStages(RunnerBase):
                 self.apply_task_edits(d)
                 continue
             if d.action == "accept":
+                from duo_tui.core.events import StageFinished
+
+                self.emit(StageFinished(Stage.PLAN, 1, None, StageState.ACCEPTED, cp.summary))
                 return
 
     @property

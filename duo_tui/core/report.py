@@ -31,8 +31,15 @@ def build_report(s: Session) -> dict[str, Any]:
         "findings": final,
         "findings_by_round": [r.model_dump() for r in s.rounds],
         "tasks": [
-            {"id": t.id, "title": t.title, "state": t.state.value, "rounds": t.round,
-             "commit": t.commit, "files": t.files, "oversize": t.oversize}
+            {
+                "id": t.id,
+                "title": t.title,
+                "state": t.state.value,
+                "rounds": t.round,
+                "commit": t.commit,
+                "files": t.files,
+                "oversize": t.oversize,
+            }
             for t in s.tasks
         ],
         "size": s.size,

@@ -83,6 +83,8 @@ class StageCtx:
         return "\n\n".join(parts)
 
 
+FATAL_FAULTS = frozenset({"auth", "bad_request", "config", "spend_limit"})
+
 ACTIONS = ("accept", "reject", "rerun", "edit", "swap_roles", "autopilot", "stop")
 
 AutoRule = Callable[[Produced | None, str | None, StageRun], UserDecision]
@@ -118,6 +120,7 @@ class RunnerBase:
             max_cost_usd=config.loop.max_cost_usd,
         )
         self._resume_run: StageRun | None = None
+        self._fatal = False  # the last failure cannot be fixed by rerunning
 
     # -- events and persistence -------------------------------------------------
 
@@ -132,7 +135,9 @@ class RunnerBase:
     def notice(self, message: str, severity: str = "information") -> None:
         self.emit(Notice(message, severity))  # type: ignore[arg-type]
 
-    def log_decision(self, stage: Stage, decision: UserDecision, run: StageRun | None = None, **data: Any) -> None:
+    def log_decision(
+        self, stage: Stage, decision: UserDecision, run: StageRun | None = None, **data: Any
+    ) -> None:
         payload = dict(data)
         if decision.findings:
             payload["findings"] = dict(decision.findings)
@@ -213,6 +218,10 @@ class RunnerBase:
                 error = redact(str(exc))
                 run.error = error
                 run.move(StageState.FAILED)
+                self._fatal = isinstance(exc, CallFailed) and exc.error.kind.value in FATAL_FAULTS
+                entry = f"{stage.value}: {error}"
+                if entry not in s.errors:
+                    s.errors.append(entry)
                 self.emit(ErrorEvent(message=f"{stage.value} failed: {error}", stage=stage))
             except CostCapReached as exc:
                 run.error = str(exc)
@@ -221,14 +230,24 @@ class RunnerBase:
                 raise StopSession(str(exc)) from None
             resume = False
             if produced is not None:
-                produced.label = produced.label or f"attempt {run.attempt} · {attempt_model or 'machine'}"
+                produced.label = (
+                    produced.label or f"attempt {run.attempt} · {attempt_model or 'machine'}"
+                )
                 alternatives.append(produced)
             self.save()
             self.emit(
-                StageFinished(stage, run.round, run.task_id, run.state, produced.summary if produced else error)
+                StageFinished(
+                    stage,
+                    run.round,
+                    run.task_id,
+                    run.state,
+                    produced.summary if produced else error,
+                )
             )
             while True:
-                decision = await self._decide(stage, run, produced, error, alternatives, auto, edit is not None)
+                decision = await self._decide(
+                    stage, run, produced, error, alternatives, auto, edit is not None
+                )
                 act = decision.action
                 if act == "autopilot":
                     s.autopilot = not s.autopilot
@@ -253,13 +272,19 @@ class RunnerBase:
                         continue
                     run.move(StageState.ACCEPTED)
                     self.save()
-                    self.emit(StageFinished(stage, run.round, run.task_id, run.state, produced.summary))
+                    self.emit(
+                        StageFinished(stage, run.round, run.task_id, run.state, produced.summary)
+                    )
                     return produced, decision
                 if act == "stop":
-                    raise StopSession(decision.reason or f"stopped by the human at the {stage.value} checkpoint")
+                    raise StopSession(
+                        decision.reason or f"stopped by the human at the {stage.value} checkpoint"
+                    )
                 if act == "swap_roles":
                     s.roles = s.roles.swapped()
-                    self.notice(f"roles swapped: planner {s.roles.planner}, executor {s.roles.executor}")
+                    self.notice(
+                        f"roles swapped: planner {s.roles.planner}, executor {s.roles.executor}"
+                    )
                     self.save()
                     continue
                 if act == "edit":
@@ -293,7 +318,9 @@ class RunnerBase:
                 if act == "reject" and reject_returns and produced is not None:
                     run.move(StageState.REJECTED)
                     self.save()
-                    self.emit(StageFinished(stage, run.round, run.task_id, run.state, produced.summary))
+                    self.emit(
+                        StageFinished(stage, run.round, run.task_id, run.state, produced.summary)
+                    )
                     return produced, decision
                 # reject (with a reason) or rerun (optionally with another model)
                 if act == "reject":
@@ -324,6 +351,9 @@ class RunnerBase:
         auto: AutoRule | None,
         editable: bool,
     ) -> UserDecision:
+        if self.autopilot and error and self._fatal:
+            # A refused key, a bad request or a spent budget will not get better on a rerun.
+            return UserDecision("stop", reason=f"{stage.value} failed: {error}", by="autopilot")
         if self.autopilot:
             rule = auto or default_auto
             d = rule(produced, error or None, run)

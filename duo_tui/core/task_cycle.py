@@ -9,19 +9,21 @@ from typing import Any
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
-    group_table,
-    merge_reviews,
     auto_decision,
     critical_fingerprints,
+    group_table,
     judge,
+    merge_reviews,
     same_criticals,
     severity_counts,
 )
-from duo_tui.core.events import ArtifactReady, TextDelta, UserDecision
+from duo_tui.core.events import ArtifactReady, ErrorEvent, TextDelta, UserDecision
 from duo_tui.core.models import Finding, FindingDecision, Review, Stage, StageState
 from duo_tui.core.plan_manifest import is_conventional
 from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError, StopSession
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
+from duo_tui.core.trace import Trace, build_trace
+from duo_tui.errors import ReviewParseError
 from duo_tui.prompts import render, untrusted
 
 
@@ -60,7 +62,29 @@ class TaskCycle(RunnerBase):
         return self.worktree.diff() if self.worktree is not None else ""
 
     def _emit_diff(self, diff: str) -> None:
-        self.emit(ArtifactReady("diff", {"diff": diff, "task": self.session.task.id if self.session.task else None}, "exec"))
+        task = self.session.task
+        self.emit(ArtifactReady("diff", {"diff": diff, "task": task.id if task else None}, "exec"))
+        self.emit(ArtifactReady("trace", self.trace(diff).as_dict()))
+
+    def trace(self, current: str | None = None) -> Trace:
+        """Hunks of every committed task plus the current change, linked to plan steps."""
+        s = self.session
+        diffs: dict[str | None, str] = {}
+        for t in s.tasks:
+            if t.state == TaskState.COMMITTED and t.commit and self.worktree is not None:
+                diffs[t.id] = self._commit_diff(t.commit)
+        if current is not None and s.task is not None:
+            diffs[s.task.id] = current
+        trace = build_trace(s.steps, diffs)
+        if s.task is not None:
+            self.store.write_artifact("trace.json", json.dumps(trace.as_dict(), indent=2))
+        return trace
+
+    def _commit_diff(self, sha: str) -> str:
+        from duo_tui.vcs.gitcmd import run
+
+        assert self.worktree is not None
+        return run(self.worktree.path, "show", "--format=", "--no-color", sha, strip=False)
 
     # -- execute / fix ------------------------------------------------------------
 
@@ -96,16 +120,21 @@ class TaskCycle(RunnerBase):
             notes = self._bound_notes(task, files, result.added_lines + result.deleted_lines)
             if notes:
                 summary += " — " + "; ".join(notes)
-            return Produced(summary=summary, artifact=text, data={"diff": diff, "files": files},
-                            payload=text)
+            return Produced(
+                summary=summary, artifact=text, data={"diff": diff, "files": files}, payload=text
+            )
 
         async def produce(ctx: StageCtx) -> Produced:
             if ctx.resume:
                 diff = self._current_diff()
                 self._emit_diff(diff)
                 raw = self.store.read_artifact(f"{self._dir(task)}/{kind.value}.md") or ""
-                return Produced(summary="change restored after restart", artifact=raw,
-                                data={"diff": diff}, payload=raw)
+                return Produced(
+                    summary="change restored after restart",
+                    artifact=raw,
+                    data={"diff": diff},
+                    payload=raw,
+                )
             if wt is not None and task.pre_tree:
                 wt.restore(task.pre_tree)
             files = list(task.files)
@@ -120,7 +149,11 @@ class TaskCycle(RunnerBase):
             prompt_values["files"] = file_contents(self.wt_path, files)
             model = ctx.model or s.roles.executor
             res = await self.caller.call(
-                role="executor", model=model, stage=kind, purpose=kind.value, stream="exec",
+                role="executor",
+                model=model,
+                stage=kind,
+                purpose=kind.value,
+                stream="exec",
                 system=self.system_prompt(),
                 prompt=render("execute" if kind == Stage.EXECUTE else "fix", **prompt_values),
                 title=f"{task.id} {kind.value} · round {task.round}",
@@ -157,9 +190,15 @@ class TaskCycle(RunnerBase):
                 return UserDecision("rerun")
             return UserDecision("stop", reason=f"{kind.value} failed {run.attempt} times: {error}")
 
-        produced, decision = await self.stage(
-            kind, produce, model=s.roles.executor, auto=auto, edit=edit, choose=choose,
-            stream="exec", role="executor",
+        _produced, decision = await self.stage(
+            kind,
+            produce,
+            model=s.roles.executor,
+            auto=auto,
+            edit=edit,
+            choose=choose,
+            stream="exec",
+            role="executor",
         )
         if decision.rejected_hunks and wt is not None:
             from duo_tui.vcs.diff import revert_hunks
@@ -208,8 +247,12 @@ class TaskCycle(RunnerBase):
         async def produce(ctx: StageCtx) -> Produced:
             self.emit(TextDelta("gate", f"$ gate round {task.round}\n"))
             result = await run_gate(
-                commands, self.worktree.path, self.config.gate.timeout_s,
-                on_output=lambda line: self.emit(TextDelta("gate", line if line.endswith("\n") else line + "\n")),
+                commands,
+                self.worktree.path,
+                self.config.gate.timeout_s,
+                on_output=lambda line: self.emit(
+                    TextDelta("gate", line if line.endswith("\n") else line + "\n")
+                ),
             )
             log = "\n\n".join(f"$ {r.command}\n{r.output}" for r in result.results)
             self.store.write_artifact(f"{self._dir(task)}/gate.log", log)
@@ -217,16 +260,30 @@ class TaskCycle(RunnerBase):
             self.emit(ArtifactReady("gate", {"passed": result.passed, "log": log}, "gate"))
             failed = [r.command for r in result.results if r.exit_code != 0 or r.timed_out]
             summary = "gate passed" if result.passed else "gate failed: " + ", ".join(failed)
-            return Produced(summary=summary, artifact=log, ok=result.passed,
-                            data={"passed": result.passed, "score": score}, payload=result)
+            return Produced(
+                summary=summary,
+                artifact=log,
+                ok=result.passed,
+                data={"passed": result.passed, "score": score},
+                payload=result,
+            )
 
         def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
             if produced is None:
-                return UserDecision("rerun") if run.attempt < 2 else UserDecision("stop", reason=f"gate could not run: {error}")
-            return UserDecision("accept") if produced.ok else UserDecision("reject", reason="gate failed")
+                return (
+                    UserDecision("rerun")
+                    if run.attempt < 2
+                    else UserDecision("stop", reason=f"gate could not run: {error}")
+                )
+            return (
+                UserDecision("accept")
+                if produced.ok
+                else UserDecision("reject", reason="gate failed")
+            )
 
-        produced, decision = await self.stage(Stage.GATE, produce, auto=auto, reject_returns=True,
-                                              stream="gate", role="gate")
+        produced, decision = await self.stage(
+            Stage.GATE, produce, auto=auto, reject_returns=True, stream="gate", role="gate"
+        )
         score = produced.data.get("score")
         previous = task.gate_score
         if (
@@ -277,15 +334,37 @@ class TaskCycle(RunnerBase):
             if ctx.reason:
                 prompt += f"\n\nThe human asked for a new review because: {ctx.reason}"
             res = await self.caller.call(
-                role="reviewer", model=model, stage=Stage.REVIEW, purpose="review",
-                stream=f"review:{i}", system=self.system_prompt(), prompt=prompt,
-                json_schema=REVIEW_SCHEMA, title=f"review · round {task.round}",
+                role="reviewer",
+                model=model,
+                stage=Stage.REVIEW,
+                purpose="review",
+                stream=f"review:{i}",
+                system=self.system_prompt(),
+                prompt=prompt,
+                json_schema=REVIEW_SCHEMA,
+                title=f"review · round {task.round}",
             )
             raws[i] = res.text
-            self.store.write_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text)
-            review = parse_review_text(res.text, reviewer=model)
             self.store.write_artifact(
-                f"{self._dir(task)}/review-{i}-{_slug(model)}.json", review.model_dump_json(indent=2)
+                f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text
+            )
+            try:
+                review = parse_review_text(res.text, reviewer=model)
+            except ReviewParseError as exc:
+                # The raw text stays in the pane; say what is wrong there, and offer the rerun.
+                self.emit(
+                    ErrorEvent(
+                        message=f"{model}: the review is not valid duo review JSON: {exc}",
+                        stage=Stage.REVIEW,
+                        stream=f"review:{i}",
+                        what_to_do="Rerun the review (r); the raw text is kept.",
+                        partial_kept=True,
+                    )
+                )
+                raise
+            self.store.write_artifact(
+                f"{self._dir(task)}/review-{i}-{_slug(model)}.json",
+                review.model_dump_json(indent=2),
             )
             self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
             return review
@@ -293,15 +372,21 @@ class TaskCycle(RunnerBase):
         async def produce(ctx: StageCtx) -> Produced:
             if ctx.resume:
                 for i, model in enumerate(reviewers):
-                    raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
+                    raw = self.store.read_artifact(
+                        f"{self._dir(task)}/review-{i}-{_slug(model)}.json"
+                    )
                     if raw:
                         done[i] = Review.model_validate_json(raw)
-                        self.emit(ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}"))
+                        self.emit(
+                            ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}")
+                        )
             elif ctx.attempt == 1 or not ctx.error or ctx.reason:
                 done.clear()
             todo = [(i, m) for i, m in enumerate(reviewers) if i not in done]
             # Reviews run concurrently and blind: no prompt contains another review.
-            results = await asyncio.gather(*(one(i, m, ctx) for i, m in todo), return_exceptions=True)
+            results = await asyncio.gather(
+                *(one(i, m, ctx) for i, m in todo), return_exceptions=True
+            )
             errors = []
             for (i, m), r in zip(todo, results, strict=True):
                 if isinstance(r, Review):
@@ -315,7 +400,10 @@ class TaskCycle(RunnerBase):
                         raise r
                     errors.append(f"{m}: {r}")
             if errors:
-                raise StageError("; ".join(errors) + " (rerun to retry the failed review(s); the others are kept)")
+                raise StageError(
+                    "; ".join(errors)
+                    + " (rerun to retry the failed review(s); the others are kept)"
+                )
             if self.config.loop.rebuttal and len(reviewers) == 2:
                 await self._rebuttal(reviewers, done)
             total = sum(len(r.findings) for r in done.values())
@@ -340,11 +428,19 @@ class TaskCycle(RunnerBase):
         async def one(i: int) -> tuple[int, Review]:
             other = done[1 - i]
             res = await self.caller.call(
-                role="reviewer", model=reviewers[i], stage=Stage.REVIEW, purpose="rebuttal",
-                stream=f"review:{i}", system=self.system_prompt(),
-                prompt=render("rebuttal", your_review=untrusted("your review", done[i].model_dump_json()),
-                              other_review=untrusted("other review", other.model_dump_json())),
-                json_schema=REVIEW_SCHEMA, title="rebuttal",
+                role="reviewer",
+                model=reviewers[i],
+                stage=Stage.REVIEW,
+                purpose="rebuttal",
+                stream=f"review:{i}",
+                system=self.system_prompt(),
+                prompt=render(
+                    "rebuttal",
+                    your_review=untrusted("your review", done[i].model_dump_json()),
+                    other_review=untrusted("other review", other.model_dump_json()),
+                ),
+                json_schema=REVIEW_SCHEMA,
+                title="rebuttal",
             )
             return i, parse_review_text(res.text, reviewer=reviewers[i])
 
@@ -356,7 +452,9 @@ class TaskCycle(RunnerBase):
                 conceded = [f.title for f in updated.findings if f.title not in before]
                 if conceded:
                     self.notice(f"{reviewers[i]} conceded: " + "; ".join(conceded))
-                self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.json", updated.model_dump_json(indent=2))
+                self.store.write_artifact(
+                    f"{self._dir(task)}/rebuttal-{i}.json", updated.model_dump_json(indent=2)
+                )
                 done[i] = updated
             else:
                 self.notice(f"rebuttal failed: {r}", "warning")
@@ -377,17 +475,21 @@ class TaskCycle(RunnerBase):
             return group_table(merged, {k: v.value for k, v in defaults.items()})
 
         async def produce(ctx: StageCtx) -> Produced:
-            counts = {k: sum(1 for m in merged if m.kind == k) for k in ("agree", "severity", "only")}
+            counts = {
+                k: sum(1 for m in merged if m.kind == k) for k in ("agree", "severity", "only")
+            }
             summary = (
                 f"{len(merged)} finding(s): {counts['agree']} agreed, {counts['severity']} severity "
                 f"conflict(s), {counts['only']} seen by one reviewer only"
             )
             data = {"groups": table(), "reviews": reviews}
-            self.store.write_artifact(f"{self._dir(task)}/triage.json", json.dumps(table(), indent=2))
+            self.store.write_artifact(
+                f"{self._dir(task)}/triage.json", json.dumps(table(), indent=2)
+            )
             self.emit(ArtifactReady("triage", data))
             return Produced(summary=summary, data=data, payload=merged)
 
-        produced, decision = await self.stage(Stage.TRIAGE, produce, stream=None, role="triage")
+        _produced, decision = await self.stage(Stage.TRIAGE, produce, stream=None, role="triage")
         decisions = dict(defaults)
         for key, value in decision.findings.items():
             try:
@@ -403,15 +505,25 @@ class TaskCycle(RunnerBase):
         task.finding_decisions = decisions
         verdict = judge(merged, decisions, self.config.loop.max_high)
         summary = RoundSummary(
-            task_id=task.id, round=task.round, findings=severity_counts(merged),
+            task_id=task.id,
+            round=task.round,
+            findings=severity_counts(merged),
             fix=[m.key for m in merged if decisions[m.key] == FindingDecision.FIX],
-            converged=verdict.clean, gate_passed=True,
+            converged=verdict.clean,
+            gate_passed=True,
         )
         s.rounds.append(summary)
         self.store.write_artifact(
             f"{self._dir(task)}/triage.json",
-            json.dumps({"groups": table(), "decisions": {k: v.value for k, v in decisions.items()},
-                        "reasons": decision.finding_reasons, "verdict": verdict.why}, indent=2),
+            json.dumps(
+                {
+                    "groups": table(),
+                    "decisions": {k: v.value for k, v in decisions.items()},
+                    "reasons": decision.finding_reasons,
+                    "verdict": verdict.why,
+                },
+                indent=2,
+            ),
         )
         self.save()
         if verdict.clean:
@@ -422,8 +534,14 @@ class TaskCycle(RunnerBase):
         # circles: the same critical finding back round after round
         crit = critical_fingerprints([m for m in merged if decisions[m.key] == FindingDecision.FIX])
         history = [[f.model_dump_json() for f in crit]]
-        prev = [Finding.model_validate_json(x) for x in (task.critical_history[-1] if task.critical_history else [])]
-        prev2 = [Finding.model_validate_json(x) for x in (task.critical_history[-2] if len(task.critical_history) > 1 else [])]
+        prev = [
+            Finding.model_validate_json(x)
+            for x in (task.critical_history[-1] if task.critical_history else [])
+        ]
+        prev2 = [
+            Finding.model_validate_json(x)
+            for x in (task.critical_history[-2] if len(task.critical_history) > 1 else [])
+        ]
         task.critical_history = task.critical_history + history
         again = same_criticals(prev, crit)
         if again and same_criticals(prev2, crit):
@@ -459,22 +577,35 @@ class TaskCycle(RunnerBase):
                 data = json.loads(raw)
                 decisions = data.get("decisions", {})
                 lines = [
-                    f"- [{g['severity']}] {g['title']}: " + "; ".join(
-                        (m["finding"].get("file") or "") + " " + (m["finding"].get("detail") or "") for m in g["members"])
-                    for g in data.get("groups", []) if decisions.get(g["key"]) == "fix"
+                    f"- [{g['severity']}] {g['title']}: "
+                    + "; ".join(
+                        (m["finding"].get("file") or "") + " " + (m["finding"].get("detail") or "")
+                        for m in g["members"]
+                    )
+                    for g in data.get("groups", [])
+                    if decisions.get(g["key"]) == "fix"
                 ]
                 fl = "Findings to fix:\n" + "\n".join(lines) if lines else ""
-                return {"findings": untrusted("findings", fl), "gate": "", "declined": self._declined(task), "_files": ""}
+                return {
+                    "findings": untrusted("findings", fl),
+                    "gate": "",
+                    "declined": self._declined(task),
+                    "_files": "",
+                }
         text = []
         files: list[str] = []
         for m in findings:
             for i, f in m.members:
                 loc = f"{f.file}:{f.line_start}-{f.line_end}" if f.file else "(whole change)"
-                text.append(f"- [{f.severity.value}] {f.title} at {loc} (reviewer {i + 1})\n  {f.detail}\n  Suggestion: {f.suggestion}")
+                text.append(
+                    f"- [{f.severity.value}] {f.title} at {loc} (reviewer {i + 1})\n  {f.detail}\n  Suggestion: {f.suggestion}"
+                )
                 if f.file:
                     files.append(f.file)
         return {
-            "findings": untrusted("review findings", "Findings to fix:\n" + "\n".join(text)) if text else "",
+            "findings": untrusted("review findings", "Findings to fix:\n" + "\n".join(text))
+            if text
+            else "",
             "gate": untrusted("gate output", "The quality gate failed:\n" + gate) if gate else "",
             "declined": self._declined(task),
             "_files": "\n".join(files),
@@ -483,7 +614,10 @@ class TaskCycle(RunnerBase):
     def _declined(self, task: Task) -> str:
         if not task.declined_hunks:
             return ""
-        return "The human declined these hunks of your earlier change; do not reintroduce them: " + ", ".join(task.declined_hunks)
+        return (
+            "The human declined these hunks of your earlier change; do not reintroduce them: "
+            + ", ".join(task.declined_hunks)
+        )
 
     # -- commit -------------------------------------------------------------------
 
@@ -539,18 +673,32 @@ class TaskCycle(RunnerBase):
             message = default_message()
             diff = self._current_diff()
             if not diff.strip():
-                return Produced(summary="nothing to commit: every change was declined", artifact=message,
-                                data={"message": message, "empty": True}, payload=message)
-            return Produced(summary=f"commit on {s.branch}: {message}", artifact=message,
-                            data={"message": message, "diff": diff}, payload=message)
+                return Produced(
+                    summary="nothing to commit: every change was declined",
+                    artifact=message,
+                    data={"message": message, "empty": True},
+                    payload=message,
+                )
+            return Produced(
+                summary=f"commit on {s.branch}: {message}",
+                artifact=message,
+                data={"message": message, "diff": diff},
+                payload=message,
+            )
 
         async def edit(p: Produced, text: str) -> Produced:
             subject = text.strip().splitlines()[0] if text.strip() else ""
             if not is_conventional(subject):
-                raise StageError(f"{subject!r} is not a conventional commit subject: type(scope): description")
+                raise StageError(
+                    f"{subject!r} is not a conventional commit subject: type(scope): description"
+                )
             task.commit_message = text.strip()
-            return Produced(summary=f"commit on {s.branch}: {subject}", artifact=text.strip(),
-                            data=dict(p.data, message=text.strip()), payload=text.strip())
+            return Produced(
+                summary=f"commit on {s.branch}: {subject}",
+                artifact=text.strip(),
+                data=dict(p.data, message=text.strip()),
+                payload=text.strip(),
+            )
 
         produced, _ = await self.stage(Stage.COMMIT, produce, edit=edit, role="git")
         if produced.data.get("empty"):
@@ -561,8 +709,12 @@ class TaskCycle(RunnerBase):
             task.commit = sha
             task.state = TaskState.COMMITTED
             s.commits.append(sha)
-            self.emit(ArtifactReady("commit", {"sha": sha, "message": produced.payload, "task": task.id}))
-            self.notice(f"{task.id} committed {sha[:8]} on {s.branch}: {str(produced.payload).splitlines()[0]}")
+            self.emit(
+                ArtifactReady("commit", {"sha": sha, "message": produced.payload, "task": task.id})
+            )
+            self.notice(
+                f"{task.id} committed {sha[:8]} on {s.branch}: {str(produced.payload).splitlines()[0]}"
+            )
         task.phase = Stage.COMMIT
         task.pre_tree = None
         self.save()
@@ -612,7 +764,9 @@ class TaskCycle(RunnerBase):
 def _score_text(score: list[int]) -> str:
     if not score:
         return "passing"
-    return f"{score[0]} failing command(s)" + (f", {score[1]} failing test(s)" if len(score) > 1 and score[1] else "")
+    return f"{score[0]} failing command(s)" + (
+        f", {score[1]} failing test(s)" if len(score) > 1 and score[1] else ""
+    )
 
 
 __all__ = ["StageState", "TaskCycle"]

@@ -279,6 +279,7 @@ def export_json(store: SessionStore) -> dict[str, Any]:
     for task in data["tasks"]:
         for rnd in task["rounds"]:
             rnd["triage_table"] = rnd.pop("triage_rows")
+    data["trace"] = _load_json(store, "trace.json", data.setdefault("problems", []))
     result: dict[str, Any] = redact_obj(data)
     return result
 
@@ -540,6 +541,21 @@ def export_markdown(store: SessionStore) -> str:
         for t in finals:
             out.append(f"### {t['id']}: {t['title']} (round {t['final_round']})")
             out.append(_block(f"diff of {t['id']}", t["final_diff"], "diff"))
+
+    trace = _load_json(store, "trace.json", [])
+    if isinstance(trace, dict) and trace.get("hunks"):
+        out.append("## Trace (plan step ← hunk)")
+        rows = [
+            [
+                h.get("hunk_id"),
+                h.get("task_id") or "",
+                ", ".join(h.get("steps") or []) or "⚠ no step (scope creep)",
+            ]
+            for h in trace["hunks"]
+        ]
+        out.append(_table(["hunk", "task", "plan step(s)"], rows))
+        if trace.get("unimplemented_steps"):
+            out.append("Plan steps no hunk implements: " + ", ".join(trace["unimplemented_steps"]))
 
     if any(t["rounds"] for t in d["tasks"]):
         out.append("## Rounds")

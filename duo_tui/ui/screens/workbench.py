@@ -69,6 +69,7 @@ class WorkbenchScreen(Screen[None]):
     #rail-col { width: 20; height: 1fr; background: $panel; }
     #rail-col StageRail { width: 1fr; }
     #disagree { height: auto; padding: 1 1 0 1; color: $text-muted; }
+    #trace { height: auto; padding: 1 1 0 1; color: $text-muted; }
     #pane-tabs { display: none; height: 2; }
     #panes { layout: grid; grid-size: 4 1; grid-gutter: 0 0; height: 1fr; }
     WorkbenchScreen.-grid #panes { grid-size: 2 2; }
@@ -184,6 +185,7 @@ class WorkbenchScreen(Screen[None]):
             with Vertical(id="rail-col"):
                 yield StageRail(id="rail")
                 yield Static("", id="disagree")
+                yield Static("", id="trace")
             with Vertical(id="panes"):
                 plan = PlanPane(id="pane-plan", classes="pane -active")
                 plan.border_title = "plan"
@@ -423,10 +425,29 @@ class WorkbenchScreen(Screen[None]):
             self._set_groups(data.get("groups", []))
         elif ev.kind == "tasks":
             self.tasks = list(data)
+        elif ev.kind == "trace":
+            self._show_trace(data)
         elif ev.kind == "commit":
             self.notify(
                 f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8
             )
+
+    def _show_trace(self, trace: dict[str, Any]) -> None:
+        """Plan steps no hunk implements and hunks no step asked for, in the rail."""
+        hunks = trace.get("hunks", [])
+        missing = trace.get("unimplemented_steps", [])
+        creep = trace.get("scope_creep_hunks", [])
+        steps = {st for h in hunks for st in h.get("steps", [])}
+        lines = ["[b]trace[/b]", f"{len(hunks)} hunk(s) → {len(steps)} step(s)"]
+        lines.append(
+            f"[$warning]⚠ not done: {', '.join(missing)}[/]"
+            if missing
+            else "[$success]✓ every step[/]"
+        )
+        lines.append(
+            f"[$warning]⚠ {len(creep)} unplanned[/]" if creep else "[$success]✓ no scope creep[/]"
+        )
+        self.query_one("#trace", Static).update("\n".join(lines))
 
     def _fill_review(
         self, i: int, review: Review, kinds: dict[str, tuple[str, str | None, str | None]]
