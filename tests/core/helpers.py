@@ -45,15 +45,15 @@ __all__ = [
 
 AnswerLike = ScriptedAnswer | str | Sequence[ScriptedAnswer | str]
 
+
 def ans(text: str, cost: float = 0.01) -> ScriptedAnswer:
     """A scripted answer with known usage (so the cost cap has something to count)."""
     return ScriptedAnswer(text, Usage(input_tokens=1000, output_tokens=200, cost_usd=cost))
 
 
-
-
-def make_script(overrides: Mapping[ScriptKey, AnswerLike] | None = None,
-                drop: Sequence[ScriptKey] = ()) -> Script:
+def make_script(
+    overrides: Mapping[ScriptKey, AnswerLike] | None = None, drop: Sequence[ScriptKey] = ()
+) -> Script:
     """The demo script with some entries replaced (strings become answers) or dropped."""
     script = demo_script()
     for key in drop:
@@ -64,18 +64,40 @@ def make_script(overrides: Mapping[ScriptKey, AnswerLike] | None = None,
     return script
 
 
-def finding(fid: str, severity: str, title: str, *, file: str | None = "shop/cart.py",
-            detail: str = "", line: int | None = 10, category: str = "correctness") -> dict[str, Any]:
-    return {"id": fid, "severity": severity, "category": category, "file": file,
-            "line_start": line, "line_end": line, "title": title,
-            "detail": detail or title, "suggestion": "fix it"}
+def finding(
+    fid: str,
+    severity: str,
+    title: str,
+    *,
+    file: str | None = "shop/cart.py",
+    detail: str = "",
+    line: int | None = 10,
+    category: str = "correctness",
+) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "severity": severity,
+        "category": category,
+        "file": file,
+        "line_start": line,
+        "line_end": line,
+        "title": title,
+        "detail": detail or title,
+        "suggestion": "fix it",
+    }
 
 
-def review(reviewer: str, findings: Sequence[dict[str, Any]] = (), verdict: str | None = None) -> str:
+def review(
+    reviewer: str, findings: Sequence[dict[str, Any]] = (), verdict: str | None = None
+) -> str:
     """A `duo review v1` document as the reviewer would answer it."""
-    doc = {"reviewer": reviewer,
-           "verdict": verdict or ("request_changes" if findings else "approve"),
-           "score": 5 if findings else 9, "summary": "a review", "findings": list(findings)}
+    doc = {
+        "reviewer": reviewer,
+        "verdict": verdict or ("request_changes" if findings else "approve"),
+        "score": 5 if findings else 9,
+        "summary": "a review",
+        "findings": list(findings),
+    }
     return json.dumps(doc, indent=2)
 
 
@@ -121,10 +143,17 @@ def _config(cfg: Config | None) -> Config:
     return cfg if cfg is not None else config()
 
 
-def run_auto(repo: Path, script: Script | None = None, *, config: Config | None = None,
-             mode: Mode = Mode.AUTO, request: str = REQUEST, demo: bool = False,
-             provider: Provider | None = None,
-             listeners: Sequence[Callable[[Event], None]] = ()) -> Run:
+def run_auto(
+    repo: Path,
+    script: Script | None = None,
+    *,
+    config: Config | None = None,
+    mode: Mode = Mode.AUTO,
+    request: str = REQUEST,
+    demo: bool = False,
+    provider: Provider | None = None,
+    listeners: Sequence[Callable[[Event], None]] = (),
+) -> Run:
     """Play a session headless with autopilot on; return its report and leftovers.
 
     `provider` replaces the scripted provider (its `requests` are then not
@@ -133,9 +162,17 @@ def run_auto(repo: Path, script: Script | None = None, *, config: Config | None 
     scripted = ScriptedProvider(script if script is not None else demo_script(), chunk_chars=64)
     chosen: Provider = provider or scripted
     events: list[Event] = []
-    ws = open_new(repo, request, _config(config), driver=HeadlessDriver(), mode=mode,
-                  autopilot=True, demo=demo, listeners=[events.append, *listeners],
-                  providers=lambda _model: chosen)
+    ws = open_new(
+        repo,
+        request,
+        _config(config),
+        driver=HeadlessDriver(),
+        mode=mode,
+        autopilot=True,
+        demo=demo,
+        listeners=[events.append, *listeners],
+        providers=lambda _model: chosen,
+    )
     try:
         report = asyncio.run(ws.pipeline.run())
     finally:
@@ -146,10 +183,16 @@ def run_auto(repo: Path, script: Script | None = None, *, config: Config | None 
 Answer = Callable[[Checkpoint, int], UserDecision | None]
 
 
-def run_manual(repo: Path, script: Script | None = None,
-               answers: Sequence[UserDecision | None] | Answer = (), *,
-               config: Config | None = None, mode: Mode = Mode.MANUAL,
-               request: str = REQUEST, max_checkpoints: int = 60) -> Run:
+def run_manual(
+    repo: Path,
+    script: Script | None = None,
+    answers: Sequence[UserDecision | None] | Answer = (),
+    *,
+    config: Config | None = None,
+    mode: Mode = Mode.MANUAL,
+    request: str = REQUEST,
+    max_checkpoints: int = 60,
+) -> Run:
     """Play a session in manual mode; each checkpoint is answered through a QueueDriver.
 
     `answers` is a list consumed in checkpoint order (None or running out means
@@ -174,8 +217,16 @@ def run_manual(repo: Path, script: Script | None = None,
         if isinstance(ev, AwaitingDecision):
             driver.answer(policy(ev.checkpoint))
 
-    ws = open_new(repo, request, _config(config), driver=driver, mode=mode, autopilot=False,
-                  listeners=[listener], providers=lambda _model: scripted)
+    ws = open_new(
+        repo,
+        request,
+        _config(config),
+        driver=driver,
+        mode=mode,
+        autopilot=False,
+        listeners=[listener],
+        providers=lambda _model: scripted,
+    )
 
     async def go() -> dict[str, Any]:
         return await asyncio.wait_for(ws.pipeline.run(), timeout=60)
@@ -189,6 +240,7 @@ def run_manual(repo: Path, script: Script | None = None,
 
 def git_log(path: Path, rev: str = "HEAD", fmt: str = "%s") -> list[str]:
     """Commit subjects (or `fmt`) on `rev`, newest first."""
-    out = subprocess.run(["git", "log", f"--format={fmt}", rev], cwd=path, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "log", f"--format={fmt}", rev], cwd=path, capture_output=True, text=True, check=True
+    ).stdout
     return [line for line in out.splitlines() if line]

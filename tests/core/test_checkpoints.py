@@ -30,8 +30,9 @@ def at(stage: Stage, decision: UserDecision, nth: int = 0):  # type: ignore[no-u
 
 
 def test_reject_plan_reason_goes_into_the_rerun_prompt(demo_repo: Path) -> None:
-    run = run_manual(demo_repo, answers=at(Stage.PLAN, UserDecision("reject", reason=REASON)),
-                     mode=Mode.FAST)
+    run = run_manual(
+        demo_repo, answers=at(Stage.PLAN, UserDecision("reject", reason=REASON)), mode=Mode.FAST
+    )
     plans = run.requests("plan")
     assert len(plans) == 2
     assert REASON not in run.prompt(plans[0])
@@ -39,7 +40,9 @@ def test_reject_plan_reason_goes_into_the_rerun_prompt(demo_repo: Path) -> None:
     log = run.ws.store.decisions()  # type: ignore[attr-defined]
     rejects = [d for d in log if d.action == "reject"]
     assert len(rejects) == 1
-    assert rejects[0].stage == Stage.PLAN and rejects[0].reason == REASON and rejects[0].by == "human"
+    assert (
+        rejects[0].stage == Stage.PLAN and rejects[0].reason == REASON and rejects[0].by == "human"
+    )
     assert run.report["converged"]
 
 
@@ -85,8 +88,9 @@ def test_swap_roles_at_the_plan_checkpoint(demo_repo: Path) -> None:
 
 def test_edit_plan_writes_a_new_version(demo_repo: Path) -> None:
     edited = _plan(1).replace("## Goal\n", "## Goal\nEDITED BY THE HUMAN.\n")
-    run = run_manual(demo_repo, answers=at(Stage.PLAN, UserDecision("edit", text=edited)),
-                     mode=Mode.FAST)
+    run = run_manual(
+        demo_repo, answers=at(Stage.PLAN, UserDecision("edit", text=edited)), mode=Mode.FAST
+    )
     store = run.ws.store
     assert store.read_plan(1) == _plan(1)  # type: ignore[attr-defined]
     assert store.read_plan(2) == edited  # type: ignore[attr-defined]
@@ -99,7 +103,7 @@ def test_edit_plan_writes_a_new_version(demo_repo: Path) -> None:
     assert len(run.requests("plan")) == 1  # an edit is not a rerun
 
 
-CART_ONLY_FIX = '''Fixing the stacking bug.
+CART_ONLY_FIX = """Fixing the stacking bug.
 
 shop/cart.py
 ```python
@@ -111,7 +115,7 @@ shop/cart.py
         self.discount_pct = pct
 >>>>>>> REPLACE
 ```
-'''
+"""
 
 
 def test_rejected_hunk_is_reverted_committed_without_and_declined(demo_repo: Path) -> None:
@@ -133,8 +137,13 @@ def test_rejected_hunk_is_reverted_committed_without_and_declined(demo_repo: Pat
     assert r["converged"] and r["committed"]
     from subprocess import run as sh
 
-    files = sh(["git", "show", "--name-only", "--format=", r["commit"]], cwd=demo_repo,
-               capture_output=True, text=True, check=True).stdout.split()
+    files = sh(
+        ["git", "show", "--name-only", "--format=", r["commit"]],
+        cwd=demo_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert "tests/test_discounts.py" not in files and "shop/discounts.py" in files
     fix_prompt = run.prompt(run.requests("fix")[0])
     assert "declined" in fix_prompt and "tests/test_discounts.py#1" in fix_prompt
@@ -142,7 +151,7 @@ def test_rejected_hunk_is_reverted_committed_without_and_declined(demo_repo: Pat
     assert hunks and hunks[0].data["rejected_hunks"] == ["tests/test_discounts.py#1"]
 
 
-BAD_EXECUTE = '''shop/cart.py
+BAD_EXECUTE = """shop/cart.py
 ```python
 <<<<<<< SEARCH
 this line is nowhere in the file
@@ -150,7 +159,7 @@ this line is nowhere in the file
 something else
 >>>>>>> REPLACE
 ```
-'''
+"""
 
 
 def test_failed_stage_cannot_be_accepted(demo_repo: Path) -> None:
@@ -172,10 +181,15 @@ def test_failed_stage_cannot_be_accepted(demo_repo: Path) -> None:
 
     run = run_manual(demo_repo, script, policy, mode=Mode.FAST)
     assert states == [StageState.FAILED, StageState.FAILED, StageState.AWAITING]
-    refusals = [e for e in run.events if isinstance(e, ErrorEvent) and "cannot be accepted" in e.message]
+    refusals = [
+        e for e in run.events if isinstance(e, ErrorEvent) and "cannot be accepted" in e.message
+    ]
     assert len(refusals) == 1 and refusals[0].stage == Stage.EXECUTE
-    accepts = [d for d in run.ws.store.decisions()  # type: ignore[attr-defined]
-               if d.stage == Stage.EXECUTE and d.action == "accept"]
+    accepts = [
+        d
+        for d in run.ws.store.decisions()  # type: ignore[attr-defined]
+        if d.stage == Stage.EXECUTE and d.action == "accept"
+    ]
     assert [d.data.get("refused", False) for d in accepts] == [True, False]
     executes = run.requests("execute")
     assert len(executes) == 2
@@ -194,8 +208,15 @@ def triage_answer(make: dict[str, str], reasons: bool = True):  # type: ignore[n
             return None
         groups = cp.data["groups"]
         findings = {g["key"]: make.get(g["severity"], "dismiss") for g in groups}
-        why = {k: "a single code per cart is enforced upstream" for k, v in findings.items()
-               if v == "accept_risk"} if reasons else {}
+        why = (
+            {
+                k: "a single code per cart is enforced upstream"
+                for k, v in findings.items()
+                if v == "accept_risk"
+            }
+            if reasons
+            else {}
+        )
         return UserDecision("accept", findings=findings, finding_reasons=why)
 
     return policy
@@ -221,13 +242,16 @@ def test_accept_risk_records_the_reason(demo_repo: Path) -> None:
     assert len(risky) == 1
     assert triage["reasons"][risky[0]] == "a single code per cart is enforced upstream"
     log = [d for d in run.ws.store.decisions() if d.stage == Stage.TRIAGE]  # type: ignore[attr-defined]
-    assert log[0].data["finding_reasons"] == {risky[0]: "a single code per cart is enforced upstream"}
+    assert log[0].data["finding_reasons"] == {
+        risky[0]: "a single code per cart is enforced upstream"
+    }
     assert not any(isinstance(e, Notice) and "without a reason" in e.message for e in run.events)
 
 
 def test_accept_risk_without_reason_warns(demo_repo: Path) -> None:
-    run = run_manual(demo_repo, answers=triage_answer({"critical": "accept_risk"}, reasons=False),
-                     mode=Mode.FAST)
+    run = run_manual(
+        demo_repo, answers=triage_answer({"critical": "accept_risk"}, reasons=False), mode=Mode.FAST
+    )
     assert any(isinstance(e, Notice) and "without a reason" in e.message for e in run.events)
 
 
@@ -242,16 +266,28 @@ def test_autopilot_toggle_finishes_without_more_checkpoints(demo_repo: Path) -> 
     log = run.ws.store.decisions()  # type: ignore[attr-defined]
     toggles = [d for d in log if d.action == "autopilot"]
     assert len(toggles) == 1 and toggles[0].by == "human" and toggles[0].data["autopilot"] is True
-    after = log[log.index(toggles[0]) + 1:]
+    after = log[log.index(toggles[0]) + 1 :]
     assert after and all(d.by == "autopilot" for d in after)
     assert run.ws.session.autopilot is True
 
 
 def test_clean_manual_run_stops_at_every_stage(demo_repo: Path) -> None:
-    script = make_script({("review", PLANNER): review(PLANNER), ("review", EXECUTOR): review(EXECUTOR)})
+    script = make_script(
+        {("review", PLANNER): review(PLANNER), ("review", EXECUTOR): review(EXECUTOR)}
+    )
     run = run_manual(demo_repo, script)
     stages = [c.stage for c in run.checkpoints]
-    assert stages == [Stage.PLAN, Stage.ALIGN, Stage.PLAN, Stage.EXECUTE, Stage.GATE,
-                      Stage.REVIEW, Stage.TRIAGE, Stage.COMMIT]
+    assert stages == [
+        Stage.PLAN,
+        Stage.ALIGN,
+        Stage.PLAN,
+        Stage.EXECUTE,
+        Stage.GATE,
+        Stage.REVIEW,
+        Stage.TRIAGE,
+        Stage.COMMIT,
+    ]
     assert run.report["converged"]
-    assert git_log(demo_repo, run.report["branch"])[0] == "feat(cart): add percentage discount codes"
+    assert (
+        git_log(demo_repo, run.report["branch"])[0] == "feat(cart): add percentage discount codes"
+    )

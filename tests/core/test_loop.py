@@ -38,7 +38,7 @@ from .helpers import (
 CLEAN = CLEAN_REVIEWS
 
 # A fix that applies to any round's tree (it only adds a comment line) and keeps the gate green.
-HARMLESS_FIX = '''Addressing the finding.
+HARMLESS_FIX = """Addressing the finding.
 
 shop/cart.py
 ```python
@@ -49,10 +49,10 @@ class Cart:
     # reviewed again
 >>>>>>> REPLACE
 ```
-'''
+"""
 
 # A fix that breaks the existing test suite (every total becomes 0).
-BREAKING_FIX = '''Simplifying the total.
+BREAKING_FIX = """Simplifying the total.
 
 shop/cart.py
 ```python
@@ -62,11 +62,15 @@ shop/cart.py
         total = 0
 >>>>>>> REPLACE
 ```
-'''
+"""
 
-STACKING = finding("F1", "critical", "Discount codes stack and the total goes negative",
-                   detail="apply_code adds percentages; five codes give a negative total",
-                   line=23)
+STACKING = finding(
+    "F1",
+    "critical",
+    "Discount codes stack and the total goes negative",
+    detail="apply_code adds percentages; five codes give a negative total",
+    line=23,
+)
 
 
 def base_subject() -> str:
@@ -84,8 +88,10 @@ def test_clean_first_round_converges_in_one_round(demo_repo: Path) -> None:
     assert [x["round"] for x in r["findings_by_round"]] == [1]
     assert r["findings"] == {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0}
     # the commit is on the session branch, not on the user's branch
-    assert git_log(demo_repo, r["branch"]) == ["feat(cart): add percentage discount codes",
-                                               base_subject()]
+    assert git_log(demo_repo, r["branch"]) == [
+        "feat(cart): add percentage discount codes",
+        base_subject(),
+    ]
     assert git_log(demo_repo, "main") == [base_subject()]
     assert r["commit"] == git_log(demo_repo, r["branch"], "%H")[0]
 
@@ -104,8 +110,13 @@ def test_demo_converges_after_a_fix_round(demo_repo: Path) -> None:
     # the committed tree holds the fix, not just the first attempt
     from subprocess import run as sh
 
-    cart = sh(["git", "show", f"{r['branch']}:shop/cart.py"], cwd=demo_repo,
-              capture_output=True, text=True, check=True).stdout
+    cart = sh(
+        ["git", "show", f"{r['branch']}:shop/cart.py"],
+        cwd=demo_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "a discount code is already applied" in cart
     # the fix prompt carries the round-1 critical finding
     fix_prompt = run.prompt(run.requests("fix")[0])
@@ -113,11 +124,13 @@ def test_demo_converges_after_a_fix_round(demo_repo: Path) -> None:
 
 
 def test_circular_argument_stops_without_committing(demo_repo: Path) -> None:
-    script = make_script({
-        ("review", PLANNER): review(PLANNER, [STACKING]),
-        ("review", EXECUTOR): review(EXECUTOR, [STACKING]),
-        "fix": HARMLESS_FIX,
-    })
+    script = make_script(
+        {
+            ("review", PLANNER): review(PLANNER, [STACKING]),
+            ("review", EXECUTOR): review(EXECUTOR, [STACKING]),
+            "fix": HARMLESS_FIX,
+        }
+    )
     run = run_auto(demo_repo, script)
     r = run.report
     assert r["converged"] is False and r["committed"] is False
@@ -172,14 +185,22 @@ def test_cost_cap_stops_before_the_call_that_would_pass_it(tmp_path: Path) -> No
 
 
 def test_max_rounds_stops_with_a_reason(demo_repo: Path) -> None:
-    other = finding("F1", "critical", "SQL injection in the order export query",
-                    file="shop/export.py", line=88, category="security",
-                    detail="user input is formatted into SQL")
-    script = make_script({
-        ("review", PLANNER): [review(PLANNER, [STACKING]), review(PLANNER, [other])],
-        ("review", EXECUTOR): [review(EXECUTOR, [STACKING]), review(EXECUTOR, [other])],
-        "fix": HARMLESS_FIX,
-    })
+    other = finding(
+        "F1",
+        "critical",
+        "SQL injection in the order export query",
+        file="shop/export.py",
+        line=88,
+        category="security",
+        detail="user input is formatted into SQL",
+    )
+    script = make_script(
+        {
+            ("review", PLANNER): [review(PLANNER, [STACKING]), review(PLANNER, [other])],
+            ("review", EXECUTOR): [review(EXECUTOR, [STACKING]), review(EXECUTOR, [other])],
+            "fix": HARMLESS_FIX,
+        }
+    )
     cfg = config()
     cfg.loop.max_rounds = 2
     run = run_auto(demo_repo, script, config=cfg)
@@ -205,12 +226,23 @@ def test_json_report_has_the_design_keys(demo_repo: Path, tmp_path: Path) -> Non
     out = tmp_path / "report.json"
     err = tmp_path / "progress.txt"
     with err.open("w") as fh:
-        code = asyncio.run(run_headless(demo_repo, REQUEST, config(), demo=True, json_path=out,
-                                        err=fh))
+        code = asyncio.run(
+            run_headless(demo_repo, REQUEST, config(), demo=True, json_path=out, err=fh)
+        )
     assert code == 0
     data = json.loads(out.read_text())
-    for key in ("session", "converged", "committed", "branch", "commit", "rounds",
-                "stop_reason", "cost_usd", "findings", "errors"):
+    for key in (
+        "session",
+        "converged",
+        "committed",
+        "branch",
+        "commit",
+        "rounds",
+        "stop_reason",
+        "cost_usd",
+        "findings",
+        "errors",
+    ):
         assert key in data, key
     assert set(data["findings"]) == {"critical", "high", "medium", "low", "info"}
     assert data["converged"] is True and data["committed"] is True
@@ -256,7 +288,9 @@ class PacedReviews:
 
 def test_reviews_run_concurrently(demo_repo: Path) -> None:
     script = make_script(CLEAN)
-    length = max(len(script[("review", PLANNER)][0].text), len(script[("review", EXECUTOR)][0].text))
+    length = max(
+        len(script[("review", PLANNER)][0].text), len(script[("review", EXECUTOR)][0].text)
+    )
     per_review = 0.5
     paced = ScriptedProvider(script, chunk_chars=16, chars_per_s=length / per_review)
     fast = ScriptedProvider(script, chunk_chars=64)
@@ -265,7 +299,11 @@ def test_reviews_run_concurrently(demo_repo: Path) -> None:
     def on_event(ev: Event) -> None:
         if isinstance(ev, StageStarted) and ev.stage == Stage.REVIEW:
             marks.setdefault("start", time.monotonic())
-        if isinstance(ev, StageFinished) and ev.stage == Stage.REVIEW and ev.state == StageState.AWAITING:
+        if (
+            isinstance(ev, StageFinished)
+            and ev.stage == Stage.REVIEW
+            and ev.state == StageState.AWAITING
+        ):
             marks.setdefault("end", time.monotonic())
 
     run = run_auto(demo_repo, script, provider=PacedReviews(fast, paced), listeners=[on_event])
@@ -312,12 +350,16 @@ def test_same_family_warning(tmp_path: Path) -> None:
     cfg.roles.planner = "anthropic/claude-opus-4-7"
     cfg.roles.executor = "anthropic/claude-sonnet-4-5"
     cfg.roles.reviewers = ["anthropic/claude-opus-4-7", "anthropic/claude-sonnet-4-5"]
-    script = make_script({"review": review("any")}, drop=[("review", PLANNER), ("review", EXECUTOR)])
+    script = make_script(
+        {"review": review("any")}, drop=[("review", PLANNER), ("review", EXECUTOR)]
+    )
     run = run_auto(create_demo_repo(tmp_path / "a"), script, config=cfg)
     warned = [w for w in run.report["warnings"] if "blind spots" in w]
     assert len(warned) == 1 and "anthropic" in warned[0]
-    assert any(isinstance(e, Notice) and e.severity == "warning" and "blind spots" in e.message
-               for e in run.events)
+    assert any(
+        isinstance(e, Notice) and e.severity == "warning" and "blind spots" in e.message
+        for e in run.events
+    )
     # two families (the demo's roles): no warning
     other = run_auto(create_demo_repo(tmp_path / "b"), make_script(CLEAN))
     assert not [w for w in other.report["warnings"] if "blind spots" in w]

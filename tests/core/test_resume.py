@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-WRAPPER = r'''
+WRAPPER = r"""
 import asyncio, os, shlex, signal, sys
 from pathlib import Path
 
@@ -55,7 +55,7 @@ ws = open_new(repo, REQUEST, cfg, driver=HeadlessDriver(), mode=Mode.AUTO, autop
               demo=True, pace=pace, listeners=listeners)
 asyncio.run(ws.pipeline.run())
 ws.close()
-'''
+"""
 
 PACE = 3000.0  # characters per second: the demo run takes ~7 s
 PY = sys.executable
@@ -119,7 +119,11 @@ def crash(c: Crash, wrapper: Path, env: dict[str, str]) -> Crash:
         deadline = time.monotonic() + 40
         while c.stage is not None and time.monotonic() < deadline and proc.poll() is None:
             cur = ((read_session(c.repo) or {}).get("current")) or {}
-            if (cur.get("stage"), cur.get("state"), cur.get("round")) == (c.stage, "running", c.round):
+            if (cur.get("stage"), cur.get("state"), cur.get("round")) == (
+                c.stage,
+                "running",
+                c.round,
+            ):
                 break
             time.sleep(0.01)
         while c.probe_lock and proc.poll() is None and time.monotonic() < deadline:
@@ -127,8 +131,9 @@ def crash(c: Crash, wrapper: Path, env: dict[str, str]) -> Crash:
                 break  # the session exists and the first process holds its lock
             time.sleep(0.01)
         if c.probe_lock and proc.poll() is None:
-            c.lock_probe = subprocess.run(cli(c.repo), capture_output=True, text=True, env=env,
-                                          timeout=60)
+            c.lock_probe = subprocess.run(
+                cli(c.repo), capture_output=True, text=True, env=env, timeout=60
+            )
         if c.stage is not None:
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=40)
@@ -144,8 +149,9 @@ def crash(c: Crash, wrapper: Path, env: dict[str, str]) -> Crash:
     if c.corrupt:
         (d / "session.json").write_text('{"id": "broken", "tasks": [')
     report_path = c.repo.parent / f"{c.name}.json"
-    c.resumed = subprocess.run(cli(c.repo, "--json", str(report_path)), capture_output=True,
-                               text=True, env=env, timeout=90)
+    c.resumed = subprocess.run(
+        cli(c.repo, "--json", str(report_path)), capture_output=True, text=True, env=env, timeout=90
+    )
     if report_path.exists():
         c.report = json.loads(report_path.read_text())
     c.session = read_session(c.repo) or {}
@@ -161,8 +167,11 @@ def crashed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Crash]:
     gitconfig = root / "gitconfig"
     gitconfig.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1",
-               DUO_TUI_CONFIG_DIR=str(root / "duo-config"))
+    env.update(
+        GIT_CONFIG_GLOBAL=str(gitconfig),
+        GIT_CONFIG_NOSYSTEM="1",
+        DUO_TUI_CONFIG_DIR=str(root / "duo-config"),
+    )
     scenarios = [Crash(c.name, c.stage, c.round, c.corrupt, c.probe_lock) for c in SCENARIOS]
     for c in scenarios:
         c.repo = root / c.name / "repo"
@@ -177,7 +186,9 @@ NAMES = [c.name for c in SCENARIOS]
 
 def explain(c: Crash) -> str:
     err = c.resumed.stderr if c.resumed else "(not resumed)"
-    return f"{c.name}: killed at {c.killed_at.get('stage')}/{c.killed_at.get('state')}\n{err[-3000:]}"
+    return (
+        f"{c.name}: killed at {c.killed_at.get('stage')}/{c.killed_at.get('state')}\n{err[-3000:]}"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -187,8 +198,13 @@ def test_resume_converges_with_one_commit(crashed: dict[str, Crash], name: str) 
     r = c.report
     assert r["converged"] is True and r["committed"] is True, explain(c)
     assert r["rounds"] == 2 and len(r["commits"]) == 1, explain(c)
-    bodies = subprocess.run(["git", "log", "--format=%H %s%n%b%x00", f"main..{r['branch']}"],
-                            cwd=c.repo, capture_output=True, text=True, check=True).stdout
+    bodies = subprocess.run(
+        ["git", "log", "--format=%H %s%n%b%x00", f"main..{r['branch']}"],
+        cwd=c.repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     commits = [b for b in bodies.split("\x00") if b.strip()]
     assert len(commits) == 1, bodies
     assert "Duo-Session:" in commits[0]
@@ -210,7 +226,9 @@ def test_decisions_before_the_kill_survive(crashed: dict[str, Crash], name: str)
         assert len(after) > len(complete)
 
 
-@pytest.mark.parametrize("name", [c.name for c in SCENARIOS if c.stage is not None and not c.corrupt])
+@pytest.mark.parametrize(
+    "name", [c.name for c in SCENARIOS if c.stage is not None and not c.corrupt]
+)
 def test_interrupted_stage_is_marked(crashed: dict[str, Crash], name: str) -> None:
     c = crashed[name]
     assert c.killed_at.get("state") == "running", f"{name}: killed at {c.killed_at}"
@@ -274,8 +292,15 @@ def test_restart_while_awaiting_a_decision_restores_the_reviews(demo_repo: Path)
                 else:
                     driver.answer(UserDecision("accept"))
 
-        ws = open_new(demo_repo, REQUEST, config(), driver=driver, mode=Mode.FAST,
-                      listeners=[answer], providers=lambda _m: first)
+        ws = open_new(
+            demo_repo,
+            REQUEST,
+            config(),
+            driver=driver,
+            mode=Mode.FAST,
+            listeners=[answer],
+            providers=lambda _m: first,
+        )
         task = asyncio.create_task(ws.pipeline.run())
         await asyncio.wait_for(at_review.wait(), 30)
         task.cancel()  # the process goes away while the checkpoint waits
@@ -297,8 +322,14 @@ def test_restart_while_awaiting_a_decision_restores_the_reviews(demo_repo: Path)
                 shown.append(f"{ev.checkpoint.stage.value}: {ev.checkpoint.summary}")
                 driver.answer(UserDecision("accept"))
 
-        ws = open_existing(demo_repo, None, config(), driver=driver, listeners=[answer],
-                           providers=lambda _m: second)
+        ws = open_existing(
+            demo_repo,
+            None,
+            config(),
+            driver=driver,
+            listeners=[answer],
+            providers=lambda _m: second,
+        )
         try:
             return await asyncio.wait_for(ws.pipeline.run(), 30)
         finally:

@@ -18,16 +18,26 @@ BASE = "chore: the shop project before the demo session"
 
 def task(tid: str, files: list[str], lines: int = 50) -> dict[str, Any]:
     name = tid.lower()
-    return {"id": tid, "title": f"Add module {name}", "goal": f"create {', '.join(files)}",
-            "files": files, "criteria": ["unittest passes"], "est_lines": lines,
-            "commit": f"feat(shop): add module {name}"}
+    return {
+        "id": tid,
+        "title": f"Add module {name}",
+        "goal": f"create {', '.join(files)}",
+        "files": files,
+        "criteria": ["unittest passes"],
+        "est_lines": lines,
+        "commit": f"feat(shop): add module {name}",
+    }
 
 
 def manifest(tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"size": "L", "commit": "feat(shop): add modules",
-            "steps": [{"id": f"S{i}", "text": t["title"], "files": t["files"]}
-                      for i, t in enumerate(tasks, 1)],
-            "tasks": tasks}
+    return {
+        "size": "L",
+        "commit": "feat(shop): add modules",
+        "steps": [
+            {"id": f"S{i}", "text": t["title"], "files": t["files"]} for i, t in enumerate(tasks, 1)
+        ],
+        "tasks": tasks,
+    }
 
 
 def create(files: list[str]) -> str:
@@ -35,16 +45,21 @@ def create(files: list[str]) -> str:
     blocks = []
     for f in files:
         const = re.sub(r"\W", "_", f).upper()
-        blocks.append(f"{f}\n```python\n<<<<<<< SEARCH\n=======\n{const} = 1\n>>>>>>> REPLACE\n```\n")
+        blocks.append(
+            f"{f}\n```python\n<<<<<<< SEARCH\n=======\n{const} = 1\n>>>>>>> REPLACE\n```\n"
+        )
     return "Creating the module.\n\n" + "\n".join(blocks)
 
 
 def per_task_script(tasks: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     """Plan/reviews from a dict; execute answered by the task id named in the prompt."""
-    base = make_script({
-        "plan": plan_text(manifest(tasks)),
-        "review": review("reviewer"),
-    }, drop=[("review", "anthropic/claude-opus-4-7"), ("review", "openai/gpt-5.5")])
+    base = make_script(
+        {
+            "plan": plan_text(manifest(tasks)),
+            "review": review("reviewer"),
+        },
+        drop=[("review", "anthropic/claude-opus-4-7"), ("review", "openai/gpt-5.5")],
+    )
     files_of = {t["id"]: t["files"] for t in tasks}
     cursor: dict[str, int] = {}
 
@@ -78,21 +93,31 @@ def test_l_plan_makes_one_commit_per_task_in_order(demo_repo: Path) -> None:
     assert [t["id"] for t in r["tasks"]] == ["T1", "T2", "T3"]
     assert all(t["state"] == "committed" for t in r["tasks"])
     assert git_log(demo_repo, r["branch"]) == [
-        "feat(shop): add module t3", "feat(shop): add module t2", "feat(shop): add module t1", BASE,
+        "feat(shop): add module t3",
+        "feat(shop): add module t2",
+        "feat(shop): add module t1",
+        BASE,
     ]
     assert r["commits"] == [t["commit"] for t in r["tasks"]]
     # each commit holds its own task's file only
     from subprocess import run as sh
 
     for t in r["tasks"]:
-        files = sh(["git", "show", "--name-only", "--format=", t["commit"]], cwd=demo_repo,
-                   capture_output=True, text=True, check=True).stdout.split()
+        files = sh(
+            ["git", "show", "--name-only", "--format=", t["commit"]],
+            cwd=demo_repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         assert files == t["files"]
 
 
 def test_task_with_four_files_is_flagged_oversize(demo_repo: Path) -> None:
-    tasks = [task("T1", ["shop/a.py", "shop/b.py", "shop/c.py", "shop/d.py"]),
-             task("T2", ["shop/e.py"])]
+    tasks = [
+        task("T1", ["shop/a.py", "shop/b.py", "shop/c.py", "shop/d.py"]),
+        task("T2", ["shop/e.py"]),
+    ]
     run = run_auto(demo_repo, per_task_script(tasks), mode=Mode.FAST)  # type: ignore[arg-type]
     r = run.report
     flags = {t["id"]: t["oversize"] for t in r["tasks"]}
@@ -113,13 +138,21 @@ def ops_at_tasks(ops: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 def test_task_ops_skip_and_reorder(demo_repo: Path) -> None:
-    run = run_manual(demo_repo, per_task_script(THREE), ops_at_tasks({"T2": "skip", "T3": "up"}),  # type: ignore[arg-type]
-                     mode=Mode.FAST)
+    run = run_manual(
+        demo_repo,
+        per_task_script(THREE),
+        ops_at_tasks({"T2": "skip", "T3": "up"}),  # type: ignore[arg-type]
+        mode=Mode.FAST,
+    )
     r = run.report
     assert [t["id"] for t in r["tasks"]] == ["T1", "T3", "T2"]
     states = {t["id"]: t["state"] for t in r["tasks"]}
     assert states == {"T1": "committed", "T3": "committed", "T2": "skipped"}
-    assert git_log(demo_repo, r["branch"]) == ["feat(shop): add module t3", "feat(shop): add module t1", BASE]
+    assert git_log(demo_repo, r["branch"]) == [
+        "feat(shop): add module t3",
+        "feat(shop): add module t1",
+        BASE,
+    ]
     assert not (run.worktree / "shop/b.py").exists()
     ops = [d for d in run.ws.store.decisions() if d.data.get("task_ops")]  # type: ignore[attr-defined]
     assert ops and ops[0].data["task_ops"] == {"T2": "skip", "T3": "up"}
@@ -131,8 +164,12 @@ def test_task_ops_skip_and_reorder(demo_repo: Path) -> None:
 
 def test_task_ops_split(demo_repo: Path) -> None:
     tasks = [task("T1", ["shop/a.py"], 60), task("T2", ["shop/b.py", "shop/b2.py"], 60)]
-    run = run_manual(demo_repo, per_task_script(tasks), ops_at_tasks({"T2": "split"}),  # type: ignore[arg-type]
-                     mode=Mode.FAST)
+    run = run_manual(
+        demo_repo,
+        per_task_script(tasks),
+        ops_at_tasks({"T2": "split"}),  # type: ignore[arg-type]
+        mode=Mode.FAST,
+    )
     r = run.report
     assert [t["id"] for t in r["tasks"]] == ["T1", "T2a", "T2b"]
     assert [t["files"] for t in r["tasks"]] == [["shop/a.py"], ["shop/b.py"], ["shop/b2.py"]]
