@@ -38,7 +38,8 @@ class ProgressPrinter:
             where = f" {ev.task_id} round {ev.round}" if ev.task_id else ""
             line = f"▶ {ev.stage.value}{where}{who}"
         elif isinstance(ev, StageFinished):
-            line = f"  {ev.stage.value}: {ev.state.value} — {ev.summary}"
+            if ev.state.value != "awaiting_decision":  # autopilot decides at once; say it once
+                line = f"  {ev.stage.value}: {ev.state.value} — {ev.summary}"
         elif isinstance(ev, StreamFinished):
             u = ev.usage
             tok = f"{u.input_tokens if u.input_tokens is not None else '?'}→{u.output_tokens if u.output_tokens is not None else '?'} tokens"

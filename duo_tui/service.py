@@ -97,6 +97,7 @@ def provider_factory(
     pace: float = 0.0,
     *,
     consumed: Mapping[ScriptKey, int] | None = None,
+    request: str = "",
 ) -> Callable[[str], Provider]:
     """Model string -> provider. The demo answers from its script.
 
@@ -104,10 +105,12 @@ def provider_factory(
     session already used, so the script continues where the session stopped.
     """
     if demo:
+        from duo_tui.demo.large import large_script, wants_large
         from duo_tui.demo.script import demo_script
         from duo_tui.providers.scripted import ScriptedProvider
 
-        script = demo_script()
+        # A request about receipts plays the L scenario (three tasks, three commits).
+        script = large_script() if wants_large(request) else demo_script()
         for key, used in (consumed or {}).items():
             answers = script.get(key)
             if answers and used > 0:
@@ -246,7 +249,7 @@ def open_new(
             session,
             config=config,
             store=store,
-            providers=providers or provider_factory(config, demo, pace),
+            providers=providers or provider_factory(config, demo, pace, request=request),
             driver=driver,
             repo=repo,
             worktree=wt,
@@ -307,7 +310,9 @@ def open_existing(
         store.save(session)
         if providers is None:
             consumed = demo_answers_used(store, session, config) if session.demo else None
-            providers = provider_factory(config, session.demo, pace, consumed=consumed)
+            providers = provider_factory(
+                config, session.demo, pace, consumed=consumed, request=session.request
+            )
         pipeline = Pipeline(
             session,
             config=config,

@@ -15,17 +15,40 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "triage-dev" / "case-01.j
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "duo_tui", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "duo_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_headless_demo_run_converges_and_writes_the_report(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
-    proc = _run("run", "add discount codes", "--demo", "--repo", str(tmp_path / "demo"), "--json", str(report_path))
+    proc = _run(
+        "run",
+        "add discount codes",
+        "--demo",
+        "--repo",
+        str(tmp_path / "demo"),
+        "--json",
+        str(report_path),
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(report_path.read_text())
-    for key in ("session", "converged", "committed", "branch", "commit", "rounds", "stop_reason",
-                "cost_usd", "findings", "errors"):
+    for key in (
+        "session",
+        "converged",
+        "committed",
+        "branch",
+        "commit",
+        "rounds",
+        "stop_reason",
+        "cost_usd",
+        "findings",
+        "errors",
+    ):
         assert key in report
     assert report["converged"] and report["committed"]
     assert report["branch"].startswith("duo/")
@@ -50,7 +73,9 @@ def test_demo_repo_must_be_new_or_empty(tmp_path: Path, capsys: pytest.CaptureFi
     assert "new or empty directory" in capsys.readouterr().err
 
 
-def test_bad_config_names_the_key(demo_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_config_names_the_key(
+    demo_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text("[loop]\nmax_rounds = 0\ntypo = 1\n")
     assert main(["run", "t", "--repo", str(demo_repo), "--config", str(cfg)]) == 2
@@ -58,8 +83,9 @@ def test_bad_config_names_the_key(demo_repo: Path, tmp_path: Path, capsys: pytes
     assert "loop.max_rounds" in err and "loop.typo" in err and "unknown key" in err
 
 
-def test_malformed_model_string_and_missing_key(demo_repo: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_model_string_and_missing_key(
+    demo_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text('[roles]\nplanner = "claude"\n')
     assert main(["run", "t", "--repo", str(demo_repo), "--config", str(cfg)]) == 2
@@ -90,14 +116,18 @@ def test_triage_json_contract(tmp_path: Path) -> None:
 
 def test_triage_bad_input_names_file_and_field(tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    a.write_text('{"reviewer": "x", "findings": [{"id": "F1", "severity": "urgent", "title": "t"}]}')
+    a.write_text(
+        '{"reviewer": "x", "findings": [{"id": "F1", "severity": "urgent", "title": "t"}]}'
+    )
     b.write_text("not json")
     proc = _run("triage", str(a), str(b), "--json")
     assert proc.returncode == 2
     assert "a.json" in proc.stderr and "severity" in proc.stderr
 
 
-def test_serve_binds_localhost_and_warns(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_binds_localhost_and_warns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     seen: dict[str, object] = {}
 
     class FakeServer:
@@ -119,3 +149,38 @@ def test_serve_binds_localhost_and_warns(monkeypatch: pytest.MonkeyPatch, capsys
 def test_version() -> None:
     proc = _run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("duo-tui ")
+
+
+def test_large_demo_becomes_one_reviewed_commit_per_task(tmp_path: Path) -> None:
+    repo = tmp_path / "demo"
+    report_path = tmp_path / "r.json"
+    proc = _run(
+        "run",
+        "add discount codes and printable receipts",
+        "--demo",
+        "--repo",
+        str(repo),
+        "--json",
+        str(report_path),
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(report_path.read_text())
+    assert report["size"] == "L"
+    assert [t["state"] for t in report["tasks"]] == ["committed"] * 3
+    log = subprocess.run(
+        ["git", "log", "--format=%s", report["branch"]],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert log[:3] == [
+        "feat(receipt): render a printable receipt",
+        "feat(cart): apply one discount code",
+        "feat(discounts): add the discount code table",
+    ]
+    steps = {s for h in report["trace"]["hunks"] for s in h["steps"]}
+    assert steps == {"S1", "S2", "S3", "S4"}
+    assert (
+        report["trace"]["scope_creep_hunks"] == [] and report["trace"]["unimplemented_steps"] == []
+    )
