@@ -14,6 +14,8 @@ from duo_tui.ui.widgets.stream_pane import StreamPane
 class Pane(Vertical):
     """A titled, focusable region of the workbench."""
 
+    ALLOW_MAXIMIZE = True  # `z` zooms the whole pane, not just its focused child
+
     DEFAULT_CSS = """
     Pane {
         border: round $panel-lighten-2;

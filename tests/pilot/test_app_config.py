@@ -18,13 +18,13 @@ def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def test_remapped_accept_key_and_config_theme(user_config: Path) -> None:
-    user_config.write_text('[ui]\ntheme = "duo-light"\nkeys = { accept = "ctrl+y" }\n')
+    user_config.write_text('[ui]\ntheme = "duo-light"\nkeys = { accept = "f5" }\n')
     app = replay_app([])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         assert app.theme == "duo-light"
         bindings = {b.binding.id: b.binding.key for b in app.screen.active_bindings.values() if b.binding.id}
-        assert bindings.get("accept") == "ctrl+y"
+        assert bindings.get("accept") == "f5"
 
 
 async def test_theme_flag_wins_and_bad_theme_is_reported(user_config: Path) -> None:

@@ -148,7 +148,7 @@ class TriageScreen(Screen[None]):
         if not f.get("file"):
             return "(whole change)"
         ls, le = f.get("line_start"), f.get("line_end")
-        return f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "") if ls else f["file"]
+        return (f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "")) if ls else f["file"]
 
     def _decision_cell(self, key: str) -> Text:
         d = self.decisions.get(key, "pending")
@@ -188,9 +188,9 @@ class TriageScreen(Screen[None]):
             k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity", "only")
         }
         fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
-        mode = "workbench" if self.workbench else "standalone (m: Markdown, S: SARIF)"
+        mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
         self.query_one("#triage-head", Static).update(
-            f"[b]triage[/b] · {n} finding(s): ✓ {counts['agree']} agreed · ≠ {counts['severity']} severity · "
+            f"[b]triage[/b] · {n} finding(s): = {counts['agree']} agreed · ≠ {counts['severity']} severity · "
             f"◆ {counts['only']} one reviewer · {decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
         )
 
@@ -213,7 +213,8 @@ class TriageScreen(Screen[None]):
             name = self.reviews[r].reviewer if r in self.reviews else f"reviewer {r + 1}"
             loc = f.get("file") or "(whole change)"
             if f.get("line_start"):
-                loc += f":{f['line_start']}" + (f"-{f['line_end']}" if f.get("line_end") else "")
+                le = f.get("line_end")
+                loc += f":{f['line_start']}" + (f"-{le}" if le and le != f["line_start"] else "")
             sides[min(r, 1)] = (
                 f"[b]{'AB'[r] if r < 2 else r + 1} · {name}[/b] · {f['id']} · [b]{f['severity']}[/b] · {f.get('category', '')}\n"
                 f"[b]{f['title']}[/b]\n{loc}\n\n{f.get('detail', '')}\n\n[i]suggestion:[/i] {f.get('suggestion', '')}"

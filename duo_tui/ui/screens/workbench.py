@@ -206,7 +206,8 @@ class WorkbenchScreen(Screen[None]):
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._render_status()
         self._render_checkpoint()
-        self.query_one("#stream-plan", StreamPane).focus()
+        self.query_one("#pane-tabs", Tabs).can_focus = False  # 1-4 and the mouse switch tabs
+        self.query_one("#stream-plan", StreamPane).query_one("#stream-body").focus()
 
     # -- pipeline thread --------------------------------------------------------------
 
@@ -302,6 +303,7 @@ class WorkbenchScreen(Screen[None]):
             self.models = list(dict.fromkeys(ev.models))
             for r in (rail, rail_top):
                 r.set_mode(self.mode, self.autopilot)
+            self._ensure_review_panes(len(ev.models) - 2)
             for i, m in enumerate(ev.models[2 : 2 + self.reviewers]):
                 self.query_one(
                     f"#pane-review-{i}", ReviewPane
@@ -390,11 +392,19 @@ class WorkbenchScreen(Screen[None]):
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
                 self._set_groups(cp.data.get("groups", []))
+            if cp.stage in (Stage.EXECUTE, Stage.FIX) and cp.state.value != "failed":
+                self.action_code_view("diff")  # the change to decide, hunk by hunk
+            elif cp.stage in (Stage.PLAN, Stage.ALIGN) and self.layout_mode == "narrow":
+                self.action_focus_pane(0)
+            elif cp.stage in (Stage.REVIEW, Stage.TRIAGE) and self.layout_mode == "narrow":
+                self.action_focus_pane(2)
+            self.refresh_bindings()
             if "tasks" in cp.data:
                 self.tasks = list(cp.data["tasks"])
             self._render_checkpoint()
         elif isinstance(ev, SessionEnded):
             self.ended = ev
+            self.refresh_bindings()
             self.checkpoint = None
             self.running = None
             self._render_checkpoint()
@@ -431,6 +441,20 @@ class WorkbenchScreen(Screen[None]):
             self.notify(
                 f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8
             )
+
+    def _ensure_review_panes(self, count: int) -> None:
+        """Three or more reviewers: one more pane (and tab) per extra reviewer."""
+        panes = self.query_one("#panes")
+        tabs = self.query_one("#pane-tabs", Tabs)
+        while self.reviewers < count:
+            i = self.reviewers
+            rp = ReviewPane(i, id=f"pane-review-{i}", classes="pane")
+            rp.border_title = f"review {i + 1}"
+            panes.mount(rp)
+            tabs.add_tab(Tab(f"{i + 3} review {i + 1}", id=f"tab-{i + 2}"))
+            self.reviewers += 1
+            self.weights.append(1.0)
+        self._apply_weights()
 
     def _show_trace(self, trace: dict[str, Any]) -> None:
         """Plan steps no hunk implements and hunks no step asked for, in the rail."""
@@ -501,7 +525,7 @@ class WorkbenchScreen(Screen[None]):
         ]
         self.query_one("#disagree", Static).update(
             "[b]disagreement[/b]\n"
-            f"[$duo-agree]✓ {counts['agree']} agreed[/]\n"
+            f"[$duo-agree]= {counts['agree']} agreed[/]\n"
             f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
             + "\n".join(
                 f"[{'$duo-only-a' if i == 0 else '$duo-only-b'}]◆ {n} only {'AB'[i] if i < 2 else i + 1}[/]"
@@ -518,6 +542,11 @@ class WorkbenchScreen(Screen[None]):
             for m, u in self.usage.items()
         )
         auto = "autopilot ON" if self.autopilot else "manual"
+        if self.app.size.width < 110:
+            self.query_one("#status", Static).update(
+                f"[b]duo[/b] {self.branch or 'starting…'} [dim]│[/] {auto} [dim]│[/] {cost}"
+            )
+            return
         text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
         self.query_one("#status", Static).update(text)
 
@@ -594,11 +623,11 @@ class WorkbenchScreen(Screen[None]):
     def _apply_weights(self) -> None:
         panes = self.query_one("#panes")
         if self.layout_mode == "wide":
-            cols = self.weights[: 2 + min(self.reviewers, 2)]
+            cols = self.weights[: 2 + self.reviewers]
             panes.styles.grid_size_columns = len(cols)
             panes.styles.grid_columns = " ".join(f"{w:.2f}fr" for w in cols)
         elif self.layout_mode == "grid":
-            panes.styles.grid_size_columns = 2
+            panes.styles.grid_size_columns = 2 if self.reviewers <= 2 else 3
             panes.styles.grid_columns = f"{self.weights[0]:.2f}fr {self.weights[1]:.2f}fr"
         else:
             panes.styles.grid_size_columns = 1
@@ -622,7 +651,14 @@ class WorkbenchScreen(Screen[None]):
         tabs = self.query_one("#pane-tabs", Tabs)
         tabs.active = f"tab-{index}"
         target = panes[index]
-        focusable = [w for w in target.query("*") if w.focusable and w.display]
+        focusable = [
+            w
+            for w in target.query("*")
+            if w.focusable
+            and w.display
+            and w.visible
+            and all(a.display for a in w.ancestors_with_self if a is not target)
+        ]
         (focusable[0] if focusable else target).focus()
 
     def _panes(self) -> list[Pane]:
@@ -654,6 +690,12 @@ class WorkbenchScreen(Screen[None]):
     def action_code_view(self, which: str) -> None:
         self.query_one(CodePane).show(which)
         self.action_focus_pane(1)
+        # Focus what is shown (not the first focusable child, which may be hidden).
+        target = self.query_one(f"#{which}")
+        if isinstance(target, StreamPane):
+            target.query_one("#stream-body").focus()
+        else:
+            target.focus()
 
     def action_toggle_raw(self) -> None:
         if self.active_pane >= 2:
@@ -689,6 +731,28 @@ class WorkbenchScreen(Screen[None]):
             self.decisions_sent.append(decision)
             self.checkpoint = None
             self._render_checkpoint()
+            self.refresh_bindings()
+
+    DECISION_ACTIONS: ClassVar[dict[str, str]] = {
+        "accept": "accept",
+        "reject": "reject",
+        "rerun": "rerun",
+        "edit": "edit",
+        "edit_external": "edit",
+        "choose": "choose",
+        "swap_roles": "swap_roles",
+        "toggle_autopilot": "autopilot",
+    }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Decision keys leave the footer once the session has ended.
+
+        While a stage runs they stay live and say why nothing happens (a dimmed key
+        that does nothing visible would be worse).
+        """
+        if action in self.DECISION_ACTIONS and self.ended is not None:
+            return False
+        return True
 
     def _need_checkpoint(self) -> Checkpoint | None:
         if self.checkpoint is None:
