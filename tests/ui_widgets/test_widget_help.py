@@ -53,7 +53,7 @@ async def test_help_lists_bindings_grouped_and_closes() -> None:
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         titles = [group.title for group in help_screen.groups]
-        assert titles[0] == "DiffView"
+        assert titles[0] == "diff (code pane)"
         assert titles[-1] == "Application"
         assert any(title.startswith("Screen:") for title in titles)
         described = {

@@ -47,9 +47,47 @@ def _node_title(node: DOMNode, screen: Screen[object]) -> str:
     if isinstance(node, App):
         return "Application"
     if node is screen:
-        return f"Screen: {screen.title or screen.__class__.__name__}"
-    label = node.__class__.__name__
+        name = FRIENDLY.get(screen.__class__.__name__, screen.__class__.__name__)
+        return f"Screen: {screen.title or name}"
+    label = FRIENDLY.get(node.__class__.__name__, node.__class__.__name__)
     return f"{label} #{node.id}" if node.id else label
+
+
+FRIENDLY = {
+    "WorkbenchScreen": "workbench",
+    "TriageScreen": "triage",
+    "DiffView": "diff (code pane)",
+    "FindingList": "findings (review panes)",
+    "StreamPane": "model output panes",
+    "TasksScreen": "task list (T)",
+}
+
+
+def _widget_groups(screen: Screen[object], shown: set[str]) -> list[HelpGroup]:
+    """Keys of the workbench's own widgets and screens, even when not focused right now."""
+    from duo_tui.ui.widgets.diff_view import DiffView
+    from duo_tui.ui.widgets.finding_list import FindingList
+    from duo_tui.ui.widgets.stream_pane import StreamPane
+
+    classes: list[type] = [DiffView, FindingList, StreamPane]
+    if screen.__class__.__name__ == "WorkbenchScreen":
+        from duo_tui.ui.screens.tasks import TasksScreen
+        from duo_tui.ui.screens.triage import TriageScreen
+
+        classes += [TriageScreen, TasksScreen]
+    out = []
+    for cls in classes:
+        title = FRIENDLY.get(cls.__name__, cls.__name__)
+        if title in shown:
+            continue
+        entries = [
+            HelpEntry(screen.app.get_key_display(b), _describe(b), True)
+            for b in Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
+            if not b.system
+        ]
+        if entries:
+            out.append(HelpGroup(title, _merge(entries)))
+    return out
 
 
 def _class_bindings(node: DOMNode) -> list[Binding]:
@@ -101,10 +139,15 @@ def collect_bindings(screen: Screen[object]) -> list[HelpGroup]:
             return 1
         return 0
 
-    return [
+    result = [
         HelpGroup(groups[node_id][0], _merge(groups[node_id][1]))
         for node_id in sorted(order, key=rank)
+        if not groups[node_id][0].startswith("Tabs")  # the narrow-layout tab bar: 1-4 do it
     ]
+    shown = {g.title for g in result}
+    app_groups = [g for g in result if g.title == "Application"]
+    rest = [g for g in result if g.title != "Application"]
+    return rest + _widget_groups(screen, shown) + app_groups
 
 
 def _merge(entries: list[HelpEntry]) -> tuple[HelpEntry, ...]:
