@@ -60,6 +60,21 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
     yield SystemCommand(
         "Export session as JSON", "write the session to a .json file", lambda: export(wb, "json")
     )
+    yield SystemCommand(
+        "Apply to my branch (merge)",
+        "merge the session branch into your current branch",
+        lambda: apply_to_branch(wb, "merge"),
+    )
+    yield SystemCommand(
+        "Apply to my branch (cherry-pick)",
+        "replay the session's commits onto your branch",
+        lambda: apply_to_branch(wb, "cherry-pick"),
+    )
+    yield SystemCommand(
+        "Undo the last duo commit",
+        "remove the session branch's last commit (changes kept)",
+        lambda: undo_commit(wb),
+    )
     yield SystemCommand("Copy pane", "copy the focused pane (OSC 52) (y)", wb.action_copy_pane)
     yield SystemCommand(
         "Zoom pane", "maximise or restore the focused pane (z)", wb.action_maximize_pane
@@ -83,3 +98,76 @@ def export(wb: Any, fmt: str) -> None:
     write_atomic(out, text)
     wb.app.copy_to_clipboard(str(out))
     wb.notify(f"exported to {out}", timeout=6)
+
+
+def _worktree(wb: Any) -> Any:
+    from pathlib import Path
+
+    from duo_tui.vcs.worktree import SessionWorktree
+
+    return SessionWorktree.open(Path(wb.repo_path), wb.branch)
+
+
+def apply_to_branch(wb: Any, how: str) -> None:
+    """After an explicit confirm: bring the session's commits into the user's branch."""
+    from duo_tui.ui.screens.dialogs import ConfirmDialog
+
+    if wb.ended is None or not wb.branch:
+        wb.notify("finish (or stop) the session first; then apply its commits", severity="warning")
+        return
+
+    def confirmed(ok: object) -> None:
+        if ok:
+            wb.run_worker(lambda: _git_job(wb, "apply", how), thread=True, group="git")
+
+    wb.app.push_screen(
+        ConfirmDialog(
+            f"Apply {wb.branch} to your branch ({how})?",
+            "This changes YOUR checkout: "
+            + (
+                "a --no-ff merge commit of the session branch."
+                if how == "merge"
+                else "the session's commits replayed on your current branch."
+            )
+            + "\nIt refuses if you have conflicting uncommitted changes, and aborts cleanly on a conflict.",
+        ),
+        confirmed,
+    )
+
+
+def undo_commit(wb: Any) -> None:
+    from duo_tui.ui.screens.dialogs import ConfirmDialog
+
+    if wb.ended is None or not wb.branch:
+        wb.notify("undo is available once the session has ended", severity="warning")
+        return
+
+    def confirmed(ok: object) -> None:
+        if ok:
+            wb.run_worker(lambda: _git_job(wb, "undo", ""), thread=True, group="git")
+
+    wb.app.push_screen(
+        ConfirmDialog(
+            "Undo the last duo commit?",
+            f"The last commit on {wb.branch} is removed; its changes stay in the session worktree.",
+        ),
+        confirmed,
+    )
+
+
+def _git_job(wb: Any, what: str, how: str) -> None:
+    """Runs in a worker thread: git never blocks the UI."""
+    from duo_tui.errors import DuoError
+
+    try:
+        wt = _worktree(wb)
+        if what == "apply":
+            head = wt.apply_to_user_branch(how)
+            msg = f"applied {wb.branch} to your branch ({how}); HEAD is now {head[:10]}"
+        else:
+            sha = wt.undo_last_commit()
+            msg = f"removed {sha[:10]} from {wb.branch}; its changes are in the worktree"
+    except DuoError as exc:
+        wb.app.call_from_thread(wb.notify, str(exc), severity="error", timeout=12)
+        return
+    wb.app.call_from_thread(wb.notify, msg, timeout=10)

@@ -23,7 +23,9 @@ async def test_remapped_accept_key_and_config_theme(user_config: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         assert app.theme == "duo-light"
-        bindings = {b.binding.id: b.binding.key for b in app.screen.active_bindings.values() if b.binding.id}
+        bindings = {
+            b.binding.id: b.binding.key for b in app.screen.active_bindings.values() if b.binding.id
+        }
         assert bindings.get("accept") == "f5"
 
 

@@ -97,8 +97,16 @@ async def test_three_reviewers_get_three_review_panes() -> None:
     async with app.run_test(size=(220, 60)) as pilot:
         await pilot.pause(0.2)
         wb = _wb(app)
-        wb.handle(_Opened("s", "duo/x", "manual", False,
-                          ["anthropic/a", "openai/b", "anthropic/a", "openai/b", "gemini/c"], []))
+        wb.handle(
+            _Opened(
+                "s",
+                "duo/x",
+                "manual",
+                False,
+                ["anthropic/a", "openai/b", "anthropic/a", "openai/b", "gemini/c"],
+                [],
+            )
+        )
         await pilot.pause(0.1)
         wb.handle(StreamReset("review:2", "review", "gemini/c"))
         wb.handle(TextDelta("review:2", "third opinion"))
