@@ -242,5 +242,6 @@ class ModelCaller:
                 by_model=dict(self.session.usage_by_model),
                 cost_usd=self.session.cost_usd,
                 cost_known=self.session.cost_known,
+                by_stage=dict(self.session.usage_by_stage),
             )
         )

@@ -101,6 +101,7 @@ class UsageUpdate:
     by_model: dict[str, Usage]
     cost_usd: float
     cost_known: bool
+    by_stage: dict[str, Usage] = field(default_factory=dict)
 
 
 Action = Literal[

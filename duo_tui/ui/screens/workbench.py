@@ -70,6 +70,7 @@ class WorkbenchScreen(Screen[None]):
     #rail-col StageRail { width: 1fr; }
     #disagree { height: auto; padding: 1 1 0 1; color: $text-muted; }
     #trace { height: auto; padding: 1 1 0 1; color: $text-muted; }
+    #costs { height: auto; padding: 1 1 0 1; color: $text-muted; }
     #pane-tabs { display: none; height: 2; }
     #panes { layout: grid; grid-size: 4 1; grid-gutter: 0 0; height: 1fr; }
     WorkbenchScreen.-grid #panes { grid-size: 2 2; }
@@ -186,6 +187,7 @@ class WorkbenchScreen(Screen[None]):
                 yield StageRail(id="rail")
                 yield Static("", id="disagree")
                 yield Static("", id="trace")
+                yield Static("", id="costs")
             with Vertical(id="panes"):
                 plan = PlanPane(id="pane-plan", classes="pane -active")
                 plan.border_title = "plan"
@@ -385,6 +387,11 @@ class WorkbenchScreen(Screen[None]):
             self.usage = dict(ev.by_model)
             self.cost, self.cost_known = ev.cost_usd, ev.cost_known
             self._render_status()
+            rows = [
+                f"{stage:<8}{'$' + format(u.cost_usd, '.2f') if u.cost_usd is not None else '?':>7}"
+                for stage, u in ev.by_stage.items()
+            ]
+            self.query_one("#costs", Static).update("[b]cost by stage[/b]\n" + "\n".join(rows))
         elif isinstance(ev, AwaitingDecision):
             self.checkpoint = ev.checkpoint
             cp = ev.checkpoint
@@ -750,9 +757,7 @@ class WorkbenchScreen(Screen[None]):
         While a stage runs they stay live and say why nothing happens (a dimmed key
         that does nothing visible would be worse).
         """
-        if action in self.DECISION_ACTIONS and self.ended is not None:
-            return False
-        return True
+        return not (action in self.DECISION_ACTIONS and self.ended is not None)
 
     def _need_checkpoint(self) -> Checkpoint | None:
         if self.checkpoint is None:
