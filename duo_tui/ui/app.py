@@ -129,7 +129,8 @@ class DuoApp(App[None]):
 
         screen = WorkbenchScreen()
         self.push_screen(screen)
-        screen.start(self._opener())
+        # The session opens (git work, imports) only after the first frame is on screen.
+        self.call_after_refresh(screen.start, self._opener())
 
     def _opener(self) -> Any:
         """What the pipeline thread runs to open the session (git work happens there)."""

@@ -557,6 +557,11 @@ class WorkbenchScreen(Screen[None]):
         text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
         self.query_one("#status", Static).update(text)
 
+    def _set_bar(self, bar: Static, text: str) -> None:
+        if getattr(bar, "_duo_text", None) != text:
+            bar._duo_text = text  # type: ignore[attr-defined]
+            bar.update(text)
+
     def _render_checkpoint(self) -> None:
         bar = self.query_one("#checkpoint", Static)
         bar.remove_class("-awaiting", "-failed", "-done")
@@ -565,23 +570,27 @@ class WorkbenchScreen(Screen[None]):
             bar.add_class("-done" if e.status == "converged" else "-failed")
             rep = e.report
             if e.status == "converged":
-                bar.update(
+                self._set_bar(
+                    bar,
                     f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
-                    "q quit · ctrl+p export, history, theme…"
+                    "q quit · ctrl+p export, history, theme…",
                 )
             else:
-                bar.update(f"[b $error]■ stopped[/]: {e.stop_reason}\nq quit · ctrl+p export…")
+                self._set_bar(
+                    bar, f"[b $error]■ stopped[/]: {e.stop_reason}\nq quit · ctrl+p export…"
+                )
             return
         cp = self.checkpoint
         if cp is None:
             if self.running:
                 spin = SPINNER[self._frame % len(SPINNER)]
                 secs = time.monotonic() - self.running_since
-                bar.update(
-                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]"
+                self._set_bar(
+                    bar,
+                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]",
                 )
             else:
-                bar.update("[dim]waiting for the session to start…[/]")
+                self._set_bar(bar, "[dim]waiting for the session to start…[/]")
             return
         failed = cp.state.value == "failed"
         bar.add_class("-failed" if failed else "-awaiting")
@@ -608,7 +617,7 @@ class WorkbenchScreen(Screen[None]):
         if "task_ops" in cp.actions:
             keys.insert(0, "T tasks")
         hint = "  ·  ".join(keys)
-        bar.update(f"{head}\n[dim]{hint}[/]")
+        self._set_bar(bar, f"{head}\n[dim]{hint}[/]")
 
     def _tick(self) -> None:
         self._frame += 1

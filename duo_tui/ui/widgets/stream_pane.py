@@ -348,7 +348,7 @@ class StreamPane(Vertical):
     def _tick(self) -> None:
         self._flush()
         self._ticks += 1
-        if self._ticks % 2 == 0:
+        if self._ticks % 4 == 0:  # header (spinner, rate) at 5 Hz; text at 20 Hz
             self._frame = (self._frame + 1) % len(SPINNER_FRAMES)
             self._refresh_header()
 
@@ -418,17 +418,28 @@ class StreamPane(Vertical):
     def _refresh_header(self) -> None:
         if not self.is_mounted:
             return
-        title = self.query_one("#stream-title", Label)
+        # Only touch a label when its text changed: every update re-lays-out the header,
+        # and four panes doing that 10 times a second is what makes a screen feel slow.
         heading = Content.assemble((self._title or "output", "bold"))
         if self._model:
             heading = Content.assemble(heading, "  ", (self._model, "$text-muted"))
-        title.update(heading)
         badge_text = self._badge_text()
-        # Badge first, then at least a bit of the title, then as many stats as fit.
         width = self.size.width or 80
+        # Badge first, then at least a bit of the title, then as many stats as fit.
         room = width - 2 - (len(badge_text) + 2) - min(len(self._title) + 2, 14) - 2
-        self.query_one("#stream-stats", Label).update(self._stats_text(room))
+        stats = self._stats_text(room)
+        key = (self._title, self._model, badge_text, stats, self._state)
+        if key == getattr(self, "_header_key", None):
+            return
+        previous = getattr(self, "_header_key", None)
+        self._header_key = key
+        if previous is None or previous[:2] != key[:2]:
+            self.query_one("#stream-title", Label).update(heading)
+        if previous is None or previous[3] != stats:
+            self.query_one("#stream-stats", Label).update(stats)
         badge = self.query_one("#stream-badge", Label)
-        badge.update(badge_text)
-        for state in StreamState:
-            badge.set_class(state is self._state, f"-{state.value}")
+        if previous is None or previous[2] != badge_text:
+            badge.update(badge_text)
+        if previous is None or previous[4] != self._state:
+            for state in StreamState:
+                badge.set_class(state is self._state, f"-{state.value}")
