@@ -57,6 +57,20 @@ class Pipeline(PlanningStages, TaskCycle):
 
     def _finish(self, status: SessionStatus, reason: str | None) -> dict[str, Any]:
         report = finish_session(self, status, reason)
+        decisions = getattr(self.store, "decisions", None)
+        if callable(decisions):
+            report["decisions"] = [
+                {
+                    "stage": d.stage.value,
+                    "round": d.round,
+                    "task": d.task_id,
+                    "action": d.action,
+                    "by": d.by,
+                    "reason": d.reason,
+                    "model": d.model,
+                }
+                for d in decisions()
+            ]
         try:
             trace = self.trace()
         except Exception as exc:  # the trace is a report, never a reason to fail the session

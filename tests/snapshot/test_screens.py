@@ -80,3 +80,63 @@ def test_replay_is_deterministic(events: list[Event]) -> None:
     assert any(type(e).__name__ == "AwaitingDecision" for e in a)
     assert all(getattr(e, "latency_s", 2.4) == 2.4 for e in a)
     assert Path  # keep the import honest for type checkers
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_session_screen(snap_compare, size: tuple[int, int]) -> None:
+    from duo_tui.ui.app import DuoApp
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press(*"Add rate limiting to the webhook endpoint")
+        await _settle(pilot)
+
+    assert snap_compare(DuoApp(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reject_dialog(snap_compare, events: list[Event], size: tuple[int, int]) -> None:
+    app = replay_app(until(events, "plan"))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("x")
+        await pilot.press(*"name the rounding rule")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_task_list(snap_compare, events: list[Event], size: tuple[int, int]) -> None:
+    from duo_tui.core.events import AwaitingDecision
+
+    # the task checkpoint is the second "plan" checkpoint (after align)
+    upto = until(events, "plan", nth=2)
+    assert isinstance(upto[-1], AwaitingDecision)
+    app = replay_app(upto)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("T")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_screen_empty_repo(
+    snap_compare, tmp_path_factory: pytest.TempPathFactory, size: tuple[int, int]
+) -> None:
+    import subprocess
+
+    repo = tmp_path_factory.mktemp("hist")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    app = replay_app([], repo=repo)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("h")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -15,10 +15,10 @@ class NewSessionScreen(Screen[object]):
     DEFAULT_CSS = """
     NewSessionScreen { align: center middle; }
     #new { width: 90%; max-width: 110; height: auto; border: round $primary; padding: 1 2; background: $surface; }
-    #new TextArea { height: 8; }
+    #new TextArea { height: 8; width: 1fr; }
     #new .title { text-style: bold; color: $primary; }
     #new .hint { color: $text-muted; }
-    #new RadioSet { width: 100%; }
+    #new RadioSet { width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start", id="new.start", priority=True),
