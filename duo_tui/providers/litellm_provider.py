@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
 from duo_tui.providers.faults import from_exception
 from duo_tui.providers.openai_provider import chat_messages, response_format
-from duo_tui.providers.retry import RetryPolicy, retrying
-from duo_tui.providers.streaming import Attempt, limits
+from duo_tui.providers.retry import RetryPolicy
+from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 from duo_tui.redact import redact
 
 if TYPE_CHECKING:
@@ -75,7 +73,7 @@ def _provider_sent_usage(stream: Any) -> bool:
     return any(getattr(chunk, "usage", None) is not None for chunk in chunks)
 
 
-class LiteLLMProvider:
+class LiteLLMProvider(RetryingStreamProvider):
     """Streams any `prefix/model` litellm supports. One instance per (prefix, base URL)."""
 
     def __init__(
@@ -86,24 +84,11 @@ class LiteLLMProvider:
         base_url: str | None = None,
         policy: RetryPolicy | None = None,
     ) -> None:
+        super().__init__(config, base_url=base_url, policy=policy)
         self.name = prefix
-        self.config = config
-        self.base_url = base_url
-        self.policy = policy or RetryPolicy.from_config(config)
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
-        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+    def _before_clock(self, request: ModelRequest) -> None:
         import_litellm()  # seconds on first use: before the clock starts
-        deadline_s, stall_s = limits(request, self.config)
-        deadline_at = time.monotonic() + deadline_s
-        events = retrying(
-            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
-            self.policy,
-            deadline_at=deadline_at,
-        )
-        async with aclosing(events):  # type: ignore[type-var]
-            async for event in events:
-                yield event
 
     def _params(self, request: ModelRequest, deadline_s: float) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -182,6 +167,3 @@ class LiteLLMProvider:
             # an estimate is not the provider's usage, so it is not shown.
             att.input_tokens = att.output_tokens = None
         yield att.end()
-
-    async def aclose(self) -> None:
-        return None

@@ -10,16 +10,14 @@ the JSON arrives as ordinary content. A stream that ends without any
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
 from duo_tui.providers.faults import from_exception
-from duo_tui.providers.retry import RetryPolicy, retrying
+from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
-from duo_tui.providers.streaming import Attempt, limits
+from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -50,7 +48,7 @@ def response_format(request: ModelRequest) -> dict[str, Any] | None:
     }
 
 
-class OpenAIProvider:
+class OpenAIProvider(RetryingStreamProvider):
     """Streams `openai/...` models. One instance per base URL."""
 
     name = "openai"
@@ -62,10 +60,8 @@ class OpenAIProvider:
         base_url: str | None = None,
         policy: RetryPolicy | None = None,
     ) -> None:
-        self.config = config
-        self.base_url = base_url
+        super().__init__(config, base_url=base_url, policy=policy)
         self.key_env = config.api_key_env or DEFAULT_KEY_ENV
-        self.policy = policy or RetryPolicy.from_config(config)
         self._clients: LoopClient[AsyncOpenAI] = LoopClient(self._make_client)
         self._current_model = "openai"
 
@@ -79,20 +75,9 @@ class OpenAIProvider:
             timeout=self.config.timeout_s,
         )
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
-        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+    def _before_clock(self, request: ModelRequest) -> None:
         self._current_model = request.model
         self._clients.get()  # imports the SDK: before the clock starts
-        deadline_s, stall_s = limits(request, self.config)
-        deadline_at = time.monotonic() + deadline_s
-        events = retrying(
-            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
-            self.policy,
-            deadline_at=deadline_at,
-        )
-        async with aclosing(events):  # type: ignore[type-var]
-            async for event in events:
-                yield event
 
     def _params(self, request: ModelRequest) -> dict[str, Any]:
         params: dict[str, Any] = {

@@ -11,11 +11,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import aclosing
 from typing import TYPE_CHECKING, TypeVar
 
 from duo_tui.core.models import Usage
-from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError, StreamEnd, TextChunk
+from duo_tui.providers.base import (
+    FaultKind,
+    ModelRequest,
+    ProviderError,
+    ProviderEvent,
+    StreamEnd,
+    TextChunk,
+)
 from duo_tui.providers.faults import make_error
+from duo_tui.providers.retry import RetryPolicy, retrying
 
 if TYPE_CHECKING:
     from duo_tui.config import ProviderConfig
@@ -112,3 +121,49 @@ class Attempt:
             FaultKind.STALL,
             f"no data for {self.stall_s:g} s while waiting for {what} ({got} characters received)",
         )
+
+
+class RetryingStreamProvider:
+    """The part every wire provider shares: limits, the deadline clock and retries.
+
+    Subclasses implement `_attempt` (one try on the wire) and may override
+    `_before_clock` for work that must not count against the deadline (SDK import).
+    """
+
+    name = "provider"
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = base_url
+        self.policy = policy or RetryPolicy.from_config(config)
+
+    def _before_clock(self, request: ModelRequest) -> None:
+        """Slow one-time set-up (importing an SDK) done before the deadline starts."""
+
+    def _attempt(
+        self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> AsyncIterator[ProviderEvent]:
+        raise NotImplementedError
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
+        """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
+        self._before_clock(request)
+        deadline_s, stall_s = limits(request, self.config)
+        deadline_at = time.monotonic() + deadline_s
+        events = retrying(
+            lambda: self._attempt(request, deadline_at, stall_s, deadline_s),
+            self.policy,
+            deadline_at=deadline_at,
+        )
+        async with aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                yield event
+
+    async def aclose(self) -> None:
+        return None
