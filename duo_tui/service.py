@@ -23,7 +23,7 @@ from duo_tui.core.models import Mode, Stage
 from duo_tui.core.pipeline import Pipeline
 from duo_tui.core.runner import Driver
 from duo_tui.core.session import Session, slugify
-from duo_tui.errors import ConfigError, GitError
+from duo_tui.errors import ConfigError
 from duo_tui.providers.base import Provider
 
 if TYPE_CHECKING:
@@ -230,10 +230,7 @@ def open_new(
     lock.acquire()
     try:
         store.write_request(request)
-        try:
-            wt = SessionWorktree.create(repo, slug)
-        except GitError:
-            raise
+        wt = SessionWorktree.create(repo, slug)
         session.branch = wt.branch
         session.worktree = str(wt.path)
         session.base_commit = wt.base

@@ -38,6 +38,11 @@ class PlanningStages(RunnerBase):
         self.save()
         return text
 
+    async def _edit_plan(self, _: Produced, text: str) -> Produced:
+        """The human's edit of the plan becomes the next plan version."""
+        self._store_plan(text, "human")
+        return self._plan_produced(text, f"plan v{self.session.plan_version} (edited by you)")
+
     def _plan_produced(self, text: str, summary: str) -> Produced:
         m = parse_manifest(text)
         notes = "; ".join(m.problems)
@@ -79,10 +84,6 @@ class PlanningStages(RunnerBase):
             self._store_plan(res.text, model)
             return self._plan_produced(res.text, f"plan v{s.plan_version} by {model}")
 
-        async def edit(_: Produced, text: str) -> Produced:
-            self._store_plan(text, "human")
-            return self._plan_produced(text, f"plan v{s.plan_version} (edited by you)")
-
         async def choose(p: Produced) -> Produced:
             self._store_plan(str(p.payload), "chosen")
             return self._plan_produced(str(p.payload), f"plan v{s.plan_version} (chosen)")
@@ -91,7 +92,7 @@ class PlanningStages(RunnerBase):
             Stage.PLAN,
             produce,
             model=s.roles.planner,
-            edit=edit,
+            edit=self._edit_plan,
             choose=choose,
             stream="plan",
             role="planner",
@@ -163,12 +164,13 @@ class PlanningStages(RunnerBase):
             p.data["objections"] = objections
             return p
 
-        async def edit(_: Produced, text: str) -> Produced:
-            self._store_plan(text, "human")
-            return self._plan_produced(text, f"plan v{s.plan_version} (edited by you)")
-
         await self.stage(
-            Stage.ALIGN, produce, model=s.roles.executor, edit=edit, stream="exec", role="executor"
+            Stage.ALIGN,
+            produce,
+            model=s.roles.executor,
+            edit=self._edit_plan,
+            stream="exec",
+            role="executor",
         )
         s.aligned = True
         self.save()
@@ -271,10 +273,6 @@ class PlanningStages(RunnerBase):
 
                 self.emit(StageFinished(Stage.PLAN, 1, None, StageState.ACCEPTED, cp.summary))
                 return
-
-    @property
-    def worktree_path(self):  # type: ignore[no-untyped-def]
-        return self.worktree.path if self.worktree is not None else self.repo
 
 
 __all__ = ["PlanningStages", "Task"]

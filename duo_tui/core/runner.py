@@ -169,6 +169,11 @@ class RunnerBase:
         return render("system", constitution=read_constitution(self.repo))
 
     @property
+    def worktree_path(self) -> Path:
+        """Where the session's files live: its worktree (or the repository without one)."""
+        return Path(self.worktree.path) if self.worktree is not None else self.repo
+
+    @property
     def autopilot(self) -> bool:
         return self.session.autopilot
 

@@ -36,10 +36,6 @@ class TaskCycle(RunnerBase):
 
     # -- helpers ------------------------------------------------------------------
 
-    @property
-    def wt_path(self):  # type: ignore[no-untyped-def]
-        return self.worktree.path if self.worktree is not None else self.repo
-
     def _dir(self, task: Task) -> str:
         return f"{task.id}/round-{task.round}"
 
@@ -108,7 +104,7 @@ class TaskCycle(RunnerBase):
                 raise StageError("the edits could not be parsed:\n" + "\n".join(parsed.errors))
             if not parsed.blocks:
                 raise StageError("the answer holds no SEARCH/REPLACE block")
-            result = apply_edits(self.wt_path, parsed.blocks)
+            result = apply_edits(self.worktree_path, parsed.blocks)
             diff = self._current_diff()
             self.store.write_artifact(f"{self._dir(task)}/diff.patch", diff)
             self._emit_diff(diff)
@@ -146,7 +142,7 @@ class TaskCycle(RunnerBase):
             if kind == Stage.FIX and fix_context:
                 prompt_values.update(fix_context)
                 files += [f for f in fix_context.get("_files", "").split("\n") if f]
-            prompt_values["files"] = file_contents(self.wt_path, files)
+            prompt_values["files"] = file_contents(self.worktree_path, files)
             model = ctx.model or s.roles.executor
             res = await self.caller.call(
                 role="executor",
@@ -328,7 +324,7 @@ class TaskCycle(RunnerBase):
                 "review",
                 task=self._task_text(task),
                 diff=untrusted("diff", self._current_diff()),
-                files=file_contents(self.wt_path, task.files),
+                files=file_contents(self.worktree_path, task.files),
                 reviewer=model,
             )
             if ctx.reason:

@@ -167,6 +167,7 @@ class WorkbenchScreen(Screen[None]):
         self._pipe_task: asyncio.Task[Any] | None = None
         self._frame = 0
         self.decisions_sent: list[UserDecision] = []
+        self._bar_text = ""
 
     # -- composition ----------------------------------------------------------------
 
@@ -558,8 +559,9 @@ class WorkbenchScreen(Screen[None]):
         self.query_one("#status", Static).update(text)
 
     def _set_bar(self, bar: Static, text: str) -> None:
-        if getattr(bar, "_duo_text", None) != text:
-            bar._duo_text = text  # type: ignore[attr-defined]
+        # Re-render (and re-lay-out) the bar only when its text really changed.
+        if self._bar_text != text:
+            self._bar_text = text
             bar.update(text)
 
     def _render_checkpoint(self) -> None:
