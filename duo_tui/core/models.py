@@ -12,70 +12,37 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from duo_tui.core.enums import (  # re-exported: the enums are part of this vocabulary
+    STAGE_ORDER,
+    FindingDecision,
+    Mode,
+    Severity,
+    Stage,
+    StageState,
+)
+
+__all__ = [
+    "STAGE_ORDER",
+    "CallRecord",
+    "Finding",
+    "FindingDecision",
+    "Mode",
+    "PairKind",
+    "Review",
+    "Roles",
+    "Severity",
+    "Stage",
+    "StageState",
+    "TriagePair",
+    "TriageResult",
+    "Usage",
+    "utcnow",
+]
+
 
 def utcnow() -> str:
     """An ISO-8601 UTC timestamp, the one format used in every session file."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Stage(StrEnum):
-    """The eight stages of the workflow, in order."""
-
-    PLAN = "plan"
-    ALIGN = "align"
-    EXECUTE = "execute"
-    GATE = "gate"
-    REVIEW = "review"
-    TRIAGE = "triage"
-    FIX = "fix"
-    COMMIT = "commit"
-
-
-STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
-
-
-class StageState(StrEnum):
-    """Where one stage run is in its life."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    AWAITING = "awaiting_decision"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    FAILED = "failed"
-
-
-class Mode(StrEnum):
-    """manual: a checkpoint at every stage; auto: the convergence rule decides; fast: no align."""
-
-    MANUAL = "manual"
-    AUTO = "auto"
-    FAST = "fast"
-
-
-class Severity(StrEnum):
-    """Finding severity, most severe first."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """0 for critical .. 4 for info."""
-        return list(Severity).index(self)
-
-
-class FindingDecision(StrEnum):
-    """What the human (or autopilot) decided about one finding."""
-
-    PENDING = "pending"
-    FIX = "fix"
-    DISMISS = "dismiss"
-    ACCEPT_RISK = "accept_risk"
-    DEFER = "defer"
 
 
 class Usage(BaseModel):

@@ -21,6 +21,10 @@ PRICE_FILE = "model_prices_and_context_window_backup.json"
 _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 
+_PRICE_FIELDS = frozenset({"litellm_provider", "input_cost_per_token", "output_cost_per_token"})
+_TIER_PREFIXES = ("input_cost_per_token_above_", "output_cost_per_token_above_")
+
+
 @lru_cache(maxsize=1)
 def price_map() -> dict[str, dict[str, Any]]:
     """litellm's local price map (empty when litellm is not installed or the file is unreadable)."""
@@ -35,7 +39,15 @@ def price_map() -> dict[str, dict[str, Any]]:
         except (OSError, ValueError):
             continue
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if isinstance(v, dict) and k != "sample_spec"}
+            # Only the fields cost needs: the whole map holds ~4,000 models with dozens
+            # of fields each (8 MB resident), kept for the life of the process.
+            return {
+                k: {
+                    f: x for f, x in v.items() if f in _PRICE_FIELDS or f.startswith(_TIER_PREFIXES)
+                }
+                for k, v in data.items()
+                if isinstance(v, dict) and k != "sample_spec"
+            }
     return {}
 
 

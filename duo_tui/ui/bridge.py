@@ -2,7 +2,7 @@
 
 The pipeline runs in its own thread with its own asyncio loop, so git, the
 quality gate and SDK imports never block the UI. Its events land in an ordered
-buffer (consecutive text deltas of a stream are coalesced) that the UI drains
+buffer (a stream's text deltas are coalesced until another kind of event arrives) that the UI drains
 at 20 Hz; decisions travel back through `ThreadDriver.answer`, which is safe to
 call from the UI thread.
 """
@@ -23,14 +23,22 @@ class EventBridge:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._events: deque[Any] = deque()
+        self._open: dict[str, int] = {}
+        """Stream -> index of its text delta in the trailing run of deltas (coalescable)."""
 
     def push(self, event: Any) -> None:
         with self._lock:
-            if isinstance(event, TextDelta) and self._events:
-                last = self._events[-1]
-                if isinstance(last, TextDelta) and last.stream == event.stream:
-                    self._events[-1] = TextDelta(last.stream, last.text + event.text)
+            if isinstance(event, TextDelta):
+                # Deltas of interleaved streams (reviews run in parallel) merge per stream
+                # as long as no other event came after them: order per stream is kept.
+                at = self._open.get(event.stream)
+                if at is not None:
+                    last = self._events[at]
+                    self._events[at] = TextDelta(last.stream, last.text + event.text)
                     return
+                self._open[event.stream] = len(self._events)
+            else:
+                self._open.clear()
             self._events.append(event)
 
     __call__ = push
@@ -39,6 +47,7 @@ class EventBridge:
         with self._lock:
             out = list(self._events)
             self._events.clear()
+            self._open.clear()
         return out
 
 

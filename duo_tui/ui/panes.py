@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.widgets import ContentSwitcher, Static
 
 from duo_tui.ui.widgets.diff_view import DiffView
@@ -25,16 +27,54 @@ class Pane(Vertical):
         width: 1fr;
         background: $surface;
     }
-    Pane:focus-within {
-        border: round $accent;
-        border-title-color: $accent;
-    }
     """
+
+    _EDGES = ("border_top", "border_right", "border_bottom", "border_left")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint_border())
+        self._paint_border()
+
+    def set_active(self, active: bool, *, restyle: bool = False) -> None:
+        """Show this pane as the active one (accent border and title) or not.
+
+        Only the border is repainted: a class change restyles and repaints the whole
+        pane with everything in it, which made each pane switch cost a frame's worth
+        of work while four streams run. `restyle` also re-applies the CSS (needed
+        when narrow, where `-active` decides which pane is shown).
+        """
+        self.set_class(active, "-active", update=restyle)
+        self._paint_border()
+
+    def _paint_border(self) -> None:
+        # The accent is an inline style over the CSS border; inactive panes use the CSS.
+        inline = self.styles.inline
+        if self.has_class("-active"):
+            accent = Color.parse(self.app.theme_variables.get("accent", "#ffa62b"))
+            for edge in self._EDGES:
+                inline.set_rule(edge, ("round", accent))
+            inline.set_rule("border_title_color", accent)
+        else:
+            for edge in self._EDGES:
+                inline.clear_rule(edge)
+            inline.clear_rule("border_title_color")
+        if not self.is_mounted or not self.size:
+            self.refresh()
+            return
+        # Dirty regions are relative to the content area: reach out to the border.
+        left, top = self.content_offset
+        width, height = self.outer_size
+        self.refresh(
+            Region(-left, -top, width, 1),
+            Region(-left, height - 1 - top, width, 1),
+            Region(-left, -top, 1, height),
+            Region(width - 1 - left, -top, 1, height),
+        )
 
 
 class PlanPane(Pane):
     def compose(self) -> ComposeResult:
-        yield StreamPane("plan", "", id="stream-plan")
+        yield StreamPane("plan", "", id="stream-plan", auto_flush=False)
 
 
 class CodePane(Pane):
@@ -43,9 +83,9 @@ class CodePane(Pane):
     def compose(self) -> ComposeResult:
         yield Static("", id="code-tabs", markup=True)
         with ContentSwitcher(initial="stream-exec", id="code-switch"):
-            yield StreamPane("executor", "", id="stream-exec")
+            yield StreamPane("executor", "", id="stream-exec", auto_flush=False)
             yield DiffView(id="diff")
-            yield StreamPane("gate", "", id="stream-gate")
+            yield StreamPane("gate", "", id="stream-gate", auto_flush=False)
 
     def on_mount(self) -> None:
         self.show("stream-exec")
@@ -86,4 +126,6 @@ class ReviewPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static("", id="review-summary", markup=False)
         yield FindingList(side="a" if self.index == 0 else "b", id=f"findings-{self.index}")
-        yield StreamPane(f"review {self.index + 1}", "", id=f"stream-review-{self.index}")
+        yield StreamPane(
+            f"review {self.index + 1}", "", id=f"stream-review-{self.index}", auto_flush=False
+        )

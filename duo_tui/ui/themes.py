@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,119 +105,58 @@ class ThemeProblem:
         return f"{self.path}: {self.message}"
 
 
-def _check_color(value: str) -> str:
-    try:
-        Color.parse(value)
-    except ColorParseError as exc:
-        raise ValueError(f"{value!r} is not a colour ({exc})") from None
-    return value
+def theme_from_fields(fields: dict[str, Any]) -> Theme:
+    """The Textual `Theme` for a theme file's (validated) fields.
 
-
-class ThemeFile(BaseModel):
-    """The validated content of one theme file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
-    """Unique name, lower case letters, digits and hyphens (e.g. `duo-dark`)."""
-    dark: bool
-    """True for a dark background (Textual derives shades from this)."""
-    primary: str
-    secondary: str
-    accent: str
-    foreground: str
-    background: str
-    surface: str
-    panel: str
-    boost: str
-    warning: str
-    error: str
-    success: str
-    luminosity_spread: float = Field(default=0.15, ge=0, le=1)
-    """How far Textual's generated shades spread (Textual's default 0.15)."""
-    text_alpha: float = Field(default=0.95, ge=0, le=1)
-    """Opacity of `$text` (1.0 for full contrast)."""
-    variables: dict[str, str] = Field(default_factory=dict)
-    """duo-tui's semantic colours plus any Textual theme variable overrides."""
-
-    @field_validator(
-        "primary",
-        "secondary",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "boost",
-        "warning",
-        "error",
-        "success",
+    Optional duo colours a file does not define are derived from its palette.
+    """
+    variables = dict(fields.get("variables", {}))
+    fallback = {
+        "duo-diff-added": fields["success"],
+        "duo-diff-removed": fields["error"],
+        "duo-syntax-keyword": fields["secondary"],
+        "duo-syntax-string": fields["success"],
+        "duo-syntax-number": fields["warning"],
+        "duo-syntax-comment": variables.get("duo-info", DUO_VARIABLE_DEFAULTS["duo-info"]),
+        "duo-syntax-function": fields["primary"],
+        "duo-syntax-class": fields["accent"],
+        "duo-syntax-builtin": fields["primary"],
+        "duo-syntax-operator": fields["foreground"],
+    }
+    return Theme(
+        name=fields["name"],
+        primary=fields["primary"],
+        secondary=fields["secondary"],
+        accent=fields["accent"],
+        foreground=fields["foreground"],
+        background=fields["background"],
+        surface=fields["surface"],
+        panel=fields["panel"],
+        boost=fields["boost"],
+        warning=fields["warning"],
+        error=fields["error"],
+        success=fields["success"],
+        dark=fields["dark"],
+        luminosity_spread=fields.get("luminosity_spread", 0.15),
+        text_alpha=fields.get("text_alpha", 0.95),
+        variables={**fallback, **variables},
     )
-    @classmethod
-    def _colour(cls, value: str) -> str:
-        return _check_color(value)
-
-    @field_validator("variables")
-    @classmethod
-    def _variables(cls, value: dict[str, str]) -> dict[str, str]:
-        missing = [name for name in REQUIRED_VARIABLES if name not in value]
-        if missing:
-            raise ValueError("missing required variables: " + ", ".join(missing))
-        for key, colour in value.items():
-            if key.startswith("duo-"):
-                if key not in REQUIRED_VARIABLES and key not in OPTIONAL_VARIABLES:
-                    raise ValueError(f"unknown duo variable {key!r}")
-                try:
-                    _check_color(colour)
-                except ValueError as exc:
-                    raise ValueError(f"{key}: {exc}") from None
-        return value
-
-    def derived_variables(self) -> dict[str, str]:
-        """The variables with every optional duo colour filled in from the palette."""
-        fallback = {
-            "duo-diff-added": self.success,
-            "duo-diff-removed": self.error,
-            "duo-syntax-keyword": self.secondary,
-            "duo-syntax-string": self.success,
-            "duo-syntax-number": self.warning,
-            "duo-syntax-comment": self.variables["duo-info"],
-            "duo-syntax-function": self.primary,
-            "duo-syntax-class": self.accent,
-            "duo-syntax-builtin": self.primary,
-            "duo-syntax-operator": self.foreground,
-        }
-        return {**fallback, **self.variables}
-
-    def to_theme(self) -> Theme:
-        """The Textual `Theme` this file describes."""
-        return Theme(
-            name=self.name,
-            primary=self.primary,
-            secondary=self.secondary,
-            accent=self.accent,
-            foreground=self.foreground,
-            background=self.background,
-            surface=self.surface,
-            panel=self.panel,
-            boost=self.boost,
-            warning=self.warning,
-            error=self.error,
-            success=self.success,
-            dark=self.dark,
-            luminosity_spread=self.luminosity_spread,
-            text_alpha=self.text_alpha,
-            variables=self.derived_variables(),
-        )
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "file"
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+def builtin_theme(name: str) -> Theme | None:
+    """A shipped theme, read without validation; None if there is no such file.
+
+    Cheap enough for before the first frame (no pydantic): the shipped files are
+    validated by the test suite, and by `register_themes` right after start-up.
+    """
+    for directory in builtin_theme_dirs():
+        path = directory / f"{name}{THEME_SUFFIX}"
+        if path.is_file():
+            try:
+                return theme_from_fields(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError):
+                return None
+    return None
 
 
 def load_theme_file(path: Path) -> Theme:
@@ -236,10 +173,9 @@ def load_theme_file(path: Path) -> Theme:
         raise ValueError("the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
-    try:
-        return ThemeFile.model_validate(data).to_theme()
-    except ValidationError as exc:
-        raise ValueError(_describe(exc)) from None
+    from duo_tui.ui.theme_files import validate_theme_fields
+
+    return theme_from_fields(validate_theme_fields(data))
 
 
 def load_themes(dirs: list[Path]) -> tuple[list[Theme], list[ThemeProblem]]:

@@ -17,7 +17,15 @@ from duo_tui.errors import GitError
 # Options put before every subcommand: never quote UTF-8 paths, never take the
 # optional locks (`git status` would otherwise refresh and rewrite the index of
 # the checkout it looks at, and the user's index must stay untouched).
-GLOBAL_OPTIONS: tuple[str, ...] = ("-c", "core.quotepath=false", "--no-optional-locks")
+GLOBAL_OPTIONS: tuple[str, ...] = (
+    "-c",
+    "core.quotepath=false",
+    "-c",
+    "maintenance.auto=false",
+    "-c",
+    "gc.auto=0",
+    "--no-optional-locks",
+)
 
 # Options that make `git diff` output stable whatever the user's configuration.
 DIFF_OPTIONS: tuple[str, ...] = (

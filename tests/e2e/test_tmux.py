@@ -121,7 +121,8 @@ def _bar_line(screen: str) -> str:
     (The stage rail's "◆ plan" line at wide sizes looks like a bar line, so position matters.)
     """
     lines = screen.rstrip("\n").splitlines()
-    footer = next((i for i in range(len(lines) - 1, -1, -1) if "a Accept" in lines[i]), None)
+    # The footer is the last line (which keys it lists depends on the focused widget).
+    footer = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
     if footer is None:
         return ""
     rule = next((i for i in range(footer - 1, -1, -1) if lines[i].lstrip().startswith("─")), None)

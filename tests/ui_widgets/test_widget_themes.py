@@ -148,3 +148,15 @@ async def test_widgets_parse_under_a_builtin_textual_theme() -> None:
         app.theme = "textual-light"
         await pilot.pause()
         assert app.theme_variables["duo-critical"] == themes.DUO_VARIABLE_DEFAULTS["duo-critical"]
+
+
+def test_fast_builtin_theme_matches_the_validated_file() -> None:
+    """The start-up path (no validation) gives exactly the theme the validator gives."""
+    for directory in builtin_theme_dirs():
+        for path in directory.glob("*.toml"):
+            fast = themes.builtin_theme(path.stem)
+            checked = themes.load_theme_file(path)
+            assert fast is not None
+            assert fast.to_color_system().generate() == checked.to_color_system().generate()
+            assert fast.variables == checked.variables
+    assert themes.builtin_theme("no-such-theme") is None

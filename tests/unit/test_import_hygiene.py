@@ -54,3 +54,16 @@ def test_no_sdk_is_imported_eagerly(module: str) -> None:
 
 def test_the_ui_app_import_does_not_pull_sdks() -> None:
     assert _loaded("duo_tui.ui.app", ["anthropic", "openai", "litellm"]) == []
+
+
+def test_first_screen_imports_nothing_heavy() -> None:
+    """What the first frame needs (app + workbench) loads no pydantic, SDK, git, lexer registry
+    or TextArea: each of those costs tens of milliseconds of start-up."""
+    code = (
+        "import sys; import duo_tui.ui.app, duo_tui.ui.screens.workbench; "
+        "print(','.join(m for m in ('pydantic', 'pydantic_core', 'anthropic', 'openai', 'litellm', "
+        "'git', 'httpx', 'pygments.lexers', 'textual.widgets._text_area', 'duo_tui.core.models') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -19,10 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from duo_tui.core.models import Review
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
+from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
     from duo_tui.ui.screens.workbench import WorkbenchScreen
@@ -107,7 +108,7 @@ class TriageScreen(Screen[None]):
             with VerticalScroll(id="detail"):
                 yield Static("", id="detail-a", classes="side")
                 yield Static("", id="detail-b", classes="side")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -15,13 +15,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from pygments.lexer import Lexer
-from pygments.lexers import find_lexer_class_for_filename, get_lexer_by_name
-from pygments.lexers.special import TextLexer
 from pygments.token import Token, _TokenType
-from pygments.util import ClassNotFound
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -29,6 +25,9 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
 
 CHUNK_LINES = 100
 """Lines of one hunk highlighted together (pygments runs at ~15k lines/s)."""
@@ -71,6 +70,11 @@ def lexer_for(path: str) -> Lexer:
     key = suffix or name
     cls = _LEXER_CLASSES.get(key)
     if cls is None:
+        # pygments' lexer registry is imported on the first diff, not at start-up.
+        from pygments.lexers import find_lexer_class_for_filename, get_lexer_by_name
+        from pygments.lexers.special import TextLexer
+        from pygments.util import ClassNotFound
+
         try:
             if suffix in _FAST_LEXERS:
                 cls = type(get_lexer_by_name(_FAST_LEXERS[suffix]))

@@ -1,9 +1,11 @@
 """`StreamPane`: one model's streamed output, with a live header.
 
 Streaming is append-only and batched: `append()` only adds the fragment to a
-list; a 20 Hz timer moves whatever arrived since the last tick into a read-only
-`TextArea` with one insert at the end of the document. The accumulated text is
-never re-rendered per token, so 100k tokens cost the same per tick as 100.
+list; a 20 Hz tick (the pane's own timer, or the screen's, which ticks all its
+panes together so they share one frame) moves whatever arrived since the last
+tick into a `StreamLog` with one append. The accumulated text is never
+re-rendered per token, so 100k tokens cost the same per tick as 100. The
+header is one fixed-size line, so updating it never triggers a layout pass.
 When the message is complete the caller may hand over the final text with
 `set_markdown()`, which shows it rendered; `m` toggles raw / Markdown.
 """
@@ -16,10 +18,12 @@ from enum import StrEnum
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Label, Markdown, Static, TextArea
+from textual.widgets import Static
+
+from duo_tui.ui.widgets.stream_log import StreamLog
 
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 """Braille spinner, one frame per header update."""
@@ -37,6 +41,16 @@ class StreamState(StrEnum):
     INCOMPLETE = "incomplete"
     ERROR = "error"
     RETRY = "waiting-retry"
+
+
+_BADGE_STYLE = {
+    StreamState.WAITING: "bold $text-muted on $boost",
+    StreamState.STREAMING: "bold $duo-stage-active on $duo-stage-active 25%",
+    StreamState.DONE: "bold $duo-stage-done on $duo-stage-done 25%",
+    StreamState.INCOMPLETE: "bold $warning on $warning 25%",
+    StreamState.ERROR: "bold $error on $error 30%",
+    StreamState.RETRY: "bold $warning on $warning 20%",
+}
 
 
 def _format_elapsed(seconds: float) -> str:
@@ -62,44 +76,8 @@ class StreamPane(Vertical):
         height: 1;
         background: $panel;
         padding: 0 1;
-    }
-    StreamPane #stream-title {
-        width: 1fr;
         text-wrap: nowrap;
         text-overflow: ellipsis;
-    }
-    StreamPane #stream-stats {
-        width: auto;
-        color: $text-muted;
-        padding: 0 1;
-    }
-    StreamPane #stream-badge {
-        width: auto;
-        min-width: 8;
-        padding: 0 1;
-        text-style: bold;
-        background: $boost;
-        color: $text-muted;
-    }
-    StreamPane #stream-badge.-streaming {
-        background: $duo-stage-active 25%;
-        color: $duo-stage-active;
-    }
-    StreamPane #stream-badge.-done {
-        background: $duo-stage-done 25%;
-        color: $duo-stage-done;
-    }
-    StreamPane #stream-badge.-incomplete {
-        background: $warning 25%;
-        color: $warning;
-    }
-    StreamPane #stream-badge.-error {
-        background: $error 30%;
-        color: $error;
-    }
-    StreamPane #stream-badge.-waiting-retry {
-        background: $warning 20%;
-        color: $warning;
     }
     StreamPane > #stream-error {
         display: none;
@@ -116,13 +94,6 @@ class StreamPane(Vertical):
     }
     StreamPane > #stream-body {
         height: 1fr;
-        border: none;
-        padding: 0 1;
-        background: $surface;
-        &:focus {
-            border: none;
-            background-tint: $foreground 3%;
-        }
     }
     StreamPane > #stream-markdown-view {
         display: none;
@@ -157,6 +128,7 @@ class StreamPane(Vertical):
         title: str = "",
         model: str = "",
         *,
+        auto_flush: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -164,6 +136,7 @@ class StreamPane(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self._title = title
         self._model = model
+        self._auto_flush = auto_flush
         self._chunks: list[str] = []
         self._joined = ""
         self._pending: list[str] = []
@@ -181,35 +154,29 @@ class StreamPane(Vertical):
         self._frame = 0
         self._ticks = 0
         self._timer: Timer | None = None
+        self._header_key: tuple[object, ...] | None = None
+        self._header_content = Content("")
         self.flushes = 0
         """How many batched inserts reached the view (for tests and diagnostics)."""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="stream-header"):
-            yield Label(id="stream-title", markup=False)
-            yield Label(id="stream-stats", markup=False)
-            yield Label(id="stream-badge", markup=False)
+        yield Static(id="stream-header", markup=False)
         yield Static(id="stream-error")
-        yield TextArea(
-            id="stream-body",
-            read_only=True,
-            soft_wrap=True,
-            show_cursor=False,
-            highlight_cursor_line=False,
-        )
-        with VerticalScroll(id="stream-markdown-view"):
-            yield Markdown(id="stream-markdown")
+        yield StreamLog(id="stream-body")
+        # The Markdown widget (and its parser) is created the first time it is needed.
+        yield VerticalScroll(id="stream-markdown-view")
 
     def on_resize(self) -> None:
         self._refresh_header()
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(FLUSH_INTERVAL_S, self._tick, pause=True)
+        if self._auto_flush:
+            self._timer = self.set_interval(FLUSH_INTERVAL_S, self.tick, pause=True)
         self._refresh_header()
         self._refresh_error()
         if self._state in (StreamState.STREAMING, StreamState.RETRY):
-            self._timer.resume()
-        self._flush()
+            self._set_timer(True)
+        self.flush()
 
     # -- public API ---------------------------------------------------------
 
@@ -236,6 +203,21 @@ class StreamPane(Vertical):
         """Approximate output tokens so far (characters / 4)."""
         return self._chars // 4
 
+    @property
+    def has_pending(self) -> bool:
+        """True when text arrived that the view does not show yet."""
+        return bool(self._pending)
+
+    @property
+    def is_live(self) -> bool:
+        """True while the header changes by itself (streaming or counting down a retry)."""
+        return self._state in (StreamState.STREAMING, StreamState.RETRY)
+
+    @property
+    def header_text(self) -> str:
+        """The header line as plain text (title, model, stats, badge)."""
+        return self._header_content.plain
+
     def reset(self, title: str, model: str) -> None:
         """Start a new message: clear the body, set title and model, show `streaming`."""
         self._title = title
@@ -254,7 +236,7 @@ class StreamPane(Vertical):
         self.remove_class("-has-error")
         self._show_markdown(False)
         if self.is_mounted:
-            self.query_one("#stream-body", TextArea).clear()
+            self.query_one("#stream-body", StreamLog).clear()
         self._set_timer(True)
         self._refresh_header()
 
@@ -275,7 +257,7 @@ class StreamPane(Vertical):
 
         `elapsed_s`, when the provider measured the call, replaces the pane's own clock.
         """
-        self._flush()
+        self.flush()
         self._state = StreamState.DONE if complete else StreamState.INCOMPLETE
         self._ended = time.monotonic() if elapsed_s is None else self._started + elapsed_s
         self._usage_text = usage_text
@@ -284,7 +266,7 @@ class StreamPane(Vertical):
 
     def show_error(self, message: str, what_to_do: str = "") -> None:
         """Show an error under the header (and what the user can do about it)."""
-        self._flush()
+        self.flush()
         self._state = StreamState.ERROR
         self._ended = time.monotonic()
         self._set_timer(False)
@@ -309,10 +291,10 @@ class StreamPane(Vertical):
 
     def set_markdown(self, text: str | None = None) -> None:
         """Show the complete message rendered as Markdown (default: the streamed text)."""
-        self._flush()
+        self.flush()
         self._markdown_text = self.text if text is None else text
         if self.is_mounted:
-            self.query_one("#stream-markdown", Markdown).update(self._markdown_text)
+            self._render_markdown(self._markdown_text)
         self._show_markdown(True)
 
     def action_toggle_markdown(self) -> None:
@@ -328,14 +310,47 @@ class StreamPane(Vertical):
         else:
             self._show_markdown(True)
 
+    def tick(self) -> None:
+        """Show buffered text; every 4th call also advance the spinner and stats.
+
+        Called by the pane's own 20 Hz timer, or (with `auto_flush=False`) by the
+        screen, which ticks all its panes at once so they share one frame.
+        """
+        self.flush()
+        self._ticks += 1
+        if self._ticks % 4 == 0 and self.is_live:
+            self._frame = (self._frame + 1) % len(SPINNER_FRAMES)
+            self._refresh_header()
+
+    def flush(self) -> None:
+        """Move buffered fragments into the view with one append at the end."""
+        if not self._pending or not self.is_mounted:
+            return
+        batch = "".join(self._pending)
+        self._pending.clear()
+        self._chunks.append(batch)
+        self.query_one("#stream-body", StreamLog).append(batch)
+        self.flushes += 1
+
+    # -- internals ----------------------------------------------------------
+
+    def _render_markdown(self, text: str) -> None:
+        """Render `text` in the Markdown view, creating the widget on first use."""
+        from textual.widgets import Markdown
+
+        view = self.query_one("#stream-markdown-view", VerticalScroll)
+        found = view.query(Markdown)
+        if found:
+            found.first().update(text)
+        else:
+            view.mount(Markdown(text, id="stream-markdown"))
+
     def _show_markdown(self, show: bool) -> None:
         """Switch views, keeping the focus inside the pane if it was there."""
         had_focus = self.has_focus_within
         self.set_class(show, "-markdown")
         if had_focus and self.is_mounted:
             self.query_one("#stream-markdown-view" if show else "#stream-body").focus()
-
-    # -- internals ----------------------------------------------------------
 
     def _set_timer(self, running: bool) -> None:
         if self._timer is None:
@@ -344,28 +359,6 @@ class StreamPane(Vertical):
             self._timer.resume()
         else:
             self._timer.pause()
-
-    def _tick(self) -> None:
-        self._flush()
-        self._ticks += 1
-        if self._ticks % 4 == 0:  # header (spinner, rate) at 5 Hz; text at 20 Hz
-            self._frame = (self._frame + 1) % len(SPINNER_FRAMES)
-            self._refresh_header()
-
-    def _flush(self) -> None:
-        """Move buffered fragments into the view with one insert at the end."""
-        if not self._pending or not self.is_mounted:
-            return
-        batch = "".join(self._pending)
-        self._pending.clear()
-        self._chunks.append(batch)
-        body = self.query_one("#stream-body", TextArea)
-        follow = body.scroll_y >= body.max_scroll_y
-        body.insert(batch, body.document.end)
-        body.history.clear()
-        self.flushes += 1
-        if follow:
-            body.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _stats_parts(self) -> list[str]:
         """Elapsed time, then rate / usage, most important first."""
@@ -383,16 +376,6 @@ class StreamPane(Vertical):
         elif self._chars:
             parts.append(f"~{self.approx_tokens:,} tok")
         return parts
-
-    def _stats_text(self, room: int | None = None) -> str:
-        """The stats line, dropping the least important parts to fit in `room` cells."""
-        parts = self._stats_parts()
-        while parts:
-            text = " · ".join(parts)
-            if room is None or len(text) <= room:
-                return text
-            parts.pop()
-        return ""
 
     def _badge_text(self) -> str:
         if self._state is StreamState.STREAMING:
@@ -418,28 +401,30 @@ class StreamPane(Vertical):
     def _refresh_header(self) -> None:
         if not self.is_mounted:
             return
-        # Only touch a label when its text changed: every update re-lays-out the header,
-        # and four panes doing that 10 times a second is what makes a screen feel slow.
-        heading = Content.assemble((self._title or "output", "bold"))
+        badge_text = f" {self._badge_text()} "
+        width = max(0, (self.size.width or 80) - 2)
+        left = Content.assemble((self._title or "output", "bold"))
         if self._model:
-            heading = Content.assemble(heading, "  ", (self._model, "$text-muted"))
-        badge_text = self._badge_text()
-        width = self.size.width or 80
-        # Badge first, then at least a bit of the title, then as many stats as fit.
-        room = width - 2 - (len(badge_text) + 2) - min(len(self._title) + 2, 14) - 2
-        stats = self._stats_text(room)
-        key = (self._title, self._model, badge_text, stats, self._state)
-        if key == getattr(self, "_header_key", None):
+            left = Content.assemble(left, "  ", (self._model, "$text-muted"))
+        # Priority: title and model, the badge, elapsed time, then rate and tokens.
+        parts = self._stats_parts()
+        room = width - left.cell_length - len(badge_text) - 2
+        while len(parts) > 1 and len(" · ".join(parts)) > room:
+            parts.pop()
+        stats = " · ".join(parts)
+        if parts and len(stats) > room and width - len(badge_text) - len(stats) - 2 < 12:
+            stats = ""  # too narrow for the clock too: keep a readable title instead
+        key = (self._title, self._model, badge_text, stats, self._state, width)
+        if key == self._header_key:
             return
-        previous = getattr(self, "_header_key", None)
         self._header_key = key
-        if previous is None or previous[:2] != key[:2]:
-            self.query_one("#stream-title", Label).update(heading)
-        if previous is None or previous[3] != stats:
-            self.query_one("#stream-stats", Label).update(stats)
-        badge = self.query_one("#stream-badge", Label)
-        if previous is None or previous[2] != badge_text:
-            badge.update(badge_text)
-        if previous is None or previous[4] != self._state:
-            for state in StreamState:
-                badge.set_class(state is self._state, f"-{state.value}")
+        right = Content.assemble(
+            (stats, "$text-muted"), " " if stats else "", (badge_text, _BADGE_STYLE[self._state])
+        )
+        room = width - right.cell_length - 1
+        if left.cell_length > room:
+            left = left.truncate(room, ellipsis=True) if room > 1 else Content("")
+        gap = max(1, width - left.cell_length - right.cell_length)
+        # One line of fixed size: updating it never needs a layout pass.
+        self._header_content = Content.assemble(left, " " * gap, right)
+        self.query_one("#stream-header", Static).update(self._header_content, layout=False)
