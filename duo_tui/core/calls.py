@@ -101,6 +101,7 @@ class ModelCaller:
         self.deadline_s = deadline_s
         self.stall_timeout_s = stall_timeout_s
         self._cost_seen: dict[tuple[str, str], float] = {}
+        self._in_flight_usd = 0.0  # the estimates of the calls under way (concurrent reviews)
 
     def estimate(self, model: str, purpose: str) -> float:
         """Expected cost of the next call: the dearest similar call so far."""
@@ -110,17 +111,25 @@ class ModelCaller:
         costs = list(self._cost_seen.values())
         return max(costs) if costs else 0.0
 
-    def check_cost(self, model: str, purpose: str) -> None:
+    def check_cost(self, model: str, purpose: str) -> float:
+        """Refuse a call that would pass the cap; returns its estimate (0 without a cap).
+
+        Calls already under way count with their estimates: two reviews started
+        together must not each see only what was spent before either began.
+        """
         cap = self.max_cost_usd
         if cap is None:
-            return
+            return 0.0
         spent = self.session.cost_usd
+        pending = self._in_flight_usd
         nxt = self.estimate(model, purpose)
-        if spent + nxt > cap or spent >= cap:
+        if spent + pending + nxt > cap or spent >= cap:
+            under_way = f" and ~${pending:.2f} in calls under way" if pending else ""
             raise CostCapReached(
-                f"cost cap reached: ${spent:.2f} spent, the next {purpose} call "
+                f"cost cap reached: ${spent:.2f} spent{under_way}, the next {purpose} call "
                 f"(~${nxt:.2f} with {model}) would pass max_cost_usd ${cap:.2f}"
             )
+        return nxt
 
     async def call(
         self,
@@ -135,7 +144,36 @@ class ModelCaller:
         json_schema: dict[str, Any] | None = None,
         title: str = "",
     ) -> CallResult:
-        self.check_cost(model, purpose)
+        reserved = self.check_cost(model, purpose)
+        self._in_flight_usd += reserved
+        try:
+            return await self._call(
+                role=role,
+                model=model,
+                stage=stage,
+                purpose=purpose,
+                stream=stream,
+                system=system,
+                prompt=prompt,
+                json_schema=json_schema,
+                title=title,
+            )
+        finally:
+            self._in_flight_usd -= reserved
+
+    async def _call(
+        self,
+        *,
+        role: str,
+        model: str,
+        stage: Stage,
+        purpose: str,
+        stream: str,
+        system: str,
+        prompt: str,
+        json_schema: dict[str, Any] | None,
+        title: str,
+    ) -> CallResult:
         s = self.session
         rnd = s.task.round if s.task is not None else 1
         task_id = (

@@ -26,17 +26,33 @@ from duo_tui.providers.scripted import Script, ScriptedAnswer, ScriptedProvider,
 from duo_tui.service import Workspace, demo_config, open_new
 
 __all__ = [
+    "BASE_SUBJECT",
+    "BREAKING_FIX",
     "CLEAN_REVIEWS",
+    "COMMIT_SUBJECT",
+    "CONCEDE",
+    "CONTEST",
     "EXECUTOR",
+    "HARMLESS_FIX",
+    "NIT",
+    "OTHER_CRITICAL",
     "PLANNER",
     "REQUEST",
+    "ROUNDING",
+    "STACKING",
     "Run",
     "ans",
+    "circular_script",
+    "clean_script",
     "config",
     "finding",
+    "gate_regression_script",
     "git_log",
     "make_script",
+    "max_rounds_script",
     "plan_text",
+    "rebuttal_doc",
+    "rebuttal_script",
     "review",
     "run_auto",
     "run_manual",
@@ -106,6 +122,150 @@ CLEAN_REVIEWS: dict[ScriptKey, AnswerLike] = {
     ("review", PLANNER): review(PLANNER),
     ("review", EXECUTOR): review(EXECUTOR),
 }
+
+
+# -- the loop's scenarios (tests/core plays them scripted, tests/e2e_peer on the wire) --
+
+#: The demo repository's one commit, and the demo session's commit on top of it.
+BASE_SUBJECT = "chore: the shop project before the demo session"
+COMMIT_SUBJECT = "feat(cart): add percentage discount codes"
+
+# A fix that applies to any round's tree (it only adds a comment line) and keeps the gate green.
+HARMLESS_FIX = """Addressing the finding.
+
+shop/cart.py
+```python
+<<<<<<< SEARCH
+class Cart:
+=======
+class Cart:
+    # reviewed again
+>>>>>>> REPLACE
+```
+"""
+
+# A fix that breaks the existing test suite (every total becomes 0).
+BREAKING_FIX = """Simplifying the total.
+
+shop/cart.py
+```python
+<<<<<<< SEARCH
+        total = sum(price * qty for price, qty in self.items.values())
+=======
+        total = 0
+>>>>>>> REPLACE
+```
+"""
+
+STACKING = finding(
+    "F1",
+    "critical",
+    "Discount codes stack and the total goes negative",
+    detail="apply_code adds percentages; five codes give a negative total",
+    line=23,
+)
+
+# A critical finding about something else entirely (never the same as STACKING).
+OTHER_CRITICAL = finding(
+    "F1",
+    "critical",
+    "SQL injection in the order export query",
+    file="shop/export.py",
+    line=88,
+    category="security",
+    detail="user input is formatted into SQL",
+)
+
+
+def clean_script() -> Script:
+    """Both reviewers approve the first change: convergence in one round."""
+    return make_script(CLEAN_REVIEWS)
+
+
+def circular_script() -> Script:
+    """Both reviewers report the same critical finding every round; the fix only adds a comment."""
+    return make_script(
+        {
+            ("review", PLANNER): review(PLANNER, [STACKING]),
+            ("review", EXECUTOR): review(EXECUTOR, [STACKING]),
+            "fix": HARMLESS_FIX,
+        }
+    )
+
+
+def gate_regression_script() -> Script:
+    """The demo session whose fix breaks the unit tests the first change kept green."""
+    return make_script({"fix": BREAKING_FIX})
+
+
+def max_rounds_script() -> Script:
+    """A new critical finding each round (STACKING, then OTHER_CRITICAL from then on): no
+    circle within three rounds, no convergence either."""
+    return make_script(
+        {
+            ("review", PLANNER): [review(PLANNER, [STACKING]), review(PLANNER, [OTHER_CRITICAL])],
+            ("review", EXECUTOR): [
+                review(EXECUTOR, [STACKING]),
+                review(EXECUTOR, [OTHER_CRITICAL]),
+            ],
+            "fix": HARMLESS_FIX,
+        }
+    )
+
+
+# -- the rebuttal round's scenario -------------------------------------------------
+
+ROUNDING = finding(
+    "F1",
+    "medium",
+    "Percentage discount truncates instead of rounding",
+    file="shop/discounts.py",
+    detail="int(total * pct / 100) drops the fraction; 25% of 199 cents gives 49, not 50",
+    line=12,
+    category="money",
+)
+NIT = finding(
+    "F2",
+    "low",
+    "apply_code has no docstring",
+    detail="the public method is undocumented",
+    line=20,
+    category="docs",
+)
+# the planner adopts the executor's finding under its own id
+ROUNDING_CONCEDED = dict(ROUNDING, id="F2")
+ROUNDING_LOWERED = dict(ROUNDING, severity="low")
+CONCEDE = "I concede F1: truncation loses cents."
+CONTEST = "I contest F1: apply_code refuses a second code, so codes cannot stack."
+
+
+def rebuttal_doc(reviewer: str, findings: list[dict[str, Any]], summary: str) -> str:
+    """An updated review as a reviewer answers the rebuttal: its reasons in the summary."""
+    doc = json.loads(review(reviewer, findings))
+    doc["summary"] = summary
+    return json.dumps(doc, indent=2)
+
+
+def rebuttal_script() -> Script:
+    """The rebuttal scenario (tests/core/test_rebuttal.py): in round 1 the planner reports
+    STACKING, the executor ROUNDING and NIT; in the rebuttal the planner concedes ROUNDING,
+    the executor contests STACKING, withdraws NIT and lowers ROUNDING to low. Round 2 is
+    clean."""
+    return make_script(
+        {
+            ("review", PLANNER): [review(PLANNER, [STACKING]), review(PLANNER)],
+            ("review", EXECUTOR): [review(EXECUTOR, [ROUNDING, NIT]), review(EXECUTOR)],
+            ("rebuttal", PLANNER): [
+                rebuttal_doc(PLANNER, [STACKING, ROUNDING_CONCEDED], CONCEDE),
+                review(PLANNER),
+            ],
+            ("rebuttal", EXECUTOR): [
+                rebuttal_doc(EXECUTOR, [ROUNDING_LOWERED], CONTEST),
+                review(EXECUTOR),
+            ],
+            "fix": HARMLESS_FIX,
+        }
+    )
 
 
 def plan_text(manifest: dict[str, Any], body: str = "## Goal\nDo the thing.\n") -> str:

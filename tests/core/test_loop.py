@@ -15,70 +15,38 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from duo_tui.core.events import Event, Notice, StageFinished, StageStarted
 from duo_tui.core.models import Mode, Stage, StageState
-from duo_tui.demo.script import REVIEW_A1, REVIEW_A2, REVIEW_B1, REVIEW_B2
+from duo_tui.demo.script import REVIEW_A1, REVIEW_A2, REVIEW_B1, REVIEW_B2, demo_script
 from duo_tui.headless import exit_code, run_headless
 from duo_tui.providers.base import ModelRequest, ProviderEvent
 from duo_tui.providers.scripted import ScriptedProvider
 
 from .helpers import (
+    BASE_SUBJECT,
     CLEAN_REVIEWS,
     EXECUTOR,
     PLANNER,
     REQUEST,
+    ans,
+    circular_script,
+    clean_script,
     config,
-    finding,
+    gate_regression_script,
     git_log,
     make_script,
+    max_rounds_script,
     review,
     run_auto,
 )
 
 CLEAN = CLEAN_REVIEWS
 
-# A fix that applies to any round's tree (it only adds a comment line) and keeps the gate green.
-HARMLESS_FIX = """Addressing the finding.
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-class Cart:
-=======
-class Cart:
-    # reviewed again
->>>>>>> REPLACE
-```
-"""
-
-# A fix that breaks the existing test suite (every total becomes 0).
-BREAKING_FIX = """Simplifying the total.
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-        total = sum(price * qty for price, qty in self.items.values())
-=======
-        total = 0
->>>>>>> REPLACE
-```
-"""
-
-STACKING = finding(
-    "F1",
-    "critical",
-    "Discount codes stack and the total goes negative",
-    detail="apply_code adds percentages; five codes give a negative total",
-    line=23,
-)
-
-
-def base_subject() -> str:
-    return "chore: the shop project before the demo session"
-
 
 def test_clean_first_round_converges_in_one_round(demo_repo: Path) -> None:
-    run = run_auto(demo_repo, make_script(CLEAN))
+    run = run_auto(demo_repo, clean_script())
     r = run.report
     assert r["converged"] is True and r["committed"] is True
     assert r["rounds"] == 1
@@ -90,9 +58,9 @@ def test_clean_first_round_converges_in_one_round(demo_repo: Path) -> None:
     # the commit is on the session branch, not on the user's branch
     assert git_log(demo_repo, r["branch"]) == [
         "feat(cart): add percentage discount codes",
-        base_subject(),
+        BASE_SUBJECT,
     ]
-    assert git_log(demo_repo, "main") == [base_subject()]
+    assert git_log(demo_repo, "main") == [BASE_SUBJECT]
     assert r["commit"] == git_log(demo_repo, r["branch"], "%H")[0]
 
 
@@ -124,14 +92,7 @@ def test_demo_converges_after_a_fix_round(demo_repo: Path) -> None:
 
 
 def test_circular_argument_stops_without_committing(demo_repo: Path) -> None:
-    script = make_script(
-        {
-            ("review", PLANNER): review(PLANNER, [STACKING]),
-            ("review", EXECUTOR): review(EXECUTOR, [STACKING]),
-            "fix": HARMLESS_FIX,
-        }
-    )
-    run = run_auto(demo_repo, script)
+    run = run_auto(demo_repo, circular_script())
     r = run.report
     assert r["converged"] is False and r["committed"] is False
     assert "circles" in (r["stop_reason"] or "")
@@ -140,7 +101,7 @@ def test_circular_argument_stops_without_committing(demo_repo: Path) -> None:
     # it noticed on the third round with the same critical, before max_rounds (5)
     assert r["rounds"] == 3
     assert len(run.requests("fix")) == 2
-    assert git_log(demo_repo, r["branch"]) == [base_subject()]
+    assert git_log(demo_repo, r["branch"]) == [BASE_SUBJECT]
 
 
 def the_worktree(repo: Path) -> Path:
@@ -156,7 +117,7 @@ def test_fix_that_breaks_the_gate_is_discarded(demo_repo: Path) -> None:
         if isinstance(ev, StageStarted) and ev.stage == Stage.FIX and not before_fix:
             before_fix.append((the_worktree(demo_repo) / "shop/cart.py").read_text())
 
-    run = run_auto(demo_repo, make_script({"fix": BREAKING_FIX}), listeners=[on_event])
+    run = run_auto(demo_repo, gate_regression_script(), listeners=[on_event])
     r = run.report
     assert r["converged"] is False and r["committed"] is False
     reason = r["stop_reason"] or ""
@@ -165,7 +126,7 @@ def test_fix_that_breaks_the_gate_is_discarded(demo_repo: Path) -> None:
     cart = (run.worktree / "shop/cart.py").read_text()
     assert cart == before_fix[0]
     assert "total = 0" not in cart
-    assert git_log(demo_repo, r["branch"]) == [base_subject()]
+    assert git_log(demo_repo, r["branch"]) == [BASE_SUBJECT]
 
 
 def test_cost_cap_stops_before_the_call_that_would_pass_it(tmp_path: Path) -> None:
@@ -184,26 +145,33 @@ def test_cost_cap_stops_before_the_call_that_would_pass_it(tmp_path: Path) -> No
     assert exit_code(r) == 1
 
 
+def test_cost_cap_counts_the_reviews_that_start_together(demo_repo: Path) -> None:
+    """The two reviews of a round start at once: the second one's check counts the first
+    one's estimate, so together they cannot pass the cap (every call costs $0.01 here)."""
+    script = {key: [ans(a.text) for a in answers] for key, answers in demo_script().items()}
+    cfg = config()
+    cfg.loop.max_cost_usd = 0.065  # the five calls before the reviews and one review fit
+    run = run_auto(demo_repo, script, config=cfg)
+    r = run.report
+    assert [q.purpose for q in run.scripted.requests] == [
+        "plan",
+        "align",
+        "revise",
+        "align",
+        "execute",
+        "review",
+    ]
+    assert r["cost_usd"] == pytest.approx(0.06)
+    reason = r["stop_reason"] or ""
+    assert "cost cap reached: $0.05 spent and ~$0.01 in calls under way" in reason, reason
+    assert "the next review call" in reason
+    assert r["converged"] is False and r["commit"] is None
+
+
 def test_max_rounds_stops_with_a_reason(demo_repo: Path) -> None:
-    other = finding(
-        "F1",
-        "critical",
-        "SQL injection in the order export query",
-        file="shop/export.py",
-        line=88,
-        category="security",
-        detail="user input is formatted into SQL",
-    )
-    script = make_script(
-        {
-            ("review", PLANNER): [review(PLANNER, [STACKING]), review(PLANNER, [other])],
-            ("review", EXECUTOR): [review(EXECUTOR, [STACKING]), review(EXECUTOR, [other])],
-            "fix": HARMLESS_FIX,
-        }
-    )
     cfg = config()
     cfg.loop.max_rounds = 2
-    run = run_auto(demo_repo, script, config=cfg)
+    run = run_auto(demo_repo, max_rounds_script(), config=cfg)
     r = run.report
     assert r["converged"] is False and r["committed"] is False
     reason = r["stop_reason"] or ""

@@ -17,8 +17,16 @@ template and answered with the demo's text and token usage:
 | `# Task: implement`                           | the SEARCH/REPLACE edits                   |
 | `# Task: fix the findings`                    | the fix                                    |
 | `# Task: review this change`                  | round 1 review, or round 2 once the diff refuses a second code |
+| `# Task: respond to the other reviewer`       | the demo's rebuttal (the reviewer's round-1 review again) |
 
-Reviews are structured output: on the Anthropic wire a call of the forced
+`play(script)` replaces these rules with a script of the scripted provider's
+shape (answers by `(purpose, model)`, then by purpose, each list consumed in
+order, its last answer repeating): that is how a test plays a circular
+argument, a fix that breaks the gate or a session that never converges on the
+real wire. Every answer carries its script's token usage, so the real
+providers price each call.
+
+Reviews and rebuttals are structured output: on the Anthropic wire a call of the forced
 tool (whose input JSON the provider streams as text), on the OpenAI wire the
 JSON as message content. A review request waits (briefly) for the other
 model's review of the same round to arrive, and records whether it did: that
@@ -41,7 +49,9 @@ from llm_mock_api.types.request import MockRequest
 from llm_mock_api.types.rule import MatchObject
 
 from duo_tui.demo.script import EXECUTOR, PLANNER, demo_script
-from duo_tui.providers.scripted import ScriptedAnswer
+from duo_tui.providers.base import Message, ModelRequest, ProviderError
+from duo_tui.providers.pricing import cost_usd
+from duo_tui.providers.scripted import Script, ScriptedAnswer, ScriptedProvider
 
 T = TypeVar("T")
 
@@ -53,7 +63,11 @@ HEADINGS: tuple[tuple[str, str], ...] = (
     ("# Task: implement", "execute"),
     ("# Task: fix the findings", "fix"),
     ("# Task: review this change", "review"),
+    ("# Task: respond to the other reviewer", "rebuttal"),
 )
+
+#: Purposes answered as structured output (a forced tool call on the Anthropic wire).
+STRUCTURED = frozenset({"review", "rebuttal"})
 
 #: Only the revised plan (v2) says this; the plan check then answers "ready".
 PLAN_V2_MARK = "Codes are matched case-insensitively"
@@ -87,6 +101,8 @@ class Served:
     input_tokens: int
     output_tokens: int
     arrived_s: float
+    prompt: str = ""
+    """The prompt's text (the last user message), as the peer received it."""
     other_review_seen: bool | None = None
     """Reviews only: the other model's review of the same round arrived while this one waited."""
 
@@ -104,6 +120,9 @@ class DemoPeer:
         )
         self.served: list[Served] = []
         self._arrivals: list[tuple[str, int, str]] = []  # (purpose, round, api) per request
+        self._script: ScriptedProvider | None = None  # set by play(); None: the demo's rules
+        self.review_wait_s = PEER_REVIEW_WAIT_S
+        """How long a review waits for the other's (less when a test knows it will not come)."""
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -157,7 +176,20 @@ class DemoPeer:
             self.server.reset()
             self.served.clear()
             self._arrivals.clear()
+            self._script = None
+            self.review_wait_s = PEER_REVIEW_WAIT_S
             self.server.when(lambda req: True).reply(self._answer)
+
+        self._sync(install)
+
+    def play(self, script: Script) -> None:
+        """Answer from `script` (the scripted provider's shape) instead of the demo's rules.
+
+        The n-th review (or rebuttal) a wire is asked for counts as round n.
+        """
+
+        def install() -> None:
+            self._script = ScriptedProvider(script)
 
         self._sync(install)
 
@@ -216,7 +248,37 @@ class DemoPeer:
             out[s.model] = (inp + s.input_tokens, outp + s.output_tokens)
         return out
 
+    def cost_usd(self) -> float:
+        """What every answer served so far costs at the real price list, as the providers price it."""
+        total = 0.0
+        for s in self.served:
+            cost = cost_usd(s.model, s.input_tokens, s.output_tokens)
+            assert cost is not None, f"no price for {s.model}: pick a priced model"
+            total += cost
+        return total
+
+    def served_of(self, purpose: str) -> list[Served]:
+        return [s for s in self.served if s.purpose == purpose]
+
     # -- answers --------------------------------------------------------------------
+
+    def _demo_answer(self, purpose: str, model: str, prompt: str) -> tuple[ScriptedAnswer, int]:
+        script = demo_script()
+        if purpose == "align":
+            return script["align"][1 if PLAN_V2_MARK in prompt else 0], 1
+        if purpose == "review":
+            rnd = 2 if FIXED_MARK in prompt else 1
+            return script[("review", model)][rnd - 1], rnd
+        return script[(purpose, model)][0] if (purpose, model) in script else script[purpose][0], 1
+
+    def _scripted_answer(
+        self, scripted: ScriptedProvider, purpose: str, model: str, api: str
+    ) -> tuple[ScriptedAnswer, int]:
+        rnd = 1 + sum(1 for p, _, a in self._arrivals if p == purpose and a == api)
+        request = ModelRequest(
+            model=model, system="", messages=[Message("user", "")], purpose=purpose
+        )
+        return scripted.answer_for(request), rnd
 
     async def _answer(self, req: MockRequest) -> ReplyObject:
         prompt = req.last_message
@@ -227,15 +289,13 @@ class DemoPeer:
                 error=ErrorReply(400, f"peer: unexpected {api} prompt: {prompt[:80]!r}")
             )
         model = MODEL_OF_API[api]
-        script = demo_script()
-        rnd = 1
-        if purpose == "align":
-            answer = script["align"][1 if PLAN_V2_MARK in prompt else 0]
-        elif purpose == "review":
-            rnd = 2 if FIXED_MARK in prompt else 1
-            answer = script[("review", model)][rnd - 1]
+        if self._script is not None:
+            try:
+                answer, rnd = self._scripted_answer(self._script, purpose, model, api)
+            except ProviderError as exc:
+                return ReplyObject(error=ErrorReply(400, f"peer: {exc.message}"))
         else:
-            answer = script[purpose][0]
+            answer, rnd = self._demo_answer(purpose, model, prompt)
         served = Served(
             purpose=purpose,
             api=api,
@@ -244,13 +304,14 @@ class DemoPeer:
             input_tokens=_tokens(answer)[0],
             output_tokens=_tokens(answer)[1],
             arrived_s=time.monotonic(),
+            prompt=prompt,
         )
         self._arrivals.append((purpose, rnd, api))
         if purpose == "review":
             served.other_review_seen = await self._other_review(rnd, api)
         self.served.append(served)
         usage = MockUsage(input=served.input_tokens, output=served.output_tokens)
-        if purpose == "review" and api == "anthropic":
+        if purpose in STRUCTURED and api == "anthropic":
             tool = req.tool_names[0] if req.tool_names else "duo_review"
             return ReplyObject(
                 tools=[ToolCall(name=tool, args=json.loads(answer.text))], usage=usage
@@ -259,7 +320,7 @@ class DemoPeer:
 
     async def _other_review(self, rnd: int, api: str) -> bool:
         """Wait until the other wire's review of round `rnd` arrives; False on timeout."""
-        deadline = time.monotonic() + PEER_REVIEW_WAIT_S
+        deadline = time.monotonic() + self.review_wait_s
         while time.monotonic() < deadline:
             if any(p == "review" and r == rnd and a != api for p, r, a in self._arrivals):
                 return True

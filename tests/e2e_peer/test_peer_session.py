@@ -10,7 +10,6 @@ would see them.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -19,14 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from duo_tui.config import load_config
 from duo_tui.demo.project import REQUEST
 from duo_tui.demo.script import EXECUTOR, PLANNER
-from duo_tui.headless import run_headless
 from duo_tui.store.session_store import SessionStore
 
 from .peer import DemoPeer
-from .support import files_containing
+from .support import files_containing, git, run_in_process
 
 pytestmark = pytest.mark.usefixtures("fake_keys")
 
@@ -69,12 +66,6 @@ def run_cli(repo: Path, config: Path, report: Path) -> subprocess.CompletedProce
         timeout=60,
         env=dict(os.environ),
     )
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 def assert_session_calls(peer: DemoPeer) -> None:
@@ -134,22 +125,15 @@ def test_headless_cli_converges_against_the_peer(
         assert not any(s in text for s in secrets)
 
 
-async def run_in_process(repo: Path, config: Path, report: Path) -> tuple[int, str]:
-    """`run_headless` in this process; returns the exit code and the progress it printed."""
-    err = io.StringIO()
-    code = await run_headless(repo, REQUEST, load_config(repo, config), json_path=report, err=err)
-    return code, err.getvalue()
-
-
 async def test_headless_in_process_transcript_and_concurrent_reviews(
     peer: DemoPeer, peer_config: Path, demo_repo: Path, tmp_path: Path, fake_keys: dict[str, str]
 ) -> None:
     """`run_headless`: every call is in the transcript with role, model, usage and timings;
     the two reviews of a round were in flight at the same time."""
     report_path = tmp_path / "report.json"
-    code, progress = await run_in_process(demo_repo, peer_config, report_path)
-    assert code == 0, progress
-    report = json.loads(report_path.read_text())
+    run = await run_in_process(demo_repo, peer_config, report_path)
+    assert run.code == 0, run.progress
+    report = run.report
     assert_converged_commit(demo_repo, report)
     assert_usage_from_peer(peer, report)
     assert_session_calls(peer)
@@ -190,11 +174,11 @@ async def test_a_500_for_the_executor_is_retried_and_the_session_converges(
     """The executor's first request gets HTTP 500: the user sees a retry, the session converges."""
     peer.fail("openai", 500, "upstream hiccup", "server_error", times=1)
     report_path = tmp_path / "report.json"
-    code, progress = await run_in_process(demo_repo, peer_config, report_path)
-    assert code == 0, progress
-    assert_converged_commit(demo_repo, json.loads(report_path.read_text()))
-    retry_lines = [line for line in progress.splitlines() if "↻" in line]
-    assert len(retry_lines) == 1, progress
+    run = await run_in_process(demo_repo, peer_config, report_path)
+    assert run.code == 0, run.progress
+    assert_converged_commit(demo_repo, run.report)
+    retry_lines = [line for line in run.progress.splitlines() if "↻" in line]
+    assert len(retry_lines) == 1, run.progress
     assert "server error (HTTP 500)" in retry_lines[0]
     assert "upstream hiccup" in retry_lines[0]
     assert "retry 2/5" in retry_lines[0]

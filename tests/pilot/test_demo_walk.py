@@ -45,17 +45,17 @@ async def test_walk_demo_with_accept_reject_rerun(tmp_path: Path) -> None:
                     await pilot.press("r")  # rerun: the model picker opens
                     await pilot.pause(0.1)
                     await pilot.press("enter")  # "same model"
-                    await _wait(pilot, lambda: len(wb.decisions_sent) == sent + 1)
+                    await _wait(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
                     continue
                 if plan_visits == 2:
                     await pilot.press("x")  # reject with a reason
                     await pilot.pause(0.1)
                     await pilot.press(*"name the rounding rule")
                     await pilot.press("enter")
-                    await _wait(pilot, lambda: len(wb.decisions_sent) == sent + 1)
+                    await _wait(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
                     continue
             await pilot.press("a")
-            await _wait(pilot, lambda: len(wb.decisions_sent) == sent + 1)
+            await _wait(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
         assert wb.ended.status == "converged", wb.ended.stop_reason
         report = wb.ended.report
         rail = dict(app.screen.query_one("#rail").states)  # type: ignore[attr-defined]
