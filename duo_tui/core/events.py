@@ -8,9 +8,12 @@ TUI bridge or the headless printer) and awaits a `UserDecision` for every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from duo_tui.core.models import Stage, StageState, Usage
+from duo_tui.core.enums import Stage, StageState
+
+if TYPE_CHECKING:  # events are plain dataclasses: importing them must not load pydantic
+    from duo_tui.core.models import Usage
 
 # Streams are routed to panes by name: "plan", "exec", "gate", "review:<n>".
 StreamName = str
@@ -113,6 +116,8 @@ Action = Literal[
     "choose",
     "autopilot",
     "stop",
+    "split",  # execute checkpoint: discard an oversize change, split the task, rerun part 1
+    "full_workflow",  # execute checkpoint of a fast session: discard, align, size, continue
 ]
 
 
@@ -146,6 +151,8 @@ class UserDecision:
     recurring: dict[str, str] = field(default_factory=dict)  # finding key -> constitution rule
     rejected_hunks: list[str] = field(default_factory=list)
     task_ops: dict[str, str] = field(default_factory=dict)  # task id -> skip/unskip/split/up/down
+    # task id -> new fields (title, goal, files, criteria), at the plan checkpoint's task list
+    task_edits: dict[str, dict[str, Any]] = field(default_factory=dict)
     size: str | None = None  # override the plan's size (S/M/L)
     by: str = "human"
 

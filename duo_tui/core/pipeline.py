@@ -7,7 +7,7 @@ from typing import Any
 
 from duo_tui.core.models import Stage
 from duo_tui.core.planning import PlanningStages
-from duo_tui.core.runner import StopSession, finish_session, is_fast
+from duo_tui.core.runner import StopSession, TasksReplanned, finish_session, is_fast
 from duo_tui.core.session import SessionStatus, StageRun, TaskState
 from duo_tui.core.task_cycle import TaskCycle
 from duo_tui.redact import redact
@@ -29,19 +29,14 @@ class Pipeline(PlanningStages, TaskCycle):
             return finish_session(self, s.status, s.stop_reason)
         self._warn_same_family()
         try:
-            if not s.plan_accepted:
-                await self.stage_plan()
-            if not is_fast(s) and not s.aligned:
-                await self.stage_align()
-            if not s.tasks:
-                self.decompose()
-                await self.tasks_checkpoint()
-            while s.task_index < len(s.tasks):
-                task = s.tasks[s.task_index]
-                if task.state in (TaskState.PENDING, TaskState.RUNNING):
-                    await self.run_task()
-                s.task_index += 1
-                self.save()
+            while True:
+                try:
+                    await self._play()
+                    break
+                except TasksReplanned:
+                    # A split or a switch to the full workflow changed the task list:
+                    # go on from where the session now stands (already saved).
+                    continue
             s.current = None
             committed = [t for t in s.tasks if t.state == TaskState.COMMITTED]
             if not committed:
@@ -54,6 +49,23 @@ class Pipeline(PlanningStages, TaskCycle):
         except asyncio.CancelledError:
             self.save()
             raise
+
+    async def _play(self) -> None:
+        """The stages from where the session stands to its last task."""
+        s = self.session
+        if not s.plan_accepted:
+            await self.stage_plan()
+        if not is_fast(s) and not s.aligned:
+            await self.stage_align()
+        if not s.tasks:
+            self.decompose()
+            await self.tasks_checkpoint()
+        while s.task_index < len(s.tasks):
+            task = s.tasks[s.task_index]
+            if task.state in (TaskState.PENDING, TaskState.RUNNING):
+                await self.run_task()
+            s.task_index += 1
+            self.save()
 
     def _finish(self, status: SessionStatus, reason: str | None) -> dict[str, Any]:
         report = finish_session(self, status, reason)

@@ -7,7 +7,15 @@ import re
 from duo_tui.core.context import repo_overview
 from duo_tui.core.events import ArtifactReady, UserDecision
 from duo_tui.core.models import Stage
-from duo_tui.core.plan_manifest import classify, parse_manifest, renumber, split_task, tasks_for
+from duo_tui.core.plan_manifest import (
+    classify,
+    edit_task,
+    parse_manifest,
+    renumber,
+    split_task,
+    task_rows,
+    tasks_for,
+)
 from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError
 from duo_tui.core.session import PlanStep, Task, TaskState
 from duo_tui.prompts import render, untrusted
@@ -179,42 +187,46 @@ class PlanningStages(RunnerBase):
         """Size the accepted plan and build the task list (the rules decide)."""
         s = self.session
         m = parse_manifest(self._plan_text())
-        size, why = classify(m, self.config.tasks.max_files, self.config.tasks.max_lines)
-        if s.size_override in {"S", "M", "L"}:
-            size, why = s.size_override, why + "; overridden by the human"
+        rule, why = classify(m, self.config.tasks.max_files, self.config.tasks.max_lines)
+        size = rule
+        if s.size_override in {"S", "M", "L"} and s.size_override != rule:
+            size = s.size_override
+            why += f"; the rule says {rule}, overridden by the human"
         s.size = size
+        s.size_why = why
         tasks, notes = tasks_for(m, size, self.config.tasks.max_files, s.request)
         s.steps = m.steps or [
             PlanStep(id="S1", text=s.request, files=[f for t in tasks for f in t.files])
         ]
-        s.tasks = renumber(tasks)
+        s.tasks = renumber(tasks, taken=[t.id for t in s.replaced_tasks])
         s.task_index = 0
         for n in notes:
             self.notice(n, "warning")
         self.notice(f"size {size} ({why}): {len(s.tasks)} task(s)")
         self.emit(ArtifactReady("tasks", self.task_table()))
+        self.write_task_files()
         self.save()
 
     def task_table(self) -> list[dict[str, object]]:
-        return [
-            {
-                "id": t.id,
-                "title": t.title,
-                "files": t.files,
-                "state": t.state.value,
-                "round": t.round,
-                "oversize": t.oversize,
-                "commit": t.commit,
-                "steps": t.steps,
-            }
-            for t in self.session.tasks
-        ]
+        return task_rows(self.session.tasks)
 
     def apply_task_edits(self, decision: UserDecision) -> None:
-        """Reorder / skip / split tasks as the human asked at the plan checkpoint."""
+        """Reorder / skip / split / edit tasks as the human asked at the plan checkpoint."""
         ops = decision.task_ops
         s = self.session
         tasks = list(s.tasks)
+        bound = self.config.tasks.max_files if s.size == "L" else None
+        for tid, fields in decision.task_edits.items():
+            target = next((t for t in tasks if t.id == tid), None)
+            if target is None:
+                self.notice(f"no task {tid} to edit", "warning")
+                continue
+            if target.state != TaskState.PENDING:
+                self.notice(f"{tid} is {target.state.value}: only pending tasks can be edited")
+                continue
+            for problem in edit_task(target, dict(fields), bound):
+                self.notice(problem, "warning")
+            self.notice(f"{tid} edited: {', '.join(sorted(fields))}")
         for tid, op in ops.items():
             idx = next((i for i, t in enumerate(tasks) if t.id == tid), None)
             if idx is None:
@@ -229,8 +241,9 @@ class PlanningStages(RunnerBase):
                 tasks[idx - 1], tasks[idx] = tasks[idx], tasks[idx - 1]
             elif op == "down" and idx < len(tasks) - 1:
                 tasks[idx + 1], tasks[idx] = tasks[idx], tasks[idx + 1]
-        s.tasks = renumber(tasks)
+        s.tasks = renumber(tasks, taken=[t.id for t in s.replaced_tasks])
         self.emit(ArtifactReady("tasks", self.task_table()))
+        self.write_task_files()
         self.save()
 
     async def tasks_checkpoint(self) -> None:
@@ -246,13 +259,20 @@ class PlanningStages(RunnerBase):
                 task_id=None,
                 state=StageState.AWAITING,
                 summary=f"size {s.size}: {len(s.tasks)} task(s); accept to start coding",
-                actions=("accept", "task_ops", "size", "autopilot", "stop"),
-                data={"tasks": self.task_table(), "size": s.size},
+                actions=("accept", "task_ops", "task_edit", "size", "autopilot", "stop"),
+                data={"tasks": self.task_table(), "size": s.size, "size_why": s.size_why},
             )
             self.emit(AwaitingDecision(cp))
             d = await self.driver.decide(cp)
+            extra = {"task_edits": dict(d.task_edits)} if d.task_edits else {}
             self.log_decision(
-                Stage.PLAN, d, None, checkpoint="tasks", task_ops=dict(d.task_ops), size=d.size
+                Stage.PLAN,
+                d,
+                None,
+                checkpoint="tasks",
+                task_ops=dict(d.task_ops),
+                size=d.size,
+                **extra,
             )
             if d.action == "stop":
                 from duo_tui.core.runner import StopSession
@@ -262,10 +282,12 @@ class PlanningStages(RunnerBase):
                 s.autopilot = not s.autopilot
                 continue
             if d.size and d.size in {"S", "M", "L"} and d.size != s.size:
+                # The task list is rebuilt from the plan for the new size: earlier task
+                # edits are dropped (the plan, not the old list, is the source).
                 s.size_override = d.size
                 self.decompose()
                 continue
-            if d.task_ops:
+            if d.task_ops or d.task_edits:
                 self.apply_task_edits(d)
                 continue
             if d.action == "accept":

@@ -52,6 +52,11 @@ class StageError(Exception):
     """A stage run failed; the message is shown to the human and fed back on rerun."""
 
 
+class TasksReplanned(Exception):
+    """The task list changed under the running task (a split, a switch to the full
+    workflow): the pipeline starts over from where the session now stands."""
+
+
 @dataclass
 class Produced:
     """What one stage run produced, shown at its checkpoint."""
@@ -86,8 +91,10 @@ class StageCtx:
 FATAL_FAULTS = frozenset({"auth", "bad_request", "config", "spend_limit"})
 
 ACTIONS = ("accept", "reject", "rerun", "edit", "swap_roles", "autopilot", "stop")
+_KNOWN = frozenset({*ACTIONS, "choose"})
 
 AutoRule = Callable[[Produced | None, str | None, StageRun], UserDecision]
+ExtraActions = Callable[[Produced], tuple[str, ...]]
 
 
 class RunnerBase:
@@ -134,6 +141,15 @@ class RunnerBase:
 
     def notice(self, message: str, severity: str = "information") -> None:
         self.emit(Notice(message, severity))  # type: ignore[arg-type]
+
+    def write_task_files(self) -> None:
+        """`tasks.json`: the task list as it stands, beside session.json."""
+        from duo_tui.core.plan_manifest import tasks_document
+
+        s = self.session
+        self.store.write_artifact(
+            "tasks.json", tasks_document(s.tasks, s.replaced_tasks, s.size, s.size_why)
+        )
 
     def log_decision(
         self, stage: Stage, decision: UserDecision, run: StageRun | None = None, **data: Any
@@ -191,8 +207,14 @@ class RunnerBase:
         reject_returns: bool = False,
         stream: str | None = None,
         role: str | None = None,
+        extra: ExtraActions | None = None,
     ) -> tuple[Produced, UserDecision]:
-        """Run `stage` until a decision accepts it (or, with reject_returns, rejects it)."""
+        """Run `stage` until a decision accepts it (or, with reject_returns, rejects it).
+
+        `extra(produced)` names stage-specific actions offered at the checkpoint of a
+        good result (e.g. "split"). Choosing one ends the run as rejected and returns
+        `(produced, decision)`: the caller acts on it and logs it with what it did.
+        """
         s = self.session
         task = s.task if stage not in (Stage.PLAN, Stage.ALIGN) else None
         resume = self._take_resume(stage, task.id if task else None, task.round if task else 1)
@@ -250,8 +272,15 @@ class RunnerBase:
                 )
             )
             while True:
+                extras = (
+                    tuple(extra(produced))
+                    if extra is not None
+                    and produced is not None
+                    and run.state == StageState.AWAITING
+                    else ()
+                )
                 decision = await self._decide(
-                    stage, run, produced, error, alternatives, auto, edit is not None
+                    stage, run, produced, error, alternatives, auto, edit is not None, extras
                 )
                 act = decision.action
                 if act == "autopilot":
@@ -259,6 +288,19 @@ class RunnerBase:
                     self.log_decision(stage, decision, run, autopilot=s.autopilot)
                     self.notice(f"autopilot {'on' if s.autopilot else 'off'}")
                     self.save()
+                    continue
+                if act in extras and produced is not None:
+                    run.move(StageState.REJECTED)
+                    self.save()
+                    self.emit(
+                        StageFinished(stage, run.round, run.task_id, run.state, produced.summary)
+                    )
+                    return produced, decision
+                if act not in _KNOWN:
+                    self.log_decision(stage, decision, run, refused=True)
+                    if self.autopilot:
+                        raise StopSession(f"{stage.value}: {act!r} is not possible here")
+                    self.notice(f"{stage.value}: {act!r} is not possible here", "warning")
                     continue
                 refused = act == "accept" and (run.state != StageState.AWAITING or produced is None)
                 # A refused accept is logged as such: the log must not read as if it was accepted.
@@ -355,6 +397,7 @@ class RunnerBase:
         alternatives: list[Produced],
         auto: AutoRule | None,
         editable: bool,
+        extras: tuple[str, ...] = (),
     ) -> UserDecision:
         if self.autopilot and error and self._fatal:
             # A refused key, a bad request or a spent budget will not get better on a rerun.
@@ -369,6 +412,8 @@ class RunnerBase:
             actions.insert(3, "edit")
         if len(alternatives) > 1:
             actions.append("choose")
+        # Stage-specific actions come right after accept: they are the point of this stop.
+        actions[1:1] = [a for a in extras if a not in actions]
         cp = Checkpoint(
             stage=stage,
             round=run.round,

@@ -38,6 +38,7 @@ class TaskState(StrEnum):
     COMMITTED = "committed"
     SKIPPED = "skipped"
     STOPPED = "stopped"
+    REPLACED = "replaced"  # split into smaller tasks, or dropped when a fast session went full
 
 
 class StageRun(BaseModel):
@@ -105,6 +106,7 @@ class Task(BaseModel):
     gate_score: list[int] | None = None  # failure score of the last accepted gate run
     declined_hunks: list[str] = Field(default_factory=list)
     oversize: str | None = None  # set when the change outgrew the task bound
+    split_from: str | None = None  # the id of the task this one is a part of
     critical_history: list[list[str]] = Field(default_factory=list)
     finding_decisions: dict[str, FindingDecision] = Field(default_factory=dict)
     usage: Usage = Field(default_factory=Usage)
@@ -151,8 +153,12 @@ class Session(BaseModel):
     aligned: bool = False
     size: str | None = None
     size_override: str | None = None
+    size_why: str = ""  # what the sizing rule saw (files, steps, lines; an override)
     steps: list[PlanStep] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
+    # tasks taken out of the list by a split or a switch to the full workflow; their
+    # artifacts stay in their folders, so their ids are never reused
+    replaced_tasks: list[Task] = Field(default_factory=list)
     task_index: int = 0
     current: StageRun | None = None
     runs: list[StageRun] = Field(default_factory=list)

@@ -18,9 +18,16 @@ from duo_tui.core.convergence import (
     severity_counts,
 )
 from duo_tui.core.events import ArtifactReady, ErrorEvent, TextDelta, UserDecision
-from duo_tui.core.models import Finding, FindingDecision, Review, Stage, StageState
-from duo_tui.core.plan_manifest import is_conventional
-from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError, StopSession
+from duo_tui.core.models import Finding, FindingDecision, Mode, Review, Stage, StageState
+from duo_tui.core.plan_manifest import is_conventional, task_markdown, task_rows
+from duo_tui.core.runner import (
+    Produced,
+    RunnerBase,
+    StageCtx,
+    StageError,
+    StopSession,
+    TasksReplanned,
+)
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
 from duo_tui.errors import ReviewParseError
@@ -113,11 +120,16 @@ class TaskCycle(RunnerBase):
                 f"{len(parsed.blocks)} edit(s) to {len(files)} file(s): "
                 f"+{result.added_lines} −{result.deleted_lines}"
             )
-            notes = self._bound_notes(task, files, result.added_lines + result.deleted_lines)
+            lines = result.added_lines + result.deleted_lines
+            bound = self._bound_notes(task, files, lines, offer=kind == Stage.EXECUTE)
+            notes = list(bound.pop("notes"))
             if notes:
                 summary += " — " + "; ".join(notes)
             return Produced(
-                summary=summary, artifact=text, data={"diff": diff, "files": files}, payload=text
+                summary=summary,
+                artifact=text,
+                data={"diff": diff, "files": files, "lines": lines, **bound},
+                payload=text,
             )
 
         async def produce(ctx: StageCtx) -> Produced:
@@ -125,10 +137,14 @@ class TaskCycle(RunnerBase):
                 diff = self._current_diff()
                 self._emit_diff(diff)
                 raw = self.store.read_artifact(f"{self._dir(task)}/{kind.value}.md") or ""
+                files, lines = _diff_size(diff)
+                bound = self._bound_notes(task, files, lines, offer=kind == Stage.EXECUTE)
+                notes = list(bound.pop("notes"))
                 return Produced(
-                    summary="change restored after restart",
+                    summary="change restored after restart"
+                    + (" — " + "; ".join(notes) if notes else ""),
                     artifact=raw,
-                    data={"diff": diff},
+                    data={"diff": diff, "files": files, "lines": lines, **bound},
                     payload=raw,
                 )
             if wt is not None and task.pre_tree:
@@ -181,12 +197,32 @@ class TaskCycle(RunnerBase):
 
         def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
             if produced is not None and error is None:
+                # Autopilot splits only a change far over the bound, and only a task that
+                # is not itself a part: one automatic split per planned task, so an executor
+                # that keeps touching too much cannot make it split forever. A change a
+                # little over the bound, and a fast session that grew, go on with the flag
+                # (the report's tasks and warnings say so).
+                far = bool(produced.data.get("far_oversize"))
+                if far and task.split_from is None and "split" in offered(produced):
+                    return UserDecision(
+                        "split", reason=f"far over the bound: {task.oversize}; split automatically"
+                    )
                 return UserDecision("accept")
             if run.attempt <= retries:
                 return UserDecision("rerun")
             return UserDecision("stop", reason=f"{kind.value} failed {run.attempt} times: {error}")
 
-        _produced, decision = await self.stage(
+        def offered(produced: Produced) -> tuple[str, ...]:
+            if kind != Stage.EXECUTE:
+                return ()
+            out: list[str] = []
+            if produced.data.get("splittable"):
+                out.append("split")
+            if produced.data.get("fast_growth") and not s.commits:
+                out.append("full_workflow")
+            return tuple(out)
+
+        produced, decision = await self.stage(
             kind,
             produce,
             model=s.roles.executor,
@@ -195,7 +231,16 @@ class TaskCycle(RunnerBase):
             choose=choose,
             stream="exec",
             role="executor",
+            extra=offered,
         )
+        if decision.action == "split":
+            self._split_oversize(task, produced, decision)
+        if decision.action == "full_workflow":
+            self._switch_to_full_workflow(task, produced, decision)
+        if produced.data.get("fast_growth"):
+            warning = str(produced.data.get("fast_note") or "")
+            if warning and warning not in s.warnings:
+                s.warnings.append(warning)
         if decision.rejected_hunks and wt is not None:
             from duo_tui.vcs.diff import revert_hunks
 
@@ -208,22 +253,146 @@ class TaskCycle(RunnerBase):
         task.phase = Stage.GATE
         self.save()
 
-    def _bound_notes(self, task: Task, files: list[str], lines: int) -> list[str]:
+    def _discard_change(self, task: Task) -> None:
+        """Put the worktree back as it was before this task's execute."""
+        if self.worktree is not None and task.pre_tree:
+            self.worktree.restore(task.pre_tree)
+        task.pre_tree = None
+        self._emit_diff(self._current_diff())
+
+    def _split_oversize(self, task: Task, produced: Produced, decision: UserDecision) -> None:
+        """Discard the oversize change, split the task by the bound, run its first part."""
+        from duo_tui.core.plan_manifest import renumber, split_by_bound
+
         s = self.session
-        notes = []
-        if s.mode.value == "fast" and len(files) > self.config.loop.fast_max_files:
+        files = list(produced.data.get("files") or [])
+        lines = int(produced.data.get("lines") or 0)
+        parts = split_by_bound(
+            task, files, lines, self.config.tasks.max_files, self.config.tasks.max_lines
+        )
+        if len(parts) < 2:  # pragma: no cover - "split" is only offered for 2+ files
+            raise StageError(f"{task.id} cannot be split: it names one file")
+        self._discard_change(task)
+        run = s.current
+        task.state = TaskState.REPLACED
+        s.replaced_tasks.append(task)
+        idx = s.task_index
+        s.tasks[idx : idx + 1] = parts
+        s.tasks = renumber(s.tasks, taken=[t.id for t in s.replaced_tasks])
+        s.task_index = idx
+        self.log_decision(
+            Stage.EXECUTE,
+            decision,
+            run,
+            split_into={p.id: list(p.files) for p in parts},
+            discarded_files=files,
+            oversize=task.oversize,
+        )
+        self.notice(
+            f"{task.id} split into "
+            + ", ".join(f"{p.id} ({', '.join(p.files)})" for p in parts)
+            + f"; its change was discarded and {parts[0].id} runs now"
+        )
+        self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+        self.write_task_files()
+        self.save()
+        raise TasksReplanned(f"{task.id} split")
+
+    def _switch_to_full_workflow(
+        self, task: Task, produced: Produced, decision: UserDecision
+    ) -> None:
+        """A fast session outgrew itself: discard the change, align the plan, size it, go on.
+
+        The session's mode becomes auto (autopilot on) or manual (off): the autopilot
+        switch is kept as it was. Nothing was committed yet (the switch is offered only
+        then), so every task of the fast run is replaced by the new decomposition.
+        """
+        s = self.session
+        self._discard_change(task)
+        run = s.current
+        for t in s.tasks:
+            t.state = TaskState.REPLACED
+            t.pre_tree = None
+        s.replaced_tasks.extend(s.tasks)
+        s.tasks = []
+        s.task_index = 0
+        s.mode = Mode.AUTO if s.autopilot else Mode.MANUAL
+        s.aligned = False
+        s.size = None
+        s.size_override = None
+        s.size_why = ""
+        self.log_decision(
+            Stage.EXECUTE,
+            decision,
+            run,
+            mode_from="fast",
+            mode_to=s.mode.value,
+            discarded_files=list(produced.data.get("files") or []),
+        )
+        self.notice(
+            f"switched to the full workflow ({s.mode.value}): the change was discarded; "
+            "the plan goes to alignment, then sizing and tasks"
+        )
+        self.emit(ArtifactReady("tasks", []))
+        self.write_task_files()
+        self.save()
+        raise TasksReplanned("full workflow")
+
+    def _bound_notes(
+        self, task: Task, files: list[str], lines: int, offer: bool = False
+    ) -> dict[str, Any]:
+        """Warn about a change past its bound; flags for the execute checkpoint's actions.
+
+        `notes` go into the checkpoint summary. `oversize`: in a session of several
+        tasks (or an L one) the change is over the task bound (more files, or lines by
+        more than 20 %); `splittable` when the task and its change name at least two
+        files (then "split" is offered); `far_oversize` when it is more than twice the
+        bound (then autopilot splits). `fast_growth`: a fast session's change past
+        `[loop] fast_max_files` (then "full_workflow" is offered while no task has
+        been committed). `offer` says whether the checkpoint offers those actions
+        (execute does, fix does not), so the notes name the right keys.
+        """
+        s = self.session
+        out: dict[str, Any] = {}
+        notes: list[str] = []
+        keys = offer and not self.autopilot  # name the keys only where a human decides
+        if s.mode == Mode.FAST and len(files) > self.config.loop.fast_max_files:
+            switch = keys and not s.commits
             notes.append(
                 f"this fast session's change touches {len(files)} files; "
-                "consider the full workflow (plan alignment and tasks)"
+                + (
+                    "W switches to the full workflow (plan alignment and tasks)"
+                    if switch
+                    else "consider the full workflow (plan alignment and tasks)"
+                )
             )
             self.notice(notes[-1], "warning")
+            out["fast_growth"] = True
+            out["fast_note"] = (
+                f"the fast session's change to {task.id} touched {len(files)} files "
+                f"(fast mode's bound is {self.config.loop.fast_max_files}); it went on "
+                "without plan alignment"
+            )
         if len(s.tasks) > 1 or s.size == "L":
             mf, ml = self.config.tasks.max_files, self.config.tasks.max_lines
             if len(files) > mf or lines > ml * 1.2:
                 task.oversize = f"the change touches {len(files)} files and {lines} lines (bound {mf} files, ~{ml} lines)"
-                notes.append(task.oversize + "; reject to split it or accept it as is")
+                splittable = len({*task.files, *files}) >= 2
+                how = (
+                    "; S splits the task, a accepts it as is"
+                    if keys and splittable
+                    else "; accept it as is or reject it with a narrower brief"
+                    if keys
+                    else ""
+                )
+                notes.append(task.oversize + how)
                 self.notice(f"{task.id}: {task.oversize}", "warning")
-        return notes
+                self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+                out["oversize"] = True
+                out["splittable"] = splittable
+                out["far_oversize"] = len(files) > 2 * mf or lines > 2 * ml
+        out["notes"] = notes
+        return out
 
     # -- gate ---------------------------------------------------------------------
 
@@ -365,7 +534,11 @@ class TaskCycle(RunnerBase):
             self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
             return review
 
+        # The optional rebuttal round: each of two reviewers sees the other's findings.
+        rebuttal = self.config.loop.rebuttal and len(reviewers) == 2
+
         async def produce(ctx: StageCtx) -> Produced:
+            rebutted: dict[int, tuple[Review, dict[str, Any]]] | None = None
             if ctx.resume:
                 for i, model in enumerate(reviewers):
                     raw = self.store.read_artifact(
@@ -376,6 +549,12 @@ class TaskCycle(RunnerBase):
                         self.emit(
                             ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}")
                         )
+                rebutted = self._rebutted(task, done) if rebuttal else None
+                if rebutted is not None:
+                    # the rebuttal of these very reviews ran before the restart: keep its result
+                    for i, (updated, position) in sorted(rebutted.items()):
+                        done[i] = updated
+                        self._show_rebutted(i, reviewers[i], updated, position)
             elif ctx.attempt == 1 or not ctx.error or ctx.reason:
                 done.clear()
             todo = [(i, m) for i, m in enumerate(reviewers) if i not in done]
@@ -400,7 +579,7 @@ class TaskCycle(RunnerBase):
                     "; ".join(errors)
                     + " (rerun to retry the failed review(s); the others are kept)"
                 )
-            if self.config.loop.rebuttal and len(reviewers) == 2:
+            if rebuttal and rebutted is None:
                 await self._rebuttal(reviewers, done)
             total = sum(len(r.findings) for r in done.values())
             return Produced(
@@ -416,13 +595,21 @@ class TaskCycle(RunnerBase):
         return list(produced.payload)
 
     async def _rebuttal(self, reviewers: list[str], done: dict[int, Review]) -> None:
+        """Show each reviewer the other's review; replace its review by its updated one.
+
+        Every change of position (a finding conceded, one of its own withdrawn or
+        re-rated) is shown as a notice; those and the findings it contests are
+        recorded with both versions of each review in the round's `rebuttal.json`,
+        which a restart reuses instead of asking again.
+        """
+        from duo_tui.core.calls import CostCapReached
         from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
 
         task = self.session.task
         assert task is not None
+        blind = dict(done)
 
-        async def one(i: int) -> tuple[int, Review]:
-            other = done[1 - i]
+        async def one(i: int) -> Review:
             res = await self.caller.call(
                 role="reviewer",
                 model=reviewers[i],
@@ -432,28 +619,90 @@ class TaskCycle(RunnerBase):
                 system=self.system_prompt(),
                 prompt=render(
                     "rebuttal",
-                    your_review=untrusted("your review", done[i].model_dump_json()),
-                    other_review=untrusted("other review", other.model_dump_json()),
+                    your_review=untrusted("your review", blind[i].model_dump_json()),
+                    other_review=untrusted("other review", blind[1 - i].model_dump_json()),
                 ),
                 json_schema=REVIEW_SCHEMA,
-                title="rebuttal",
+                title=f"rebuttal · round {task.round}",
             )
-            return i, parse_review_text(res.text, reviewer=reviewers[i])
+            self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.raw.txt", res.text)
+            return parse_review_text(res.text, reviewer=reviewers[i])
 
         results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
-        for r in results:
-            if isinstance(r, tuple):
-                i, updated = r
-                before = {f.title for f in done[i].findings}
-                conceded = [f.title for f in updated.findings if f.title not in before]
-                if conceded:
-                    self.notice(f"{reviewers[i]} conceded: " + "; ".join(conceded))
+        record = []
+        for i, r in enumerate(results):
+            if isinstance(r, asyncio.CancelledError | CostCapReached):
+                raise r
+            failed = None
+            if isinstance(r, Review):
+                done[i] = r
                 self.store.write_artifact(
-                    f"{self._dir(task)}/rebuttal-{i}.json", updated.model_dump_json(indent=2)
+                    f"{self._dir(task)}/rebuttal-{i}.json", r.model_dump_json(indent=2)
                 )
-                done[i] = updated
             else:
-                self.notice(f"rebuttal failed: {r}", "warning")
+                failed = str(r)
+                self.notice(f"rebuttal of {reviewers[i]} failed, its review stands: {r}", "warning")
+            position = (
+                _positions(blind[i], done[i], blind[1 - i])
+                if failed is None
+                else {key: [] for key in _POSITION_KEYS[:-1]} | {"summary": ""}
+            )
+            record.append(
+                {
+                    "index": i,
+                    "model": reviewers[i],
+                    **position,
+                    "failed": failed,
+                    "before": blind[i].model_dump(mode="json"),
+                    "after": done[i].model_dump(mode="json"),
+                }
+            )
+            self._show_rebutted(i, reviewers[i], done[i], position, announce=failed is None)
+        self.store.write_artifact(
+            f"{self._dir(task)}/rebuttal.json", json.dumps({"reviewers": record}, indent=2)
+        )
+
+    def _show_rebutted(
+        self, i: int, model: str, review: Review, position: dict[str, Any], announce: bool = True
+    ) -> None:
+        """The updated review to its pane; its changes of position as notices."""
+        self.emit(
+            ArtifactReady(
+                "review", {"index": i, "review": review, "rebuttal": position}, f"review:{i}"
+            )
+        )
+        if not announce:
+            return
+        if position["conceded"]:
+            self.notice(f"{model} conceded: " + "; ".join(position["conceded"]))
+        if position["withdrawn"]:
+            self.notice(f"{model} withdrew: " + "; ".join(position["withdrawn"]))
+        if position["severity_changed"]:
+            self.notice(
+                f"{model} re-rated: "
+                + "; ".join(
+                    f"{c['title']} {c['from']} → {c['to']}" for c in position["severity_changed"]
+                )
+            )
+
+    def _rebutted(
+        self, task: Task, blind: dict[int, Review]
+    ) -> dict[int, tuple[Review, dict[str, Any]]] | None:
+        """This round's rebuttal result, if it was made from exactly these blind reviews."""
+        raw = self.store.read_artifact(f"{self._dir(task)}/rebuttal.json")
+        if not raw:
+            return None
+        out: dict[int, tuple[Review, dict[str, Any]]] = {}
+        try:
+            for entry in json.loads(raw)["reviewers"]:
+                i = entry["index"]
+                if i not in blind or Review.model_validate(entry["before"]) != blind[i]:
+                    return None
+                position = {k: entry[k] for k in _POSITION_KEYS}
+                out[i] = (Review.model_validate(entry["after"]), position)
+        except (ValueError, KeyError, TypeError):
+            return None
+        return out if set(out) == set(blind) else None
 
     # -- triage -------------------------------------------------------------------
 
@@ -705,6 +954,7 @@ class TaskCycle(RunnerBase):
             task.commit = sha
             task.state = TaskState.COMMITTED
             s.commits.append(sha)
+            self.store.write_artifact(f"{task.id}/commit.txt", f"{sha}\n{produced.payload}\n")
             self.emit(
                 ArtifactReady("commit", {"sha": sha, "message": produced.payload, "task": task.id})
             )
@@ -723,6 +973,9 @@ class TaskCycle(RunnerBase):
         assert task is not None
         task.state = TaskState.RUNNING
         self.save()
+        if task.round == 1 and task.phase == Stage.EXECUTE:
+            self.store.write_artifact(f"{task.id}/task.md", task_markdown(task))
+        self.write_task_files()
         self.emit(ArtifactReady("tasks", [t.model_dump(mode="json") for t in s.tasks]))
         reviews: list[Review] | None = None
         while task.state == TaskState.RUNNING:
@@ -746,15 +999,58 @@ class TaskCycle(RunnerBase):
                 raise StageError(f"unknown phase {phase}")
 
     def _load_reviews(self, task: Task) -> list[Review]:
-        out = []
+        out: dict[int, Review] = {}
         for i, model in enumerate(self.session.roles.effective_reviewers()):
             raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
             if raw:
-                out.append(Review.model_validate_json(raw))
+                out[i] = Review.model_validate_json(raw)
         if not out:
             task.phase = Stage.REVIEW
             raise StageError("the reviews of this round are missing; rerun the review")
-        return out
+        # with a rebuttal round, the triage was made from the updated reviews
+        rebutted = self._rebutted(task, out) if self.config.loop.rebuttal else None
+        for i, (updated, _position) in (rebutted or {}).items():
+            out[i] = updated
+        return [out[i] for i in sorted(out)]
+
+
+def _diff_size(diff: str) -> tuple[list[str], int]:
+    """The files a unified diff touches and its changed (added + deleted) lines."""
+    from duo_tui.vcs.diff import parse_diff
+
+    files = parse_diff(diff)
+    lines = sum(1 for f in files for h in f.hunks for ln in h.lines if ln[:1] in ("+", "-"))
+    return sorted(f.path for f in files), lines
+
+
+_POSITION_KEYS = ("conceded", "contested", "withdrawn", "severity_changed", "summary")
+
+
+def _positions(before: Review, after: Review, other: Review) -> dict[str, Any]:
+    """How a reviewer's rebuttal (`after`) moved from its blind review (`before`), given
+    the `other` review it was shown: titles of the other's findings it now reports
+    (conceded) or still does not (contested), of its own it dropped (withdrawn), and
+    its own findings whose severity it changed."""
+    from duo_tui.core.triage import match_reviews
+
+    own = match_reviews(before, after)
+    withdrawn = [f.title for f in before.findings if f.id in set(own.only_a)]
+    severity_changed = []
+    for p in own.pairs:
+        b, a = before.finding(p.a), after.finding(p.b)
+        if b is not None and a is not None and b.severity != a.severity:
+            severity_changed.append(
+                {"title": a.title, "from": b.severity.value, "to": a.severity.value}
+            )
+    had = {p.a for p in match_reviews(other, before).pairs}
+    has = {p.a for p in match_reviews(other, after).pairs}
+    return {
+        "conceded": [f.title for f in other.findings if f.id in has and f.id not in had],
+        "contested": [f.title for f in other.findings if f.id not in has and f.id not in had],
+        "withdrawn": withdrawn,
+        "severity_changed": severity_changed,
+        "summary": after.summary,
+    }
 
 
 def _score_text(score: list[int]) -> str:

@@ -165,9 +165,10 @@ def _collect(store: SessionStore) -> dict[str, Any]:
     plan_version = session.plan_version or (plan_versions[-1] if plan_versions else 0)
     plan_text = store.read_plan(plan_version) if plan_version else None
 
-    task_meta = {t.id: t for t in session.tasks}
+    # Tasks replaced by a split (or a fast session going full) keep their folders.
+    task_meta = {t.id: t for t in [*session.replaced_tasks, *session.tasks]}
     task_ids = [t.id for t in session.tasks]
-    task_ids += [d for d in store.task_dirs() if d not in task_meta]
+    task_ids += [d for d in store.task_dirs() if d not in task_ids]
     summaries = {(r.task_id, r.round): r for r in session.rounds}
 
     tasks = []
@@ -535,7 +536,7 @@ def export_markdown(store: SessionStore) -> str:
         )
         out.append(_table(["model", "input tokens", "output tokens", "cost"], rows))
 
-    finals = [t for t in d["tasks"] if t["final_diff"]]
+    finals = [t for t in d["tasks"] if t["final_diff"] and t["state"] != "replaced"]
     if finals:
         out.append("## Final diff")
         for t in finals:

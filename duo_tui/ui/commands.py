@@ -53,7 +53,24 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
         "Toggle autopilot", "let the convergence rule decide (p)", wb.action_toggle_autopilot
     )
     yield SystemCommand("Triage findings", "decide each finding (t)", wb.action_triage)
-    yield SystemCommand("Tasks", "reorder, skip or split tasks (T)", wb.action_tasks)
+    yield SystemCommand(
+        "Tasks", "open, edit, reorder, skip, split or resize tasks (T)", wb.action_tasks
+    )
+    yield SystemCommand(
+        "Task details: the current task",
+        "goal, files, criteria; diff, reviews, triage, commit ([ ] move)",
+        lambda: open_current_task(wb),
+    )
+    yield SystemCommand(
+        "Split the oversize task",
+        "discard the change, split the task by the bound, run part 1 (S)",
+        wb.action_split_task,
+    )
+    yield SystemCommand(
+        "Switch to the full workflow",
+        "a fast session grew: discard the change, align the plan, size it (W)",
+        wb.action_full_workflow,
+    )
     yield SystemCommand(
         "Export session as Markdown", "write the session to a .md file", lambda: export(wb, "md")
     )
@@ -79,6 +96,18 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
     yield SystemCommand(
         "Zoom pane", "maximise or restore the focused pane (z)", wb.action_maximize_pane
     )
+
+
+def open_current_task(wb: Any) -> None:
+    from duo_tui.ui.screens.task_detail import TaskDetailScreen
+
+    if not wb.tasks:
+        wb.notify("no tasks yet: they come after the plan is accepted", timeout=4)
+        return
+    running = [t for t in wb.tasks if t.get("state") == "running"]
+    pending = [t for t in wb.tasks if t.get("state") == "pending"]
+    current = (running or pending or wb.tasks[-1:])[0]
+    wb.app.push_screen(TaskDetailScreen(wb, str(current["id"])))
 
 
 def export(wb: Any, fmt: str) -> None:

@@ -60,6 +60,8 @@ FRIENDLY = {
     "FindingList": "findings (review panes)",
     "StreamPane": "model output panes",
     "TasksScreen": "task list (T)",
+    "TaskDetailScreen": "one task (enter in the task list)",
+    "TaskEditDialog": "editing a task (e in the task list)",
 }
 
 
@@ -71,10 +73,11 @@ def _widget_groups(screen: Screen[object], shown: set[str]) -> list[HelpGroup]:
 
     classes: list[type] = [DiffView, FindingList, StreamPane]
     if screen.__class__.__name__ == "WorkbenchScreen":
-        from duo_tui.ui.screens.tasks import TasksScreen
+        from duo_tui.ui.screens.task_detail import TaskDetailScreen
+        from duo_tui.ui.screens.tasks import TaskEditDialog, TasksScreen
         from duo_tui.ui.screens.triage import TriageScreen
 
-        classes += [TriageScreen, TasksScreen]
+        classes += [TriageScreen, TasksScreen, TaskDetailScreen, TaskEditDialog]
     out = []
     for cls in classes:
         title = FRIENDLY.get(cls.__name__, cls.__name__)

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widget import Widget
+from textual.widgets import Static, Tab, Tabs
 
+from duo_tui.core.enums import Stage
 from duo_tui.core.events import (
     ArtifactReady,
     AwaitingDecision,
@@ -36,17 +39,30 @@ from duo_tui.core.events import (
     UsageUpdate,
     UserDecision,
 )
-from duo_tui.core.models import Review, Stage, Usage
+
+if TYPE_CHECKING:
+    from duo_tui.core.models import Review, Usage
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
-from duo_tui.ui.screens.dialogs import ChooseDialog, EditDialog, ModelPicker, ReasonDialog
 from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
+from duo_tui.ui.widgets.quiet_footer import QuietFooter
 from duo_tui.ui.widgets.stage_rail import StageRail
 from duo_tui.ui.widgets.stream_pane import StreamPane
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 KIND_GLYPH = {"agree": "✓", "severity": "≠", "only": "◆"}
+
+
+TICK_S = 1 / 20
+"""The screen's one clock: events drained, streamed text shown, spinners turned (20 Hz)."""
+
+
+def _dialogs() -> Any:
+    """The dialogs module, imported when a dialog is first opened (TextArea is costly)."""
+    from duo_tui.ui.screens import dialogs
+
+    return dialogs
 
 
 def _tok(n: int | None) -> str:
@@ -133,8 +149,15 @@ class WorkbenchScreen(Screen[None]):
         Binding(
             "T", "tasks", "Tasks", id="tasks", show=False, tooltip="Reorder, skip or split tasks"
         ),
+        Binding("S", "split_task", "Split task", id="split_task", show=False),
+        Binding("W", "full_workflow", "Full workflow", id="full_workflow", show=False),
         Binding("question_mark", "help", "Help", id="help"),
     ]
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As `Screen.focused`, without repainting the whole screen on every focus change:
+    the widgets whose style depends on focus repaint themselves. With four panes
+    streaming, that full repaint was most of what a pane switch cost."""
 
     def __init__(self, *, reviewers: int = 2) -> None:
         super().__init__()
@@ -168,6 +191,8 @@ class WorkbenchScreen(Screen[None]):
         self._frame = 0
         self.decisions_sent: list[UserDecision] = []
         self._bar_text = ""
+        self._drains = 0
+        self._panes_cache: list[StreamPane] | None = None
 
     # -- composition ----------------------------------------------------------------
 
@@ -201,11 +226,12 @@ class WorkbenchScreen(Screen[None]):
                     rp.border_title = f"review {'AB'[i] if i < 2 else i + 1}"
                     yield rp
         yield Static("", id="checkpoint")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
-        self.set_interval(1 / 20, self._drain)
-        self.set_interval(0.2, self._tick)
+        # One clock for the whole screen: events, every pane's text and the spinners
+        # change in the same tick, so a busy second costs at most 20 frames.
+        self.set_interval(TICK_S, self._drain)
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._render_status()
         self._render_checkpoint()
@@ -279,6 +305,19 @@ class WorkbenchScreen(Screen[None]):
                 self.handle(ev)
             except Exception as exc:  # a rendering bug must not kill the session
                 self.notify(f"display error: {exc}", severity="error")
+        # Input first: on the tick right after a key, streamed text waits one tick so
+        # the frame that shows the key's effect is not also repainting four panes.
+        if time.monotonic() - getattr(self.app, "last_key_at", 0.0) > TICK_S:
+            for pane in self._stream_panes():
+                pane.tick()
+        self._drains += 1
+        if self._drains % 4 == 0:
+            self._tick()
+
+    def _stream_panes(self) -> list[StreamPane]:
+        if self._panes_cache is None or len(self._panes_cache) != 2 + self.reviewers + 1:
+            self._panes_cache = list(self.query(StreamPane))
+        return self._panes_cache
 
     def stream_pane(self, stream: str) -> StreamPane | None:
         if stream == "plan":
@@ -561,8 +600,10 @@ class WorkbenchScreen(Screen[None]):
     def _set_bar(self, bar: Static, text: str) -> None:
         # Re-render (and re-lay-out) the bar only when its text really changed.
         if self._bar_text != text:
+            # Same number of lines: same height, so no layout pass is needed.
+            layout = self._bar_text.count("\n") != text.count("\n")
             self._bar_text = text
-            bar.update(text)
+            bar.update(text, layout=layout)
 
     def _render_checkpoint(self) -> None:
         bar = self.query_one("#checkpoint", Static)
@@ -607,6 +648,8 @@ class WorkbenchScreen(Screen[None]):
             "swap_roles": "s swap",
             "autopilot": "p autopilot",
             "choose": "c choose",
+            "split": "S split task",
+            "full_workflow": "W full workflow",
             "stop": "",
         }
         for act in cp.actions:
@@ -617,7 +660,7 @@ class WorkbenchScreen(Screen[None]):
         if cp.stage in (Stage.EXECUTE, Stage.FIX):
             keys.insert(0, "space hunk ✓/✗ · f file")
         if "task_ops" in cp.actions:
-            keys.insert(0, "T tasks")
+            keys.insert(0, "T tasks: edit, split, size S/M/L")
         hint = "  ·  ".join(keys)
         self._set_bar(bar, f"{head}\n[dim]{hint}[/]")
 
@@ -636,6 +679,9 @@ class WorkbenchScreen(Screen[None]):
         self.layout_mode = mode
         self.set_class(mode == "grid", "-grid")
         self.set_class(mode == "narrow", "-narrow")
+        tabs = self.query_one("#pane-tabs", Tabs)
+        if mode == "narrow" and tabs.active != f"tab-{self.active_pane}":
+            tabs.active = f"tab-{self.active_pane}"
         self._apply_weights()
 
     def _apply_weights(self) -> None:
@@ -663,11 +709,9 @@ class WorkbenchScreen(Screen[None]):
         panes = self._panes()
         if index >= len(panes):
             return
-        self.active_pane = index
-        for i, p in enumerate(panes):
-            p.set_class(i == index, "-active")
-        tabs = self.query_one("#pane-tabs", Tabs)
-        tabs.active = f"tab-{index}"
+        self._mark_active(index)
+        if self.layout_mode == "narrow":  # the tabs are only shown when narrow
+            self.query_one("#pane-tabs", Tabs).active = f"tab-{index}"
         target = panes[index]
         focusable = [
             w
@@ -684,19 +728,49 @@ class WorkbenchScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id:
+        # Only the tab that is still active: messages for earlier ones are stale and
+        # would undo a key pressed since (1-4 set the tab, which posts this message).
+        if event.tab.id and event.tabs.active == event.tab.id:
             idx = int(event.tab.id.split("-")[1])
             if idx != self.active_pane:
                 self.action_focus_pane(idx)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Focus events arrive after the fact: one for a widget that has lost the focus
+        # since is stale. When narrow, only 1-4 and the tabs choose the shown pane.
+        if event.widget is not self.focused or self.layout_mode == "narrow":
+            return
         for i, p in enumerate(self._panes()):
-            if event.widget in p.walk_children() or event.widget is p:
-                self.active_pane = i
-                if self.layout_mode != "narrow":
-                    for j, q in enumerate(self._panes()):
-                        q.set_class(j == i, "-active")
+            if event.widget is p or p in event.widget.ancestors:
+                if i != self.active_pane:
+                    self._mark_active(i)
                 break
+
+    def _mark_active(self, index: int) -> None:
+        """Make pane `index` the active one (accent border; the one shown when narrow)."""
+        self.active_pane = index
+        narrow = self.layout_mode == "narrow"
+        panes = self._panes()
+        for i, pane in enumerate(panes):
+            if i == index and not pane.has_class("-active"):
+                pane.set_active(True, restyle=narrow)
+        # The pane losing the accent is repainted in the next frame: a frame's dirty
+        # area is the box around everything that changed, so two panes apart would
+        # repaint all the panes between them before the new one shows.
+        old = [p for i, p in enumerate(panes) if i != index and p.has_class("-active")]
+        if not old:
+            return
+        if narrow:
+            for pane in old:
+                pane.set_active(False, restyle=True)
+        else:
+
+            def fade() -> None:
+                for pane in old:
+                    if pane is not self._panes()[self.active_pane]:
+                        pane.set_active(False)
+
+            self.call_after_refresh(fade)
 
     def action_maximize_pane(self) -> None:
         if self.maximized is not None:
@@ -815,6 +889,8 @@ class WorkbenchScreen(Screen[None]):
         title = {Stage.GATE: "Send the gate failure to the executor as a fix — note for it?"}.get(
             cp.stage, f"Reject the {cp.stage.value}: why? (the reason goes into the rerun prompt)"
         )
+        from duo_tui.ui.screens.dialogs import ReasonDialog
+
         self.app.push_screen(ReasonDialog(title), done)
 
     def action_rerun(self) -> None:
@@ -833,7 +909,7 @@ class WorkbenchScreen(Screen[None]):
             self.send(UserDecision("rerun"))
             return
         self.app.push_screen(
-            ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
+            _dialogs().ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
         )
 
     def action_edit(self) -> None:
@@ -850,6 +926,8 @@ class WorkbenchScreen(Screen[None]):
         def done(text: object) -> None:
             if isinstance(text, str):
                 self.send(UserDecision("edit", text=text))
+
+        from duo_tui.ui.screens.dialogs import EditDialog
 
         self.app.push_screen(EditDialog(f"Edit the {cp.stage.value}", cp.artifact, lang), done)
 
@@ -885,6 +963,8 @@ class WorkbenchScreen(Screen[None]):
             if isinstance(idx, int):
                 self.send(UserDecision("choose", choice=idx))
 
+        from duo_tui.ui.screens.dialogs import ChooseDialog
+
         self.app.push_screen(ChooseDialog([(a["label"], a["text"]) for a in alts]), done)
 
     def action_swap_roles(self) -> None:
@@ -913,6 +993,23 @@ class WorkbenchScreen(Screen[None]):
         from duo_tui.ui.screens.tasks import TasksScreen
 
         self.app.push_screen(TasksScreen(self))
+
+    def action_split_task(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is not None and "split" not in cp.actions:
+            self.notify("split is offered when a change outgrows its task's bound", timeout=4)
+        elif cp is not None:
+            self.send(UserDecision("split"))
+
+    def action_full_workflow(self) -> None:
+        cp = self._need_checkpoint()
+        if cp is not None and "full_workflow" not in cp.actions:
+            self.notify("offered when a fast session's change grows past a few files", timeout=4)
+        elif cp is not None:
+            self.send(UserDecision("full_workflow"))
+            self.mode = "auto" if self.autopilot else "manual"
+            for r in self.query(StageRail):
+                r.set_mode(self.mode, self.autopilot)
 
     def action_copy_pane(self) -> None:
         pane = self._panes()[self.active_pane]
