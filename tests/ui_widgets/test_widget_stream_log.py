@@ -38,7 +38,15 @@ def test_wrap_counts_cells_for_wide_characters() -> None:
 async def test_incremental_wrap_equals_wrapping_everything_at_once() -> None:
     """Appending in random pieces gives exactly the rows of wrapping the whole text."""
     rng = random.Random(7)
-    words = ["alpha", "be", "gamma-delta-epsilon-zeta-eta-theta-iota", "x", "\n", "\n\n", "tab\there"]
+    words = [
+        "alpha",
+        "be",
+        "gamma-delta-epsilon-zeta-eta-theta-iota",
+        "x",
+        "\n",
+        "\n\n",
+        "tab\there",
+    ]
     text = "".join(rng.choice(words) + rng.choice([" ", "", "  "]) for _ in range(2000))
     app = LogApp()
     async with app.run_test() as pilot:

@@ -19,8 +19,8 @@ CORE_MODULES = sorted(
 
 def _loaded(module: str, probes: list[str]) -> list[str]:
     code = (
-        "import sys, importlib; importlib.import_module(%r); "
-        "print(','.join(p for p in %r if p in sys.modules))" % (module, probes)
+        f"import sys, importlib; importlib.import_module({module!r}); "
+        f"print(','.join(p for p in {probes!r} if p in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return [p for p in out.stdout.strip().split(",") if p]
