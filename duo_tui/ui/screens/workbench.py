@@ -58,13 +58,6 @@ TICK_S = 1 / 20
 """The screen's one clock: events drained, streamed text shown, spinners turned (20 Hz)."""
 
 
-def _dialogs() -> Any:
-    """The dialogs module, imported when a dialog is first opened (TextArea is costly)."""
-    from duo_tui.ui.screens import dialogs
-
-    return dialogs
-
-
 def _tok(n: int | None) -> str:
     if n is None:
         return "?"
@@ -908,8 +901,10 @@ class WorkbenchScreen(Screen[None]):
         if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT, Stage.REVIEW):
             self.send(UserDecision("rerun"))
             return
+        from duo_tui.ui.screens.dialogs import ModelPicker  # dialogs load on first use
+
         self.app.push_screen(
-            _dialogs().ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
+            ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
         )
 
     def action_edit(self) -> None:
