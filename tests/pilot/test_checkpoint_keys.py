@@ -8,28 +8,9 @@ from pathlib import Path
 from duo_tui.core.models import Stage
 from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-
-async def _wait(pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out"
-
-
-async def _checkpoint(pilot, app):  # type: ignore[no-untyped-def]
-    await _wait(pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack))
-    wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
-    await _wait(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
-    return wb
-
-
-async def _press(pilot, wb, *keys: str) -> None:  # type: ignore[no-untyped-def]
-    sent = len(wb.decisions_sent)
-    await pilot.press(*keys)
-    await _wait(pilot, lambda: len(wb.decisions_sent) > sent)
+from ._helpers import at_checkpoint as _checkpoint
+from ._helpers import press_decision as _press
 
 
 async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> None:

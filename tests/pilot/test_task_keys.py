@@ -18,29 +18,15 @@ from duo_tui.core.models import Mode, Stage
 from duo_tui.demo.large import REQUEST as LARGE_REQUEST
 from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-
-async def _wait(pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out"
-
-
-async def _checkpoint(pilot, app):  # type: ignore[no-untyped-def]
-    await _wait(pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack))
-    wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
-    await _wait(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
-    return wb
+from ._helpers import at_checkpoint as _checkpoint
+from ._helpers import press_decision
+from ._helpers import wait_for as _wait
 
 
 async def _press(pilot, wb, *keys: str) -> None:  # type: ignore[no-untyped-def]
     """Press keys that send one decision; wait for the next checkpoint."""
-    sent = len(wb.decisions_sent)
-    await pilot.press(*keys)
-    await _wait(pilot, lambda: len(wb.decisions_sent) > sent)
+    await press_decision(pilot, wb, *keys)
     await _wait(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
 
 
