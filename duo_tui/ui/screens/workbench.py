@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.walk import walk_depth_first
 from textual.widget import Widget
 from textual.widgets import Static, Tab, Tabs
 
@@ -43,6 +44,7 @@ from duo_tui.core.events import (
 if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
+from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
 from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
@@ -154,6 +156,8 @@ class WorkbenchScreen(Screen[None]):
 
     def __init__(self, *, reviewers: int = 2) -> None:
         super().__init__()
+        # Partial updates render only the boxes that changed (see ui/compositor.py).
+        self._compositor = BoxCompositor()
         self.reviewers = max(2, reviewers)
         self.bridge = EventBridge()
         self.driver = ThreadDriver()
@@ -186,6 +190,7 @@ class WorkbenchScreen(Screen[None]):
         self._bar_text = ""
         self._drains = 0
         self._panes_cache: list[StreamPane] | None = None
+        self._pane_list: list[Pane] | None = None
 
     # -- composition ----------------------------------------------------------------
 
@@ -706,18 +711,27 @@ class WorkbenchScreen(Screen[None]):
         if self.layout_mode == "narrow":  # the tabs are only shown when narrow
             self.query_one("#pane-tabs", Tabs).active = f"tab-{index}"
         target = panes[index]
-        focusable = [
-            w
-            for w in target.query("*")
-            if w.focusable
-            and w.display
-            and w.visible
-            and all(a.display for a in w.ancestors_with_self if a is not target)
-        ]
-        (focusable[0] if focusable else target).focus()
+        # The first focusable widget shown, found without matching CSS against every
+        # node below (a rendered Markdown plan is hundreds of them).
+        first = next(
+            (
+                w
+                for w in walk_depth_first(target, with_root=False)
+                if isinstance(w, Widget)
+                and w.focusable
+                and w.display
+                and w.visible
+                and all(a.display for a in w.ancestors_with_self if a is not target)
+            ),
+            None,
+        )
+        (first or target).focus()
 
     def _panes(self) -> list[Pane]:
-        return list(self.query(".pane").results(Pane))
+        # Composed once: the pane grid's own children, not a query over the whole DOM.
+        if self._pane_list is None:
+            self._pane_list = [w for w in self.query_one("#panes").children if isinstance(w, Pane)]
+        return self._pane_list
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
