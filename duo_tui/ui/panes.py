@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Vertical
@@ -11,6 +13,9 @@ from textual.widgets import ContentSwitcher, Static
 from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList
 from duo_tui.ui.widgets.stream_pane import StreamPane
+
+SIDES_QUIET_S = 0.05
+"""A pane's border sides follow its top and bottom lines once keys pause this long."""
 
 
 class Pane(Vertical):
@@ -30,6 +35,7 @@ class Pane(Vertical):
     """
 
     _EDGES = ("border_top", "border_right", "border_bottom", "border_left")
+    _sides_pending = False
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint_border())
@@ -62,11 +68,29 @@ class Pane(Vertical):
             self.refresh()
             return
         # Dirty regions are relative to the content area: reach out to the border.
+        # The top and bottom lines (with the title) are repainted in this frame, the
+        # sides a moment later: a side is every line of the pane, and re-rendering
+        # them all tripled the cost of the frame that answers a pane-switch key.
+        left, top = self.content_offset
+        width, height = self.outer_size
+        self.refresh(Region(-left, -top, width, 1), Region(-left, height - 1 - top, width, 1))
+        if not self._sides_pending:
+            self._sides_pending = True
+            self.set_timer(SIDES_QUIET_S, self._paint_sides)
+
+    def _paint_sides(self) -> None:
+        # Input first: while keys keep coming (switching through panes), the sides
+        # wait until the keys pause, so no key's frame also repaints a pane's height.
+        quiet_for = time.monotonic() - getattr(self.app, "last_key_at", 0.0)
+        if quiet_for < SIDES_QUIET_S:
+            self.set_timer(SIDES_QUIET_S - quiet_for, self._paint_sides)
+            return
+        self._sides_pending = False
+        if not self.is_mounted or not self.size:
+            return
         left, top = self.content_offset
         width, height = self.outer_size
         self.refresh(
-            Region(-left, -top, width, 1),
-            Region(-left, height - 1 - top, width, 1),
             Region(-left, -top, 1, height),
             Region(width - 1 - left, -top, 1, height),
         )

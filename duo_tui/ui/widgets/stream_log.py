@@ -30,6 +30,8 @@ from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 
+from duo_tui.ui.widgets.quiet_focus import QuietFocus
+
 _CONTROL: dict[int, str | None] = {c: "\ufffd" for c in range(32) if c not in (9, 10)}
 _CONTROL.update({13: None, 9: "    ", 127: "\ufffd"})
 _SANITISE = str.maketrans(_CONTROL)
@@ -125,7 +127,7 @@ class _ThumbScrollBar(ScrollBar):
         self._key = None
 
 
-class StreamLog(ScrollView, can_focus=True):
+class StreamLog(QuietFocus, ScrollView, can_focus=True):
     """Append-only wrapped text. `append`, `clear`, `text`; keyboard and mouse scrolling."""
 
     ALLOW_SELECT = True

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from duo_tui.ui.widgets.quiet_focus import QuietFocus
 from duo_tui.ui.widgets.stream_log import StreamLog
 
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -30,6 +31,10 @@ SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 FLUSH_INTERVAL_S = 1 / 20
 """How often buffered text is moved into the view (20 Hz)."""
+
+
+class MarkdownView(QuietFocus, VerticalScroll):
+    """The rendered-Markdown side of a stream pane (no focus styles: see `QuietFocus`)."""
 
 
 class StreamState(StrEnum):
@@ -164,7 +169,7 @@ class StreamPane(Vertical):
         yield Static(id="stream-error")
         yield StreamLog(id="stream-body")
         # The Markdown widget (and its parser) is created the first time it is needed.
-        yield VerticalScroll(id="stream-markdown-view")
+        yield MarkdownView(id="stream-markdown-view")
 
     def on_resize(self) -> None:
         self._refresh_header()
