@@ -8,6 +8,7 @@ workbench is on screen.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,12 +18,16 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from duo_tui.core.enums import Mode
+from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
 
 if TYPE_CHECKING:
     from duo_tui.core.models import Review
 
 DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
 
+
+_INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+"""Input the UI answers before background imports go on."""
 
 GC_THRESHOLDS = (2000, 20, 1000)
 """Young collections a little rarer, full ones very rare (see `tune_gc`)."""
@@ -87,11 +92,52 @@ class DuoApp(App[None]):
         self.theme_problems: list[str] = []
         self._keymap_applied = False
         self.last_key_at = 0.0
+        self.sdk_preload: threading.Thread | None = None
+        """The thread importing the SDKs after the first frame (None: not started)."""
+        self.import_gate = InputGate()
+        """Background imports (the SDKs) step aside while a key is being answered."""
+        self._answering = False
+
+    # -- input first ----------------------------------------------------------------
+
+    def _gate_driver_input(self) -> None:
+        """Hold background imports from the moment input reaches the driver.
+
+        The driver's input thread hands every event to `send_message`; holding there
+        (not when the UI thread gets round to the event) keeps the import from
+        competing for the interpreter while the key is queued, handled and drawn.
+        """
+        driver = self._driver
+        if driver is None or getattr(driver, "_duo_gated", False):
+            return
+        send = driver.send_message
+        gate = self.import_gate
+
+        def send_message(message: Any) -> None:
+            if isinstance(message, _INPUT_EVENTS):
+                gate.hold()
+            send(message)
+
+        driver.send_message = send_message  # type: ignore[method-assign]
+        driver._duo_gated = True  # type: ignore[attr-defined]
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, _INPUT_EVENTS):
             self.last_key_at = time.monotonic()  # the workbench gives input priority
+            self.import_gate.hold()  # input injected past the driver (tests, web)
+            self._answering = True
         await super().on_event(event)
+
+    def _display(self, screen: Any, renderable: Any) -> None:
+        super()._display(screen, renderable)
+        # The first frame written after the input was taken up answers it (or shows
+        # the stream it interrupted; either way the gate holds at most 0.1 s).
+        if self._answering and renderable is not None:
+            self._answering = False
+            self.import_gate.release()
+
+    def on_unmount(self) -> None:
+        uninstall_gate()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Our .tcss uses $duo-* variables; give every theme (even Textual's own) a value.
@@ -103,6 +149,8 @@ class DuoApp(App[None]):
 
     def on_mount(self) -> None:
         from duo_tui.ui.themes import builtin_theme
+
+        self._gate_driver_input()
 
         # Before the first frame only the starting theme, read fast; every theme file
         # (with validation, and the user's own) is registered right after it.
@@ -147,6 +195,7 @@ class DuoApp(App[None]):
     def _apply_ui_config(self) -> None:
         """After the first frame: all themes, remapped keys and the configured theme from `[ui]`."""
         tune_gc()
+        install_gate(self.import_gate)
         if not getattr(self, "_themes_registered", False):
             self._register_all_themes()
         from duo_tui.config import load_config
@@ -154,10 +203,19 @@ class DuoApp(App[None]):
 
         try:
             repo = self.repo_arg if self.repo_arg and (self.repo_arg / ".duo").is_dir() else None
-            ui = load_config(repo, self.config_path).ui
+            config = load_config(repo, self.config_path)
         except ConfigError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
+        ui = config.ui
+        if not self.demo and self.triage_reviews is None:
+            # The models' SDKs load now, in the background, so the first call is quick.
+            from duo_tui.providers.preload import preload_in_background
+
+            roles = config.roles
+            self.sdk_preload = preload_in_background(
+                [roles.planner, roles.executor, *roles.reviewers]
+            )
         if ui.keys:
             self.set_keymap(dict(ui.keys))
         if self.theme_arg is None and ui.theme != self.theme:
