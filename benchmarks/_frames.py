@@ -19,6 +19,8 @@ from collections.abc import Callable
 from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 
+_frame_written = threading.Condition()
+
 
 class FrameDriver(HeadlessDriver):
     """Renders every frame to escape sequences, records frame ends, prints nothing."""
@@ -40,7 +42,9 @@ class FrameDriver(HeadlessDriver):
         # The app flushes the driver once at the end of every frame it displays.
         cls = FrameDriver
         now = time.perf_counter()
-        cls.frame_ends.append(now)
+        with _frame_written:
+            cls.frame_ends.append(now)
+            _frame_written.notify_all()
         if len(cls.frame_ends) == 1 and cls.on_first_frame is not None:
             cls.on_first_frame(now)
 
@@ -50,18 +54,24 @@ class FrameDriver(HeadlessDriver):
         deadline = time.perf_counter() + timeout_s
         while True:
             frames = cls.frame_ends
+            seen = len(frames)
             # Frames are appended in time order; scan from the end.
-            for i in range(len(frames) - 1, -1, -1):
+            for i in range(seen - 1, -1, -1):
                 if frames[i] <= t:
-                    if i + 1 < len(frames):
+                    if i + 1 < seen:
                         return frames[i + 1]
                     break
             else:
-                if frames:
+                if seen:
                     return frames[0]
-            if time.perf_counter() > deadline:
+            left = deadline - time.perf_counter()
+            if left <= 0:
                 return None
-            time.sleep(0.001)
+            # Woken by the next frame (not polling: a thread waking every millisecond
+            # would itself compete with the app for the interpreter).
+            with _frame_written:
+                if len(cls.frame_ends) == seen:
+                    _frame_written.wait(left)
 
 
 class KeyProbe:
