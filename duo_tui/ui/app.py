@@ -2,7 +2,9 @@
 
 Start-up does nothing heavy before the first frame: no SDK import, no git
 work, no file scan. The session opens in the pipeline thread once the
-workbench is on screen.
+workbench is on screen; the configured models' SDKs are imported in the
+background then, giving way to every key until its frame is drawn
+(`duo_tui/providers/preload.py`).
 """
 
 from __future__ import annotations

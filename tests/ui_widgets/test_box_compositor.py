@@ -68,6 +68,24 @@ async def test_same_output_as_textual_for_random_dirty_regions(
             assert mine == theirs, regions
 
 
+async def test_many_boxes_fall_back_to_one_box_with_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duo_tui.ui.compositor as compositor
+
+    monkeypatch.setattr(compositor, "MAX_BOXES", 1)
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.5)
+        comp = app.screen._compositor
+        console = Console(width=160, height=48, color_system="truecolor", force_terminal=True)
+        rng = random.Random(3)
+        for _ in range(60):
+            regions = _random_regions(rng, 160, 48)
+            theirs = _render(comp, regions, ours=False, console=console)
+            assert _render(comp, regions, ours=True, console=console) == theirs, regions
+
+
 async def test_a_border_side_is_its_own_thin_box(tmp_path: Path) -> None:
     """A pane's left border renders as a one-column box, not the pane."""
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
