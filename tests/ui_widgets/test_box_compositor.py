@@ -43,6 +43,18 @@ def _random_regions(rng: random.Random, width: int, height: int) -> list[Region]
     return regions
 
 
+def _assert_same_output(
+    comp: BoxCompositor, size: tuple[int, int], rng: random.Random, rounds: int
+) -> None:
+    """Random dirty regions: BoxCompositor's terminal output equals Textual's, every time."""
+    width, height = size
+    console = Console(width=width, height=height, color_system="truecolor", force_terminal=True)
+    for _ in range(rounds):
+        regions = _random_regions(rng, width, height)
+        theirs = _render(comp, regions, ours=False, console=console)
+        assert _render(comp, regions, ours=True, console=console) == theirs, regions
+
+
 @pytest.mark.parametrize("size", [(200, 50), (130, 40), (80, 24)])
 async def test_same_output_as_textual_for_random_dirty_regions(
     tmp_path: Path, size: tuple[int, int]
@@ -52,20 +64,7 @@ async def test_same_output_as_textual_for_random_dirty_regions(
         await pilot.pause(0.5)
         comp = app.screen._compositor
         assert isinstance(comp, BoxCompositor)
-        console = Console(
-            width=size[0],
-            height=size[1],
-            color_system="truecolor",
-            force_terminal=True,
-            record=False,
-        )
-        rng = random.Random(size[0])
-        width, height = size
-        for _ in range(150):
-            regions = _random_regions(rng, width, height)
-            theirs = _render(comp, regions, ours=False, console=console)
-            mine = _render(comp, regions, ours=True, console=console)
-            assert mine == theirs, regions
+        _assert_same_output(comp, size, random.Random(size[0]), 150)
 
 
 async def test_many_boxes_fall_back_to_one_box_with_the_same_output(
@@ -77,13 +76,7 @@ async def test_many_boxes_fall_back_to_one_box_with_the_same_output(
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause(0.5)
-        comp = app.screen._compositor
-        console = Console(width=160, height=48, color_system="truecolor", force_terminal=True)
-        rng = random.Random(3)
-        for _ in range(60):
-            regions = _random_regions(rng, 160, 48)
-            theirs = _render(comp, regions, ours=False, console=console)
-            assert _render(comp, regions, ours=True, console=console) == theirs, regions
+        _assert_same_output(app.screen._compositor, (160, 48), random.Random(3), 60)
 
 
 async def test_a_border_side_is_its_own_thin_box(tmp_path: Path) -> None:
