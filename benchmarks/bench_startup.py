@@ -7,7 +7,8 @@ The parent spawns fresh interpreters, alternating a duo-tui child
 app, and times each from `Popen` to the child's "first frame" line. Children
 render through `FrameDriver` (real rendering, no terminal). At its first frame
 the duo child reports its RSS, which SDK modules are imported and which
-subprocesses it has started. A last duo child then loads the provider SDKs in a
+subprocesses it has started (`BENCH_CHILD_SCRIPT=path` runs another child script, e.g. one
+that patches the app, for an experiment). A last duo child then loads the provider SDKs in a
 background thread as the app does after its first frame (`preload_in_background`)
 and presses pane keys at the driver meanwhile, timing each to the next frame.
 """
