@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import (
     ExtensionFileLoader,
     ModuleSpec,
@@ -27,6 +26,11 @@ from importlib.machinery import (
     SourcelessFileLoader,
 )
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # importlib.abc pulls in importlib.resources: not before the first frame.
+    from importlib.abc import Loader
 
 
 class InputGate:
@@ -103,8 +107,8 @@ _GATED_LOADERS = (SourceFileLoader, SourcelessFileLoader, ExtensionFileLoader)
 """Loaders made for one module each, so giving one a gated `exec_module` touches nothing else."""
 
 
-class _GateFinder(MetaPathFinder):
-    """First on `sys.meta_path`: finds modules through the finders after it, and has
+class _GateFinder:
+    """A `sys.meta_path` finder, first in line: finds modules through the finders after it, and has
     background threads wait for their turn before each module runs.
 
     The wait cannot happen in `find_spec` itself: Python calls it holding the global

@@ -49,9 +49,7 @@ def plan_boxes(spans: Iterable[tuple[int, int, int]], cuts: list[list[int]]) -> 
     open_boxes: dict[tuple[int, int], list[int]] = {}  # (x1, x2) -> [first y, last y]
     boxes: list[Region] = []
     for y, x1, x2 in spans:
-        line = cuts[y]
-        a = line[bisect_right(line, x1) - 1]
-        b = line[min(bisect_left(line, x2), len(line) - 1)]
+        a, b = _chop_edges(cuts[y], x1, x2)
         run = open_boxes.get((a, b))
         if run is not None and run[1] == y - 1:
             run[1] = y
@@ -65,12 +63,16 @@ def plan_boxes(spans: Iterable[tuple[int, int, int]], cuts: list[list[int]]) -> 
 
 def _align_to_cuts(box: Region, cuts: list[list[int]]) -> Region:
     """Widen `box` so that on every line it starts and ends on a cut."""
-    left, right = box.x, box.right
-    x1, x2 = left, right
+    x1, x2 = box.x, box.right
     for line in cuts[box.y : box.bottom]:
-        x1 = min(x1, line[bisect_right(line, left) - 1])
-        x2 = max(x2, line[min(bisect_left(line, right), len(line) - 1)])
+        a, b = _chop_edges(line, box.x, box.right)
+        x1, x2 = min(x1, a), max(x2, b)
     return Region(x1, box.y, x2 - x1, box.height)
+
+
+def _chop_edges(line: list[int], x1: int, x2: int) -> tuple[int, int]:
+    """Where the chops holding columns x1 and x2 - 1 of a line start and end."""
+    return line[bisect_right(line, x1) - 1], line[min(bisect_left(line, x2), len(line) - 1)]
 
 
 class BoxCompositor(Compositor):
