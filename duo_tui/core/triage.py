@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -211,15 +212,24 @@ class _Matrices:
     def cross(self, m: Any, na: int, densify: bool = False) -> np.ndarray:
         """Row dot products of the first `na` rows with the rest.
 
-        `densify` multiplies sparse rows as dense float32 arrays (BLAS), much
-        faster when the rows share many columns (character n-grams).
+        `densify` multiplies the columns many rows share as dense float32 arrays
+        (BLAS), much faster when rows overlap a lot (character n-grams).
         """
         import numpy as np
 
         if self.sparse and densify:
-            left = m[:na].toarray().astype(np.float32)
-            right = m[na:].toarray().astype(np.float32)
-            return (left @ right.T).astype(np.float64)
+            # Columns many documents share (frequent n-grams) multiply fastest as dense
+            # float32 arrays (BLAS), the long tail of rare ones as sparse rows.
+            df = np.bincount(m.indices, minlength=m.shape[1])
+            common = df > max(32, m.shape[0] // 40)
+            idx_c, idx_r = np.flatnonzero(common), np.flatnonzero(~common)
+            left, right = m[:na], m[na:]
+            dense = left[:, idx_c].toarray().astype(np.float32) @ (
+                right[:, idx_c].toarray().astype(np.float32).T
+            )
+            sims: np.ndarray = dense.astype(np.float64)
+            sims += (left[:, idx_r] @ right[:, idx_r].T).toarray()
+            return sims
         prod = m[:na] @ m[na:].T
         if self.sparse:
             return np.asarray(prod.todense())
@@ -230,23 +240,25 @@ class _Matrices:
 def _text_similarity(a: Sequence[Finding], b: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray]:
     """Word and character-n-gram TF-IDF cosine of every (a, b) pair."""
     docs = [_finding_terms(f) for f in [*a, *b]]
-    vocab: dict[str, int] = {}
+    # Term -> column, numbered in order of first appearance.
+    vocab: defaultdict[str, int] = defaultdict()
+    vocab.default_factory = vocab.__len__
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     for r, doc in enumerate(docs):
-        for term, tf in doc.items():
-            rows.append(r)
-            cols.append(vocab.setdefault(term, len(vocab)))
-            vals.append(tf)
+        rows.extend([r] * len(doc))
+        cols.extend(map(vocab.__getitem__, doc))
+        vals.extend(doc.values())
     n, nv = len(docs), max(len(vocab), 1)
-    grams: dict[str, int] = {}
+    grams: defaultdict[str, int] = defaultdict()
+    grams.default_factory = grams.__len__
     g_rows: list[int] = []
     g_cols: list[int] = []
-    for term, k in vocab.items():
-        for gram in _char_grams(term):
-            g_rows.append(k)
-            g_cols.append(grams.setdefault(gram, len(grams)))
+    for term, k in list(vocab.items()):
+        term_grams = _char_grams(term)
+        g_rows.extend([k] * len(term_grams))
+        g_cols.extend(map(grams.__getitem__, term_grams))
     ng = max(len(grams), 1)
     mx = _Matrices(sparse=n * max(nv, ng) > _DENSE_MAX_CELLS)
     if mx.sparse and ng > _HASHED_GRAMS:

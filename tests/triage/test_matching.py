@@ -223,3 +223,25 @@ def test_large_inputs_use_the_sparse_path() -> None:
     res = match_reviews(a, b)
     check_partition(a, b, res)
     assert {(p.a, p.b) for p in res.pairs} >= {(f"A{2 * i}", f"B{i}") for i in range(200)}
+
+
+def test_split_dense_and_sparse_cross_product_equals_the_plain_product() -> None:
+    """The n-gram cosine multiplies common columns densely, rare ones sparsely: same result."""
+    import numpy as np
+    from scipy import sparse
+
+    from duo_tui.core.triage import _Matrices
+
+    rng = np.random.default_rng(3)
+    n_rows, n_cols = 300, 2000
+    # Column k is present in a row with a probability falling with k: a few columns in
+    # most rows (dense side of the split), a long tail in a handful (sparse side).
+    density = 0.9 / (1 + np.arange(n_cols) / 20)
+    mask = rng.random((n_rows, n_cols)) < density
+    m = sparse.csr_matrix(np.where(mask, rng.random((n_rows, n_cols)), 0.0))
+    df = np.bincount(m.indices, minlength=n_cols)
+    assert (df > 32).sum() > 10 and (df <= 32).sum() > 1000  # both sides are exercised
+    got = _Matrices(sparse=True).cross(m, 120, densify=True)
+    want = (m[:120] @ m[120:].T).toarray()
+    assert got.shape == (120, 180)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
