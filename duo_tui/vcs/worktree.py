@@ -14,7 +14,10 @@ checkout as it was.
 States of the worktree are captured as git *tree* objects (`snapshot`) without
 touching the worktree's index: a temporary index (`GIT_INDEX_FILE`) copied from
 the real one receives `git add -A`, then `git write-tree`. The same trick gives
-`diff` of the current state including new untracked files.
+`diff` against an older base including new untracked files. The diff against
+HEAD stages into the worktree's own index instead (the session's, never the
+user's): `commit` then finds nothing new to stage and scans the very patch the
+human saw rather than asking git for it again.
 
 Commits made by duo carry a `Duo-Session: duo/<slug>` trailer; `undo_last_commit`
 only ever removes such a commit from the session branch (the branch is ours, so
@@ -315,6 +318,15 @@ def scan_patch_for_secrets(patch: str) -> list[SecretHit]:
 # --------------------------------------------------------------------------- the worktree
 
 
+@dataclass(frozen=True)
+class _StagedView:
+    """What the last `diff()` staged: HEAD and the index file then, and the patch shown."""
+
+    head: str
+    index: tuple[int, int, int]
+    patch: str
+
+
 @dataclass
 class SessionWorktree:
     """A session's linked worktree on branch `duo/<slug>` inside the user's repository.
@@ -334,6 +346,7 @@ class SessionWorktree:
     last_note: str | None = None
     _git_dir: Path | None = field(default=None, init=False, repr=False, compare=False)
     _identity: Identity | None = field(default=None, init=False, repr=False, compare=False)
+    _staged: _StagedView | None = field(default=None, init=False, repr=False, compare=False)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -597,23 +610,39 @@ class SessionWorktree:
         """The sha of the session branch's last commit."""
         return run(self.path, "rev-parse", "HEAD")
 
-    def _head_after_commit(self) -> str:
-        """HEAD right after `git commit`: read the loose ref git just wrote, else ask git."""
+    def _loose_head(self) -> str | None:
+        """HEAD read from the files when it is the session branch's loose ref (no process)."""
         with suppress(OSError, UnicodeDecodeError):
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
             if head == f"ref: refs/heads/{self.branch}":
                 sha = (self.common_dir / "refs" / "heads" / self.branch).read_text().strip()
                 if _SHA_RE.match(sha):
                     return sha
-        return self.head()
+        return None
+
+    def _head_after_commit(self) -> str:
+        """HEAD right after `git commit`: read the loose ref git just wrote, else ask git."""
+        return self._loose_head() or self.head()
+
+    def _index_signature(self) -> tuple[int, int, int]:
+        """Changes whenever git rewrites the worktree's index (it renames a new file in)."""
+        try:
+            st = (self.git_dir / "index").stat()
+        except OSError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def diff(self, base: str | None = None, *, renames: bool = False, context: int = 3) -> str:
         """Unified diff from `base` (tree or commit; default the branch HEAD) to the
         worktree's current state, new untracked files included.
 
         Renames are shown as delete + add unless `renames` (keeps per-file
-        decisions and partial commits simple). Uses a temporary index.
+        decisions and partial commits simple). Against HEAD (no `base`, no
+        `renames`) the changes are staged in the worktree's own index and the
+        patch is kept for `commit`; otherwise a temporary index is used.
         """
+        if base is None and not renames:
+            return self._stage_and_diff(context)
         with self._temp_index() as env:
             run(self.path, "add", "-A", env=env, what="diff (git add)")
             return run(
@@ -628,6 +657,26 @@ class SessionWorktree:
                 env=env,
                 strip=False,
             )
+
+    def _stage_and_diff(self, context: int) -> str:
+        self._check_exists()
+        self._staged = None
+        head = self._loose_head()
+        run(self.path, "add", "-A", what="diff (git add)")
+        patch = run(
+            self.path,
+            "diff",
+            "--cached",
+            *DIFF_OPTIONS,
+            "--no-renames",
+            f"-U{context}",
+            "HEAD",
+            "--",
+            strip=False,
+        )
+        if head is not None:
+            self._staged = _StagedView(head, self._index_signature(), patch)
+        return patch
 
     def changed_paths(self, base: str | None = None) -> list[str]:
         """Paths whose content differs between `base` (default HEAD) and the worktree."""
@@ -744,26 +793,40 @@ class SessionWorktree:
         if paths is not None and not paths:
             raise GitError("no files selected to commit")
         spec: list[str] = ["--", *paths] if paths is not None else []
-        run(
+        view, self._staged = self._staged, None
+        index_then = self._index_signature()
+        # `-v` lists every path whose staged content changes: none means the index
+        # still holds exactly what the last `diff()` staged and showed.
+        restaged = run(
             self.path,
             "--literal-pathspecs",
             "add",
             "-A",
+            "-v",
             *spec,
             what="staging the changes",
         )
-        staged = run(
-            self.path,
-            "--literal-pathspecs",
-            "diff",
-            "--cached",
-            *DIFF_OPTIONS,
-            "--no-renames",
-            "-U0",
-            "HEAD",
-            *(spec or ["--"]),
-            strip=False,
-        )
+        if (
+            view is not None
+            and paths is None
+            and not restaged.strip()
+            and view.index == index_then
+            and view.head == self._loose_head()
+        ):
+            staged = view.patch
+        else:
+            staged = run(
+                self.path,
+                "--literal-pathspecs",
+                "diff",
+                "--cached",
+                *DIFF_OPTIONS,
+                "--no-renames",
+                "-U0",
+                "HEAD",
+                *(spec or ["--"]),
+                strip=False,
+            )
         if not staged.strip():
             raise GitError("nothing to commit: the selected files have no changes")
         hits = scan_patch_for_secrets(staged)

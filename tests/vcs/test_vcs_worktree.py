@@ -219,11 +219,84 @@ def test_diff_includes_untracked_and_deleted(repo: Path) -> None:
     assert files["app/x.py"].status == "modified"
     assert (files["app/x.py"].added, files["app/x.py"].removed) == (1, 1)
     assert sorted(wt.changed_paths()) == ["README.md", "app/new.py", "app/x.py"]
-    # nothing was staged in the worktree's real index
-    from subprocess import run
 
-    staged = run(["git", "diff", "--cached"], cwd=p, capture_output=True, text=True).stdout
-    assert staged == ""
+
+def test_diff_stages_in_the_session_index_only(repo: Path, git: Callable[..., str]) -> None:
+    """The diff against HEAD is staged in the worktree's own index, never the user's."""
+    wt = SessionWorktree.create(repo, "s")
+    before = user_state(repo, git)
+    (wt.path / "app" / "new.py").write_text("def f():\n    return 1\n")
+    (wt.path / "README.md").unlink()
+    patch = wt.diff()
+    assert git(wt.path, "diff", "--cached", "--no-color") == patch
+    assert user_state(repo, git) == before
+    # an older base still goes through a temporary index: nothing more is staged
+    staged = git(wt.path, "ls-files", "--stage")
+    wt.diff(wt.base)
+    assert git(wt.path, "ls-files", "--stage") == staged
+
+
+def _count_git(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import duo_tui.vcs.worktree as worktree
+
+    calls: list[str] = []
+    real = worktree.run
+
+    def counted(cwd: Path, *args: str, **kw: object) -> str:
+        calls.append(next(a for a in args if not a.startswith("-")))
+        return real(cwd, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worktree, "run", counted)
+    return calls
+
+
+def test_commit_reuses_the_patch_the_diff_showed(
+    repo: Path, git: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wt = SessionWorktree.create(repo, "s")
+    (wt.path / "a.txt").write_text("a\n")
+    calls = _count_git(monkeypatch)
+    wt.diff()
+    sha = wt.commit("feat: a")
+    assert calls == ["add", "diff", "add", "commit"]  # no second diff for the secret scan
+    assert git(wt.path, "show", "--format=", "--name-only", sha) == "a.txt\n"
+    # without a diff shown first, commit asks git for the staged patch itself
+    (wt.path / "b.txt").write_text("b\n")
+    calls.clear()
+    wt.commit("feat: b")
+    assert calls == ["add", "diff", "commit"]
+
+
+def test_commit_scans_what_changed_after_the_diff(
+    repo: Path, git: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited between `diff()` and `commit()` is scanned and committed as it is now."""
+    wt = SessionWorktree.create(repo, "s")
+    settings = wt.path / "app" / "settings.py"
+    settings.write_text("API = 'placeholder-value-that-is-40-characters-long'\n")
+    wt.diff()
+    fake = "sk-ant-" + "abcDEF1234" * 4
+    settings.write_text(f"API = '{fake}'\n")  # same size, same second: git's racy case
+    with pytest.raises(GitError, match=r"app/settings\.py:1"):
+        wt.commit("feat: settings")
+    assert wt.head() == wt.base
+
+    settings.write_text("API = 'placeholder-value-that-is-40-characters-long'\n")
+    wt.diff()
+    settings.write_text("API = 'another-placeholder-but-also-40-chars-ok'\n")
+    calls = _count_git(monkeypatch)
+    sha = wt.commit("feat: settings")
+    assert calls == ["add", "diff", "commit"]  # the index changed: the shown patch is stale
+    assert "another-placeholder" in git(wt.path, "show", f"{sha}:app/settings.py")
+
+    # the index rewritten by someone else since the diff: not trusted either
+    (wt.path / "c.txt").write_text("c\n")
+    wt.diff()
+    git(wt.path, "reset", "-q")
+    git(wt.path, "add", "-A")
+    calls.clear()
+    wt.commit("feat: c")
+    assert calls == ["add", "diff", "commit"]
 
 
 def test_diff_against_older_base(repo: Path) -> None:
