@@ -99,6 +99,7 @@ class DuoApp(App[None]):
         self.import_gate = InputGate()
         """Background imports (the SDKs) step aside while a key is being answered."""
         self._answering = False
+        self._adopt_starting_theme()
 
     # -- input first ----------------------------------------------------------------
 
@@ -149,6 +150,27 @@ class DuoApp(App[None]):
 
     # -- start-up -------------------------------------------------------------------
 
+    def _adopt_starting_theme(self) -> None:
+        """Make a shipped starting theme current before the stylesheet is first parsed.
+
+        Setting `theme` once the app runs re-parses every CSS source and restyles the
+        app; done here the first parse already uses the theme's variables. What
+        `App._watch_theme` would do at this point is done directly: the stylesheet's
+        variables, the theme and dark/light classes, the ANSI colour mapping.
+        """
+        from duo_tui.ui.themes import builtin_theme
+
+        start = builtin_theme(self.theme_arg or "duo-dark")
+        if start is None:
+            return  # a user theme or an unknown name: on_mount deals with it
+        self.register_theme(start)
+        self.set_reactive(App.theme, start.name)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing is parsed yet
+        self.add_class(f"-theme-{start.name}", update=False)
+        self.set_class(start.dark, "-dark-mode", update=False)
+        self.set_class(not start.dark, "-light-mode", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+
     def on_mount(self) -> None:
         from duo_tui.ui.themes import builtin_theme
 
@@ -157,12 +179,15 @@ class DuoApp(App[None]):
         # Before the first frame only the starting theme, read fast; every theme file
         # (with validation, and the user's own) is registered right after it.
         wanted = self.theme_arg or "duo-dark"
-        start = builtin_theme(wanted)
-        if start is None and self.theme_arg is not None:
+        if self.theme == wanted:
+            pass  # adopted in __init__
+        elif (start := builtin_theme(wanted)) is None and self.theme_arg is not None:
             self._register_all_themes()  # a user theme named on the command line
         elif start is not None:
             self.register_theme(start)
-        if wanted in self.available_themes:
+        if self.theme == wanted:
+            pass
+        elif wanted in self.available_themes:
             self.theme = wanted
         else:
             if self.theme_arg is not None:

@@ -191,6 +191,7 @@ class WorkbenchScreen(Screen[None]):
         self._drains = 0
         self._panes_cache: list[StreamPane] | None = None
         self._pane_list: list[Pane] | None = None
+        self._resumed_once = False
 
     # -- composition ----------------------------------------------------------------
 
@@ -225,6 +226,14 @@ class WorkbenchScreen(Screen[None]):
                     yield rp
         yield Static("", id="checkpoint")
         yield QuietFooter()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before `Screen`'s own handler. The first time, every node was styled as
+        # it mounted a moment ago: restyling the whole screen again (Textual's default
+        # on every resume) only doubled the CSS work before the first frame.
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         # One clock for the whole screen: events, every pane's text and the spinners

@@ -1,0 +1,69 @@
+"""Start-up CSS work: one parse with the starting theme, no second restyle of the workbench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
+
+from duo_tui.ui.app import DuoApp
+from duo_tui.ui.screens.workbench import WorkbenchScreen
+from duo_tui.ui.themes import builtin_theme
+
+
+@pytest.mark.parametrize("theme", [None, "duo-light"])
+async def test_the_starting_theme_is_in_the_first_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str | None
+) -> None:
+    reparses: list[int] = []
+    real = Stylesheet.reparse
+
+    def counted(self: Stylesheet) -> None:
+        reparses.append(1)
+        real(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name=theme)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        name = theme or "duo-dark"
+        start = builtin_theme(name)
+        assert start is not None
+        assert app.theme == name
+        assert reparses == []  # the theme was current before any CSS was parsed
+        dark = "-dark-mode" if start.dark else "-light-mode"
+        light = "-light-mode" if start.dark else "-dark-mode"
+        assert app.has_class(f"-theme-{name}", dark) and not app.has_class(light)
+        # The workbench's status line is painted with this theme's $panel.
+        status = app.screen.query_one("#status")
+        assert status.styles.background == Color.parse(app.theme_variables["panel"])
+        assert app.theme_variables["panel"] == start.to_color_system().generate()["panel"]
+        # Switching themes later still re-parses and restyles.
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.2)
+        assert app.theme != name
+        assert reparses
+        assert status.styles.background == Color.parse(app.theme_variables["panel"])
+
+
+async def test_only_the_workbench_s_first_resume_skips_the_restyle(tmp_path: Path) -> None:
+    """Right after mounting every node is styled; later resumes keep Textual's restyle."""
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        # The first resume happened as the app opened the workbench.
+        later = events.ScreenResume()
+        screen._on_screen_resume(later)
+        assert later.refresh_styles is True
+    fresh = WorkbenchScreen()
+    first = events.ScreenResume()
+    fresh._on_screen_resume(first)
+    assert first.refresh_styles is False
+    second = events.ScreenResume()
+    fresh._on_screen_resume(second)
+    assert second.refresh_styles is True
