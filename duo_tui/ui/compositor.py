@@ -1,27 +1,32 @@
-"""A Textual compositor whose partial updates render only the boxes that changed.
+"""A Textual compositor that renders each changed cell once, from the widget in front.
 
-Textual's compositor, for a partial update, takes the one box around every
-dirty region and asks each widget overlapping that box to render *all* of its
-lines. On the workbench that is most of a frame: a pane switch dirties the new
-pane's border, a streamed token a line at the bottom of another pane, and the
-box around both is the whole pane grid, so the screen, the body, the grid and
-every pane rendered their full height (about 10 ms of a 16 ms pane switch at
-200x50, and the same share of every streaming frame).
+Textual's compositor asks every widget overlapping an update to render all of
+its lines, then keeps, per "chop" (the cells between two neighbouring widget
+edges on a line, which is how the terminal is written), the piece of the widget
+in front. On the workbench most of that work was thrown away:
 
-`BoxCompositor` renders a box per changed area instead: each dirty span is
-widened to the whole "chops" it touches (the cells between two neighbouring
-widget edges on a line, which is how the terminal is written), lines that
-widen alike are stacked into one box, so a pane's new border is four thin
-boxes, not the pane. Per box, each widget renders only its lines and columns
-inside the box, front to back, stopping at the first widget that covers the
-whole box (nothing behind it can show). `render_lines` takes any crop
-(Textual already passes one for a widget partly scrolled out of view); the
-pieces are filed under the same per-line cuts, and a piece is kept only if it
-is a whole chop, so the terminal output is the same as Textual's.
+* a partial update takes the one box around every dirty region, so a pane's new
+  border while another pane streamed made the screen, the body, the pane grid
+  and all four panes render every line (about 10 ms of a 16 ms pane switch);
+* a full update (the first frame, a resize, a new screen) renders containers
+  that their children hide completely: each stream pane behind its header and
+  log, the pane grid, the screen (about a third of the first frame).
+
+`BoxCompositor` paints front to back instead. The area to paint is a set of
+column ranges per line: the whole screen for a full update; for a partial
+update each dirty span widened to the whole chops it touches. Each visible
+widget, frontmost first, takes the part of that area it covers, renders only
+those lines and columns (lines that take the same columns are one
+`render_lines` call, so a pane's border is four thin calls) and removes it from
+the area; painting stops when nothing is left. A widget paints every cell of
+its region, so nothing behind it can show there. Every range starts and ends
+on a widget edge, so the pieces are whole chops and the terminal output is byte
+for byte Textual's.
 
 This relies on Textual's private compositor layout; `textual` is pinned
-exactly and the SVG snapshot tests compare whole screens, so a change in
-Textual that this misrenders shows up there.
+exactly, a test compares both compositors' output for full updates and for
+hundreds of random dirty regions, and the SVG snapshot tests compare whole
+screens.
 """
 
 from __future__ import annotations
@@ -29,45 +34,35 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from textual._compositor import ChopsUpdate, Compositor
+from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 from textual.geometry import Region
 from textual.strip import Strip
 
-#: Past this many boxes one update renders the box around all of them (as Textual
-#: does): each box costs a pass over the visible widgets.
-MAX_BOXES = 64
+Ranges = list[tuple[int, int]]
+"""Disjoint column ranges of one line, left to right, each [start, end)."""
 
 
-def plan_boxes(spans: Iterable[tuple[int, int, int]], cuts: list[list[int]]) -> list[Region]:
-    """Boxes to render for an update: each span widened to whole chops, stacked by line.
+def widen_to_chops(spans: Iterable[tuple[int, int, int]], cuts: list[list[int]]) -> list[Ranges]:
+    """Per line, the columns to paint for these spans: each widened to whole chops, merged.
 
-    The terminal is written a chop (the cells between two neighbouring widget
-    edges on a line) at a time, so a span needs every chop it touches, whole.
-    Lines whose spans widen to the same columns form one box: a pane's border
-    is four boxes (top, bottom and the two sides), not the pane.
+    The terminal is written a chop at a time, so a span needs every chop it
+    touches, whole.
     """
-    open_boxes: dict[tuple[int, int], list[int]] = {}  # (x1, x2) -> [first y, last y]
-    boxes: list[Region] = []
+    wanted: list[Ranges] = [[] for _ in cuts]
     for y, x1, x2 in spans:
-        a, b = _chop_edges(cuts[y], x1, x2)
-        run = open_boxes.get((a, b))
-        if run is not None and run[1] == y - 1:
-            run[1] = y
-            continue
-        if run is not None:
-            boxes.append(Region(a, run[0], b - a, run[1] - run[0] + 1))
-        open_boxes[(a, b)] = [y, y]
-    boxes.extend(Region(a, y1, b - a, y2 - y1 + 1) for (a, b), (y1, y2) in open_boxes.items())
-    return boxes
-
-
-def _align_to_cuts(box: Region, cuts: list[list[int]]) -> Region:
-    """Widen `box` so that on every line it starts and ends on a cut."""
-    x1, x2 = box.x, box.right
-    for line in cuts[box.y : box.bottom]:
-        a, b = _chop_edges(line, box.x, box.right)
-        x1, x2 = min(x1, a), max(x2, b)
-    return Region(x1, box.y, x2 - x1, box.height)
+        wanted[y].append(_chop_edges(cuts[y], x1, x2))
+    for y, ranges in enumerate(wanted):
+        if len(ranges) > 1:
+            ranges.sort()
+            merged = [ranges[0]]
+            for a, b in ranges[1:]:
+                last_a, last_b = merged[-1]
+                if a <= last_b:
+                    merged[-1] = (last_a, max(last_b, b))
+                else:
+                    merged.append((a, b))
+            wanted[y] = merged
+    return wanted
 
 
 def _chop_edges(line: list[int], x1: int, x2: int) -> tuple[int, int]:
@@ -75,8 +70,34 @@ def _chop_edges(line: list[int], x1: int, x2: int) -> tuple[int, int]:
     return line[bisect_right(line, x1) - 1], line[min(bisect_left(line, x2), len(line) - 1)]
 
 
+def take_covered(free: Ranges, a: int, b: int) -> tuple[Ranges, Ranges]:
+    """Split a line's free ranges by the columns [a, b): (taken by it, still free)."""
+    taken: Ranges = []
+    left: Ranges = []
+    for f1, f2 in free:
+        if f2 <= a or f1 >= b:
+            left.append((f1, f2))
+            continue
+        o1, o2 = max(f1, a), min(f2, b)
+        taken.append((o1, o2))
+        if f1 < o1:
+            left.append((f1, o1))
+        if o2 < f2:
+            left.append((o2, f2))
+    return taken, left
+
+
 class BoxCompositor(Compositor):
-    """`Compositor` whose partial updates render only the changed boxes."""
+    """`Compositor` that renders each updated chop once, from the widget in front."""
+
+    def render_full_update(self, simplify: bool = False) -> LayoutUpdate:
+        if simplify:  # screenshots: Textual's own path
+            return super().render_full_update(simplify=True)
+        screen = self.size.region
+        self._dirty_regions.clear()
+        free = [[(0, screen.width)] for _ in range(screen.height)]
+        chops = self._paint(free, screen)
+        return LayoutUpdate([chop.values() for chop in chops], screen)  # type: ignore[arg-type, misc]
 
     def render_partial_update(self) -> ChopsUpdate | None:
         update_regions = self._dirty_regions.copy()
@@ -92,12 +113,12 @@ class BoxCompositor(Compositor):
         if not spans:
             return None
         cuts = self.cuts
-        chops: list[dict[int, Strip | None]] = [dict.fromkeys(line[:-1]) for line in cuts]
-        boxes = plan_boxes([(y, max(0, x1), min(screen.width, x2)) for y, x1, x2 in spans], cuts)
-        if len(boxes) > MAX_BOXES:
-            boxes = [_align_to_cuts(Region.from_union(boxes), cuts)]
-        for box in boxes:
-            self._render_box(box, cuts, chops)
+        spans = [(y, max(0, x1), min(screen.width, x2)) for y, x1, x2 in spans]
+        free = widen_to_chops(spans, cuts)
+        lines = [y for y, ranges in enumerate(free) if ranges]
+        x1 = min(ranges[0][0] for ranges in free if ranges)
+        x2 = max(ranges[-1][1] for ranges in free if ranges)
+        chops = self._paint(free, Region(x1, lines[0], x2 - x1, lines[-1] - lines[0] + 1))
         # Textual also writes the chop that starts where a span ends (a cursor move
         # and no text); an empty strip there keeps the output byte for byte the same.
         empty = Strip([])
@@ -107,43 +128,55 @@ class BoxCompositor(Compositor):
         chop_ends = [line[1:] for line in cuts]
         return ChopsUpdate(chops, spans, chop_ends)  # type: ignore[arg-type]
 
-    def _render_box(
-        self, box: Region, cuts: list[list[int]], chops: list[dict[int, Strip | None]]
-    ) -> None:
+    def _paint(self, free: list[Ranges], area: Region) -> list[dict[int, Strip | None]]:
+        """Render the `free` ranges (all inside `area`) front to back; returns the chops.
+
+        `free` is consumed: each widget takes what it covers of it.
+        """
+        cuts = self.cuts
+        chops: list[dict[int, Strip | None]] = [dict.fromkeys(line[:-1]) for line in cuts]
+        remaining = sum(len(ranges) for ranges in free)
         intersection = Region.intersection
-        box_overlaps = box.overlaps
+        area_overlaps = area.overlaps
         for widget, (region, clip) in self.visible_widgets.items():
-            if not box_overlaps(clip):
+            if not area_overlaps(clip):
                 continue
-            part = intersection(intersection(region, clip), box)
-            if not (part.width and part.height):
+            x, y, width, height = intersection(intersection(region, clip), area)
+            if not (width and height):
                 continue
-            covers = part == box
-            a, b = part.x, part.right
-            strips = widget.render_lines(
-                Region(a - region.x, part.y - region.y, part.width, part.height)
-            )
-            for y, strip in zip(part.line_range, strips, strict=False):
-                line = cuts[y]
-                lo, hi = bisect_right(line, a), bisect_left(line, b)
-                inner = line[lo:hi]  # cuts strictly inside (a, b)
-                a_is_cut = lo > 0 and line[lo - 1] == a
-                b_is_cut = hi < len(line) and line[hi] == b
-                # `divide` takes where each piece ends: at each inner cut, then at b.
-                pieces = strip.divide([cut - a for cut in inner] + [b - a])
-                keys: list[int | None] = [a if a_is_cut else None, *inner]
-                last = len(keys) - 1
-                chops_line = chops[y]
-                get = chops_line.get
-                for i, (key, piece) in enumerate(zip(keys, pieces, strict=False)):
-                    # A piece cut short by the box edge is not a whole chop: skip it
-                    # (no span needs it; a neighbouring box may render it whole).
-                    if key is None or (i == last and not b_is_cut):
+            a, b = x, x + width
+            runs: dict[tuple[int, int], list[int]] = {}  # (x1, x2) -> [first y, last y]
+            boxes: list[Region] = []
+            for line_y in range(y, y + height):
+                line_free = free[line_y]
+                if not line_free:
+                    continue
+                taken, left = take_covered(line_free, a, b)
+                if not taken:
+                    continue
+                remaining += len(left) - len(line_free)
+                free[line_y] = left
+                for o1, o2 in taken:
+                    run = runs.get((o1, o2))
+                    if run is not None and run[1] == line_y - 1:
+                        run[1] = line_y
                         continue
-                    # Painting front to back: the first piece for a cut wins.
-                    if get(key) is None:
+                    if run is not None:
+                        boxes.append(Region(o1, run[0], o2 - o1, run[1] - run[0] + 1))
+                    runs[(o1, o2)] = [line_y, line_y]
+            boxes.extend(
+                Region(o1, y1, o2 - o1, y2 - y1 + 1) for (o1, o2), (y1, y2) in runs.items()
+            )
+            for bx, by, bw, bh in boxes:
+                strips = widget.render_lines(Region(bx - region.x, by - region.y, bw, bh))
+                for line_y, strip in zip(range(by, by + bh), strips, strict=False):
+                    line = cuts[line_y]
+                    inner = line[bisect_right(line, bx) : bisect_left(line, bx + bw)]
+                    # `divide` takes where each piece ends: at each inner cut, then the end.
+                    pieces = strip.divide([cut - bx for cut in inner] + [bw])
+                    chops_line = chops[line_y]
+                    for key, piece in zip([bx, *inner], pieces, strict=False):
                         chops_line[key] = piece
-            if covers:
-                # Widgets are visited front to back and a widget paints every cell of
-                # its region: nothing behind one that covers the box can show.
+            if not remaining:
                 break
+        return chops

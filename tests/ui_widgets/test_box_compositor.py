@@ -1,9 +1,9 @@
-"""BoxCompositor writes exactly what Textual's compositor writes, for any dirty regions.
+"""BoxCompositor writes exactly what Textual's compositor writes: full updates and any dirty regions.
 
-The workbench's compositor renders only the boxes that changed; these tests
-put the demo workbench on screen, mark random sets of regions dirty and
-compare the terminal output of `BoxCompositor.render_partial_update` with the
-output of Textual's own `Compositor.render_partial_update` on the same layout.
+The workbench's compositor renders each updated chop once, from the widget in
+front; these tests put the demo workbench on screen, render full updates and
+random sets of dirty regions, and compare the terminal output with Textual's
+own `Compositor` on the same layout.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from textual._compositor import Compositor
 from textual.geometry import Region
 
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.compositor import BoxCompositor, plan_boxes
+from duo_tui.ui.compositor import BoxCompositor, take_covered, widen_to_chops
 
 
 def _render(comp: BoxCompositor, regions: list[Region], ours: bool, console: Console) -> str:
@@ -67,36 +67,70 @@ async def test_same_output_as_textual_for_random_dirty_regions(
         _assert_same_output(comp, size, random.Random(size[0]), 150)
 
 
-async def test_many_boxes_fall_back_to_one_box_with_the_same_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _full(comp: BoxCompositor, ours: bool, console: Console) -> str:
+    update = comp.render_full_update() if ours else Compositor.render_full_update(comp)
+    return update.render_segments(console)
+
+
+@pytest.mark.parametrize("size", [(200, 50), (130, 40), (80, 24)])
+async def test_full_updates_are_textual_s_and_skip_hidden_containers(
+    tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    import duo_tui.ui.compositor as compositor
-
-    monkeypatch.setattr(compositor, "MAX_BOXES", 1)
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.5)
-        _assert_same_output(app.screen._compositor, (160, 48), random.Random(3), 60)
+    async with app.run_test(size=size) as pilot:
+        width, height = size
+        console = Console(width=width, height=height, color_system="truecolor", force_terminal=True)
+        for wait, keys in ((0.1, ""), (0.6, "2"), (0.3, "z")):
+            await pilot.pause(wait)
+            for key in keys:
+                await pilot.press(key)
+            comp = app.screen._compositor
+            assert isinstance(comp, BoxCompositor)
+            assert _full(comp, ours=True, console=console) == _full(comp, False, console)
+        # A stream pane is covered by its header and its text: it renders nothing.
+        calls: list[object] = []
+        for pane in app.screen.query("StreamPane"):
+            original = pane.render_lines
+
+            def spy(crop: Region, _orig: object = original) -> object:
+                calls.append(crop)
+                return _orig(crop)  # type: ignore[operator]
+
+            pane.render_lines = spy  # type: ignore[method-assign]
+        comp.render_full_update()
+        assert calls == []
 
 
-async def test_a_border_side_is_its_own_thin_box(tmp_path: Path) -> None:
-    """A pane's left border renders as a one-column box, not the pane."""
+async def test_a_border_side_renders_as_a_thin_strip(tmp_path: Path) -> None:
+    """Repainting a pane's left border asks the pane for that one column only."""
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause(0.3)
         comp = app.screen._compositor
         pane = app.screen.query_one("#pane-code")
+        crops: list[Region] = []
+        original = pane.render_lines
+
+        def spy(crop: Region) -> object:
+            crops.append(crop)
+            return original(crop)
+
+        pane.render_lines = spy  # type: ignore[method-assign]
         x, y, _w, h = pane.region
-        spans = list(comp._regions_to_spans([Region(x, y + 1, 1, h - 2)]))
-        boxes = plan_boxes(spans, comp.cuts)
-        assert boxes == [Region(x, y + 1, 1, h - 2)]
+        comp._dirty_regions.clear()
+        comp._dirty_regions.add(Region(x, y + 1, 1, h - 2))
+        comp.render_partial_update()
+        assert crops == [Region(0, 1, 1, h - 2)]
 
 
-def test_plan_boxes_widens_spans_to_whole_chops_and_stacks_lines() -> None:
-    cuts = [[0, 10, 20, 30]] * 4
-    # A span inside the middle chop needs the whole chop; three lines stack into one box.
-    boxes = plan_boxes([(0, 12, 15), (1, 12, 15), (2, 11, 19)], cuts)
-    assert boxes == [Region(10, 0, 10, 3)]
-    # Two spans on one line in different chops stay two boxes.
-    boxes = plan_boxes([(3, 1, 2), (3, 25, 26)], cuts)
-    assert sorted(boxes) == [Region(0, 3, 10, 1), Region(20, 3, 10, 1)]
+def test_spans_widen_to_whole_chops_and_merge_per_line() -> None:
+    cuts = [[0, 10, 20, 30]] * 3
+    # A span inside the middle chop needs the whole chop; overlapping ones merge.
+    wanted = widen_to_chops([(0, 12, 15), (1, 12, 15), (1, 18, 25), (2, 1, 2), (2, 25, 26)], cuts)
+    assert wanted == [[(10, 20)], [(10, 30)], [(0, 10), (20, 30)]]
+
+
+def test_a_widget_takes_what_it_covers_of_the_free_columns() -> None:
+    assert take_covered([(0, 10), (20, 30)], 5, 25) == ([(5, 10), (20, 25)], [(0, 5), (25, 30)])
+    assert take_covered([(0, 10)], 10, 20) == ([], [(0, 10)])
+    assert take_covered([(0, 10)], 0, 10) == ([(0, 10)], [])
