@@ -227,6 +227,18 @@ class WorkbenchScreen(Screen[None]):
         yield Static("", id="checkpoint")
         yield QuietFooter()
 
+    def _compositor_refresh(self) -> None:
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            # Textual would render the update and then drop it: the app is batching
+            # updates (it mounts the first screen inside a batch, for one). Render it
+            # once the batch ends instead, in full: the start-up frame was rendered
+            # twice, and the first one written covered only what changed after the
+            # dropped one.
+            self.refresh()
+            return
+        super()._compositor_refresh()
+
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before `Screen`'s own handler. The first time, every node was styled as
         # it mounted a moment ago: restyling the whole screen again (Textual's default
