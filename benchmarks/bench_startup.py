@@ -74,7 +74,11 @@ def child(kind: str, keys: bool, quick: bool) -> None:
     """Run one app to its first frame (and, with `keys`, the key-latency probe)."""
     started = _spy_popen() if kind == "duo" else []
     if kind == "duo":
-        import duo_tui.ui  # noqa: F401 - its Textual settings load before Textual, as in the CLI
+        # As the CLI does before Textual loads: its Textual settings, no collection
+        # until the first frame.
+        from duo_tui.ui import hold_gc_until_first_frame
+
+        hold_gc_until_first_frame()
     from _frames import FrameDriver, KeyProbe  # isort: skip
 
     if kind == "duo":

@@ -49,8 +49,11 @@ class Harness:
     """The workbench in a `DuoApp`, fed from a thread; measurements in `result`."""
 
     def __init__(self) -> None:
-        import duo_tui.ui  # noqa: F401 - its Textual settings load before Textual, as in the CLI
+        # As the CLI does before Textual loads: its Textual settings, no collection
+        # until the first frame.
+        from duo_tui.ui import hold_gc_until_first_frame
 
+        hold_gc_until_first_frame()
         # isort: split
         from _frames import FrameDriver
 

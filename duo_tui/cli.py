@@ -143,6 +143,9 @@ def _triage(args: argparse.Namespace) -> int:
     except ReviewParseError as exc:
         print(f"duo-tui: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from duo_tui.ui import hold_gc_until_first_frame
+
+    hold_gc_until_first_frame()
     from duo_tui.ui.app import DuoApp
 
     app = DuoApp(triage=(a, b), theme_name=getattr(args, "theme", None))
@@ -241,6 +244,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tui(args: argparse.Namespace, resume: str | None = None) -> int:
+    from duo_tui.ui import hold_gc_until_first_frame
+
+    hold_gc_until_first_frame()
     from duo_tui.ui.app import DuoApp
 
     app = DuoApp(

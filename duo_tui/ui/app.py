@@ -47,8 +47,11 @@ def tune_gc() -> None:
     """
     import gc
 
+    from duo_tui.ui import release_gc
+
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    release_gc()  # if the CLI held it for start-up
 
 
 class DuoApp(App[None]):
@@ -140,7 +143,10 @@ class DuoApp(App[None]):
             self.import_gate.release()
 
     def on_unmount(self) -> None:
+        from duo_tui.ui import release_gc
+
         uninstall_gate()
+        release_gc()  # closed before the first frame: the collector must not stay off
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Our .tcss uses $duo-* variables; give every theme (even Textual's own) a value.

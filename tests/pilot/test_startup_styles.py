@@ -67,3 +67,34 @@ async def test_only_the_workbench_s_first_resume_skips_the_restyle(tmp_path: Pat
     second = events.ScreenResume()
     fresh._on_screen_resume(second)
     assert second.refresh_styles is True
+
+
+async def test_no_frame_is_rendered_while_the_app_batches_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbench mounts inside Textual's start-up batch: its first frame is rendered
+    once, in full, when the batch ends (a frame rendered during a batch is dropped)."""
+    from duo_tui.ui.compositor import BoxCompositor
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    renders: list[tuple[str, int]] = []
+    real_full = BoxCompositor.render_full_update
+    real_partial = BoxCompositor.render_partial_update
+
+    def full(self: BoxCompositor, simplify: bool = False) -> object:
+        renders.append(("full", app._batch_count))
+        return real_full(self, simplify)
+
+    def partial(self: BoxCompositor) -> object:
+        renders.append(("partial", app._batch_count))
+        return real_partial(self)
+
+    monkeypatch.setattr(BoxCompositor, "render_full_update", full)
+    monkeypatch.setattr(BoxCompositor, "render_partial_update", partial)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("2")
+        await pilot.pause(0.1)
+    assert renders[0] == ("full", 0)
+    assert [r for r in renders if r[1]] == []
+    assert ("partial", 0) in renders
