@@ -165,11 +165,12 @@ class StreamPane(Vertical):
         """How many batched inserts reached the view (for tests and diagnostics)."""
 
     def compose(self) -> ComposeResult:
+        # The error line is mounted the first time there is an error, the Markdown
+        # view right after the first frame (or when first needed, if sooner) and the
+        # Markdown widget with its parser when there is Markdown to show: the
+        # workbench's first frame styles every widget it holds.
         yield Static(id="stream-header", markup=False)
-        yield Static(id="stream-error")
         yield StreamLog(id="stream-body")
-        # The Markdown widget (and its parser) is created the first time it is needed.
-        yield MarkdownView(id="stream-markdown-view")
 
     def on_resize(self) -> None:
         self._refresh_header()
@@ -179,6 +180,7 @@ class StreamPane(Vertical):
             self._timer = self.set_interval(FLUSH_INTERVAL_S, self.tick, pause=True)
         self._refresh_header()
         self._refresh_error()
+        self.call_after_refresh(self._markdown_view)  # off the first frame's path
         if self._state in (StreamState.STREAMING, StreamState.RETRY):
             self._set_timer(True)
         self.flush()
@@ -339,11 +341,19 @@ class StreamPane(Vertical):
 
     # -- internals ----------------------------------------------------------
 
+    def _markdown_view(self) -> MarkdownView:
+        found = self.query("#stream-markdown-view")
+        if found:
+            return found.first(MarkdownView)
+        view = MarkdownView(id="stream-markdown-view")
+        self.mount(view)
+        return view
+
     def _render_markdown(self, text: str) -> None:
-        """Render `text` in the Markdown view, creating the widget on first use."""
+        """Render `text` in the Markdown view, creating the widgets on first use."""
         from textual.widgets import Markdown
 
-        view = self.query_one("#stream-markdown-view", VerticalScroll)
+        view = self._markdown_view()
         found = view.query(Markdown)
         if found:
             found.first().update(text)
@@ -355,7 +365,7 @@ class StreamPane(Vertical):
         had_focus = self.has_focus_within
         self.set_class(show, "-markdown")
         if had_focus and self.is_mounted:
-            self.query_one("#stream-markdown-view" if show else "#stream-body").focus()
+            (self._markdown_view() if show else self.query_one("#stream-body")).focus()
 
     def _set_timer(self, running: bool) -> None:
         if self._timer is None:
@@ -400,8 +410,13 @@ class StreamPane(Vertical):
         return "… waiting"
 
     def _refresh_error(self) -> None:
-        if self.is_mounted:
-            self.query_one("#stream-error", Static).update(self._error_content or "")
+        if not self.is_mounted:
+            return
+        found = self.query("#stream-error")
+        if found:
+            found.first(Static).update(self._error_content or "")
+        elif self._error_content:
+            self.mount(Static(self._error_content, id="stream-error"), before="#stream-body")
 
     def _refresh_header(self) -> None:
         if not self.is_mounted:
