@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -102,6 +103,8 @@ class DuoApp(App[None]):
         self.import_gate = InputGate()
         """Background imports (the SDKs) step aside while a key is being answered."""
         self._answering = False
+        self._first_frame_done = False
+        self._after_first_frame: list[Callable[[], object]] = []
         self._adopt_starting_theme()
 
     # -- input first ----------------------------------------------------------------
@@ -141,6 +144,21 @@ class DuoApp(App[None]):
         if self._answering and renderable is not None:
             self._answering = False
             self.import_gate.release()
+        if not self._first_frame_done and renderable is not None and not self._batch_count:
+            self._first_frame_done = True
+            for callback in self._after_first_frame:
+                self.call_later(callback)
+            self._after_first_frame.clear()
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` (on the app's loop) once the first frame is on screen.
+
+        For work the first frame does not need: it then does not delay it.
+        """
+        if self._first_frame_done:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def on_unmount(self) -> None:
         from duo_tui.ui import release_gc

@@ -180,7 +180,8 @@ class StreamPane(Vertical):
             self._timer = self.set_interval(FLUSH_INTERVAL_S, self.tick, pause=True)
         self._refresh_header()
         self._refresh_error()
-        self.call_after_refresh(self._markdown_view)  # off the first frame's path
+        # Off the first frame's path (a plain Textual app: after the next refresh).
+        getattr(self.app, "after_first_frame", self.call_after_refresh)(self._markdown_view)
         if self._state in (StreamState.STREAMING, StreamState.RETRY):
             self._set_timer(True)
         self.flush()
