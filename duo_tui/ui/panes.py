@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.geometry import Region
 from textual.widgets import ContentSwitcher, Static
 
+from duo_tui.ui.deferred import after_first_frame
 from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList
 from duo_tui.ui.widgets.stream_pane import StreamPane
@@ -102,19 +103,44 @@ class PlanPane(Pane):
 
 
 class CodePane(Pane):
-    """The executor's stream, the diff with hunk decisions, and the gate log."""
+    """The executor's stream, the diff with hunk decisions, and the gate log.
+
+    The diff and gate views start hidden: they are mounted after the first frame
+    (see `duo_tui.ui.deferred`), or by `diff_view` / `gate_stream` if needed sooner.
+    """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="code-tabs", markup=True)
         with ContentSwitcher(initial="stream-exec", id="code-switch"):
             yield StreamPane("executor", "", id="stream-exec", auto_flush=False)
-            yield DiffView(id="diff")
-            yield StreamPane("gate", "", id="stream-gate", auto_flush=False)
 
     def on_mount(self) -> None:
         self.show("stream-exec")
+        after_first_frame(self, self._mount_hidden_views)
+
+    def _mount_hidden_views(self) -> None:
+        switch = self.query_one(ContentSwitcher)
+        if switch.query("#diff"):
+            return
+        diff = DiffView(id="diff")
+        gate = StreamPane("gate", "", id="stream-gate", auto_flush=False)
+        for view in (diff, gate):
+            view.display = False  # as ContentSwitcher does for the views it does not show
+        switch.mount(diff, gate)
+
+    def diff_view(self) -> DiffView:
+        """The diff with hunk decisions (mounted now if it was not yet)."""
+        self._mount_hidden_views()
+        return self.query_one("#diff", DiffView)
+
+    def gate_stream(self) -> StreamPane:
+        """The gate log (mounted now if it was not yet)."""
+        self._mount_hidden_views()
+        return self.query_one("#stream-gate", StreamPane)
 
     def show(self, which: str) -> None:
+        if which != "stream-exec":
+            self._mount_hidden_views()
         self.query_one(ContentSwitcher).current = which
         names = {"stream-exec": "o executor", "diff": "d diff", "stream-gate": "g gate"}
         parts = []
@@ -148,8 +174,30 @@ class ReviewPane(Pane):
         self.index = index
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="review-summary", markup=False)
-        yield FindingList(side="a" if self.index == 0 else "b", id=f"findings-{self.index}")
+        # The summary and the findings show once the review is parsed: mounted after
+        # the first frame (see `duo_tui.ui.deferred`), or by `findings` if sooner.
         yield StreamPane(
             f"review {self.index + 1}", "", id=f"stream-review-{self.index}", auto_flush=False
         )
+
+    def on_mount(self) -> None:
+        after_first_frame(self, self._mount_parsed_views)
+
+    def _mount_parsed_views(self) -> None:
+        if self.query("#review-summary"):
+            return
+        self.mount(
+            Static("", id="review-summary", markup=False),
+            FindingList(side="a" if self.index == 0 else "b", id=f"findings-{self.index}"),
+            before=self.query_one(StreamPane),
+        )
+
+    def findings(self) -> FindingList:
+        """The parsed review's findings (mounted now if they were not yet)."""
+        self._mount_parsed_views()
+        return self.query_one(FindingList)
+
+    def summary(self) -> Static:
+        """The parsed review's verdict line (mounted now if it was not yet)."""
+        self._mount_parsed_views()
+        return self.query_one("#review-summary", Static)

@@ -98,3 +98,78 @@ async def test_no_frame_is_rendered_while_the_app_batches_updates(
     assert renders[0] == ("full", 0)
     assert [r for r in renders if r[1]] == []
     assert ("partial", 0) in renders
+
+
+async def test_hidden_views_are_mounted_right_after_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Views that start hidden are not part of the first frame, and exist right after it."""
+    from duo_tui.ui.panes import CodePane, ReviewPane
+    from duo_tui.ui.widgets.diff_view import DiffView
+    from duo_tui.ui.widgets.finding_list import FindingList
+    from duo_tui.ui.widgets.stream_pane import MarkdownView
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    at_first_frame: list[tuple[int, int, int, int]] = []
+    real = DuoApp._display
+
+    def display(self: DuoApp, screen: object, renderable: object) -> None:
+        if renderable is not None and not at_first_frame and isinstance(screen, WorkbenchScreen):
+            counts = [len(screen.query(kind)) for kind in (DiffView, FindingList, MarkdownView)]
+            at_first_frame.append((*counts, len(screen.query("#stream-gate"))))  # type: ignore[arg-type]
+        real(self, screen, renderable)
+
+    monkeypatch.setattr(DuoApp, "_display", display)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert at_first_frame == [(0, 0, 0, 0)]
+        assert len(screen.query(DiffView)) == 1 and len(screen.query(FindingList)) == 2
+        assert len(screen.query(MarkdownView)) == 5
+        code = screen.query_one(CodePane)
+        assert code.showing == "stream-exec"
+        assert not code.diff_view().display and not code.gate_stream().display
+        review = screen.query_one(ReviewPane)
+        assert [type(w).__name__ for w in review.children] == [
+            "Static",
+            "FindingList",
+            "StreamPane",
+        ]
+        code.show("diff")
+        await pilot.pause(0.1)
+        assert code.diff_view().display and not code.query_one("#stream-exec").display
+
+
+async def test_hidden_views_are_mounted_on_demand_when_needed_sooner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before the deferred mount runs, the accessors mount what they return."""
+    from textual.app import App, ComposeResult
+
+    import duo_tui.ui.panes as panes
+    from duo_tui.ui.panes import CodePane, ReviewPane
+
+    monkeypatch.setattr(panes, "after_first_frame", lambda widget, callback: None)
+
+    class Panes(App[None]):
+        def get_theme_variable_defaults(self) -> dict[str, str]:
+            from duo_tui.ui.themes import duo_variable_defaults
+
+            return duo_variable_defaults()
+
+        def compose(self) -> ComposeResult:
+            yield CodePane(id="code")
+            yield ReviewPane(0, id="review")
+
+    app = Panes()
+    async with app.run_test(size=(120, 40)):
+        code = app.query_one(CodePane)
+        review = app.query_one(ReviewPane)
+        assert not code.query("#diff") and not review.query("#review-summary")
+        code.show("stream-gate")  # may run before the deferred mount: must not fail
+        assert code.showing == "stream-gate"
+        review.findings().set_rows([])
+        review.summary().update("ok")
+        assert len(review.query("#review-summary")) == 1
+        code._mount_hidden_views()  # the deferred call later finds them there
+        assert len(code.query("#diff")) == 1

@@ -226,9 +226,9 @@ class TriageScreen(Screen[None]):
         if self.workbench is not None:
             f = g["members"][0]["finding"]
             if f.get("file") and f.get("line_start"):
-                from duo_tui.ui.widgets.diff_view import DiffView
+                from duo_tui.ui.panes import CodePane
 
-                self.workbench.query_one(DiffView).focus_location(
+                self.workbench.query_one(CodePane).diff_view().focus_location(
                     f["file"], f["line_start"], f.get("line_end")
                 )
 

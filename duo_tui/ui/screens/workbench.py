@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
-from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 from duo_tui.ui.widgets.stage_rail import StageRail
@@ -344,7 +343,7 @@ class WorkbenchScreen(Screen[None]):
         if stream == "exec":
             return self.query_one("#stream-exec", StreamPane)
         if stream == "gate":
-            return self.query_one("#stream-gate", StreamPane)
+            return self.query_one(CodePane).gate_stream()
         if stream.startswith("review:"):
             i = int(stream.split(":", 1)[1])
             if i < self.reviewers:
@@ -407,7 +406,7 @@ class WorkbenchScreen(Screen[None]):
                 if ev.task_id:
                     r.set_round(ev.task_id, ev.round)
             if ev.stage == Stage.GATE:
-                self.query_one("#stream-gate", StreamPane).reset(f"gate · round {ev.round}", "")
+                self.query_one(CodePane).gate_stream().reset(f"gate · round {ev.round}", "")
                 self.query_one(CodePane).show("stream-gate")
             self._render_checkpoint()
         elif isinstance(ev, StageFinished):
@@ -415,7 +414,7 @@ class WorkbenchScreen(Screen[None]):
             for r in (rail, rail_top):
                 r.set_stage(ev.stage.value, ev.state.value)
             if ev.stage == Stage.GATE:
-                self.query_one("#stream-gate", StreamPane).finish(True, ev.summary)
+                self.query_one(CodePane).gate_stream().finish(True, ev.summary)
         elif isinstance(ev, ArtifactReady):
             self._artifact(ev)
         elif isinstance(ev, Retrying):
@@ -490,7 +489,7 @@ class WorkbenchScreen(Screen[None]):
             from duo_tui.vcs.diff import parse_diff
 
             files = parse_diff(data["diff"])
-            self.query_one(DiffView).set_files(files)
+            self.query_one(CodePane).diff_view().set_files(files)
             self.query_one(CodePane).show("diff")
         elif ev.kind == "review":
             i, review = data["index"], data["review"]
@@ -563,10 +562,10 @@ class WorkbenchScreen(Screen[None]):
                     suggestion=f.suggestion,
                 )
             )
-        pane.query_one(FindingList).set_rows(rows)
+        pane.findings().set_rows(rows)
         verdict = (review.verdict or "").replace("_", " ")
         score = f"{review.score}/10" if review.score else ""
-        pane.query_one("#review-summary", Static).update(
+        pane.summary().update(
             f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
         )
         pane.add_class("-parsed")
@@ -833,7 +832,7 @@ class WorkbenchScreen(Screen[None]):
         review = self.reviews.get(i)
         f = review.finding(event.key.split(":", 1)[1]) if review else None
         if f is not None and f.file and f.line_start:
-            diff = self.query_one(DiffView)
+            diff = self.query_one(CodePane).diff_view()
             if diff.focus_location(f.file, f.line_start, f.line_end):
                 self.query_one(CodePane).show("diff")
 
@@ -897,7 +896,7 @@ class WorkbenchScreen(Screen[None]):
             return
         d = UserDecision("accept")
         if cp.stage in (Stage.EXECUTE, Stage.FIX):
-            d.rejected_hunks = sorted(self.query_one(DiffView).rejected_hunks)
+            d.rejected_hunks = sorted(self.query_one(CodePane).diff_view().rejected_hunks)
         if cp.stage == Stage.TRIAGE:
             d.findings = dict(self.finding_decisions)
             d.finding_reasons = dict(self.finding_reasons)
@@ -1050,7 +1049,9 @@ class WorkbenchScreen(Screen[None]):
                 break
         if isinstance(pane, CodePane) and pane.showing == "diff":
             text = "\n".join(
-                "\n".join(h.lines) for f in self.query_one(DiffView).files for h in f.hunks
+                "\n".join(h.lines)
+                for f in self.query_one(CodePane).diff_view().files
+                for h in f.hunks
             )
         if not text:
             self.notify("nothing to copy in this pane", timeout=3)

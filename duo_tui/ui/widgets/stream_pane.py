@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from duo_tui.ui.deferred import after_first_frame
 from duo_tui.ui.widgets.quiet_focus import QuietFocus
 from duo_tui.ui.widgets.stream_log import StreamLog
 
@@ -180,8 +181,7 @@ class StreamPane(Vertical):
             self._timer = self.set_interval(FLUSH_INTERVAL_S, self.tick, pause=True)
         self._refresh_header()
         self._refresh_error()
-        # Off the first frame's path (a plain Textual app: after the next refresh).
-        getattr(self.app, "after_first_frame", self.call_after_refresh)(self._markdown_view)
+        after_first_frame(self, self._markdown_view)
         if self._state in (StreamState.STREAMING, StreamState.RETRY):
             self._set_timer(True)
         self.flush()
