@@ -149,9 +149,12 @@ class Harness:
                 time.sleep(0.3)
                 # As in a session: the app imports the configured models' SDKs right
                 # after its first frame, and text streams only once they are loaded.
-                preload = getattr(self.app, "sdk_preload", None)
-                if preload is not None:
-                    preload.join(120)
+                # (Wait for the import to start too: on a slow moment it may not have.)
+                deadline = time.perf_counter() + 10
+                while self.app.sdk_preload is None and time.perf_counter() < deadline:
+                    time.sleep(0.05)
+                if self.app.sdk_preload is not None:
+                    self.app.sdk_preload.join(120)
                     time.sleep(0.2)
                 self.reset_streams()
                 time.sleep(0.2)

@@ -220,7 +220,7 @@ class DuoApp(App[None]):
             if fallback is not None:
                 self.register_theme(fallback)
             self.theme = "duo-dark" if fallback is not None else "textual-dark"
-        self.call_after_refresh(self._apply_ui_config)
+        self.after_first_frame(self._apply_ui_config)
         if self.triage_reviews is not None:
             from duo_tui.ui.screens.triage import TriageScreen
 
