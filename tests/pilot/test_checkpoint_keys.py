@@ -11,6 +11,7 @@ from duo_tui.ui.app import DuoApp
 
 from ._helpers import at_checkpoint as _checkpoint
 from ._helpers import press_decision as _press
+from ._helpers import wait_for
 
 
 async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> None:
@@ -29,14 +30,14 @@ async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> No
         assert len(wb.checkpoint.alternatives) == 2
         # choose between the two results, side by side: take the first
         await pilot.press("c")
-        await pilot.pause(0.2)
-        assert type(app.screen).__name__ == "ChooseDialog"
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ChooseDialog")
+        await pilot.pause(0.1)  # its widgets mounted
         await _press(pilot, wb, "1")
         wb = await _checkpoint(pilot, app)
         # edit the plan in the app
         await pilot.press("e")
-        await pilot.pause(0.2)
-        assert type(app.screen).__name__ == "EditDialog"
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "EditDialog")
+        await pilot.pause(0.1)  # its widgets mounted
         await pilot.press("ctrl+end")
         await pilot.press(*"\nEdited by the human.")
         await _press(pilot, wb, "ctrl+s")

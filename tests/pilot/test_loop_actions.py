@@ -92,8 +92,8 @@ async def test_reject_with_a_reason_reaches_both_review_rerun_prompts(tmp_path: 
     async with app.run_test(size=(160, 48)) as pilot:
         wb = await accept_until(pilot, app, Stage.REVIEW)
         await pilot.press("x")
-        await pilot.pause(0.1)
-        assert type(app.screen).__name__ == "ReasonDialog"
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReasonDialog")
+        await pilot.pause(0.1)  # its widgets mounted
         await pilot.press(*reason)
         await send(pilot, wb, "enter")
         wb = await next_checkpoint(pilot, app)
@@ -176,8 +176,8 @@ async def test_edited_plan_and_swapped_roles_are_what_the_next_stage_gets(
         wb = await next_checkpoint(pilot, app)
         assert wb.checkpoint is not None and wb.checkpoint.stage == Stage.PLAN
         await pilot.press("e")
-        await pilot.pause(0.2)
-        assert type(app.screen).__name__ == "EditDialog"
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "EditDialog")
+        await pilot.pause(0.1)  # its widgets mounted
         await pilot.press("ctrl+end", *f"\n{note}")
         await send(pilot, wb, "ctrl+s")
         wb = await next_checkpoint(pilot, app)

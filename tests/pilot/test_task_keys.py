@@ -64,8 +64,8 @@ async def test_task_list_resize_and_edit_with_keys(tmp_path: Path) -> None:
         await _accept_until(pilot, wb, _at_tasks)
         assert "T tasks: edit, split, size S/M/L" in wb._bar_text
         await pilot.press("T")
-        await pilot.pause(0.3)
-        assert type(app.screen).__name__ == "TasksScreen"
+        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
+        await pilot.pause(0.1)
         assert [r[0] for r in _rows(app)] == ["T1", "T2", "T3"]
         assert _text(app, "#tasks-size").startswith("size L")
         # resize to M: the core rebuilds the list from the plan, the screen shows it
@@ -77,8 +77,9 @@ async def test_task_list_resize_and_edit_with_keys(tmp_path: Path) -> None:
         await _wait(pilot, lambda: len(_rows(app)) == 3)
         # edit T2: a new title and one more criterion
         await pilot.press("down", "e")
-        await pilot.pause(0.3)
-        assert type(app.screen).__name__ == "TaskEditDialog"
+        # The dialog (and TextArea) load when first opened: wait for it, not a fixed time.
+        await _wait(pilot, lambda: type(app.screen).__name__ == "TaskEditDialog")
+        await pilot.pause(0.2)
         await pilot.press(*"Apply one code, once")  # the title is selected: typing replaces it
         await pilot.press("tab", "tab", "tab")  # goal, files, criteria
         await pilot.press("ctrl+end", "enter", *"a second code raises ValueError")
@@ -116,12 +117,12 @@ async def test_task_detail_moves_between_done_current_and_pending_tasks(tmp_path
         )
         # not a checkpoint where tasks change: the list still opens, and so does a task
         await pilot.press("T")
-        await pilot.pause(0.3)
+        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
+        await pilot.pause(0.1)
         assert "changes only at the plan checkpoint" in _text(app, "#tasks-size")
         assert [r[1] for r in _rows(app)] == ["✓ committed", "▶ running", "· pending"]
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert type(app.screen).__name__ == "TaskDetailScreen"
+        await _wait(pilot, lambda: type(app.screen).__name__ == "TaskDetailScreen")
         head = _text(app, "#task-head")
         assert "T1" in head and "committed" in head
         info = _text(app, "#task-info")
@@ -205,7 +206,8 @@ async def test_split_key_at_an_oversize_execute_checkpoint(tmp_path: Path) -> No
         assert "split" not in wb.checkpoint.actions
         assert [t["id"] for t in wb.tasks] == ["T1", "T2a", "T2b"]
         await pilot.press("T")
-        await pilot.pause(0.3)
+        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
+        await pilot.pause(0.1)
         assert [r[0] for r in _rows(app)] == ["T1", "T2a", "T2b"]
         assert _rows(app)[2][3] == "shop/d.py, shop/e.py"
         await pilot.press("escape", "q")
