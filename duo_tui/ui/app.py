@@ -138,6 +138,15 @@ class DuoApp(App[None]):
         await super().on_event(event)
 
     def _display(self, screen: Any, renderable: Any) -> None:
+        if renderable is not None and self._batch_count and screen is self.screen:
+            # Textual drops a frame rendered during an update batch (it mounts the
+            # first screen inside one) and nothing paints again what it covered: the
+            # first frame written showed only what changed after it (5 % of the new
+            # session screen). The next frame repaints the whole screen. (The workbench
+            # does not even render such a frame; see its _compositor_refresh.)
+            compositor = screen._compositor
+            compositor._dirty_regions.add(compositor.size.region)
+            screen.refresh()
         super()._display(screen, renderable)
         # The first frame written after the input was taken up answers it (or shows
         # the stream it interrupted; either way the gate holds at most 0.1 s).

@@ -173,3 +173,30 @@ async def test_hidden_views_are_mounted_on_demand_when_needed_sooner(
         assert len(review.query("#review-summary")) == 1
         code._mount_hidden_views()  # the deferred call later finds them there
         assert len(code.query("#diff")) == 1
+
+
+async def test_the_first_frame_written_paints_the_whole_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frame Textual drops during its start-up batch is made up by a full one after it.
+
+    Without that, the first frame of the new-session screen covered only what changed
+    after the dropped one: 461 of 10,000 cells.
+    """
+    from textual._compositor import LayoutUpdate
+
+    app = DuoApp(repo=tmp_path)  # no demo, no request: the new-session screen first
+    written: list[tuple[str, str]] = []
+    real = DuoApp._display
+
+    def display(self: DuoApp, screen: object, renderable: object) -> None:
+        if renderable is not None and not self._batch_count:
+            written.append((type(screen).__name__, type(renderable).__name__))
+        real(self, screen, renderable)
+
+    monkeypatch.setattr(DuoApp, "_display", display)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "NewSessionScreen"
+    first = next(w for w in written if w[0] == "NewSessionScreen")
+    assert first[1] == LayoutUpdate.__name__
