@@ -200,3 +200,33 @@ async def test_the_first_frame_written_paints_the_whole_screen(
         assert type(app.screen).__name__ == "NewSessionScreen"
     first = next(w for w in written if w[0] == "NewSessionScreen")
     assert first[1] == LayoutUpdate.__name__
+
+
+async def test_the_narrow_layout_s_rail_and_tabs_mount_when_it_first_turns_narrow(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import Tabs
+
+    from duo_tui.ui.widgets.stage_rail import StageRail
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        await pilot.pause(0.5)  # the plan has run: the rail shows progress
+        assert not screen.query("#pane-tabs") and not screen.query("#rail-top")
+        await pilot.press("2")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        tabs = screen.query_one("#pane-tabs", Tabs)
+        assert tabs.display and tabs.active == "tab-1"  # the active pane's tab
+        rail = screen.query_one("#rail", StageRail)
+        top = screen.query_one("#rail-top", StageRail)
+        assert top.states == rail.states and "pending" in top.states.values()
+        assert top.states != dict.fromkeys(top.states, "pending")  # it mirrored, not reset
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        assert tabs.active == "tab-2"
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause(0.1)
+        assert not tabs.display and len(screen.query("#pane-tabs")) == 1

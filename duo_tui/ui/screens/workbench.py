@@ -195,17 +195,9 @@ class WorkbenchScreen(Screen[None]):
     # -- composition ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The one-line rail and the pane tabs of the narrow layout are mounted when the
+        # layout first turns narrow (`_narrow_widgets`).
         yield Static("", id="status")
-        yield StageRail(compact=True, id="rail-top")
-        yield Tabs(
-            Tab("1 plan", id="tab-0"),
-            Tab("2 code", id="tab-1"),
-            *[
-                Tab(f"{i + 3} review {'AB'[i] if i < 2 else i + 1}", id=f"tab-{i + 2}")
-                for i in range(self.reviewers)
-            ],
-            id="pane-tabs",
-        )
         with Horizontal(id="body"):
             with Vertical(id="rail-col"):
                 yield StageRail(id="rail")
@@ -225,6 +217,39 @@ class WorkbenchScreen(Screen[None]):
                     yield rp
         yield Static("", id="checkpoint")
         yield QuietFooter()
+
+    def _narrow_widgets(self) -> Tabs:
+        """The narrow layout's rail and pane tabs, mounted the first time it is needed."""
+        found = self.query("#pane-tabs")
+        if found:
+            return found.first(Tabs)
+        rail_top = StageRail(compact=True, id="rail-top")
+        rail_top.mirror(self.query_one("#rail", StageRail))
+        tabs = Tabs(
+            Tab("1 plan", id="tab-0"),
+            Tab("2 code", id="tab-1"),
+            *[
+                Tab(f"{i + 3} review {'AB'[i] if i < 2 else i + 1}", id=f"tab-{i + 2}")
+                for i in range(self.reviewers)
+            ],
+            id="pane-tabs",
+            active=f"tab-{self.active_pane}",
+        )
+        tabs.can_focus = False  # 1-4 and the mouse switch tabs
+        self.mount(rail_top, tabs, after="#status")
+        return tabs
+
+    def _sync_tab(self) -> None:
+        """Show the active pane's tab (once the tabs are mounted, if they are new)."""
+        tabs = self._narrow_widgets()
+        tab_id = f"tab-{self.active_pane}"
+        if not tabs.query(Tab):
+            self.call_after_refresh(self._sync_tab)  # mounted just now
+        elif tabs.active != tab_id and tabs.query(f"#{tab_id}"):
+            tabs.active = tab_id
+
+    def _rails(self) -> list[StageRail]:
+        return list(self.query(StageRail))
 
     def _compositor_refresh(self) -> None:
         app = self.app
@@ -253,7 +278,6 @@ class WorkbenchScreen(Screen[None]):
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._render_status()
         self._render_checkpoint()
-        self.query_one("#pane-tabs", Tabs).can_focus = False  # 1-4 and the mouse switch tabs
         self.query_one("#stream-plan", StreamPane).query_one("#stream-body").focus()
 
     # -- pipeline thread --------------------------------------------------------------
@@ -351,8 +375,7 @@ class WorkbenchScreen(Screen[None]):
         return None
 
     def handle(self, ev: Event | _Opened) -> None:
-        rail = self.query_one("#rail", StageRail)
-        rail_top = self.query_one("#rail-top", StageRail)
+        rails = self._rails()
         if isinstance(ev, _Opened):
             self.session_id, self.branch, self.mode, self.autopilot = (
                 ev.session,
@@ -361,7 +384,7 @@ class WorkbenchScreen(Screen[None]):
                 ev.autopilot,
             )
             self.models = list(dict.fromkeys(ev.models))
-            for r in (rail, rail_top):
+            for r in rails:
                 r.set_mode(self.mode, self.autopilot)
             self._ensure_review_panes(len(ev.models) - 2)
             for i, m in enumerate(ev.models[2 : 2 + self.reviewers]):
@@ -401,7 +424,7 @@ class WorkbenchScreen(Screen[None]):
             self.running = ev.stage.value
             self.running_since = time.monotonic()
             self.checkpoint = None
-            for r in (rail, rail_top):
+            for r in rails:
                 r.set_stage(ev.stage.value, "running")
                 if ev.task_id:
                     r.set_round(ev.task_id, ev.round)
@@ -411,7 +434,7 @@ class WorkbenchScreen(Screen[None]):
             self._render_checkpoint()
         elif isinstance(ev, StageFinished):
             self.running = None
-            for r in (rail, rail_top):
+            for r in rails:
                 r.set_stage(ev.stage.value, ev.state.value)
             if ev.stage == Stage.GATE:
                 self.query_one(CodePane).gate_stream().finish(True, ev.summary)
@@ -453,7 +476,7 @@ class WorkbenchScreen(Screen[None]):
         elif isinstance(ev, AwaitingDecision):
             self.checkpoint = ev.checkpoint
             cp = ev.checkpoint
-            for r in (rail, rail_top):
+            for r in rails:
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
                 self._set_groups(cp.data.get("groups", []))
@@ -510,13 +533,15 @@ class WorkbenchScreen(Screen[None]):
     def _ensure_review_panes(self, count: int) -> None:
         """Three or more reviewers: one more pane (and tab) per extra reviewer."""
         panes = self.query_one("#panes")
-        tabs = self.query_one("#pane-tabs", Tabs)
+        found = self.query("#pane-tabs")
+        tabs = found.first(Tabs) if found else None
         while self.reviewers < count:
             i = self.reviewers
             rp = ReviewPane(i, id=f"pane-review-{i}", classes="pane")
             rp.border_title = f"review {i + 1}"
             panes.mount(rp)
-            tabs.add_tab(Tab(f"{i + 3} review {i + 1}", id=f"tab-{i + 2}"))
+            if tabs is not None:
+                tabs.add_tab(Tab(f"{i + 3} review {i + 1}", id=f"tab-{i + 2}"))
             self.reviewers += 1
             self.weights.append(1.0)
         self._apply_weights()
@@ -697,9 +722,8 @@ class WorkbenchScreen(Screen[None]):
         self.layout_mode = mode
         self.set_class(mode == "grid", "-grid")
         self.set_class(mode == "narrow", "-narrow")
-        tabs = self.query_one("#pane-tabs", Tabs)
-        if mode == "narrow" and tabs.active != f"tab-{self.active_pane}":
-            tabs.active = f"tab-{self.active_pane}"
+        if mode == "narrow":
+            self._sync_tab()
         self._apply_weights()
 
     def _apply_weights(self) -> None:
@@ -729,7 +753,7 @@ class WorkbenchScreen(Screen[None]):
             return
         self._mark_active(index)
         if self.layout_mode == "narrow":  # the tabs are only shown when narrow
-            self.query_one("#pane-tabs", Tabs).active = f"tab-{index}"
+            self._sync_tab()
         target = panes[index]
         # The first focusable widget shown, found without matching CSS against every
         # node below (a rendered Markdown plan is hundreds of them).

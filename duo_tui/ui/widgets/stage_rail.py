@@ -142,6 +142,14 @@ class StageRail(Widget):
         self._round = round
         self.refresh()
 
+    def mirror(self, other: StageRail) -> None:
+        """Show what `other` shows (its stages, task, round and mode)."""
+        self._states = dict(other._states)
+        self._task_id, self._round = other._task_id, other._round
+        self._mode, self._autopilot = other._mode, other._autopilot
+        self._update_timer()
+        self.refresh()
+
     def set_mode(self, mode: object, autopilot: bool) -> None:
         """Show the session mode (manual / auto / fast) and whether autopilot is on."""
         self._mode = _value(mode)
