@@ -90,6 +90,23 @@ def take_covered(free: Ranges, a: int, b: int) -> tuple[Ranges, Ranges]:
 class BoxCompositor(Compositor):
     """`Compositor` that renders each updated chop once, from the widget in front."""
 
+    _cuts_of: object = None
+
+    @property
+    def cuts(self) -> list[list[int]]:
+        """Textual's per-line cuts, always those of the current `visible_widgets`.
+
+        Textual rebuilds `visible_widgets` when it rebuilds its full map lazily but keeps
+        the cuts it had. Painting by ownership needs every widget edge to be a cut, or
+        a piece would be filed under the wrong chop.
+        """
+        visible = self.visible_widgets
+        if self._cuts is not None and self._cuts_of is not visible:
+            self._cuts = None
+        self._cuts_of = visible
+        cuts: list[list[int]] = Compositor.cuts.fget(self)  # type: ignore[attr-defined]
+        return cuts
+
     def render_full_update(self, simplify: bool = False) -> LayoutUpdate:
         if simplify:  # screenshots: Textual's own path
             return super().render_full_update(simplify=True)

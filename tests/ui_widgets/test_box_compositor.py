@@ -2,8 +2,8 @@
 
 The workbench's compositor renders each updated chop once, from the widget in
 front; these tests put the demo workbench on screen, render full updates and
-random sets of dirty regions, and compare the terminal output with Textual's
-own `Compositor` on the same layout.
+random sets of dirty regions, and compare what reaches the screen (each cell's
+character and style) with Textual's own `Compositor` on the same layout.
 """
 
 from __future__ import annotations
@@ -15,16 +15,41 @@ import pytest
 from rich.console import Console
 from textual._compositor import Compositor
 from textual.geometry import Region
+from textual.strip import Strip
 
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.compositor import BoxCompositor, take_covered, widen_to_chops
 
+Cell = tuple[str, object]
 
-def _render(comp: BoxCompositor, regions: list[Region], ours: bool, console: Console) -> str:
+
+def _cells(strip: Strip) -> list[Cell]:
+    """What a strip puts on screen: one (character, style) per cell.
+
+    Segment boundaries are not compared: an empty segment (an escape sequence and no
+    text) or a run split in two shows the same.
+    """
+    return [(char, seg.style) for seg in strip for char in seg.text]
+
+
+def _render(
+    comp: BoxCompositor, regions: list[Region], ours: bool, console: Console
+) -> dict[tuple[int, int], Cell]:
+    """The cells a partial update writes inside its dirty spans, by (x, y)."""
     comp._dirty_regions.clear()
     comp._dirty_regions.update(regions)
     update = comp.render_partial_update() if ours else Compositor.render_partial_update(comp)
-    return "" if update is None else update.render_segments(console)
+    if update is None:
+        return {}
+    update.render_segments(console)  # it renders
+    written: dict[tuple[int, int], Cell] = {}
+    for y, x1, x2 in update.spans:
+        line: dict[int, Cell] = {}
+        for x, strip in update.chops[y].items():
+            if strip is not None:
+                line.update(enumerate(_cells(strip), x))
+        written.update(((x, y), line[x]) for x in range(x1, x2))
+    return written
 
 
 def _random_regions(rng: random.Random, width: int, height: int) -> list[Region]:
@@ -67,9 +92,10 @@ async def test_same_output_as_textual_for_random_dirty_regions(
         _assert_same_output(comp, size, random.Random(size[0]), 150)
 
 
-def _full(comp: BoxCompositor, ours: bool, console: Console) -> str:
+def _full(comp: BoxCompositor, ours: bool, console: Console) -> list[list[Cell]]:
     update = comp.render_full_update() if ours else Compositor.render_full_update(comp)
-    return update.render_segments(console)
+    update.render_segments(console)  # it renders
+    return [[cell for strip in line for cell in _cells(strip)] for line in update.strips]
 
 
 @pytest.mark.parametrize("size", [(200, 50), (130, 40), (80, 24)])
@@ -134,3 +160,25 @@ def test_a_widget_takes_what_it_covers_of_the_free_columns() -> None:
     assert take_covered([(0, 10), (20, 30)], 5, 25) == ([(5, 10), (20, 25)], [(0, 5), (25, 30)])
     assert take_covered([(0, 10)], 10, 20) == ([], [(0, 10)])
     assert take_covered([(0, 10)], 0, 10) == ([(0, 10)], [])
+
+
+async def test_same_screen_as_textual_while_the_demo_runs(tmp_path: Path) -> None:
+    """Full and partial updates compared at many moments of a running session.
+
+    Streams grow, panes switch and zoom, views mount, scrollbars come and go: a fixed
+    layout does not show every state (a scrollbar next to an empty line found one).
+    """
+    size = (200, 50)
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=300)
+    console = Console(width=size[0], height=size[1], color_system="truecolor", force_terminal=True)
+    rng = random.Random(11)
+    async with app.run_test(size=size) as pilot:
+        for step in range(60):
+            await pilot.pause(rng.choice([0.0, 0.01, 0.03]))
+            if step % 8 == 4:
+                await pilot.press(rng.choice("2341za"))
+            comp = app.screen._compositor
+            if not isinstance(comp, BoxCompositor):
+                continue  # a dialog or another screen is on top
+            assert _full(comp, ours=True, console=console) == _full(comp, False, console), step
+            _assert_same_output(comp, size, rng, 3)

@@ -347,6 +347,8 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
                 Segment(text[a:b], chosen),
                 Segment(text[b:], style),
             ]
+        # No empty segments: they write an escape sequence and nothing else.
+        segments = [segment for segment in segments if segment.text]
         return Strip(segments).extend_cell_length(outer, style).crop(0, outer)
 
 
