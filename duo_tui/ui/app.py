@@ -209,20 +209,15 @@ class DuoApp(App[None]):
 
         self._gate_driver_input()
 
-        # Before the first frame only the starting theme, read fast; every theme file
-        # (with validation, and the user's own) is registered right after it.
+        # Before the first frame only the starting theme, read fast (a shipped one is
+        # current since __init__); every theme file (with validation, and the user's
+        # own) is registered right after it.
         wanted = self.theme_arg or "duo-dark"
-        if self.theme == wanted:
-            pass  # adopted in __init__
-        elif (start := builtin_theme(wanted)) is None and self.theme_arg is not None:
+        if self.theme != wanted and self.theme_arg is not None:
             self._register_all_themes()  # a user theme named on the command line
-        elif start is not None:
-            self.register_theme(start)
-        if self.theme == wanted:
-            pass
-        elif wanted in self.available_themes:
-            self.theme = wanted
-        else:
+            if wanted in self.available_themes:
+                self.theme = wanted
+        if self.theme != wanted:
             if self.theme_arg is not None:
                 self.notify(f"unknown theme {wanted!r}; using duo-dark", severity="warning")
             fallback = builtin_theme("duo-dark")

@@ -9,13 +9,7 @@ from duo_tui.core.models import Stage
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-
-async def _wait(pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out waiting for the workbench"
+from ._helpers import wait_for as _wait
 
 
 def _workbench(app: DuoApp) -> WorkbenchScreen:

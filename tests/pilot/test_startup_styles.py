@@ -230,3 +230,29 @@ async def test_the_narrow_layout_s_rail_and_tabs_mount_when_it_first_turns_narro
         await pilot.resize_terminal(200, 50)
         await pilot.pause(0.1)
         assert not tabs.display and len(screen.query("#pane-tabs")) == 1
+
+
+async def test_a_user_theme_named_on_the_command_line_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not shipped, so not adopted in __init__: it is found among the user's themes."""
+    config = tmp_path / "config"
+    (config / "themes").mkdir(parents=True)
+    shipped = Path(__file__).resolve().parents[2] / "themes" / "duo-light.toml"
+    text = shipped.read_text(encoding="utf-8").replace('name = "duo-light"', 'name = "mine"')
+    (config / "themes" / "mine.toml").write_text(text.replace("#e6e9ef", "#123456"))
+    monkeypatch.setenv("DUO_TUI_CONFIG_DIR", str(config))
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name="mine")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == "mine"
+        status = app.screen.query_one("#status")
+        assert status.styles.background == Color.parse("#123456")
+
+
+async def test_an_unknown_theme_falls_back_to_duo_dark_and_says_so(tmp_path: Path) -> None:
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name="no-such-theme")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == "duo-dark"
+        assert any("no-such-theme" in str(n.message) for n in app._notifications)

@@ -16,6 +16,7 @@ from rich.console import Console
 from textual._compositor import Compositor
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
 
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.compositor import BoxCompositor, take_covered, widen_to_chops
@@ -92,6 +93,17 @@ async def test_same_output_as_textual_for_random_dirty_regions(
         _assert_same_output(comp, size, random.Random(size[0]), 150)
 
 
+def _record_crops(widget: Widget, crops: list[Region]) -> None:
+    """Append every crop `widget` is asked to render to `crops`."""
+    original = widget.render_lines
+
+    def spy(crop: Region) -> list[Strip]:
+        crops.append(crop)
+        return original(crop)
+
+    widget.render_lines = spy  # type: ignore[method-assign]
+
+
 def _full(comp: BoxCompositor, ours: bool, console: Console) -> list[list[Cell]]:
     update = comp.render_full_update() if ours else Compositor.render_full_update(comp)
     update.render_segments(console)  # it renders
@@ -114,15 +126,9 @@ async def test_full_updates_are_textual_s_and_skip_hidden_containers(
             assert isinstance(comp, BoxCompositor)
             assert _full(comp, ours=True, console=console) == _full(comp, False, console)
         # A stream pane is covered by its header and its text: it renders nothing.
-        calls: list[object] = []
+        calls: list[Region] = []
         for pane in app.screen.query("StreamPane"):
-            original = pane.render_lines
-
-            def spy(crop: Region, _orig: object = original) -> object:
-                calls.append(crop)
-                return _orig(crop)  # type: ignore[operator]
-
-            pane.render_lines = spy  # type: ignore[method-assign]
+            _record_crops(pane, calls)
         comp.render_full_update()
         assert calls == []
 
@@ -135,13 +141,7 @@ async def test_a_border_side_renders_as_a_thin_strip(tmp_path: Path) -> None:
         comp = app.screen._compositor
         pane = app.screen.query_one("#pane-code")
         crops: list[Region] = []
-        original = pane.render_lines
-
-        def spy(crop: Region) -> object:
-            crops.append(crop)
-            return original(crop)
-
-        pane.render_lines = spy  # type: ignore[method-assign]
+        _record_crops(pane, crops)
         x, y, _w, h = pane.region
         comp._dirty_regions.clear()
         comp._dirty_regions.add(Region(x, y + 1, 1, h - 2))

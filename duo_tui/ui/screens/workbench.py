@@ -375,7 +375,6 @@ class WorkbenchScreen(Screen[None]):
         return None
 
     def handle(self, ev: Event | _Opened) -> None:
-        rails = self._rails()
         if isinstance(ev, _Opened):
             self.session_id, self.branch, self.mode, self.autopilot = (
                 ev.session,
@@ -384,7 +383,7 @@ class WorkbenchScreen(Screen[None]):
                 ev.autopilot,
             )
             self.models = list(dict.fromkeys(ev.models))
-            for r in rails:
+            for r in self._rails():
                 r.set_mode(self.mode, self.autopilot)
             self._ensure_review_panes(len(ev.models) - 2)
             for i, m in enumerate(ev.models[2 : 2 + self.reviewers]):
@@ -424,7 +423,7 @@ class WorkbenchScreen(Screen[None]):
             self.running = ev.stage.value
             self.running_since = time.monotonic()
             self.checkpoint = None
-            for r in rails:
+            for r in self._rails():
                 r.set_stage(ev.stage.value, "running")
                 if ev.task_id:
                     r.set_round(ev.task_id, ev.round)
@@ -434,7 +433,7 @@ class WorkbenchScreen(Screen[None]):
             self._render_checkpoint()
         elif isinstance(ev, StageFinished):
             self.running = None
-            for r in rails:
+            for r in self._rails():
                 r.set_stage(ev.stage.value, ev.state.value)
             if ev.stage == Stage.GATE:
                 self.query_one(CodePane).gate_stream().finish(True, ev.summary)
@@ -476,7 +475,7 @@ class WorkbenchScreen(Screen[None]):
         elif isinstance(ev, AwaitingDecision):
             self.checkpoint = ev.checkpoint
             cp = ev.checkpoint
-            for r in rails:
+            for r in self._rails():
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
                 self._set_groups(cp.data.get("groups", []))
