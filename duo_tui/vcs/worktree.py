@@ -642,41 +642,33 @@ class SessionWorktree:
         patch is kept for `commit`; otherwise a temporary index is used.
         """
         if base is None and not renames:
-            return self._stage_and_diff(context)
+            self._check_exists()
+            self._staged = None
+            head = self._loose_head()
+            patch = self._add_and_diff("HEAD", renames, context, env=None)
+            if head is not None:
+                self._staged = _StagedView(head, self._index_signature(), patch)
+            return patch
         with self._temp_index() as env:
-            run(self.path, "add", "-A", env=env, what="diff (git add)")
-            return run(
-                self.path,
-                "diff",
-                "--cached",
-                *DIFF_OPTIONS,
-                "--find-renames" if renames else "--no-renames",
-                f"-U{context}",
-                base or "HEAD",
-                "--",
-                env=env,
-                strip=False,
-            )
+            return self._add_and_diff(base or "HEAD", renames, context, env=env)
 
-    def _stage_and_diff(self, context: int) -> str:
-        self._check_exists()
-        self._staged = None
-        head = self._loose_head()
-        run(self.path, "add", "-A", what="diff (git add)")
-        patch = run(
+    def _add_and_diff(
+        self, base: str, renames: bool, context: int, env: dict[str, str] | None
+    ) -> str:
+        """Stage everything (in the index `env` names, else the worktree's) and diff it."""
+        run(self.path, "add", "-A", env=env, what="diff (git add)")
+        return run(
             self.path,
             "diff",
             "--cached",
             *DIFF_OPTIONS,
-            "--no-renames",
+            "--find-renames" if renames else "--no-renames",
             f"-U{context}",
-            "HEAD",
+            base,
             "--",
+            env=env,
             strip=False,
         )
-        if head is not None:
-            self._staged = _StagedView(head, self._index_signature(), patch)
-        return patch
 
     def changed_paths(self, base: str | None = None) -> list[str]:
         """Paths whose content differs between `base` (default HEAD) and the worktree."""

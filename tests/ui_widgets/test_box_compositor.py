@@ -24,6 +24,10 @@ from duo_tui.ui.compositor import BoxCompositor, take_covered, widen_to_chops
 Cell = tuple[str, object]
 
 
+def _console(size: tuple[int, int]) -> Console:
+    return Console(width=size[0], height=size[1], color_system="truecolor", force_terminal=True)
+
+
 def _cells(strip: Strip) -> list[Cell]:
     """What a strip puts on screen: one (character, style) per cell.
 
@@ -74,7 +78,7 @@ def _assert_same_output(
 ) -> None:
     """Random dirty regions: BoxCompositor's terminal output equals Textual's, every time."""
     width, height = size
-    console = Console(width=width, height=height, color_system="truecolor", force_terminal=True)
+    console = _console(size)
     for _ in range(rounds):
         regions = _random_regions(rng, width, height)
         theirs = _render(comp, regions, ours=False, console=console)
@@ -116,8 +120,7 @@ async def test_full_updates_are_textual_s_and_skip_hidden_containers(
 ) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=size) as pilot:
-        width, height = size
-        console = Console(width=width, height=height, color_system="truecolor", force_terminal=True)
+        console = _console(size)
         for wait, keys in ((0.1, ""), (0.6, "2"), (0.3, "z")):
             await pilot.pause(wait)
             for key in keys:
@@ -170,7 +173,7 @@ async def test_same_screen_as_textual_while_the_demo_runs(tmp_path: Path) -> Non
     """
     size = (200, 50)
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=300)
-    console = Console(width=size[0], height=size[1], color_system="truecolor", force_terminal=True)
+    console = _console(size)
     rng = random.Random(11)
     async with app.run_test(size=size) as pilot:
         for step in range(60):
