@@ -1,9 +1,12 @@
 """Anthropic Messages API through the official `anthropic` SDK, streaming.
 
-Text deltas become `TextChunk`s. Structured output (`request.json_schema`) is
-asked for with one tool whose `input_schema` is the schema and a `tool_choice`
-forcing it; its `input_json_delta` partial JSON is streamed as text, so the
-caller receives the JSON document. Usage comes from `message_start` and
+Text deltas become `TextChunk`s. Structured output (`request.json_schema`) uses
+the API's JSON outputs (`output_config.format`) on models that have them: the
+answer is plain text constrained to the schema. Elsewhere (older models, or a
+server that refuses `output_config`, remembered per model) it offers one tool
+with `tool_choice: auto`; a forced tool is a 400 on models that think. The
+tool's `input_json_delta` partial JSON is streamed as text, so the caller
+receives the JSON document either way, and prose is left to the tolerant parser. Usage comes from `message_start` and
 `message_delta`. Faults: an `error` event mid-stream is MID_STREAM (or, before
 any text, classified and retried like a pre-stream error), a stream without
 `message_stop` is TRUNCATED, undecodable SSE JSON is MALFORMED, silence is
@@ -15,9 +18,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError, ProviderEvent
 from duo_tui.providers.faults import from_exception
 from duo_tui.providers.retry import RetryPolicy
+from duo_tui.providers.schemas import (
+    anthropic_output_schema,
+    anthropic_supports_json_output,
+    clean_schema,
+)
 from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
 from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 
@@ -27,6 +35,14 @@ if TYPE_CHECKING:
     from duo_tui.config import ProviderConfig
 
 DEFAULT_KEY_ENV = "ANTHROPIC_API_KEY"
+
+
+def refuses_output_config(err: ProviderError) -> bool:
+    """True when a 400 says the request's `output_config` / `output_format` is not accepted."""
+    text = err.message.lower()
+    return err.kind is FaultKind.BAD_REQUEST and (
+        "output_config" in text or "output_format" in text or "structured output" in text
+    )
 
 
 class AnthropicProvider(RetryingStreamProvider):
@@ -45,6 +61,8 @@ class AnthropicProvider(RetryingStreamProvider):
         self.key_env = config.api_key_env or DEFAULT_KEY_ENV
         self._clients: LoopClient[AsyncAnthropic] = LoopClient(self._make_client)
         self._current_model = "anthropic"
+        self._no_native_json: set[str] = set()
+        """Models whose server refused `output_config.format` (tool fallback from then on)."""
 
     def _make_client(self) -> AsyncAnthropic:
         from anthropic import AsyncAnthropic
@@ -71,16 +89,32 @@ class AnthropicProvider(RetryingStreamProvider):
         if request.temperature is not None:
             params["temperature"] = request.temperature
         if request.json_schema is not None:
-            name = tool_name(request.schema_name)
-            params["tools"] = [
-                {
-                    "name": name,
-                    "description": "Give your answer as this tool's input.",
-                    "input_schema": request.json_schema,
+            if self._native_json(request):
+                # JSON outputs: the answer is ordinary text constrained to the schema.
+                params["output_config"] = {
+                    "format": {
+                        "type": "json_schema",
+                        "schema": anthropic_output_schema(request.json_schema),
+                    }
                 }
-            ]
-            params["tool_choice"] = {"type": "tool", "name": name}
+            else:
+                # One tool the model may call; never forced (a forced tool_choice is a
+                # 400 on models that think). Prose instead is read by the tolerant parser.
+                params["tools"] = [
+                    {
+                        "name": tool_name(request.schema_name),
+                        "description": "Give your answer as this tool's input.",
+                        "input_schema": clean_schema(request.json_schema),
+                    }
+                ]
+                params["tool_choice"] = {"type": "auto"}
         return params
+
+    def _native_json(self, request: ModelRequest) -> bool:
+        return (
+            anthropic_supports_json_output(request.model_name)
+            and request.model not in self._no_native_json
+        )
 
     async def _attempt(
         self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
@@ -90,13 +124,27 @@ class AnthropicProvider(RetryingStreamProvider):
         client = self._clients.get()
         att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
         structured = request.json_schema is not None
+        native = structured and self._native_json(request)
         try:
             stream = await att.wait(
                 client.messages.create(**self._params(request), stream=True, timeout=deadline_s),
                 "the response",
             )
         except Exception as exc:
-            raise from_exception(exc, model=model) from exc
+            err = from_exception(exc, model=model)
+            if not (native and refuses_output_config(err)):
+                raise err from exc
+            # This server or model has no JSON outputs: use the tool instead, from now on.
+            self._no_native_json.add(model)
+            try:
+                stream = await att.wait(
+                    client.messages.create(
+                        **self._params(request), stream=True, timeout=deadline_s
+                    ),
+                    "the response",
+                )
+            except Exception as exc2:
+                raise from_exception(exc2, model=model) from exc2
         got_stop = False
         try:
             while True:

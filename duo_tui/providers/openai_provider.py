@@ -3,8 +3,9 @@
 `stream_options={"include_usage": True}` makes the server send a final chunk
 with usage; it is read from whichever chunk carries it (some servers send it
 with non-empty `choices`). Structured output uses `response_format` of type
-`json_schema` (non-strict, so schemas with optional fields are accepted) and
-the JSON arrives as ordinary content. A stream that ends without any
+`json_schema`, `strict` on models that support it (the schema made
+strict-compatible by `schemas.openai_strict_schema`), and the JSON arrives as
+ordinary content. A stream that ends without any
 `finish_reason` is TRUNCATED; an error object mid-stream is MID_STREAM.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
 from duo_tui.providers.faults import from_exception
 from duo_tui.providers.retry import RetryPolicy
+from duo_tui.providers.schemas import clean_schema, openai_strict_schema, openai_supports_strict
 from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
 from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 
@@ -34,17 +36,21 @@ def chat_messages(request: ModelRequest) -> list[dict[str, str]]:
     return out
 
 
-def response_format(request: ModelRequest) -> dict[str, Any] | None:
-    """`response_format` asking for `request.json_schema`, or None for free text."""
+def response_format(request: ModelRequest, *, strict: bool = False) -> dict[str, Any] | None:
+    """`response_format` asking for `request.json_schema`, or None for free text.
+
+    With `strict` the schema is made strict-compatible (closed objects, every
+    property required, optional ones nullable); without it, it is only cleaned
+    of `$schema`/`$id`/`title`, which some servers reject.
+    """
     if request.json_schema is None:
         return None
+    schema = (
+        openai_strict_schema(request.json_schema) if strict else clean_schema(request.json_schema)
+    )
     return {
         "type": "json_schema",
-        "json_schema": {
-            "name": tool_name(request.schema_name),
-            "schema": request.json_schema,
-            "strict": False,
-        },
+        "json_schema": {"name": tool_name(request.schema_name), "schema": schema, "strict": strict},
     }
 
 
@@ -89,7 +95,7 @@ class OpenAIProvider(RetryingStreamProvider):
         }
         if request.temperature is not None:
             params["temperature"] = request.temperature
-        fmt = response_format(request)
+        fmt = response_format(request, strict=openai_supports_strict(request.model_name))
         if fmt is not None:
             params["response_format"] = fmt
         return params

@@ -107,6 +107,59 @@ def anthropic_finish(output_tokens: int = 5, stop: bool = True) -> list[bytes]:
     return out
 
 
+def anthropic_ping() -> bytes:
+    return sse({"type": "ping"}, "ping")
+
+
+def anthropic_block_start(index: int, block: dict[str, Any]) -> bytes:
+    """`content_block_start` of any block: thinking, text, tool_use."""
+    return sse(
+        {"type": "content_block_start", "index": index, "content_block": block},
+        "content_block_start",
+    )
+
+
+def anthropic_delta(index: int, delta: dict[str, Any]) -> bytes:
+    """`content_block_delta` of any kind: thinking_delta, input_json_delta, ..."""
+    return sse(
+        {"type": "content_block_delta", "index": index, "delta": delta}, "content_block_delta"
+    )
+
+
+def anthropic_block_stop(index: int) -> bytes:
+    return sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+
+
+def anthropic_message_start(input_tokens: int = 10, **usage: int) -> bytes:
+    """`message_start` alone (no content block), with extra usage fields (cache tokens)."""
+    message: dict[str, Any] = {
+        "id": "msg_fault",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-test",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": input_tokens, "output_tokens": 1, **usage},
+    }
+    return sse({"type": "message_start", "message": message}, "message_start")
+
+
+def anthropic_message_end(stop_reason: str = "end_turn", output_tokens: int = 5) -> list[bytes]:
+    """`message_delta` with the stop reason, then `message_stop`."""
+    return [
+        sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": output_tokens},
+            },
+            "message_delta",
+        ),
+        sse({"type": "message_stop"}, "message_stop"),
+    ]
+
+
 def anthropic_error(etype: str = "overloaded_error", message: str = "Overloaded") -> bytes:
     return sse({"type": "error", "error": {"type": etype, "message": message}}, "error")
 

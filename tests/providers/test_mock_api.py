@@ -97,22 +97,23 @@ async def test_known_models_have_a_cost_unknown_ones_none(mock_server: Any) -> N
     assert unpriced.end.usage.cost_usd is None
 
 
-async def test_anthropic_structured_output_uses_a_forced_tool(mock_server: Any) -> None:
+async def test_anthropic_structured_output_on_an_older_model_offers_the_tool(
+    mock_server: Any,
+) -> None:
     mock_server.when("review").reply(
         ReplyObject(
             tools=[ToolCall(name="duo_review", args=DOC)], usage=MockUsage(input=9, output=4)
         )
     )
-    out = await run(
-        anthropic(mock_server), request("anthropic/claude-opus-4-7", "review", schema=SCHEMA)
-    )
+    model = "anthropic/claude-sonnet-4-20250514"  # no JSON outputs: the tool, not forced
+    out = await run(anthropic(mock_server), request(model, "review", schema=SCHEMA))
     assert out.error is None
     assert json.loads(out.text) == DOC
     assert out.end is not None and out.end.stop_reason == "tool_use"
     raw = mock_server.history.last().request.raw
     assert raw["tools"][0]["name"] == "duo_review"
     assert raw["tools"][0]["input_schema"] == SCHEMA
-    assert raw["tool_choice"] == {"type": "tool", "name": "duo_review"}
+    assert raw["tool_choice"] == {"type": "auto"}
 
 
 @pytest.mark.parametrize("kind", ["openai", "litellm"])
@@ -124,7 +125,6 @@ async def test_openai_structured_output_uses_response_format(mock_server: Any, k
     assert json.loads(out.text) == DOC
     raw = mock_server.history.last().request.raw
     assert raw["response_format"]["type"] == "json_schema"
-    assert raw["response_format"]["json_schema"]["schema"] == SCHEMA
     assert raw["response_format"]["json_schema"]["name"] == "duo_review"
     assert raw["stream_options"] == {"include_usage": True}
 
