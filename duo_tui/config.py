@@ -105,6 +105,17 @@ class UIConfig(_Section):
     """Demo streaming speed multiplier."""
 
 
+class SecretsConfig(_Section):
+    env: list[str] = Field(default_factory=list)
+    """More environment variables whose values are secrets: redacted everywhere,
+    never passed to the gate (provider key variables are covered already)."""
+    allow: list[str] = Field(default_factory=list)
+    """Known false positives of the pre-commit secret scan: a regular expression
+    matched against the flagged line, or the SHA-1 hex digest of the flagged
+    string (as detect-secrets prints it). An inline `pragma: allowlist secret`
+    comment on the line works too."""
+
+
 class Config(_Section):
     roles: RolesConfig = Field(default_factory=RolesConfig)
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -112,9 +123,26 @@ class Config(_Section):
     loop: LoopConfig = Field(default_factory=LoopConfig)
     tasks: TasksConfig = Field(default_factory=TasksConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
+    secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Registered as soon as a configuration exists, before any provider reads a key
+        # or anything is written: from here on every writer redacts these values.
+        from duo_tui.redact import register_key_env
+
+        register_key_env(self.key_env_names())
 
     def provider(self, name: str) -> ProviderConfig:
         return self.providers.get(name) or ProviderConfig()
+
+    def key_env_names(self) -> set[str]:
+        """Every environment variable this configuration may read a key (or secret) from."""
+        from duo_tui.providers.registry import KEY_ENV
+
+        names = {n for names in KEY_ENV.values() for n in names}
+        names.update(p.api_key_env for p in self.providers.values() if p.api_key_env)
+        names.update(self.secrets.env)
+        return names
 
 
 def user_config_path() -> Path:

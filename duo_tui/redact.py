@@ -2,12 +2,20 @@
 
 Two nets: the exact values of key-bearing environment variables present in this
 process, and key-shaped patterns (sk-..., sk-ant-..., AKIA..., bearer tokens...).
+
+Key-bearing variables are those whose name looks like one (KEY, TOKEN,
+SECRET, ...) and every name *registered* with `register_key_env`: loading the
+configuration registers each `[providers.X] api_key_env`, every provider's
+usual key variable and `[secrets] env`, so a key read through
+`api_key_env = "LLM_AUTH"` is redacted by value wherever it shows up. The
+same names are what the gate removes from its environment (`key_env_names`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
 
@@ -25,12 +33,39 @@ _PATTERNS = [
 ]
 
 
+#: Names of environment variables known to hold a key (see `register_key_env`).
+_REGISTERED: set[str] = set()
+
+#: Shorter values are not redacted by value: replacing every "abc" would mangle text.
+MIN_SECRET_LEN = 8
+
+
+def register_key_env(names: Iterable[str]) -> None:
+    """Treat the values of these environment variables as secrets from now on.
+
+    Called when the configuration is loaded; registration only ever adds (a
+    name, once registered, stays redacted for the life of the process).
+    """
+    _REGISTERED.update(n for n in names if n)
+
+
+def is_key_env(name: str) -> bool:
+    """True for a variable that holds (or looks like it holds) a secret."""
+    return name in _REGISTERED or any(h in name.upper() for h in _KEY_ENV_HINTS)
+
+
+def key_env_names() -> set[str]:
+    """The key-bearing variables set in this process's environment."""
+    return {name for name in os.environ if is_key_env(name)}
+
+
 def secret_values() -> list[str]:
-    """Values of environment variables that look like they hold secrets (len >= 8)."""
+    """Values of key-bearing environment variables (len >= MIN_SECRET_LEN), longest first."""
     out = []
     for name, value in os.environ.items():
-        if any(h in name.upper() for h in _KEY_ENV_HINTS) and len(value) >= 8:
-            out.append(value)
+        if is_key_env(name):
+            # the SDKs send the key stripped, so a server echoes it stripped
+            out += [v for v in (value, value.strip()) if len(v) >= MIN_SECRET_LEN]
     return sorted(set(out), key=len, reverse=True)
 
 

@@ -29,6 +29,9 @@ def tool_name(name: str) -> str:
 
 def read_key(env_var: str, model: str, env: Mapping[str, str] | None = None) -> str:
     """The API key from `env_var`, or a CONFIG fault naming the variable to set."""
+    from duo_tui.redact import register_key_env
+
+    register_key_env([env_var])  # whatever a key is read from is redacted by value
     key = (env if env is not None else os.environ).get(env_var, "").strip()
     if not key:
         raise make_error(
