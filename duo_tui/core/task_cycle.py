@@ -9,7 +9,6 @@ from typing import Any
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
-    auto_decision,
     critical_fingerprints,
     group_table,
     judge,
@@ -710,14 +709,24 @@ class TaskCycle(RunnerBase):
         return merge_reviews(reviews)
 
     async def stage_triage(self, reviews: list[Review]) -> None:
+        from duo_tui.core.carry_over import SOURCE_AUTOPILOT, preselect, resolve
+
         s = self.session
         task = s.task
         assert task is not None
         merged = self.merge(reviews)
-        defaults = {m.key: auto_decision(m) for m in merged}
+        # A fresh start each round: only a finding the matcher calls the same as one of
+        # the previous round keeps that round's decision (marked carried over).
+        prev_round, previous = self._previous_triage(task)
+        pre = preselect(merged, previous, prev_round)
 
         def table() -> list[dict[str, Any]]:
-            return group_table(merged, {k: v.value for k, v in defaults.items()})
+            rows = group_table(merged, {k: v.value for k, v in pre.decisions.items()})
+            for row in rows:
+                row["source"] = pre.sources.get(row["key"], "suggested")
+                if row["key"] in pre.carried:
+                    row["carried"] = pre.carried[row["key"]].as_dict()
+            return rows
 
         async def produce(ctx: StageCtx) -> Produced:
             counts = {
@@ -727,24 +736,42 @@ class TaskCycle(RunnerBase):
                 f"{len(merged)} finding(s): {counts['agree']} agreed, {counts['severity']} severity "
                 f"conflict(s), {counts['only']} seen by one reviewer only"
             )
-            data = {"groups": table(), "reviews": reviews}
+            if pre.carried:
+                summary += f"; {len(pre.carried)} carried over from round {prev_round}"
+            data = {
+                "groups": table(),
+                "reviews": reviews,
+                "task": task.id,
+                "round": task.round,
+            }
             self.store.write_artifact(
                 f"{self._dir(task)}/triage.json", json.dumps(table(), indent=2)
             )
             self.emit(ArtifactReady("triage", data))
             return Produced(summary=summary, data=data, payload=merged)
 
-        _produced, decision = await self.stage(Stage.TRIAGE, produce, stream=None, role="triage")
-        decisions = dict(defaults)
-        for key, value in decision.findings.items():
-            try:
-                decisions[key] = FindingDecision(value)
-            except ValueError:
-                continue
+        def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
+            # Autopilot decides every finding itself; the log then names it as the decider.
+            return UserDecision("accept", findings={k: v.value for k, v in pre.decisions.items()})
+
+        _produced, decision = await self.stage(
+            Stage.TRIAGE, produce, stream=None, role="triage", auto=auto
+        )
+        by = SOURCE_AUTOPILOT if decision.by == "autopilot" else "human"
+        res = resolve(merged, pre, decision.findings, decision.finding_reasons, by)
+        if res.ignored:
+            self.notice(
+                "decisions for findings that are not in this round were ignored: "
+                + ", ".join(res.ignored),
+                "warning",
+            )
+        decisions = res.decisions
         for key, d in decisions.items():
-            if d == FindingDecision.ACCEPT_RISK and not decision.finding_reasons.get(key):
+            if d == FindingDecision.ACCEPT_RISK and not res.reasons.get(key):
                 self.notice(f"{key}: accept-risk recorded without a reason", "warning")
         for key, rule in decision.recurring.items():
+            if key not in decisions:
+                continue
             path = append_rule(self.repo, rule, f"session {s.id}, {key}")
             self.notice(f"rule added to {path.relative_to(self.repo)}")
         task.finding_decisions = decisions
@@ -764,7 +791,9 @@ class TaskCycle(RunnerBase):
                 {
                     "groups": table(),
                     "decisions": {k: v.value for k, v in decisions.items()},
-                    "reasons": decision.finding_reasons,
+                    "sources": res.sources,
+                    "reasons": res.reasons,
+                    "carried": {k: c.as_dict() for k, c in pre.carried.items()},
                     "verdict": verdict.why,
                 },
                 indent=2,
@@ -802,6 +831,21 @@ class TaskCycle(RunnerBase):
         self._fix_findings = fix
         self._gate_failure = ""
         self._next_round(task)
+
+    def _previous_triage(self, task: Task) -> tuple[int, Any]:
+        """The latest earlier round of this task that was triaged: (round, its findings)."""
+        from duo_tui.core.carry_over import previous_findings
+
+        for rnd in range(task.round - 1, 0, -1):
+            raw = self.store.read_artifact(f"{task.id}/round-{rnd}/triage.json")
+            if not raw:
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                return rnd, {}
+            return rnd, previous_findings(data)
+        return 0, {}
 
     def _next_round(self, task: Task, gate_only: bool = False) -> None:
         task.round += 1

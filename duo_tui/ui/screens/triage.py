@@ -78,6 +78,7 @@ class TriageScreen(Screen[None]):
         reasons: dict[str, str],
         recurring: dict[str, str],
         workbench: WorkbenchScreen | None = None,
+        chosen: set[str] | None = None,
     ) -> None:
         super().__init__()
         self.groups = groups
@@ -86,11 +87,19 @@ class TriageScreen(Screen[None]):
         self.reasons = reasons
         self.recurring = recurring
         self.workbench = workbench
+        # the keys decided on this screen (the rest keep the round's preselection)
+        self.chosen = chosen if chosen is not None else set()
 
     @classmethod
     def for_workbench(cls, wb: WorkbenchScreen) -> TriageScreen:
         return cls(
-            wb.triage_groups, wb.reviews, wb.finding_decisions, wb.finding_reasons, wb.recurring, wb
+            wb.triage_groups,
+            wb.reviews,
+            wb.finding_decisions,
+            wb.finding_reasons,
+            wb.recurring,
+            wb,
+            wb.finding_chosen,
         )
 
     @classmethod
@@ -156,6 +165,8 @@ class TriageScreen(Screen[None]):
         label = DECISION_LABEL.get(d, d)
         if key in self.recurring:
             label += " ↻"
+        if key not in self.chosen and self._carried(key):
+            label += " (carried)"
         style = {
             "fix": "bold " + self._var("duo-critical"),
             "dismiss": "dim",
@@ -195,6 +206,12 @@ class TriageScreen(Screen[None]):
             f"◆ {counts['only']} one reviewer · {decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
         )
 
+    def _carried(self, key: str) -> dict[str, Any] | None:
+        """The earlier round's decision this finding started from, if it recurs."""
+        g = next((g for g in self.groups if g["key"] == key), None)
+        carried = g.get("carried") if g else None
+        return carried if isinstance(carried, dict) else None
+
     def _current(self) -> dict[str, Any] | None:
         table = self.query_one(DataTable)
         if not self.groups or table.cursor_row < 0:
@@ -220,6 +237,18 @@ class TriageScreen(Screen[None]):
                 f"[b]{'AB'[r] if r < 2 else r + 1} · {name}[/b] · {f['id']} · [b]{f['severity']}[/b] · {f.get('category', '')}\n"
                 f"[b]{f['title']}[/b]\n{loc}\n\n{f.get('detail', '')}\n\n[i]suggestion:[/i] {f.get('suggestion', '')}"
             )
+        carried = self._carried(g["key"])
+        if carried is not None and g["key"] not in self.chosen:
+            from rich.markup import escape
+
+            note = (
+                f"[$warning]carried over[/]: the same finding was {escape(str(carried.get('key', '?')))} in "
+                f"round {escape(str(carried.get('round', '?')))}, decided "
+                f"{DECISION_LABEL.get(str(carried.get('decision')), '?')}"
+            )
+            if carried.get("reason"):
+                note += f" ({escape(str(carried['reason']))})"
+            sides[0] = note + "\n\n" + sides[0]
         for i in (0, 1):
             text = sides[i] or f"[dim]{'AB'[i]} did not report this.[/]"
             self.query_one(f"#detail-{'ab'[i]}", Static).update(text)
@@ -250,6 +279,10 @@ class TriageScreen(Screen[None]):
 
     def _set(self, key: str, decision: str) -> None:
         self.decisions[key] = decision
+        self.chosen.add(key)
+        if decision != "accept_risk":
+            # a reason belongs to an accept-risk decision only
+            self.reasons.pop(key, None)
         table = self.query_one(DataTable)
         table.update_cell(key, table.ordered_columns[2].key, self._decision_cell(key))
         self._head()

@@ -174,6 +174,8 @@ class WorkbenchScreen(Screen[None]):
         self.triage_groups: list[dict[str, Any]] = []
         self.finding_decisions: dict[str, str] = {}
         self.finding_reasons: dict[str, str] = {}
+        # the findings the human decided here (the rest are the round's preselection)
+        self.finding_chosen: set[str] = set()
         self.recurring: dict[str, str] = {}
         self.tasks: list[dict[str, Any]] = []
         self.ended: SessionEnded | None = None
@@ -519,7 +521,7 @@ class WorkbenchScreen(Screen[None]):
             if i < self.reviewers:
                 self._fill_review(i, review, {})
         elif ev.kind == "triage":
-            self._set_groups(data.get("groups", []))
+            self._new_triage(data.get("groups", []))
         elif ev.kind == "tasks":
             self.tasks = list(data)
         elif ev.kind == "trace":
@@ -593,6 +595,20 @@ class WorkbenchScreen(Screen[None]):
             f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
         )
         pane.add_class("-parsed")
+
+    def _new_triage(self, groups: list[dict[str, Any]]) -> None:
+        """A round's triage starts fresh: nothing decided in an earlier round or task
+        survives here except what the core carried over (marked in the groups)."""
+        self.finding_decisions.clear()
+        self.finding_reasons.clear()
+        self.finding_chosen.clear()
+        self.recurring.clear()
+        for g in groups:
+            self.finding_decisions[g["key"]] = g.get("decision", "defer")
+            carried = g.get("carried")
+            if isinstance(carried, dict) and carried.get("reason"):
+                self.finding_reasons[g["key"]] = str(carried["reason"])
+        self._set_groups(groups)
 
     def _set_groups(self, groups: list[dict[str, Any]]) -> None:
         self.triage_groups = groups
@@ -921,8 +937,13 @@ class WorkbenchScreen(Screen[None]):
         if cp.stage in (Stage.EXECUTE, Stage.FIX):
             d.rejected_hunks = sorted(self.query_one(CodePane).diff_view().rejected_hunks)
         if cp.stage == Stage.TRIAGE:
-            d.findings = dict(self.finding_decisions)
-            d.finding_reasons = dict(self.finding_reasons)
+            # only what the human chose here; the core labels the rest as preselected
+            d.findings = {
+                k: v for k, v in self.finding_decisions.items() if k in self.finding_chosen
+            }
+            d.finding_reasons = {
+                k: v for k, v in self.finding_reasons.items() if k in self.finding_chosen
+            }
             d.recurring = dict(self.recurring)
             self.recurring = {}
         self.send(d)
