@@ -135,7 +135,10 @@ class ProviderError(Exception):
             FaultKind.TRUNCATED: "The stream ended early; the partial text is kept. Rerun (r).",
             FaultKind.MALFORMED: "The provider sent malformed data; rerun (r).",
             FaultKind.MID_STREAM: "The provider failed mid-answer; the partial text is kept. Rerun (r).",
-            FaultKind.AUTH: "The API key was refused; check the key's environment variable.",
+            FaultKind.AUTH: (
+                "The API key was refused; check the key's environment variable. "
+                "If it is right, the key may have no access to this model or project."
+            ),
             FaultKind.BAD_REQUEST: "The provider refused the request; see the message, then rerun.",
             FaultKind.CONFIG: "Fix the configuration named in the message.",
         }[self.kind]

@@ -100,11 +100,32 @@ def _has_name(exc: BaseException, fragments: tuple[str, ...]) -> bool:
 
 
 def _headers(exc: BaseException) -> Mapping[str, str] | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        headers = getattr(exc, "litellm_response_headers", None)
-    return headers if headers is not None else None
+    """The response headers of an HTTP error.
+
+    litellm's exceptions carry a made-up `response` with no headers; the server's
+    headers (`retry-after`, `retry-after-ms`) are in `litellm_response_headers`.
+    """
+    for headers in (
+        getattr(exc, "litellm_response_headers", None),
+        getattr(getattr(exc, "response", None), "headers", None),
+    ):
+        if isinstance(headers, Mapping) and headers:
+            return headers
+    return None
+
+
+def _unwrap_fallback(exc: BaseException, partial: str) -> BaseException | None:
+    """The HTTP error inside litellm's `MidStreamFallbackError`, when no text came before it.
+
+    litellm opens some streams (Gemini) lazily, so a 429 or 503 arrives while the
+    first chunk is awaited, wrapped as a mid-stream failure; it is a pre-stream error.
+    """
+    if partial or "MidStreamFallbackError" not in _names(exc):
+        return None
+    if getattr(exc, "generated_content", ""):
+        return None
+    original = getattr(exc, "original_exception", None)
+    return original if isinstance(original, BaseException) else None
 
 
 def body_text(body: Any) -> str:
@@ -187,12 +208,20 @@ def from_status(
     retry_after = parse_retry_after(headers)
     etype = error_type(body)
     spend = is_spend_limit(body) or is_spend_limit(fallback)
-    if spend and status in (400, 402, 403, 429):
+    if (spend and status in (400, 402, 403, 429)) or status == 402:
+        # 402 Payment Required: OpenRouter's "requires more credits", whatever the words.
         return make_error(
             FaultKind.SPEND_LIMIT, f"spend limit reached (HTTP {status}): {detail}", model=model
         )
-    if status in (401, 403):
-        return make_error(FaultKind.AUTH, f"API key refused (HTTP {status}): {detail}", model=model)
+    if status == 401:
+        return make_error(FaultKind.AUTH, f"API key refused (HTTP 401): {detail}", model=model)
+    if status == 403:
+        return make_error(
+            FaultKind.AUTH,
+            "forbidden (HTTP 403): the API key was refused, or it has no access to this "
+            f"model or project: {detail}",
+            model=model,
+        )
     if status == 429:
         return make_error(
             FaultKind.RATE_LIMIT,
@@ -238,6 +267,10 @@ def from_exception(
     """
     if isinstance(exc, ProviderError):
         return exc
+    if started:
+        original = _unwrap_fallback(exc, partial)
+        if original is not None:
+            return from_exception(original, model=model, usage=usage)
     raw_msg = str(getattr(exc, "message", "") or exc) or type(exc).__name__
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)

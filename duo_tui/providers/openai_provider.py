@@ -7,18 +7,31 @@ with non-empty `choices`). Structured output uses `response_format` of type
 strict-compatible by `schemas.openai_strict_schema`), and the JSON arrives as
 ordinary content. A stream that ends without any
 `finish_reason` is TRUNCATED; an error object mid-stream is MID_STREAM.
+
+Two 400s are answered by changing the request once and remembering it: "your
+organization must be verified to stream this model" (the call is made again
+without streaming, and the human is told why), and a compatible server that
+rejects `max_completion_tokens` (it gets `max_tokens` from then on).
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
+from duo_tui.providers.base import (
+    FaultKind,
+    ModelRequest,
+    ProviderError,
+    ProviderEvent,
+    RetryNotice,
+)
 from duo_tui.providers.faults import from_exception
 from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.schemas import clean_schema, openai_strict_schema, openai_supports_strict
-from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
+from duo_tui.providers.sdk_client import LoopClient, key_for, tool_name
 from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 
 if TYPE_CHECKING:
@@ -27,6 +40,8 @@ if TYPE_CHECKING:
     from duo_tui.config import ProviderConfig
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+#: OpenAI's 400 for a model an unverified organization may call but not stream.
+VERIFY_TO_STREAM = "must be verified to stream"
 
 
 def chat_messages(request: ModelRequest) -> list[dict[str, str]]:
@@ -70,12 +85,16 @@ class OpenAIProvider(RetryingStreamProvider):
         self.key_env = config.api_key_env or DEFAULT_KEY_ENV
         self._clients: LoopClient[AsyncOpenAI] = LoopClient(self._make_client)
         self._current_model = "openai"
+        self._no_stream: set[str] = set()
+        """Models this organization may not stream (OpenAI's verification 400)."""
+        self._use_max_tokens = False
+        """This base URL rejected `max_completion_tokens`: send `max_tokens` instead."""
 
     def _make_client(self) -> AsyncOpenAI:
         from openai import AsyncOpenAI
 
         return AsyncOpenAI(
-            api_key=read_key(self.key_env, self._current_model),
+            api_key=key_for(self.key_env, self._current_model, self.base_url),
             base_url=self.base_url,
             max_retries=0,
             timeout=self.config.timeout_s,
@@ -91,8 +110,11 @@ class OpenAIProvider(RetryingStreamProvider):
             "messages": chat_messages(request),
             "stream": True,
             "stream_options": {"include_usage": True},
-            "max_completion_tokens": request.max_tokens,
         }
+        # max_completion_tokens is OpenAI's name; some compatible servers know only max_tokens.
+        params["max_tokens" if self._use_max_tokens else "max_completion_tokens"] = (
+            request.max_tokens
+        )
         if request.temperature is not None:
             params["temperature"] = request.temperature
         fmt = response_format(request, strict=openai_supports_strict(request.model_name))
@@ -107,13 +129,25 @@ class OpenAIProvider(RetryingStreamProvider):
         self._current_model = model
         client = self._clients.get()
         att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        if model in self._no_stream:
+            async for event in self._complete(request, att):
+                yield event
+            return
         try:
             stream = await att.wait(
                 client.chat.completions.create(**self._params(request), timeout=deadline_s),
                 "the response",
             )
         except Exception as exc:
-            raise from_exception(exc, model=model) from exc
+            err = from_exception(exc, model=model)
+            adapted = self._adapt(err, model)
+            if adapted is None:
+                raise err from exc
+            if isinstance(adapted, RetryNotice):
+                yield adapted
+            async for event in self._attempt(request, deadline_at, stall_s, deadline_s):
+                yield event
+            return
         try:
             while True:
                 try:
@@ -145,6 +179,63 @@ class OpenAIProvider(RetryingStreamProvider):
                 FaultKind.TRUNCATED,
                 f"the stream ended without a finish_reason after {len(att.partial)} characters",
             )
+        yield att.end()
+
+    def _adapt(self, err: ProviderError, model: str) -> RetryNotice | bool | None:
+        """Change what is sent after a 400 that names the cause; None when nothing changes.
+
+        Each change is made once and remembered (per model or per base URL), so a
+        request is re-sent at most once per cause.
+        """
+        if err.kind is not FaultKind.BAD_REQUEST:
+            return None
+        text = err.message.lower()
+        if model not in self._no_stream and VERIFY_TO_STREAM in text:
+            self._no_stream.add(model)
+            return RetryNotice(
+                attempt=2,
+                max_attempts=2,
+                wait_s=0.0,
+                reason=(
+                    f"{model}: OpenAI streams this model only to verified organizations "
+                    "(platform.openai.com > Settings > Organization > Verify); "
+                    "asking again without streaming: the answer appears when it is complete"
+                ),
+            )
+        if not self._use_max_tokens and "max_completion_tokens" in text:
+            # An OpenAI-compatible server (Mistral, older vLLM) that knows only max_tokens.
+            self._use_max_tokens = True
+            return True
+        return None
+
+    async def _complete(self, request: ModelRequest, att: Attempt) -> AsyncIterator[ProviderEvent]:
+        """One call without streaming: the whole answer as one chunk (no stall timeout)."""
+        params = self._params(request)
+        params.pop("stream", None)
+        params.pop("stream_options", None)
+        client = self._clients.get()
+        remaining = att.deadline_at - time.monotonic()
+        try:
+            async with asyncio.timeout(max(0.0, remaining)):
+                response = await client.chat.completions.create(**params, timeout=remaining)
+        except TimeoutError:
+            raise att.fault(
+                FaultKind.TIMEOUT, f"no answer within the {att.deadline_s:g} s deadline"
+            ) from None
+        except Exception as exc:
+            raise from_exception(exc, model=request.model) from exc
+        usage = response.usage
+        if usage is not None:
+            att.input_tokens = usage.prompt_tokens
+            att.output_tokens = usage.completion_tokens
+        for choice in response.choices[:1]:
+            message = choice.message
+            text = (message.content or "") + (getattr(message, "refusal", None) or "")
+            if text:
+                yield att.text(text)
+            att.stop_reason = choice.finish_reason
+        if att.stop_reason is None:
+            raise att.fault(FaultKind.TRUNCATED, "the answer came without a finish_reason")
         yield att.end()
 
     async def aclose(self) -> None:

@@ -71,6 +71,22 @@ LOCAL_DEFAULT_BASE: dict[str, str] = {
 _PROVIDERS: dict[tuple[str, str | None, str], Provider] = {}
 
 
+def is_local_url(url: str | None) -> bool:
+    """True for a server on this machine or a private network (ollama, vLLM, llama.cpp)."""
+    if not url:
+        return False
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    if host == "localhost" or host.endswith((".localhost", ".local")):
+        return True
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def prefix_of(model: str) -> str:
     """The provider prefix of a `provider/model` string."""
     return model.split("/", 1)[0].strip().lower()
@@ -151,7 +167,10 @@ def check_models(
         except ConfigError as exc:
             problems.append(str(exc))
             continue
-        names = key_env_vars(prefix_of(model), config)
+        prefix = prefix_of(model)
+        names = key_env_vars(prefix, config)
+        if prefix == "openai" and is_local_url(base_url(prefix, config, env)):
+            names = ()  # a local OpenAI-compatible server needs no key
         if names and not any(env.get(name, "").strip() for name in names):
             alt = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
             problems.append(f"{model}: no API key: set {names[0]}{alt}")

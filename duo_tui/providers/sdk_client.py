@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from duo_tui.providers.base import FaultKind, ProviderError
 from duo_tui.providers.faults import make_error
+from duo_tui.providers.registry import is_local_url
 
 C = TypeVar("C")
 
@@ -25,6 +26,17 @@ _TOOL_NAME = re.compile(r"[^A-Za-z0-9_-]")
 def tool_name(name: str) -> str:
     """A name valid as a tool / json_schema name (letters, digits, _ and -; max 64)."""
     return (_TOOL_NAME.sub("_", name) or "answer")[:64]
+
+
+#: What a local OpenAI-compatible server gets as its key when none is set (it ignores it).
+NO_KEY = "no-key"
+
+
+def key_for(env_var: str, model: str, base_url: str | None) -> str:
+    """The key from `env_var`; a local server needs none (it gets a placeholder)."""
+    if is_local_url(base_url) and not os.environ.get(env_var, "").strip():
+        return NO_KEY
+    return read_key(env_var, model)
 
 
 def read_key(env_var: str, model: str, env: Mapping[str, str] | None = None) -> str:
