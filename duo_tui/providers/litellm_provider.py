@@ -2,7 +2,8 @@
 
 litellm is imported on first use only (it costs seconds), with its remote
 price-map download switched off (`LITELLM_LOCAL_MODEL_COST_MAP=True`), its
-debug output off and its loggers filtered so a key never reaches a log.
+`.env` loading off (`LITELLM_MODE=PRODUCTION`), its debug output off and its
+loggers filtered so a key never reaches a log.
 
 What litellm hides: it reports a stream cut short as `finish_reason="stop"`
 and fills in usage it estimated by counting tokens. We report usage only when
@@ -51,6 +52,10 @@ class _RedactFilter(logging.Filter):
 def import_litellm() -> ModuleType:
     """Import litellm quietly: local price map, no debug output, redacted loggers."""
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # never fetch the price map remotely
+    # In its default "DEV" mode `import litellm` runs dotenv.load_dotenv(), which loads a
+    # .env found in the working directory or any parent of it (or of litellm's own
+    # package) into our environment: keys and settings the user never gave us.
+    os.environ["LITELLM_MODE"] = "PRODUCTION"
     import litellm
 
     litellm.set_verbose = False
