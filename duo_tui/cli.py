@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from duo_tui.errors import ConfigError, DuoError
+from duo_tui.safe_text import clean, clean_line
 
 EXIT_BAD_INPUT = 2
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except DuoError as exc:
-        print(f"duo-tui: {exc}", file=sys.stderr)
+        print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("duo-tui: interrupted; the session is saved (duo-tui resume)", file=sys.stderr)
@@ -141,7 +142,7 @@ def _triage(args: argparse.Namespace) -> int:
         a = load_review_file(args.a)
         b = load_review_file(args.b)
     except ReviewParseError as exc:
-        print(f"duo-tui: {exc}", file=sys.stderr)
+        print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from duo_tui.ui import hold_gc_until_first_frame
 
@@ -205,11 +206,12 @@ def _sessions(args: argparse.Namespace) -> int:
         return 0
     print(f"{'ID':<44} {'STATE':<10} {'ROUNDS':>6} {'COST':>9}  AGE")
     for r in rows:
+        # Session folders and files are repository text: shown with controls made visible.
         cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
-        state = r.status if r.ok else "broken"
-        print(f"{r.id:<44} {state:<10} {r.rounds:>6} {cost:>9}  {r.age()}")
+        state = clean_line(str(r.status)) if r.ok else "broken"
+        print(f"{clean_line(r.id):<44} {state:<10} {r.rounds:>6} {cost:>9}  {r.age()}")
         if not r.ok:
-            print(f"    ! {r.error}")
+            print(f"    ! {clean_line(str(r.error))}")
     return 0
 
 

@@ -22,7 +22,17 @@ from duo_tui.core.events import (
 from duo_tui.core.models import Mode
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.redact import redact
+from duo_tui.safe_text import clean, clean_obj
 from duo_tui.store.atomic import write_atomic
+
+
+def say(out: TextIO, line: str) -> None:
+    """Print a progress line holding untrusted text (model output, file names, errors).
+
+    Controls are made visible, and a continuation line is indented, so model text
+    can neither drive the terminal nor pass for a progress line of its own.
+    """
+    print(clean(redact(line)).replace("\n", "\n    "), file=out, flush=True)
 
 
 class ProgressPrinter:
@@ -56,13 +66,13 @@ class ProgressPrinter:
         elif isinstance(ev, SessionEnded):
             line = f"■ session {ev.status}" + (f": {ev.stop_reason}" if ev.stop_reason else "")
         if line is not None:
-            print(redact(line), file=self.out, flush=True)
+            say(self.out, line)
 
 
 def write_report(path: Path | None, report: dict[str, Any]) -> None:
     if path is None:
         return
-    write_atomic(path, redact(json.dumps(report, indent=2)) + "\n")
+    write_atomic(path, redact(json.dumps(clean_obj(report), indent=2)) + "\n")
 
 
 def exit_code(report: dict[str, Any]) -> int:
@@ -88,8 +98,8 @@ async def run_headless(
     if resume or resume_latest:
         ws = open_existing(repo, resume, config, driver=driver, autopilot=True, listeners=[printer])
         for p in ws.problems:
-            print(f"  ! {p}", file=err)
-        print(f"resuming {ws.session.id} on {ws.session.branch}", file=err)
+            say(err, f"  ! {p}")
+        say(err, f"resuming {ws.session.id} on {ws.session.branch}")
     else:
         assert task is not None
         ws = open_new(
@@ -102,16 +112,16 @@ async def run_headless(
             demo=demo,
             listeners=[printer],
         )
-        print(f"session {ws.session.id} on {ws.session.branch} in {ws.session.worktree}", file=err)
+        say(err, f"session {ws.session.id} on {ws.session.branch} in {ws.session.worktree}")
         for w in ws.session.warnings:
-            print(f"  ! {w}", file=err)
+            say(err, f"  ! {w}")
     try:
         report = await ws.pipeline.run()
     finally:
         ws.close()
     write_report(json_path, report)
     if report.get("commit"):
-        print(f"committed {report['commit'][:10]} on {report['branch']}", file=err)
+        say(err, f"committed {report['commit'][:10]} on {report['branch']}")
     return exit_code(report)
 
 

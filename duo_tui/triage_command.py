@@ -12,6 +12,7 @@ from typing import TextIO
 from duo_tui.core.reviews import load_review_file
 from duo_tui.core.triage import match_reviews
 from duo_tui.errors import ReviewParseError
+from duo_tui.safe_text import clean
 
 __all__ = ["triage_json"]
 
@@ -26,7 +27,7 @@ def triage_json(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
         a = load_review_file(Path(path_a))
         b = load_review_file(Path(path_b))
     except ReviewParseError as exc:
-        err.write(f"duo-tui triage: {exc}\n")
+        err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
     result = match_reviews(a, b)
     out.write(json.dumps(result.contract_json()) + "\n")

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from duo_tui.prompts import untrusted
+from duo_tui.safe_text import clean_line
 
 CONSTITUTION = Path(".ai") / "constitution.md"
 MAX_FILE_CHARS = 60_000
@@ -71,7 +72,8 @@ def append_rule(repo: Path, rule: str, source: str) -> Path:
     p = repo / CONSTITUTION
     p.parent.mkdir(parents=True, exist_ok=True)
     header = "" if p.exists() else "# Constitution\n\nRules learned from reviews in duo-tui.\n\n"
-    line = f"- {rule.strip()} _(from {source})_\n"
+    # A finding's words (model text): one bullet, controls made visible.
+    line = f"- {clean_line(rule.strip())} _(from {clean_line(source)})_\n"
     with p.open("a", encoding="utf-8") as fh:
         fh.write(header + line)
     return p

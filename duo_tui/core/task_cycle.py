@@ -31,6 +31,7 @@ from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
 from duo_tui.errors import ReviewParseError
 from duo_tui.prompts import render, untrusted
+from duo_tui.safe_text import clean
 
 
 def _slug(model: str) -> str:
@@ -959,7 +960,8 @@ class TaskCycle(RunnerBase):
             return f"feat: {title}"[:72]
 
         async def produce(ctx: StageCtx) -> Produced:
-            message = default_message()
+            # Model text: shown, stored and committed with its controls made visible.
+            message = clean(default_message())
             diff = self._current_diff()
             if not diff.strip():
                 return Produced(

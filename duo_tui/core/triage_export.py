@@ -12,6 +12,7 @@ from typing import Any
 
 from duo_tui import __version__
 from duo_tui.core.models import Finding, PairKind, Review, Severity, TriageResult
+from duo_tui.safe_text import clean, clean_obj
 
 __all__ = ["SARIF_SCHEMA_URI", "triage_markdown", "triage_rows", "triage_sarif"]
 
@@ -116,7 +117,7 @@ def triage_markdown(
     ]
     if not rows:
         lines.append("No findings.")
-        return "\n".join(lines) + "\n"
+        return clean("\n".join(lines) + "\n")
     lines += [
         "| | Severity (A / B) | Finding A | Finding B | Location | Decision |",
         "|---|---|---|---|---|---|",
@@ -134,7 +135,7 @@ def triage_markdown(
             f"| {_GLYPH[row.kind]} {_LABEL[row.kind]} | {sev} | {title_a} | {title_b} "
             f"| {loc} | {_cell(_decision(decisions, row))} |"
         )
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")  # review text: controls made visible
 
 
 def _rule_id(f: Finding) -> str:
@@ -193,6 +194,7 @@ def triage_sarif(a: Review, b: Review, result: TriageResult) -> dict[str, Any]:
 
     Each result's properties say the reviewer, `triage` (agreed,
     severity_conflict, only_a, only_b) and the counterpart finding if any.
+    Review text is untrusted: its control characters are made visible.
     """
     results: list[dict[str, Any]] = []
     for p in result.pairs:
@@ -205,7 +207,7 @@ def triage_sarif(a: Review, b: Review, result: TriageResult) -> dict[str, Any]:
     for fid in result.only_b:
         results.append(_sarif_result(_finding(b, fid), "b", b.reviewer, "only_b", None, None))
     rules = sorted({r["ruleId"] for r in results})
-    return {
+    sarif: dict[str, Any] = {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -223,3 +225,5 @@ def triage_sarif(a: Review, b: Review, result: TriageResult) -> dict[str, Any]:
             }
         ],
     }
+    cleaned: dict[str, Any] = clean_obj(sarif)  # review text: controls made visible
+    return cleaned

@@ -4,7 +4,8 @@ Both exports are built from the same collected data: the request, the latest
 plan, each task's final diff, every round's gate log, reviews (summary and
 findings) and triage (with the decision taken on each finding), the round
 summaries with findings by severity, the commits, tokens and cost per model,
-and the stop reason. Everything passes through `duo_tui.redact.redact`.
+and the stop reason. Everything passes through `duo_tui.redact.redact`, and
+through `duo_tui.safe_text.clean` (model and repository text: no raw controls).
 
 The Markdown is meant to be pasted into a pull request description: headings,
 tables, ```diff fences, and long parts folded into `<details>`.
@@ -20,6 +21,7 @@ from typing import Any
 from duo_tui.core.models import Severity
 from duo_tui.core.session import SessionStatus
 from duo_tui.redact import redact
+from duo_tui.safe_text import clean, clean_obj
 from duo_tui.store.atomic import write_atomic
 from duo_tui.store.session_store import SessionStore, redact_obj
 
@@ -281,7 +283,7 @@ def export_json(store: SessionStore) -> dict[str, Any]:
         for rnd in task["rounds"]:
             rnd["triage_table"] = rnd.pop("triage_rows")
     data["trace"] = _load_json(store, "trace.json", data.setdefault("problems", []))
-    result: dict[str, Any] = redact_obj(data)
+    result: dict[str, Any] = redact_obj(clean_obj(data))
     return result
 
 
@@ -587,7 +589,7 @@ def export_markdown(store: SessionStore) -> str:
         out.append("\n".join(f"- {_cell(n, 400)}" for n in notes))
 
     out.append(f"<sub>Exported by duo-tui from `.duo/sessions/{d['session']}`.</sub>")
-    return redact("\n\n".join(out) + "\n")
+    return clean(redact("\n\n".join(out) + "\n"))
 
 
 def export_to_file(store: SessionStore, path: Path, fmt: str = "md") -> Path:

@@ -38,6 +38,7 @@ from typing import Literal
 
 from duo_tui.errors import GitError
 from duo_tui.redact import find_secrets
+from duo_tui.safe_text import clean
 from duo_tui.vcs.diff import unquote_path
 from duo_tui.vcs.gitcmd import DIFF_OPTIONS, run, run_status, split_z
 
@@ -775,7 +776,10 @@ class SessionWorktree:
         marks the commit as duo's. Hooks are skipped unless `run_hooks` (the
         gate is the quality check). If no git identity is configured the
         fallback `duo-tui <duo-tui@localhost>` is used and `last_note` says so.
+        Control characters and bidi controls in the message (model text) are
+        committed made visible (`duo_tui.safe_text.clean`), never raw.
         """
+        message = clean(message)
         validate_commit_message(message)
         self._check_exists()
         self.last_note = None
