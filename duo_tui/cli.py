@@ -258,5 +258,27 @@ def _tui(args: argparse.Namespace, resume: str | None = None) -> int:
         theme_name=getattr(args, "theme", None),
         resume=resume,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        _after_tui(app)
     return app.return_code or 0
+
+
+def _after_tui(app: Any) -> None:
+    """Wait (bounded) for the session to be saved and closed, then say where it is."""
+    import signal
+
+    from duo_tui.session_summary import exit_message
+    from duo_tui.shutdown import STOP_SIGNALS, exit_status, force_exit
+
+    # The app's loop is gone: a signal while the session closes forces the exit.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda signum, _frame: force_exit(exit_status(signum)))
+    info = app.close_session()
+    if info is not None:
+        try:
+            sys.stderr.write(exit_message(info))
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the terminal is gone (SIGHUP): the session is saved all the same

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +25,7 @@ from duo_tui.core.models import Mode
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean, clean_obj
+from duo_tui.shutdown import StopOnSignal, exit_status
 from duo_tui.store.atomic import write_atomic
 
 
@@ -69,6 +72,10 @@ class ProgressPrinter:
             say(self.out, line)
 
 
+HEADLESS_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Outside the TUI Ctrl+C stops the run too."""
+
+
 def write_report(path: Path | None, report: dict[str, Any]) -> None:
     if path is None:
         return
@@ -90,6 +97,46 @@ async def run_headless(
     resume_latest: bool = False,
     json_path: Path | None = None,
     err: TextIO = sys.stderr,
+) -> int:
+    # Ctrl+C, SIGTERM and SIGHUP stop the run where it is, with the report written;
+    # a second one forces the exit (see duo_tui.shutdown).
+    me = asyncio.current_task()
+    assert me is not None
+
+    def stop(_signum: int) -> None:
+        me.cancel()
+
+    stopper = StopOnSignal(stop, HEADLESS_STOP_SIGNALS)
+    stopper.install(asyncio.get_running_loop())
+    try:
+        return await _run_headless(
+            repo,
+            task,
+            config,
+            stopper,
+            mode=mode,
+            demo=demo,
+            resume=resume,
+            resume_latest=resume_latest,
+            json_path=json_path,
+            err=err,
+        )
+    finally:
+        stopper.uninstall()
+
+
+async def _run_headless(
+    repo: Path,
+    task: str | None,
+    config: Config,
+    stopper: StopOnSignal,
+    *,
+    mode: Mode,
+    demo: bool,
+    resume: str | None,
+    resume_latest: bool,
+    json_path: Path | None,
+    err: TextIO,
 ) -> int:
     from duo_tui.service import open_existing, open_new
 
@@ -117,12 +164,33 @@ async def run_headless(
             say(err, f"  ! {w}")
     try:
         report = await ws.pipeline.run()
+    except asyncio.CancelledError:
+        if stopper.received is None:
+            raise
+        # The pipeline saved the session on cancellation: say so, in the report too.
+        report = interrupted_report(ws.session, stopper.received, repo)
+        write_report(json_path, report)
+        say(err, f"■ {report['stop_reason']}")
+        return exit_status(stopper.received)
     finally:
         ws.close()
     write_report(json_path, report)
     if report.get("commit"):
         say(err, f"committed {report['commit'][:10]} on {report['branch']}")
     return exit_code(report)
+
+
+def interrupted_report(session: Any, signum: int, repo: Path) -> dict[str, Any]:
+    """The report of a run stopped by a signal: not converged, the session resumable."""
+    from duo_tui.core.report import build_report
+
+    report = build_report(session)
+    name = signal.Signals(signum).name
+    resume = shlex.join(["duo-tui", "run", "--resume", session.id, "--repo", str(repo)])
+    report["converged"] = False
+    report["interrupted"] = name
+    report["stop_reason"] = f"interrupted by {name}; the session is saved: `{resume}` continues it"
+    return report
 
 
 def run_sync(**kwargs: Any) -> int:

@@ -9,6 +9,7 @@ background then, giving way to every key until its frame is drawn
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -22,9 +23,13 @@ from textual.binding import Binding, BindingType
 
 from duo_tui.core.enums import Mode
 from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
+from duo_tui.shutdown import StopOnSignal, exit_status
+from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S
 
 if TYPE_CHECKING:
     from duo_tui.core.models import Review
+    from duo_tui.session_summary import SessionInfo
+    from duo_tui.ui.screens.workbench import WorkbenchScreen
 
 DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
 
@@ -105,6 +110,10 @@ class DuoApp(App[None]):
         self._answering = False
         self._first_frame_done = False
         self._after_first_frame: list[Callable[[], object]] = []
+        self.workbench: WorkbenchScreen | None = None
+        """The workbench this app opened (None: it opened none)."""
+        self.stop_signals = StopOnSignal(self._quit_on_signal)
+        """SIGTERM and SIGHUP end the app as `q` does (see `duo_tui.shutdown`)."""
         self._adopt_starting_theme()
 
     # -- input first ----------------------------------------------------------------
@@ -173,6 +182,7 @@ class DuoApp(App[None]):
         from duo_tui.ui import release_gc
 
         uninstall_gate()
+        self.stop_signals.uninstall()
         release_gc()  # closed before the first frame: the collector must not stay off
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -208,6 +218,8 @@ class DuoApp(App[None]):
         from duo_tui.ui.themes import builtin_theme
 
         self._gate_driver_input()
+        # After the driver's own handlers (the web driver takes SIGTERM and SIGINT).
+        self.stop_signals.install(asyncio.get_running_loop())
 
         # Before the first frame only the starting theme, read fast (a shipped one is
         # current since __init__); every theme file (with validation, and the user's
@@ -291,6 +303,7 @@ class DuoApp(App[None]):
         from duo_tui.ui.screens.workbench import WorkbenchScreen
 
         screen = WorkbenchScreen()
+        self.workbench = screen
         self.push_screen(screen)
         # The session opens (git work, imports) only after the first frame is on screen.
         self.call_after_refresh(screen.start, self._opener())
@@ -352,12 +365,31 @@ class DuoApp(App[None]):
     # -- app-wide actions -----------------------------------------------------------
 
     async def action_quit(self) -> None:
-        from duo_tui.ui.screens.workbench import WorkbenchScreen
+        self.quit(0)
 
-        for screen in self.screen_stack:
-            if isinstance(screen, WorkbenchScreen):
-                screen.stop_pipeline()
-        self.exit()
+    def quit(self, return_code: int = 0) -> None:
+        """End the app: the pipeline stops where it is, the session is saved."""
+        if self.workbench is not None:
+            self.workbench.stop_pipeline()
+        self.exit(return_code=return_code)
+
+    def _quit_on_signal(self, signum: int) -> None:
+        self.quit(exit_status(signum))
+
+    def close_session(self, timeout: float = JOIN_TIMEOUT_S) -> SessionInfo | None:
+        """After the app ended: wait (bounded) for the pipeline to save and close.
+
+        Returns what the exit message needs, or None if no session was opened.
+        """
+        screen = self.workbench
+        if screen is None:
+            return None
+        screen.stop_pipeline()
+        pipeline = screen.pipeline
+        if pipeline is None:
+            return None
+        pipeline.join(timeout)
+        return pipeline.info
 
     def action_history(self) -> None:
         from duo_tui.ui.screens.sessions import SessionsScreen

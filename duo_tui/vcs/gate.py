@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from duo_tui import process_groups
 from duo_tui.redact import redact
 
 log = logging.getLogger(__name__)
@@ -260,6 +261,7 @@ async def _run_one(
         env=dict(env),
         start_new_session=True,
     )
+    process_groups.register(proc.pid)  # a forced exit kills it (see process_groups)
 
     async def pump() -> None:
         assert proc.stdout is not None
@@ -304,6 +306,8 @@ async def _run_one(
         with suppress(BaseException):
             await _finish(proc)
         raise
+    finally:
+        process_groups.unregister(proc.pid)
     if reader.done() and not reader.cancelled() and reader.exception() is not None:
         lines_out(f"[duo-tui: reading the output failed: {reader.exception()}]")
     if timed_out:

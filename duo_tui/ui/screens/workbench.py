@@ -7,12 +7,11 @@ a 2×2 grid from 110, and tabs (one pane at a time) below that.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
+from duo_tui.ui.pipeline_thread import PipelineThread
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 from duo_tui.ui.widgets.stage_rail import StageRail
@@ -184,8 +184,8 @@ class WorkbenchScreen(Screen[None]):
         self.weights = [1.0, 1.0, 1.0, 1.0]
         self.layout_mode = "wide"
         self.active_pane = 0
-        self._pipe_loop: asyncio.AbstractEventLoop | None = None
-        self._pipe_task: asyncio.Task[Any] | None = None
+        self.pipeline: PipelineThread | None = None
+        self._quit_requested = False
         self._frame = 0
         self.decisions_sent: list[UserDecision] = []
         self._bar_text = ""
@@ -285,61 +285,60 @@ class WorkbenchScreen(Screen[None]):
     # -- pipeline thread --------------------------------------------------------------
 
     def start(self, opener: Any) -> None:
-        """Run `opener(driver, bridge)` -> Workspace in the pipeline thread, then the pipeline."""
-        self._opener = opener
-        self._pipeline_worker()
+        """Open the session with `opener(driver, bridge)` -> Workspace in the pipeline
+        thread, then play its pipeline there (see `duo_tui.ui.pipeline_thread`)."""
+        if self.pipeline is not None:
+            return
+        self.pipeline = PipelineThread(
+            lambda: opener(self.driver, self.bridge),
+            on_opened=self._announce_opened,
+            on_error=self._pipeline_error,
+        )
+        if self._quit_requested:
+            self.pipeline.stop()  # quit before the session began to open: it never opens
+        self.pipeline.start()
 
-    @work(thread=True, exclusive=True, name="pipeline", group="pipeline")
-    def _pipeline_worker(self) -> None:
+    def _announce_opened(self, ws: Any) -> None:
+        """In the pipeline thread: the session is open."""
+        self.repo_path = str(ws.repo)
+        self.bridge.push(
+            _Opened(
+                ws.session.id,
+                ws.session.branch or "",
+                ws.session.mode.value,
+                ws.session.autopilot,
+                [
+                    ws.session.roles.planner,
+                    ws.session.roles.executor,
+                    *ws.session.roles.effective_reviewers(),
+                ],
+                list(ws.problems) + list(ws.session.warnings),
+            )
+        )
+
+    def _pipeline_error(self, exc: BaseException, opening: bool) -> None:
+        """In the pipeline thread: never a traceback on screen; say it, keep the session."""
         from duo_tui.errors import DuoError
         from duo_tui.redact import redact
 
-        async def main() -> None:
-            self._pipe_loop = asyncio.get_running_loop()
-            try:
-                ws = self._opener(self.driver, self.bridge)
-            except DuoError as exc:
-                self.bridge.push(ErrorEvent(message=str(exc), what_to_do="Fix it and start again."))
-                return
-            self.repo_path = str(ws.repo)
-            self.bridge.push(
-                _Opened(
-                    ws.session.id,
-                    ws.session.branch or "",
-                    ws.session.mode.value,
-                    ws.session.autopilot,
-                    [
-                        ws.session.roles.planner,
-                        ws.session.roles.executor,
-                        *ws.session.roles.effective_reviewers(),
-                    ],
-                    list(ws.problems) + list(ws.session.warnings),
-                )
+        if opening and isinstance(exc, DuoError):
+            self.bridge.push(ErrorEvent(message=str(exc), what_to_do="Fix it and start again."))
+            return
+        self.bridge.push(
+            ErrorEvent(
+                message=redact(f"unexpected error: {exc!r}"),
+                what_to_do="The session is saved; `duo-tui resume` continues it.",
             )
-            self._pipe_task = asyncio.current_task()
-            try:
-                await ws.pipeline.run()
-            except asyncio.CancelledError:
-                pass
-            except Exception as exc:  # never a traceback on screen: say it, keep the session
-                self.bridge.push(
-                    ErrorEvent(
-                        message=redact(f"unexpected error: {exc!r}"),
-                        what_to_do="The session is saved; `duo-tui resume` continues it.",
-                    )
-                )
-            finally:
-                ws.close()
-
-        asyncio.run(main())
+        )
 
     def on_unmount(self) -> None:
         self.stop_pipeline()
 
     def stop_pipeline(self) -> None:
-        loop, task = self._pipe_loop, self._pipe_task
-        if loop is not None and task is not None and not task.done():
-            loop.call_soon_threadsafe(task.cancel)
+        """Stop the pipeline thread at whatever point it is (saves the session)."""
+        self._quit_requested = True
+        if self.pipeline is not None:
+            self.pipeline.stop()
 
     # -- events -----------------------------------------------------------------------
 
