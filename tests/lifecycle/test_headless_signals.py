@@ -58,9 +58,9 @@ def test_signal_stops_run_with_the_report_written(
     assert (repo / ".duo" / "sessions" / session_id / "lock").read_text() == ""
 
     # The stopped session continues where it was and converges.
+    resume = ["run", "--resume", session_id, "--repo", str(repo), "--json", str(report)]
     done = subprocess.run(
-        [sys.executable, "-m", "duo_tui", "run", "--resume", session_id, "--repo", str(repo)]
-        + ["--json", str(report)],
+        [sys.executable, "-m", "duo_tui", *resume],
         cwd=tmp_path,
         capture_output=True,
         text=True,
