@@ -21,7 +21,7 @@ from duo_tui.core.events import (
     StageStarted,
     StreamFinished,
 )
-from duo_tui.core.models import Mode
+from duo_tui.core.models import Mode, cached_text
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean, clean_obj
@@ -56,6 +56,8 @@ class ProgressPrinter:
         elif isinstance(ev, StreamFinished):
             u = ev.usage
             tok = f"{u.input_tokens if u.input_tokens is not None else '?'}→{u.output_tokens if u.output_tokens is not None else '?'} tokens"
+            if cached_text(u):
+                tok += f" ({cached_text(u)})"
             cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else ", cost unknown"
             line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + (
                 "" if ev.complete else " (incomplete)"

@@ -46,11 +46,18 @@ def utcnow() -> str:
 
 
 class Usage(BaseModel):
-    """Token usage and cost of one model call; None means the provider did not say."""
+    """Token usage and cost of one model call; None means the provider did not say.
+
+    `input_tokens` counts every prompt token, cached or not; `cache_read_tokens`
+    and `cache_write_tokens` say how many of them were read from or written to
+    the provider's prompt cache (each billed at its own rate).
+    """
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     cost_usd: float | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
     def __add__(self, other: Usage) -> Usage:
         def add(a: float | None, b: float | None) -> Any:
@@ -62,7 +69,23 @@ class Usage(BaseModel):
             input_tokens=add(self.input_tokens, other.input_tokens),
             output_tokens=add(self.output_tokens, other.output_tokens),
             cost_usd=add(self.cost_usd, other.cost_usd),
+            cache_read_tokens=add(self.cache_read_tokens, other.cache_read_tokens),
+            cache_write_tokens=add(self.cache_write_tokens, other.cache_write_tokens),
         )
+
+
+def _short_count(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def cached_text(usage: Usage) -> str:
+    """The prompt-cache part of `usage` in words ("8.0k cached, 1.0k cache write"), or ""."""
+    parts = []
+    if usage.cache_read_tokens:
+        parts.append(f"{_short_count(usage.cache_read_tokens)} cached")
+    if usage.cache_write_tokens:
+        parts.append(f"{_short_count(usage.cache_write_tokens)} cache write")
+    return ", ".join(parts)
 
 
 class Finding(BaseModel):

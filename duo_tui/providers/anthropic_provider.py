@@ -45,6 +45,27 @@ def refuses_output_config(err: ProviderError) -> bool:
     )
 
 
+def add_cache_usage(att: Attempt, usage: Any, uncached: int | None) -> int | None:
+    """Fold one Anthropic usage block into `att`; returns the uncached input count so far.
+
+    Anthropic's `input_tokens` excludes the prompt cache: the total prompt is it
+    plus `cache_read_input_tokens` plus `cache_creation_input_tokens`, each
+    billed at its own rate. `message_delta` may repeat them (cumulative).
+    """
+    inp = getattr(usage, "input_tokens", None)
+    if inp is not None and (uncached is None or inp):
+        uncached = inp
+    read = getattr(usage, "cache_read_input_tokens", None)
+    write = getattr(usage, "cache_creation_input_tokens", None)
+    if read is not None:
+        att.cache_read_tokens = read
+    if write is not None:
+        att.cache_write_tokens = write
+    if uncached is not None:
+        att.input_tokens = uncached + (att.cache_read_tokens or 0) + (att.cache_write_tokens or 0)
+    return uncached
+
+
 class AnthropicProvider(RetryingStreamProvider):
     """Streams `anthropic/...` models. One instance per base URL."""
 
@@ -146,6 +167,7 @@ class AnthropicProvider(RetryingStreamProvider):
             except Exception as exc2:
                 raise from_exception(exc2, model=model) from exc2
         got_stop = False
+        uncached: int | None = None
         try:
             while True:
                 try:
@@ -165,15 +187,14 @@ class AnthropicProvider(RetryingStreamProvider):
                         yield att.text(delta.partial_json)
                 elif kind == "message_start":
                     usage = event.message.usage
-                    att.input_tokens = usage.input_tokens
+                    uncached = add_cache_usage(att, usage, None)
                     att.output_tokens = usage.output_tokens or None
                 elif kind == "message_delta":
                     att.stop_reason = event.delta.stop_reason or att.stop_reason
                     usage = event.usage
                     if usage.output_tokens is not None:
                         att.output_tokens = usage.output_tokens
-                    if getattr(usage, "input_tokens", None):
-                        att.input_tokens = usage.input_tokens
+                    uncached = add_cache_usage(att, usage, uncached)
                 elif kind == "message_stop":
                     got_stop = True
         finally:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
 from duo_tui.providers.faults import from_exception
-from duo_tui.providers.openai_provider import chat_messages, response_format
+from duo_tui.providers.openai_provider import add_openai_usage, chat_messages, response_format
 from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 from duo_tui.redact import redact
@@ -145,8 +145,7 @@ class LiteLLMProvider(RetryingStreamProvider):
                 usage = getattr(chunk, "usage", None)
                 if usage is not None and usage.completion_tokens is not None:
                     saw_usage = True
-                    att.input_tokens = usage.prompt_tokens
-                    att.output_tokens = usage.completion_tokens
+                    add_openai_usage(att, usage)
                 for choice in getattr(chunk, "choices", None) or ():
                     delta = getattr(choice, "delta", None)
                     content = getattr(delta, "content", None)
@@ -170,5 +169,5 @@ class LiteLLMProvider(RetryingStreamProvider):
         if not (saw_usage and _provider_sent_usage(stream)):
             # litellm estimates usage by counting tokens when the server sent none;
             # an estimate is not the provider's usage, so it is not shown.
-            att.input_tokens = att.output_tokens = None
+            att.input_tokens = att.output_tokens = att.cache_read_tokens = None
         yield att.end()

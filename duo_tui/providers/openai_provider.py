@@ -69,6 +69,20 @@ def response_format(request: ModelRequest, *, strict: bool = False) -> dict[str,
     }
 
 
+def add_openai_usage(att: Attempt, usage: Any) -> None:
+    """Chat Completions usage into `att`: `prompt_tokens` includes the cached ones.
+
+    `prompt_tokens_details.cached_tokens` of them were read from the prompt cache
+    (billed at the lower cache-read rate).
+    """
+    att.input_tokens = usage.prompt_tokens
+    att.output_tokens = usage.completion_tokens
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None)
+    if isinstance(cached, int):
+        att.cache_read_tokens = cached
+
+
 class OpenAIProvider(RetryingStreamProvider):
     """Streams `openai/...` models. One instance per base URL."""
 
@@ -160,8 +174,7 @@ class OpenAIProvider(RetryingStreamProvider):
                     ) from exc
                 usage = getattr(chunk, "usage", None)
                 if usage is not None:
-                    att.input_tokens = usage.prompt_tokens
-                    att.output_tokens = usage.completion_tokens
+                    add_openai_usage(att, usage)
                 for choice in chunk.choices or ():
                     delta = choice.delta
                     if delta is not None:
@@ -224,10 +237,8 @@ class OpenAIProvider(RetryingStreamProvider):
             ) from None
         except Exception as exc:
             raise from_exception(exc, model=request.model) from exc
-        usage = response.usage
-        if usage is not None:
-            att.input_tokens = usage.prompt_tokens
-            att.output_tokens = usage.completion_tokens
+        if response.usage is not None:
+            add_openai_usage(att, response.usage)
         for choice in response.choices[:1]:
             message = choice.message
             text = (message.content or "") + (getattr(message, "refusal", None) or "")

@@ -21,8 +21,21 @@ PRICE_FILE = "model_prices_and_context_window_backup.json"
 _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 
-_PRICE_FIELDS = frozenset({"litellm_provider", "input_cost_per_token", "output_cost_per_token"})
-_TIER_PREFIXES = ("input_cost_per_token_above_", "output_cost_per_token_above_")
+_PRICE_FIELDS = frozenset(
+    {
+        "litellm_provider",
+        "input_cost_per_token",
+        "output_cost_per_token",
+        "cache_read_input_token_cost",
+        "cache_creation_input_token_cost",
+    }
+)
+_TIER_PREFIXES = (
+    "input_cost_per_token_above_",
+    "output_cost_per_token_above_",
+    "cache_read_input_token_cost_above_",
+    "cache_creation_input_token_cost_above_",
+)
 
 
 @lru_cache(maxsize=1)
@@ -71,29 +84,48 @@ def price_entry(model: str) -> dict[str, Any] | None:
     return None
 
 
-def _rates(entry: dict[str, Any], input_tokens: int) -> tuple[float, float] | None:
-    rate_in = entry.get("input_cost_per_token")
-    rate_out = entry.get("output_cost_per_token")
-    if not isinstance(rate_in, int | float) or not isinstance(rate_out, int | float):
-        return None
-    # Tiered prices (long-context surcharge): the highest tier the prompt exceeds applies.
+def _tier(entry: dict[str, Any], input_tokens: int) -> int:
+    """The highest long-context tier (in thousands of tokens) the prompt exceeds, or 0."""
     best = 0
     for key in entry:
         m = _TIER.match(key)
         if m and input_tokens > int(m.group(1)) * 1000 and int(m.group(1)) > best:
             best = int(m.group(1))
-    if best:
-        tier_in = entry.get(f"input_cost_per_token_above_{best}k_tokens")
-        tier_out = entry.get(f"output_cost_per_token_above_{best}k_tokens")
-        if isinstance(tier_in, int | float):
-            rate_in = tier_in
-        if isinstance(tier_out, int | float):
-            rate_out = tier_out
-    return float(rate_in), float(rate_out)
+    return best
 
 
-def cost_usd(model: str, input_tokens: int | None, output_tokens: int | None) -> float | None:
-    """Dollars for one call, or None when the price or either token count is unknown."""
+def _rate(entry: dict[str, Any], field: str, tier: int) -> float | None:
+    """`field`'s rate, at the tier's price when the map has one."""
+    for key in ([f"{field}_above_{tier}k_tokens"] if tier else []) + [field]:
+        value = entry.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def _rates(entry: dict[str, Any], input_tokens: int) -> tuple[float, float] | None:
+    tier = _tier(entry, input_tokens)
+    rate_in = _rate(entry, "input_cost_per_token", tier)
+    rate_out = _rate(entry, "output_cost_per_token", tier)
+    if rate_in is None or rate_out is None:
+        return None
+    return rate_in, rate_out
+
+
+def cost_usd(
+    model: str,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    *,
+    cache_read_tokens: int | None = None,
+    cache_write_tokens: int | None = None,
+) -> float | None:
+    """Dollars for one call, or None when the price or either token count is unknown.
+
+    `input_tokens` counts every prompt token; of those, `cache_read_tokens` are
+    billed at the model's cache-read rate and `cache_write_tokens` at its
+    cache-write rate (the plain input rate when the map has none).
+    """
     if input_tokens is None or output_tokens is None:
         return None
     entry = price_entry(model)
@@ -102,4 +134,16 @@ def cost_usd(model: str, input_tokens: int | None, output_tokens: int | None) ->
     rates = _rates(entry, input_tokens)
     if rates is None:
         return None
-    return input_tokens * rates[0] + output_tokens * rates[1]
+    rate_in, rate_out = rates
+    tier = _tier(entry, input_tokens)
+    read = max(0, cache_read_tokens or 0)
+    write = max(0, cache_write_tokens or 0)
+    read_rate = _rate(entry, "cache_read_input_token_cost", tier)
+    write_rate = _rate(entry, "cache_creation_input_token_cost", tier)
+    uncached = max(0, input_tokens - read - write)
+    return (
+        uncached * rate_in
+        + read * (rate_in if read_rate is None else read_rate)
+        + write * (rate_in if write_rate is None else write_rate)
+        + output_tokens * rate_out
+    )

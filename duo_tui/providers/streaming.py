@@ -55,6 +55,9 @@ class Attempt:
         self.parts: list[str] = []
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
+        self.cache_read_tokens: int | None = None
+        self.cache_write_tokens: int | None = None
+        """Of `input_tokens`, how many were read from / written to the prompt cache."""
         self.stop_reason: str | None = None
 
     @property
@@ -75,7 +78,15 @@ class Attempt:
         return Usage(
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
-            cost_usd=cost_usd(self.model, self.input_tokens, self.output_tokens),
+            cost_usd=cost_usd(
+                self.model,
+                self.input_tokens,
+                self.output_tokens,
+                cache_read_tokens=self.cache_read_tokens,
+                cache_write_tokens=self.cache_write_tokens,
+            ),
+            cache_read_tokens=self.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens,
         )
 
     def end(self) -> StreamEnd:

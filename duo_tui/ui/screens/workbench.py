@@ -414,10 +414,13 @@ class WorkbenchScreen(Screen[None]):
             pane = self.stream_pane(ev.stream)
             if pane is not None:
                 u = ev.usage
+                from duo_tui.core.models import cached_text  # pydantic is loaded by now
+
                 cost = f" · ${u.cost_usd:.4f}" if u.cost_usd is not None else " · cost unknown"
+                cached = f" ({cached_text(u)})" if cached_text(u) else ""
                 pane.finish(
                     ev.complete,
-                    f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cost}",
+                    f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cached}{cost}",
                     ev.latency_s,
                 )
         elif isinstance(ev, StageStarted):
@@ -472,6 +475,12 @@ class WorkbenchScreen(Screen[None]):
                 f"{stage:<8}{'$' + format(u.cost_usd, '.2f') if u.cost_usd is not None else '?':>7}"
                 for stage, u in ev.by_stage.items()
             ]
+            # Prompt-cache tokens are billed at their own rates: say how many there were.
+            from duo_tui.core.models import Usage, cached_text
+
+            total = sum(ev.by_model.values(), Usage())
+            if cached_text(total):
+                rows.append(f"cache   {cached_text(total)}")
             self.query_one("#costs", Static).update("[b]cost by stage[/b]\n" + "\n".join(rows))
         elif isinstance(ev, AwaitingDecision):
             self.checkpoint = ev.checkpoint
