@@ -196,6 +196,8 @@ def _check_models(config: Any) -> None:
 
 
 def _sessions(args: argparse.Namespace) -> int:
+    if getattr(args, "demo", False):
+        return _demo_sessions()
     from duo_tui.service import find_repo
     from duo_tui.store.session_store import SessionStore
 
@@ -212,6 +214,27 @@ def _sessions(args: argparse.Namespace) -> int:
         print(f"{clean_line(r.id):<44} {state:<10} {r.rounds:>6} {cost:>9}  {r.age()}")
         if not r.ok:
             print(f"    ! {clean_line(str(r.error))}")
+    return 0
+
+
+def _demo_sessions() -> int:
+    """`duo-tui sessions --demo`: the throw-away demo repositories and their sessions."""
+    import shlex
+
+    from duo_tui.session_summary import demo_repos
+    from duo_tui.store.session_store import SessionStore
+
+    repos = demo_repos()
+    if not repos:
+        print("no demo repositories: `duo-tui --demo` makes one")
+        return 0
+    for repo in repos:
+        print(clean_line(str(repo)))
+        for r in SessionStore.list_sessions(repo):
+            state = clean_line(str(r.status)) if r.ok else "broken"
+            again = shlex.join(["duo-tui", "resume", r.id, "--repo", str(repo)])
+            print(f"  {clean_line(r.id):<44} {state:<10} {clean_line(again)}")
+    print("These are throw-away copies of the demo project; delete one with `rm -rf DIR`.")
     return 0
 
 

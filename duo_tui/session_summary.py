@@ -52,16 +52,24 @@ def exit_message(info: SessionInfo, cwd: Path | None = None) -> str:
 
 
 def demo_repos(root: Path | None = None) -> list[Path]:
-    """The demo repositories in the temporary directory, newest first."""
+    """This user's demo repositories in the temporary directory, newest first.
+
+    Only directories this user owns: in a shared /tmp anyone can make a `duo-demo-*`.
+    """
+    import os
     import tempfile
 
     base = root or Path(tempfile.gettempdir())
+    found = []
     try:
-        found = [
-            p
-            for p in base.iterdir()
-            if p.name.startswith(DEMO_PREFIX) and p.is_dir() and (p / ".git").exists()
-        ]
+        for p in base.iterdir():
+            if not p.name.startswith(DEMO_PREFIX) or p.is_symlink():
+                continue
+            try:
+                if p.is_dir() and p.stat().st_uid == os.getuid() and (p / ".git").exists():
+                    found.append(p)
+            except OSError:
+                continue
     except OSError:
         return []
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
