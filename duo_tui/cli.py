@@ -80,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["md", "json"], default="md")
     exp.add_argument("-o", "--output", type=Path)
 
+    doc = sub.add_parser(
+        "doctor",
+        help="check repository, configuration, keys (never printed), models and gate",
+    )
+    _common(doc, suppress=True)
+    doc.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for each model's answer"
+    )
+
     srv = sub.add_parser("serve", help="the workbench in a browser (localhost only)")
     _common(srv, suppress=True)
     srv.add_argument("--port", type=int, default=8000)
@@ -125,6 +134,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _export(args)
     if cmd == "serve":
         return _serve(args)
+    if cmd == "doctor":
+        return _doctor(args)
     if cmd == "resume":
         return _tui(args, resume=args.id or "")
     return _tui(args)
@@ -260,6 +271,18 @@ def _export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from duo_tui.doctor import render, run_doctor
+
+    report = asyncio.run(
+        run_doctor(
+            getattr(args, "repo", None), getattr(args, "config", None), timeout_s=args.timeout
+        )
+    )
+    print(render(report))
+    return report.exit_code
 
 
 def _serve(args: argparse.Namespace) -> int:
