@@ -123,6 +123,21 @@ def _nullable(node: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [node, {"type": "null"}]}
 
 
+def _json_type(value: Any) -> str | None:
+    """The JSON Schema type name of a JSON value (None for anything else)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
 def _fold(node: dict[str, Any], supported: frozenset[str]) -> dict[str, Any]:
     """Move keywords outside `supported` into the description."""
     extra = {k: v for k, v in node.items() if k not in supported}
@@ -148,6 +163,11 @@ def _constrained(
     node = dict(node)
     if "oneOf" in node and "anyOf" not in node:
         node["anyOf"] = node.pop("oneOf")
+    if type_lists and isinstance(node.get("enum"), list) and "type" not in node:
+        # OpenAI documents enums with their type: name it ("string", or a list with "null").
+        kinds = list(dict.fromkeys(_json_type(v) for v in node["enum"]))
+        if None not in kinds:
+            node["type"] = kinds[0] if len(kinds) == 1 else kinds
     kind = node.get("type")
     if isinstance(kind, list) and not type_lists:
         # ["integer", "null"] -> anyOf of one node per type, sharing the other keywords

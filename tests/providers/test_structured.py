@@ -118,8 +118,10 @@ def test_openai_strict_schema_closes_objects_and_requires_every_property() -> No
     # optional fields accept null; required ones do not
     props = _finding_props(strict)
     assert props["category"]["type"] == ["string", "null"]
-    assert None in strict["properties"]["verdict"]["enum"]
+    assert strict["properties"]["verdict"]["enum"][-1] is None
+    assert strict["properties"]["verdict"]["type"] == ["string", "null"]
     assert props["severity"]["enum"] == ["critical", "high", "medium", "low", "info"]
+    assert props["severity"]["type"] == "string", "an enum names its type, as OpenAI documents"
     assert props["title"]["type"] == "string"
 
 
