@@ -70,7 +70,7 @@ def response_format(request: ModelRequest, *, strict: bool = False) -> dict[str,
 
 
 def add_openai_usage(att: Attempt, usage: Any) -> None:
-    """Chat Completions usage into `att`: `prompt_tokens` includes the cached ones.
+    """Chat Completions (or litellm) usage into `att`: `prompt_tokens` includes the cached ones.
 
     `prompt_tokens_details.cached_tokens` of them were read from the prompt cache
     (billed at the lower cache-read rate).
@@ -81,6 +81,10 @@ def add_openai_usage(att: Attempt, usage: Any) -> None:
     cached = getattr(details, "cached_tokens", None)
     if isinstance(cached, int):
         att.cache_read_tokens = cached
+    # litellm's Usage for Anthropic-format models also counts cache writes in prompt_tokens
+    written = getattr(usage, "cache_creation_input_tokens", None)
+    if isinstance(written, int) and not isinstance(written, bool):
+        att.cache_write_tokens = written
 
 
 class OpenAIProvider(RetryingStreamProvider):

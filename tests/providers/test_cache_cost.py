@@ -29,7 +29,7 @@ from .fault_server import (
     sse,
     stream_reply,
 )
-from .support import request, run
+from .support import Sleeps, fast_config, policy, request, run
 from .test_faults import claude, gpt
 
 pytestmark = pytest.mark.usefixtures("fake_keys")
@@ -139,3 +139,34 @@ def test_the_transcript_record_keeps_cached_tokens() -> None:
     line = record.model_dump(mode="json")
     assert line["usage"]["cache_read_tokens"] == 16_000
     assert CallRecord.model_validate(line).usage.cache_read_tokens == 16_000
+
+
+async def test_litellm_anthropic_format_cache_reads_and_writes(
+    fault_server: FaultServer, sleeps: Sleeps
+) -> None:
+    from duo_tui.providers.litellm_provider import LiteLLMProvider
+
+    steps: list[bytes | float] = [
+        anthropic_message_start(
+            100, cache_read_input_tokens=9_000, cache_creation_input_tokens=1_000
+        ),
+        anthropic_block_start(0, {"type": "text", "text": ""}),
+        anthropic_text("ok"),
+        anthropic_block_stop(0),
+        *anthropic_message_end("end_turn", 200),
+    ]
+    fault_server.push(stream_reply(steps))
+    provider = LiteLLMProvider(
+        "anthropic", fast_config(), base_url=fault_server.url, policy=policy(sleeps)
+    )
+    out = await run(provider, request("anthropic/claude-opus-4-7"))
+    assert out.error is None and out.end is not None
+    usage = out.end.usage
+    assert (usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens) == (
+        10_100,
+        9_000,
+        1_000,
+    )
+    assert usage.cost_usd == pytest.approx(
+        100 * 5e-6 + 9_000 * 5e-7 + 1_000 * 6.25e-6 + 200 * 2.5e-5
+    )
