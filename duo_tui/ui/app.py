@@ -23,10 +23,13 @@ from textual.binding import Binding, BindingType
 
 from duo_tui.core.enums import Mode
 from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
+from duo_tui.safe_text import clean, clean_line
 from duo_tui.shutdown import StopOnSignal, exit_status
 from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from duo_tui.core.models import Review
     from duo_tui.session_summary import SessionInfo
     from duo_tui.ui.screens.workbench import WorkbenchScreen
@@ -167,6 +170,30 @@ class DuoApp(App[None]):
             for callback in self._after_first_frame:
                 self.call_later(callback)
             self._after_first_frame.clear()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text with its control characters made visible.
+
+        Toasts carry model and repository text (errors echoed by providers, commit
+        subjects, stop reasons, file names), so the message is cleaned and never
+        parsed as markup, whatever the caller asked (`markup` is ignored): a `[` in
+        a model's words must not style the toast or bind a click to an action.
+        """
+        super().notify(
+            clean(str(message)),
+            title=clean_line(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` (on the app's loop) once the first frame is on screen.

@@ -226,3 +226,22 @@ def test_a_learned_rule_is_written_visibly(tmp_path: Path) -> None:
     assert forbidden_in(text) == []
     assert "never trust input␛]52;c;" in text
     assert "\n- fake rule" not in text  # the rule stays one bullet
+
+
+def test_commit_subject_and_body_are_committed_visibly(demo_repo: Path) -> None:
+    """The one place duo commits cleans the whole message, whoever wrote it (an edited
+    message, a model's body): subject and body, `git log` shows no control sequence."""
+    from duo_tui.vcs.worktree import SessionWorktree
+
+    wt = SessionWorktree.create(demo_repo, "hostile")
+    (wt.path / "NOTES.md").write_text("notes\n")
+    sha = wt.commit(f"docs: add notes{PAYLOAD}\n\nwhy: {PAYLOAD}\nsecond line\r\n")
+    message = subprocess.run(
+        ["git", "log", "-1", "--format=%B", sha],
+        cwd=demo_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert forbidden_in(message) == []
+    assert message.startswith(f"docs: add notes{VISIBLE}\n\nwhy: {VISIBLE}\nsecond line\n")

@@ -91,9 +91,15 @@ async def test_control_characters_never_reach_the_terminal() -> None:
         log.append("red \x1b[31mtext\r\n\x07bell")
         await pilot.pause()
         assert "\x1b" not in log.text and "\r" not in log.text and "\x07" not in log.text
-        assert log.text == "red \ufffd[31mtext\n\ufffdbell"
+        assert log.text == "red ␛[31mtext\n␇bell"  # shown as visible escapes (safe_text)
         rendered = "".join(seg.text for y in range(2) for seg in log.render_line(y))
         assert "\x1b" not in rendered and "red" in rendered
+        # a CR LF split between two chunks is one line break; a lone CR is shown
+        log.clear()
+        log.append("one\r")
+        log.append("\ntwo\rthree")
+        await pilot.pause()
+        assert log.text == "one\ntwo␍three"
 
 
 async def test_resize_rewraps_and_keeps_the_text() -> None:

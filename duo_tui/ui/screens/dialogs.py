@@ -1,4 +1,8 @@
-"""Small modal dialogs: a reason, a model, an edited artifact, alternatives, a confirm."""
+"""Small modal dialogs: a reason, a model, an edited artifact, alternatives, a confirm.
+
+Titles are plain text and everything shown from a model (an artifact, a rule, an
+alternative) has its control characters made visible (`duo_tui.safe_text`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+
+from duo_tui.safe_text import clean, clean_line
 
 
 class _Dialog(ModalScreen[object]):
@@ -51,7 +58,7 @@ class ReasonDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="title")
+            yield Label(clean_line(self._title), classes="title", markup=False)
             yield Input(placeholder=self._placeholder, id="reason")
             yield Static("enter to confirm · escape to cancel", classes="hint")
 
@@ -77,7 +84,7 @@ class ModelPicker(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="title")
+            yield Label(clean_line(self._title), classes="title", markup=False)
             options = [Option(f"same model ({self._current or 'as configured'})", id="__same__")]
             options += [Option(m, id=m) for m in self._models if m != self._current]
             yield OptionList(*options, id="models")
@@ -114,8 +121,10 @@ class EditDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="title")
-            yield TextArea(self._text, id="editor", language=self._language, show_line_numbers=True)
+            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield TextArea(
+                clean(self._text), id="editor", language=self._language, show_line_numbers=True
+            )
             yield Static("ctrl+s save · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
@@ -147,12 +156,12 @@ class ChooseDialog(_Dialog):
             with Horizontal(id="sides"):
                 for i, (label, text) in enumerate(self._alts):
                     with Vertical(classes="side") as v:
-                        v.border_title = f"{i + 1}: {label}"
-                        yield TextArea(text, read_only=True, soft_wrap=True)
+                        v.border_title = Content(f"{i + 1}: {clean_line(label)}")
+                        yield TextArea(clean(text), read_only=True, soft_wrap=True)
             with Horizontal():
                 for i, (label, _) in enumerate(self._alts):
                     yield Button(
-                        f"use {i + 1} ({label})",
+                        Content(f"use {i + 1} ({clean_line(label)})"),
                         id=f"use-{i}",
                         variant="primary" if i else "default",
                     )
@@ -183,8 +192,8 @@ class ConfirmDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="title")
-            yield Static(self._body, markup=False)
+            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield Static(clean(self._body), markup=False)
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
+
+from duo_tui.safe_text import clean_line
 
 
 class SessionsScreen(ModalScreen[None]):
@@ -52,13 +55,13 @@ class SessionsScreen(ModalScreen[None]):
             return
         for r in rows:
             cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
-            table.add_row(
-                r.id,
-                r.status if r.ok else "broken",
+            table.add_row(  # session files are repository text: plain, controls visible
+                Text(clean_line(r.id)),
+                Text(clean_line(str(r.status))) if r.ok else "broken",
                 str(r.rounds),
                 cost,
                 r.age(),
-                (r.request or "")[:60],
+                Text(clean_line((r.request or "")[:60])),
                 key=r.id,
             )
         if not rows:

@@ -13,11 +13,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from duo_tui.core.session import Task
+from duo_tui.safe_text import clean_line
 from duo_tui.ui.screens.tasks import STATE_GLYPH, edit_task
+from duo_tui.ui.visible import visible
 
 if TYPE_CHECKING:
     from duo_tui.store.task_view import TaskDetail
@@ -121,7 +124,7 @@ class TaskDetailScreen(ModalScreen[None]):
         ids = self._ids()
         pos = ids.index(self.task_id) + 1 if self.task_id in ids else 0
         box = self.query_one("#task-detail", Vertical)
-        box.border_title = f"Task {self.task_id} · {pos}/{len(ids)}"
+        box.border_title = Content(f"Task {clean_line(self.task_id)} · {pos}/{len(ids)}")
         state = task.state.value
         head = Text()
         head.append(f"{task.id}  ", style="bold")
@@ -135,10 +138,11 @@ class TaskDetailScreen(ModalScreen[None]):
             head.append(f" · commit {task.commit[:10]}", style="dim")
         if task.split_from:
             head.append(f" · a part of {task.split_from}", style="dim")
-        self.query_one("#task-head", Static).update(head)
-        self.query_one("#task-info", Static).update(self._info(task, problem))
-        self.query_one("#task-rounds", Static).update(self._rounds(task, detail))
-        self.query_one("#task-diff", Static).update(self._diff(detail))
+        # The task, its reviews, commit and diff are model and repository text.
+        self.query_one("#task-head", Static).update(visible(head))
+        self.query_one("#task-info", Static).update(visible(self._info(task, problem)))
+        self.query_one("#task-rounds", Static).update(visible(self._rounds(task, detail)))
+        self.query_one("#task-diff", Static).update(visible(self._diff(detail)))
         if self._shown_id != self.task_id:  # a refresh of the same task keeps the scroll
             self._shown_id = self.task_id
             self.query_one("#task-body", VerticalScroll).scroll_home(animate=False)

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 
 from duo_tui.core.events import UserDecision
+from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.screens.dialogs import _Dialog
 
 if TYPE_CHECKING:
@@ -85,15 +86,16 @@ class TaskEditDialog(_Dialog):
     def compose(self) -> ComposeResult:
         r = self.row
         with Vertical(classes="dialog"):
-            yield Label(f"Edit task {r['id']}", classes="title")
+            # The task's fields come from the plan (model text): controls made visible.
+            yield Label(f"Edit task {clean_line(str(r['id']))}", classes="title", markup=False)
             yield Label("title", classes="field")
-            yield Input(str(r.get("title") or ""), id="title")
+            yield Input(clean_line(str(r.get("title") or "")), id="title")
             yield Label("goal", classes="field")
-            yield TextArea(str(r.get("goal") or ""), id="goal", soft_wrap=True)
+            yield TextArea(clean(str(r.get("goal") or "")), id="goal", soft_wrap=True)
             yield Label("files it may touch (comma-separated)", classes="field")
-            yield Input(", ".join(r.get("files") or []), id="files")
+            yield Input(clean_line(", ".join(r.get("files") or [])), id="files")
             yield Label("completion criteria (one per line)", classes="field")
-            yield TextArea("\n".join(r.get("criteria") or []), id="criteria", soft_wrap=True)
+            yield TextArea(clean("\n".join(r.get("criteria") or [])), id="criteria", soft_wrap=True)
             yield Static("tab next field · ctrl+s save · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
@@ -221,13 +223,13 @@ class TasksScreen(ModalScreen[None]):
         t.add_column("flag")
         for task in self.wb.tasks:
             state = str(task.get("state", "pending"))
-            t.add_row(
-                task["id"],
+            t.add_row(  # plan text (model output): plain text cells, controls visible
+                Text(clean_line(str(task["id"]))),
                 f"{STATE_GLYPH.get(state, ' ')} {state}",
-                task["title"],
-                ", ".join(task.get("files", [])),
+                Text(clean_line(str(task["title"]))),
+                Text(clean_line(", ".join(task.get("files", [])))),
                 str(task.get("round", 1)),
-                "⚠ " + task["oversize"] if task.get("oversize") else "",
+                Text(clean_line("⚠ " + str(task["oversize"]))) if task.get("oversize") else "",
                 key=task["id"],
             )
         ids = [str(task["id"]) for task in self.wb.tasks]
@@ -239,7 +241,7 @@ class TasksScreen(ModalScreen[None]):
         if size:
             line.append(f"size {size}", style="bold")
             if why:
-                line.append(f"  ({why})")
+                line.append(f"  ({clean_line(why)})")
         line.append(f"  ·  {len(ids)} task(s)")
         if at_task_list(self.wb):
             line.append("  ·  S M L resize · e edit · p split · K J move · s skip", style="dim")

@@ -18,10 +18,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from duo_tui.core.models import Review
+from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
@@ -150,7 +152,7 @@ class TriageScreen(Screen[None]):
         for i, s in enumerate(sevs):
             if i:
                 t.append("/", style="dim")
-            t.append(s, style=f"bold {self._var(SEV_VAR.get(s, ''))}")
+            t.append(clean_line(str(s)), style=f"bold {self._var(SEV_VAR.get(s, ''))}")
         return t
 
     def _where(self, g: dict[str, Any]) -> str:
@@ -183,8 +185,8 @@ class TriageScreen(Screen[None]):
                 self._kind_cell(g),
                 self._sev_cell(g),
                 self._decision_cell(g["key"]),
-                self._where(g),
-                g["title"],
+                Text(clean_line(self._where(g))),  # review text: plain, controls visible
+                Text(clean_line(str(g["title"]))),
                 key=g["key"],
             )
         if self.groups:
@@ -225,7 +227,8 @@ class TriageScreen(Screen[None]):
             self._show(g)
 
     def _show(self, g: dict[str, Any]) -> None:
-        sides = {0: "", 1: ""}
+        # The reviewers' words fill `$slots` as plain text (never markup), controls visible.
+        sides: dict[int, Content | None] = {0: None, 1: None}
         for m in g["members"]:
             r, f = m["reviewer"], m["finding"]
             name = self.reviews[r].reviewer if r in self.reviews else f"reviewer {r + 1}"
@@ -233,22 +236,30 @@ class TriageScreen(Screen[None]):
             if f.get("line_start"):
                 le = f.get("line_end")
                 loc += f":{f['line_start']}" + (f"-{le}" if le and le != f["line_start"] else "")
-            sides[min(r, 1)] = (
-                f"[b]{'AB'[r] if r < 2 else r + 1} · {name}[/b] · {f['id']} · [b]{f['severity']}[/b] · {f.get('category', '')}\n"
-                f"[b]{f['title']}[/b]\n{loc}\n\n{f.get('detail', '')}\n\n[i]suggestion:[/i] {f.get('suggestion', '')}"
+            sides[min(r, 1)] = Content.from_markup(
+                "[b]$side · $name[/b] · $fid · [b]$severity[/b] · $category\n"
+                "[b]$title[/b]\n$loc\n\n$detail\n\n[i]suggestion:[/i] $suggestion",
+                side=str("AB"[r] if r < 2 else r + 1),
+                name=clean_line(str(name)),
+                fid=clean_line(str(f["id"])),
+                severity=clean_line(str(f["severity"])),
+                category=clean_line(str(f.get("category", ""))),
+                title=clean_line(str(f["title"])),
+                loc=clean_line(str(loc)),
+                detail=clean(str(f.get("detail", ""))),
+                suggestion=clean(str(f.get("suggestion", ""))),
             )
         carried = self._carried(g["key"])
         if carried is not None and g["key"] not in self.chosen:
-            from rich.markup import escape
-
-            note = (
-                f"[$warning]carried over[/]: the same finding was {escape(str(carried.get('key', '?')))} in "
-                f"round {escape(str(carried.get('round', '?')))}, decided "
-                f"{DECISION_LABEL.get(str(carried.get('decision')), '?')}"
+            note = Content.from_markup(
+                "[$warning]carried over[/]: the same finding was $key in round $round, decided "
+                "$decision" + (" ($reason)" if carried.get("reason") else ""),
+                key=clean_line(str(carried.get("key", "?"))),
+                round=clean_line(str(carried.get("round", "?"))),
+                decision=DECISION_LABEL.get(str(carried.get("decision")), "?"),
+                reason=clean_line(str(carried.get("reason", ""))),
             )
-            if carried.get("reason"):
-                note += f" ({escape(str(carried['reason']))})"
-            sides[0] = note + "\n\n" + sides[0]
+            sides[0] = Content.assemble(note, "\n\n", sides[0] or "")
         for i in (0, 1):
             text = sides[i] or f"[dim]{'AB'[i]} did not report this.[/]"
             self.query_one(f"#detail-{'ab'[i]}", Static).update(text)

@@ -15,6 +15,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.walk import walk_depth_first
@@ -42,6 +43,7 @@ from duo_tui.core.events import (
 
 if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
+from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
@@ -563,14 +565,16 @@ class WorkbenchScreen(Screen[None]):
         steps = {st for h in hunks for st in h.get("steps", [])}
         lines = ["[b]trace[/b]", f"{len(hunks)} hunk(s) → {len(steps)} step(s)"]
         lines.append(
-            f"[$warning]⚠ not done: {', '.join(missing)}[/]"
-            if missing
-            else "[$success]✓ every step[/]"
+            "[$warning]⚠ not done: $missing[/]" if missing else "[$success]✓ every step[/]"
         )
         lines.append(
             f"[$warning]⚠ {len(creep)} unplanned[/]" if creep else "[$success]✓ no scope creep[/]"
         )
-        self.query_one("#trace", Static).update("\n".join(lines))
+        # Step ids come from the plan (model text): a plain-text slot, never markup.
+        missing_ids = clean_line(", ".join(str(m) for m in missing))
+        self.query_one("#trace", Static).update(
+            Content.from_markup("\n".join(lines), missing=missing_ids)
+        )
 
     def _fill_review(
         self, i: int, review: Review, kinds: dict[str, tuple[str, str | None, str | None]]
@@ -600,7 +604,9 @@ class WorkbenchScreen(Screen[None]):
         verdict = (review.verdict or "").replace("_", " ")
         score = f"{review.score}/10" if review.score else ""
         pane.summary().update(
-            f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
+            clean(
+                f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
+            )
         )
         pane.add_class("-parsed")
 
@@ -663,13 +669,17 @@ class WorkbenchScreen(Screen[None]):
         text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
         self.query_one("#status", Static).update(text)
 
-    def _set_bar(self, bar: Static, text: str) -> None:
+    def _set_bar(self, bar: Static, text: str, **values: str) -> None:
+        """Show markup `text`; `values` (model text: summaries, stop reasons) fill its
+        `$name` slots as plain text, one line each, with controls made visible."""
+        values = {k: clean_line(str(v)) for k, v in values.items()}
+        key = "\0".join([text, *values.values()])
         # Re-render (and re-lay-out) the bar only when its text really changed.
-        if self._bar_text != text:
+        if self._bar_text != key:
             # Same number of lines: same height, so no layout pass is needed.
-            layout = self._bar_text.count("\n") != text.count("\n")
-            self._bar_text = text
-            bar.update(text, layout=layout)
+            layout = self._bar_text.count("\n") != key.count("\n")
+            self._bar_text = key
+            bar.update(Content.from_markup(text, **values) if values else text, layout=layout)
 
     def _render_checkpoint(self) -> None:
         bar = self.query_one("#checkpoint", Static)
@@ -686,7 +696,9 @@ class WorkbenchScreen(Screen[None]):
                 )
             else:
                 self._set_bar(
-                    bar, f"[b $error]■ stopped[/]: {e.stop_reason}\nq quit · ctrl+p export…"
+                    bar,
+                    "[b $error]■ stopped[/]: $reason\nq quit · ctrl+p export…",
+                    reason=str(e.stop_reason),
                 )
             return
         cp = self.checkpoint
@@ -704,7 +716,7 @@ class WorkbenchScreen(Screen[None]):
         failed = cp.state.value == "failed"
         bar.add_class("-failed" if failed else "-awaiting")
         where = f" {cp.task_id} round {cp.round}" if cp.task_id else ""
-        head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}{where}[/b] — {cp.summary}"
+        head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}$where[/b] — $summary"
         keys = []
         names = {
             "accept": "a accept",
@@ -728,7 +740,7 @@ class WorkbenchScreen(Screen[None]):
         if "task_ops" in cp.actions:
             keys.insert(0, "T tasks: edit, split, size S/M/L")
         hint = "  ·  ".join(keys)
-        self._set_bar(bar, f"{head}\n[dim]{hint}[/]")
+        self._set_bar(bar, f"{head}\n[dim]{hint}[/]", where=where, summary=cp.summary)
 
     def _tick(self) -> None:
         self._frame += 1
@@ -1108,6 +1120,7 @@ class WorkbenchScreen(Screen[None]):
         if not text:
             self.notify("nothing to copy in this pane", timeout=3)
             return
+        text = clean(text)  # what the pane shows, not the model's raw control characters
         self.app.copy_to_clipboard(text)
         import tempfile
 

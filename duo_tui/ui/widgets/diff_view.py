@@ -26,6 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from duo_tui.safe_text import clean_line
+
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
@@ -163,11 +165,9 @@ def _token_class(token: _TokenType, cache: dict[_TokenType, str | None]) -> str 
 
 
 def _clean(text: str) -> str:
-    """Tabs to spaces, control characters to a visible replacement."""
-    text = text.rstrip("\r\n").expandtabs(4)
-    if any(ord(c) < 32 for c in text):
-        text = "".join("�" if ord(c) < 32 else c for c in text)
-    return text
+    """One line of the diff (repository text): line ending dropped, control and bidi
+    characters made visible (`duo_tui.safe_text`), tabs to spaces."""
+    return clean_line(text.rstrip("\r\n")).expandtabs(4)
 
 
 def _split(line: str) -> tuple[str, str]:
@@ -705,7 +705,7 @@ class DiffView(ScrollView, can_focus=True):
         segments = [
             Segment(" ", header + mark),
             Segment(glyph, header + self._style(glyph_class, partial=True)),
-            Segment(f" {name}", header + mark),
+            Segment(f" {clean_line(name)}", header + mark),
             Segment(f"  {status}", header + self._style("diff-view--note", partial=True)),
         ]
         if not file.binary:

@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from duo_tui.safe_text import clean, clean_line
+
 FindingKind = Literal["agree", "severity", "only"]
 
 KIND_GLYPHS: dict[str, str] = {"agree": "=", "severity": "≠", "only": "◆"}
@@ -256,7 +258,8 @@ class FindingList(OptionList):
         return "bold $duo-only-a" if self.side == "a" else "bold $duo-only-b"
 
     def _prompt(self, row: FindingRow) -> Content:
-        severity = row.severity.lower()
+        # Every field is review text (model output): shown with controls made visible.
+        severity = clean_line(row.severity.lower())
         label = SEVERITY_LABELS.get(severity, severity[:4].upper().ljust(4))
         badge_colour = f"$duo-{severity}" if severity in SEVERITY_LABELS else "$text-muted"
         counterpart = row.key == self._counterpart
@@ -265,17 +268,17 @@ class FindingList(OptionList):
             " ",
             (f" {label} ", f"bold $background on {badge_colour}"),
             " ",
-            (row.title, "bold" if counterpart else ""),
+            (clean_line(row.title), "bold" if counterpart else ""),
         )
         second_parts: list[Content | str | tuple[str, str]] = ["  "]
         if counterpart:
             second_parts.append((f"{COUNTERPART_GLYPH} match  ", "bold $accent"))
-        second_parts.append((row.finding_id, "$text-muted"))
+        second_parts.append((clean_line(row.finding_id), "$text-muted"))
         if row.location:
-            second_parts += ["  ", (row.location, "$text-muted underline")]
+            second_parts += ["  ", (clean_line(row.location), "$text-muted underline")]
         decision = _normal_decision(row.decision)
         if decision is not None:
-            text, style = DECISION_LABELS.get(decision, (decision, "bold"))
+            text, style = DECISION_LABELS.get(decision, (clean_line(decision), "bold"))
             second_parts += ["  ", (text, style)]
         lines = [first, Content.assemble(*second_parts)]
         if row.key in self._expanded:
@@ -283,9 +286,11 @@ class FindingList(OptionList):
                 Content.styled(f"  {KIND_LABELS.get(row.kind, row.kind)}", "italic $text-muted")
             )
             if row.detail:
-                lines.append(Content.assemble("  ", row.detail))
+                lines.append(Content.assemble("  ", clean(row.detail)))
             if row.suggestion:
-                lines.append(Content.assemble(("  Suggestion: ", "bold $success"), row.suggestion))
+                lines.append(
+                    Content.assemble(("  Suggestion: ", "bold $success"), clean(row.suggestion))
+                )
         return Content("\n").join(lines)
 
     @on(OptionList.OptionHighlighted)

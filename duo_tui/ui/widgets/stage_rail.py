@@ -15,6 +15,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from duo_tui.safe_text import clean_line
+
 STAGES: tuple[str, ...] = ("plan", "align", "execute", "gate", "review", "triage", "fix", "commit")
 """The stages in order (same values as `duo_tui.core.models.Stage`)."""
 
@@ -178,7 +180,7 @@ class StageRail(Widget):
     def _round_text(self) -> str:
         parts = []
         if self._task_id:
-            parts.append(self._task_id)
+            parts.append(clean_line(self._task_id))  # from the plan (model text)
         if self._round is not None:
             parts.append(f"round {self._round}")
         return " · ".join(parts)

@@ -12,8 +12,10 @@ table of wrapped display rows and renders each row once into a cached `Strip`:
   the document;
 * a resize re-wraps everything once (O(document)).
 
-Text is sanitised on the way in: `\\r` dropped, tabs expanded, other control
-characters shown as U+FFFD, so model output can never emit terminal escapes.
+Text is sanitised on the way in by `duo_tui.safe_text.clean` (control and bidi
+characters shown as visible escapes such as `␛`, a CR LF read as a line break,
+even when a chunk ends between the two) and tabs are expanded, so model output
+can never emit terminal escapes.
 """
 
 from __future__ import annotations
@@ -30,11 +32,8 @@ from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 
+from duo_tui.safe_text import clean
 from duo_tui.ui.widgets.quiet_focus import QuietFocus
-
-_CONTROL: dict[int, str | None] = {c: "\ufffd" for c in range(32) if c not in (9, 10)}
-_CONTROL.update({13: None, 9: "    ", 127: "\ufffd"})
-_SANITISE = str.maketrans(_CONTROL)
 
 Row = tuple[int, int, int]
 """A display row: (logical line index, start offset, end offset)."""
@@ -155,6 +154,8 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
         self._cache: LRUCache[int, Strip] = LRUCache(256)  # a few screens of rows
         self._style: Style | None = None
         self._cache_width = 0
+        self._held_cr = False
+        """A chunk ended with CR: kept back until the next shows whether a LF follows."""
 
     # -- content ------------------------------------------------------------------------
 
@@ -173,6 +174,7 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
         self._lines = [""]
         self._first_row = [0]
         self._rows = [(0, 0, 0)]
+        self._held_cr = False
         self._cache.clear()
         self.virtual_size = Size(self._wrap_width, 1)
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -180,9 +182,14 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
 
     def append(self, text: str) -> None:
         """Add text at the end; follows the end if the view was at the end."""
+        if self._held_cr:
+            text = "\r" + text
+        self._held_cr = text.endswith("\r")
+        if self._held_cr:
+            text = text[:-1]
         if not text:
             return
-        text = text.translate(_SANITISE)
+        text = clean(text).replace("\t", "    ")
         follow = self.scroll_y >= self.max_scroll_y
         parts = text.split("\n")
         first = len(self._lines) - 1

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.deferred import after_first_frame
 from duo_tui.ui.widgets.quiet_focus import QuietFocus
 from duo_tui.ui.widgets.stream_log import StreamLog
@@ -278,9 +279,9 @@ class StreamPane(Vertical):
         self._state = StreamState.ERROR
         self._ended = time.monotonic()
         self._set_timer(False)
-        body = Content.assemble(("✗ ", "bold $error"), (message, "bold"))
+        body = Content.assemble(("✗ ", "bold $error"), (clean(message), "bold"))
         if what_to_do:
-            body = Content.assemble(body, "\n", ("What to do: ", "$text-muted"), what_to_do)
+            body = Content.assemble(body, "\n", ("What to do: ", "$text-muted"), clean(what_to_do))
         self._error_content = body
         self.add_class("-has-error")
         self._refresh_error()
@@ -300,7 +301,7 @@ class StreamPane(Vertical):
     def set_markdown(self, text: str | None = None) -> None:
         """Show the complete message rendered as Markdown (default: the streamed text)."""
         self.flush()
-        self._markdown_text = self.text if text is None else text
+        self._markdown_text = clean(self.text if text is None else text)
         if self.is_mounted:
             self._render_markdown(self._markdown_text)
         self._show_markdown(True)
@@ -424,9 +425,9 @@ class StreamPane(Vertical):
             return
         badge_text = f" {self._badge_text()} "
         width = max(0, (self.size.width or 80) - 2)
-        left = Content.assemble((self._title or "output", "bold"))
+        left = Content.assemble((clean_line(self._title) or "output", "bold"))
         if self._model:
-            left = Content.assemble(left, "  ", (self._model, "$text-muted"))
+            left = Content.assemble(left, "  ", (clean_line(self._model), "$text-muted"))
         # Priority: title and model, the badge, elapsed time, then rate and tokens.
         parts = self._stats_parts()
         room = width - left.cell_length - len(badge_text) - 2
