@@ -152,6 +152,19 @@ async def _probe(model: str, config: Config, timeout_s: float) -> tuple[bool, fl
         await provider.aclose()
 
 
+def _without_credentials(url: str) -> str:
+    """`url` with any `user:password@` replaced: a base URL may carry a credential."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from duo_tui.redact import redact
+
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        url = urlunsplit(parts._replace(netloc=f"***@{host}"))
+    return redact(url)
+
+
 def _roles(config: Config) -> dict[str, list[str]]:
     """Model -> the roles it plays, in role order."""
     roles: dict[str, list[str]] = {}
@@ -248,7 +261,7 @@ async def _check_models(config: Config, timeout_s: float, env: dict[str, str]) -
         prefix = registry.prefix_of(model)
         check.provider = _sdk(prefix)
         url = registry.base_url(prefix, config, env) or registry.LOCAL_DEFAULT_BASE.get(prefix)
-        check.base_url = clean_line(url) if url else "the provider's default"
+        check.base_url = clean_line(_without_credentials(url)) if url else "the provider's default"
         check.key, check.key_ok = _key_source(model, config, env)
         if check.key_ok:
             probes.append((check, model))

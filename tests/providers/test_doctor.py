@@ -137,3 +137,11 @@ def test_the_cli_prints_the_report_and_exits_2_when_not_ready(
     assert code == 2
     assert out.count("cannot reach the provider") == 2
     assert out.rstrip().endswith("not ready: 2 problems (FAIL above)")
+
+
+async def test_a_credential_in_a_base_url_is_not_printed(repo: Path) -> None:
+    dead = f"http://admin:hunter2-secret@127.0.0.1:{closed_port()}"
+    config = write_config(repo, dead, dead + "/v1", [])
+    text = render(await run_doctor(repo, config, timeout_s=5))
+    assert "hunter2" not in text and "admin" not in text
+    assert "base URL: http://***@127.0.0.1:" in text
