@@ -141,8 +141,9 @@ async def _probe(model: str, config: Config, timeout_s: float) -> tuple[bool, fl
                 return True, latency if latency is not None else time.monotonic() - started, ""
         return False, None, "the stream ended without an answer"
     except ProviderError as err:
-        if err.kind is FaultKind.TRUNCATED and not err.partial and "max_tokens" in err.message:
-            return True, time.monotonic() - started, ""  # it answered: one token was the budget
+        if err.kind is FaultKind.TRUNCATED:
+            # Cut off (one token is the whole budget): it reached the model and was answered.
+            return True, time.monotonic() - started, ""
         if err.kind in (FaultKind.CONNECTION, FaultKind.TIMEOUT, FaultKind.STALL):
             return False, None, f"cannot reach the provider: {err.message}"
         return False, None, f"{err.message} ({err.what_to_do()})"
