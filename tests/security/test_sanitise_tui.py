@@ -213,3 +213,14 @@ async def test_sessions_screen_shows_session_files_visibly(tmp_path: Path, demo_
         await app.push_screen(SessionsScreen(demo_repo))
         await pilot.pause(0.5)
         assert_shown_safely(app, "add codes ␛]52;c;")
+
+
+async def test_status_line_shows_a_resumed_session_s_names_visibly(tmp_path: Path) -> None:
+    """A resumed session's id and branch are read from its files (repository text)."""
+    async with hostile_tui(tmp_path) as (app, pilot, wb):
+        await wait_for(pilot, lambda: wb.branch is not None)
+        wb.branch = "duo/x" + MARKUP + PAYLOAD
+        wb._render_status()
+        await pilot.pause(0.2)
+        text = assert_shown_safely(app, "duo/x[@click=app.quit]click[/]")
+        assert "[$error]red[/]" in text

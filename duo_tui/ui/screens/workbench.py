@@ -661,13 +661,23 @@ class WorkbenchScreen(Screen[None]):
             for m, u in self.usage.items()
         )
         auto = "autopilot ON" if self.autopilot else "manual"
+        # A resumed session's id and branch come from its files: plain-text slots.
+        values = {
+            "sid": clean_line(self.session_id or "starting…"),
+            "branch": clean_line(
+                self.branch or ("starting…" if self.app.size.width < 110 else "-")
+            ),
+            "auto": auto,
+            "cost": cost,
+            "per_model": clean_line(per_model),
+        }
         if self.app.size.width < 110:
             self.query_one("#status", Static).update(
-                f"[b]duo[/b] {self.branch or 'starting…'} [dim]│[/] {auto} [dim]│[/] {cost}"
+                Content.from_markup("[b]duo[/b] $branch [dim]│[/] $auto [dim]│[/] $cost", **values)
             )
             return
-        text = f"[b]duo-tui[/b]  {self.session_id or 'starting…'}  [dim]│[/] {self.branch or '-'}  [dim]│[/] {auto}  [dim]│[/] {cost}  [dim]│[/] {per_model}"
-        self.query_one("#status", Static).update(text)
+        text = "[b]duo-tui[/b]  $sid  [dim]│[/] $branch  [dim]│[/] $auto  [dim]│[/] $cost  [dim]│[/] $per_model"
+        self.query_one("#status", Static).update(Content.from_markup(text, **values))
 
     def _set_bar(self, bar: Static, text: str, **values: str) -> None:
         """Show markup `text`; `values` (model text: summaries, stop reasons) fill its
