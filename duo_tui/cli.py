@@ -167,12 +167,13 @@ def _triage(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from duo_tui.core.models import Mode
-    from duo_tui.headless import run_sync
+    from duo_tui.headless import check_report_path, run_sync
     from duo_tui.service import create_demo_repo, demo_config, find_repo
 
     resume = args.resume
     if resume is None and not args.task:
         raise ConfigError("duo-tui run needs a TASK (what to build), or --resume [ID]")
+    check_report_path(args.json_path)  # before anything is created or run
     if args.demo and resume is None:
         repo = create_demo_repo(getattr(args, "repo", None))
         config = demo_config(_load_config(args, None))

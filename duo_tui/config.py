@@ -63,20 +63,20 @@ class ProviderConfig(_Section):
     """Base URL of the provider's API (also ANTHROPIC_BASE_URL / OPENAI_BASE_URL)."""
     api_key_env: str | None = None
     """Name of the environment variable holding the key (never the key itself)."""
-    timeout_s: float = 600.0
+    timeout_s: float = Field(default=600.0, gt=0)
     """Overall deadline of one call."""
-    stall_timeout_s: float = 90.0
+    stall_timeout_s: float = Field(default=90.0, gt=0)
     """A stream silent for this long is a stall."""
-    max_retries: int = 4
+    max_retries: int = Field(default=4, ge=0)
     """Retries of a call that failed before streaming (429, 5xx, 529, connection)."""
-    max_retry_wait_s: float = 60.0
+    max_retry_wait_s: float = Field(default=60.0, ge=0)
     """Cap on one backoff wait, also on a server's Retry-After."""
 
 
 class GateConfig(_Section):
     commands: list[str] = Field(default_factory=list)
     """Lint/test commands run in the session worktree. Never from a model."""
-    timeout_s: float = 600.0
+    timeout_s: float = Field(default=600.0, gt=0)
 
 
 class LoopConfig(_Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shlex
 import signal
 import sys
@@ -23,6 +24,7 @@ from duo_tui.core.events import (
 )
 from duo_tui.core.models import Mode, cached_text
 from duo_tui.core.runner import HeadlessDriver
+from duo_tui.errors import ConfigError
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean, clean_obj
 from duo_tui.shutdown import StopOnSignal, exit_status
@@ -76,6 +78,28 @@ class ProgressPrinter:
 
 HEADLESS_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Outside the TUI Ctrl+C stops the run too."""
+
+
+def check_report_path(path: Path | None) -> None:
+    """Refuse a `--json FILE` that could not be written, before anything runs (exit 2).
+
+    The file may exist (it is replaced) but must be a regular file; its folder
+    must exist and be writable: folders are never created for it.
+    """
+    if path is None:
+        return
+    target = path.expanduser()
+    if target.is_dir():
+        raise ConfigError(f"--json {path}: that is a directory; name a file in it")
+    if target.exists() and not target.is_file():
+        raise ConfigError(f"--json {path}: that is not a regular file")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"--json {path}: the folder {folder} does not exist (it is not created for you)"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"--json {path}: the folder {folder} is not writable")
 
 
 def write_report(path: Path | None, report: dict[str, Any]) -> None:
@@ -142,6 +166,7 @@ async def _run_headless(
 ) -> int:
     from duo_tui.service import open_existing, open_new
 
+    check_report_path(json_path)
     printer = ProgressPrinter(err)
     driver = HeadlessDriver()
     if resume or resume_latest:

@@ -13,7 +13,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,17 +205,20 @@ def open_new(
     listeners: list[Callable[[Event], None]] | None = None,
     providers: Callable[[str], Provider] | None = None,
 ) -> Workspace:
-    """Create a session (id, worktree on duo/<slug>, store, lock) and its pipeline."""
-    from duo_tui.store.session_store import SessionStore, new_session_id
-    from duo_tui.vcs.worktree import SessionWorktree
+    """Create a session (id, worktree on duo/<slug>, store, lock) and its pipeline.
+
+    Everything that can be refused is checked before anything is created, and
+    the session exists only once its worktree does (see `duo_tui.session_setup`).
+    """
+    from duo_tui.session_setup import create_session, preflight
 
     if not request.strip():
         raise ConfigError("the task is empty: say what you want built")
     roles = config.roles.to_roles()
-    sid = new_session_id(request, date.today(), repo=repo)
+    preflight(repo, config, check_models=providers is None and not demo)
     slug = slugify(request)
     session = Session(
-        id=sid,
+        id="",  # assigned when its folder is claimed
         slug=slug,
         request=request,
         mode=mode,
@@ -225,15 +227,8 @@ def open_new(
         repo=str(repo),
         demo=demo,
     )
-    store = SessionStore.create(repo, session)
-    lock = store.lock()
-    lock.acquire()
+    store, lock, wt = create_session(repo, session)
     try:
-        store.write_request(request)
-        wt = SessionWorktree.create(repo, slug)
-        session.branch = wt.branch
-        session.worktree = str(wt.path)
-        session.base_commit = wt.base
         changes = wt.user_changes()
         if changes:
             session.warnings.append(
@@ -269,9 +264,14 @@ def open_existing(
     listeners: list[Callable[[Event], None]] | None = None,
     providers: Callable[[str], Provider] | None = None,
 ) -> Workspace:
-    """Reopen a persisted session (default: the latest) to continue it."""
+    """Reopen a persisted session (default: the latest) to continue it.
+
+    The session gets a usable worktree first (an interrupted creation is
+    finished, a deleted folder recreated from the branch); a session without
+    one raises and never runs (see `duo_tui.session_setup.attach_worktree`).
+    """
+    from duo_tui.session_setup import attach_worktree
     from duo_tui.store.session_store import SessionStore
-    from duo_tui.vcs.worktree import SessionWorktree
 
     if session_id:
         store = SessionStore.open(repo, session_id)
@@ -285,7 +285,7 @@ def open_existing(
     lock = store.lock()
     lock.acquire()
     try:
-        session, problems = store.load()
+        session, problems, wt = attach_worktree(repo, store, store.load)
         if session.demo:
             config = demo_config(config)
         interrupted = store.mark_interrupted(session)
@@ -295,15 +295,6 @@ def open_existing(
             )
         if autopilot is not None:
             session.autopilot = autopilot
-        wt = None
-        if session.branch:
-            wt = SessionWorktree.open(
-                repo,
-                session.branch,
-                Path(session.worktree) if session.worktree else None,
-                session.base_commit,
-            )
-            session.worktree = str(wt.path)
         store.save(session)
         if providers is None:
             consumed = demo_answers_used(store, session, config) if session.demo else None

@@ -71,6 +71,7 @@ class Pipeline(PlanningStages, TaskCycle):
         report = finish_session(self, status, reason)
         decisions = getattr(self.store, "decisions", None)
         if callable(decisions):
+            logged = decisions()
             report["decisions"] = [
                 {
                     "stage": d.stage.value,
@@ -81,8 +82,14 @@ class Pipeline(PlanningStages, TaskCycle):
                     "reason": d.reason,
                     "model": d.model,
                 }
-                for d in decisions()
+                for d in logged
             ]
+            lost = self.session.decisions_logged - len(logged)
+            if lost > 0:
+                report.setdefault("warnings", []).append(
+                    f"{lost} of {self.session.decisions_logged} decision(s) are missing from "
+                    "decisions.jsonl (deleted or cut short): this report lacks them"
+                )
         try:
             trace = self.trace()
         except Exception as exc:  # the trace is a report, never a reason to fail the session

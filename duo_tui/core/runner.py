@@ -117,6 +117,14 @@ class RunnerBase:
         self.store = store
         self.driver = driver
         self.repo = repo
+        if worktree is None:
+            from duo_tui.vcs.guard import WorktreeGuardError
+
+            # No fallback to the repository: without its own worktree a session never runs.
+            raise WorktreeGuardError(
+                "a session runs only in its own worktree and this one has none; "
+                "resume it to recreate the worktree from its branch, or start a new session"
+            )
         self.worktree = worktree
         self.listeners: list[Callable[[Event], None]] = list(listeners or [])
         self.caller = ModelCaller(
@@ -178,6 +186,7 @@ class RunnerBase:
             data=payload,
         )
         self.store.append_decision(entry)
+        self.session.decisions_logged += 1  # saved with the session: a lost line shows
 
     # -- prompts ------------------------------------------------------------------
 
@@ -186,8 +195,23 @@ class RunnerBase:
 
     @property
     def worktree_path(self) -> Path:
-        """Where the session's files live: its worktree (or the repository without one)."""
-        return Path(self.worktree.path) if self.worktree is not None else self.repo
+        """Where the session's files live: its worktree (`session_root()`)."""
+        return self.session_root()
+
+    def session_root(self) -> Path:
+        """The session worktree, checked by the guard each time it is asked for.
+
+        There is no fallback: a worktree that is gone or is not a session worktree
+        stops the session (see `duo_tui.vcs.guard`); it is never replaced by the
+        user's checkout. Asked before every edit, gate run and commit.
+        """
+        from duo_tui.vcs.guard import WorktreeGuardError, verify_session_worktree
+
+        try:
+            return verify_session_worktree(getattr(self.worktree, "path", None), self.repo)
+        except WorktreeGuardError as exc:
+            # Rerunning cannot fix a missing worktree: the session stops, saying why.
+            raise StopSession(str(exc)) from None
 
     @property
     def autopilot(self) -> bool:

@@ -168,6 +168,8 @@ class Session(BaseModel):
     commits: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # how many decisions were appended to decisions.jsonl: a shorter file lost some
+    decisions_logged: int = 0
 
     @property
     def cost_usd(self) -> float:

@@ -104,6 +104,7 @@ class TaskCycle(RunnerBase):
             self.save()
 
         def apply_text(text: str) -> Produced:
+            root = self.session_root()  # the guard: never the user's checkout
             if wt is not None and task.pre_tree:
                 wt.restore(task.pre_tree)
             parsed = parse_edits(text)
@@ -111,7 +112,7 @@ class TaskCycle(RunnerBase):
                 raise StageError("the edits could not be parsed:\n" + "\n".join(parsed.errors))
             if not parsed.blocks:
                 raise StageError("the answer holds no SEARCH/REPLACE block")
-            result = apply_edits(self.worktree_path, parsed.blocks)
+            result = apply_edits(root, parsed.blocks)
             diff = self._current_diff()
             self.store.write_artifact(f"{self._dir(task)}/diff.patch", diff)
             self._emit_diff(diff)
@@ -133,6 +134,7 @@ class TaskCycle(RunnerBase):
             )
 
         async def produce(ctx: StageCtx) -> Produced:
+            root = self.session_root()  # the guard, before anything is restored or written
             if ctx.resume:
                 diff = self._current_diff()
                 self._emit_diff(diff)
@@ -158,7 +160,7 @@ class TaskCycle(RunnerBase):
             if kind == Stage.FIX and fix_context:
                 prompt_values.update(fix_context)
                 files += [f for f in fix_context.get("_files", "").split("\n") if f]
-            prompt_values["files"] = file_contents(self.worktree_path, files)
+            prompt_values["files"] = file_contents(root, files)
             model = ctx.model or s.roles.executor
             res = await self.caller.call(
                 role="executor",
@@ -244,6 +246,7 @@ class TaskCycle(RunnerBase):
         if decision.rejected_hunks and wt is not None:
             from duo_tui.vcs.diff import revert_hunks
 
+            self.session_root()  # the guard: reverting writes files
             revert_hunks(wt, set(decision.rejected_hunks))
             task.declined_hunks = sorted(set(task.declined_hunks) | set(decision.rejected_hunks))
             diff = self._current_diff()
@@ -256,6 +259,7 @@ class TaskCycle(RunnerBase):
     def _discard_change(self, task: Task) -> None:
         """Put the worktree back as it was before this task's execute."""
         if self.worktree is not None and task.pre_tree:
+            self.session_root()  # the guard: restoring writes files
             self.worktree.restore(task.pre_tree)
         task.pre_tree = None
         self._emit_diff(self._current_diff())
@@ -413,7 +417,7 @@ class TaskCycle(RunnerBase):
             self.emit(TextDelta("gate", f"$ gate round {task.round}\n"))
             result = await run_gate(
                 commands,
-                self.worktree.path,
+                self.session_root(),  # the guard: the gate runs only in the session worktree
                 self.config.gate.timeout_s,
                 on_output=lambda line: self.emit(
                     TextDelta("gate", line if line.endswith("\n") else line + "\n")
@@ -459,6 +463,7 @@ class TaskCycle(RunnerBase):
             and self.worktree is not None
             and task.pre_tree
         ):
+            self.session_root()  # the guard: restoring writes files
             self.worktree.restore(task.pre_tree)
             self._emit_diff(self._current_diff())
             raise StopSession(
@@ -996,6 +1001,7 @@ class TaskCycle(RunnerBase):
             task.state = TaskState.SKIPPED
             self.notice(f"{task.id}: nothing to commit")
         elif self.worktree is not None:
+            self.session_root()  # the guard: commit only in the session worktree
             sha = self.worktree.commit(str(produced.payload))
             task.commit = sha
             task.state = TaskState.COMMITTED

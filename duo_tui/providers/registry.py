@@ -168,14 +168,44 @@ def check_models(
             problems.append(str(exc))
             continue
         prefix = prefix_of(model)
+        if not is_known_prefix(prefix):
+            problems.append(
+                f"{model}: unknown provider {prefix!r}; use anthropic/..., openai/... "
+                "or a provider litellm knows (ollama, gemini, openrouter, ...)"
+            )
+            continue
         names = key_env_vars(prefix, config)
         if prefix == "openai" and is_local_url(base_url(prefix, config, env)):
             names = ()  # a local OpenAI-compatible server needs no key
         if names and not any(env.get(name, "").strip() for name in names):
             alt = f" (or {', '.join(names[1:])})" if len(names) > 1 else ""
             problems.append(f"{model}: no API key: set {names[0]}{alt}")
+        for name in names:
+            value = env.get(name, "").strip()
+            if value and not _KEY_CHARS.fullmatch(value):
+                # Never the value: only the variable and what is wrong with it.
+                problems.append(
+                    f"{model}: the key in {name} cannot be used: it holds spaces, control "
+                    "or non-ASCII characters that cannot be sent; copy it again"
+                )
     if problems:
         raise ConfigError("\n".join(dict.fromkeys(problems)))
+
+
+#: What an API key may hold: it is sent in an HTTP header (printable ASCII, no spaces).
+_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
+def is_known_prefix(prefix: str) -> bool:
+    """Whether some provider answers to `prefix`: the SDKs, our tables, else litellm's list
+    (litellm is imported only for a prefix none of our tables names)."""
+    if prefix in ("anthropic", "openai") or prefix in KEY_ENV or prefix in LOCAL_PROVIDERS:
+        return True
+    if prefix in BASE_URL_ENV:
+        return True
+    from duo_tui.providers.litellm_provider import import_litellm
+
+    return prefix in {str(getattr(p, "value", p)) for p in import_litellm().provider_list}
 
 
 def _host_port(url: str) -> tuple[str, int] | None:

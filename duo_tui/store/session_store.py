@@ -526,6 +526,13 @@ class SessionStore:
                     )
         for name in (DECISIONS_FILE, TRANSCRIPT_FILE):
             problems.extend(read_jsonl(self.path / name)[1])
+        lines = _count_lines(self.path / DECISIONS_FILE)
+        if lines < session.decisions_logged:
+            problems.append(
+                f"{DECISIONS_FILE} holds {lines} decision(s) but {session.decisions_logged} "
+                f"were logged: {session.decisions_logged - lines} are lost (the file was "
+                "deleted or cut short); reports and exports lack them"
+            )
         return problems
 
     # --- plain files ----------------------------------------------------------------
@@ -753,6 +760,15 @@ class SessionStore:
     def files(self) -> Iterable[Path]:
         """Every file of the session folder (for scans and exports)."""
         return (p for p in sorted(self.path.rglob("*")) if p.is_file())
+
+
+def _count_lines(path: Path) -> int:
+    """Non-empty lines of a log (0 if it is missing)."""
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
 
 
 def _round_no(name: str) -> int | None:

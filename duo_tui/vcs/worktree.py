@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,12 +352,22 @@ class SessionWorktree:
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    def create(cls, repo_root: Path, slug: str) -> SessionWorktree:
+    def create(
+        cls,
+        repo_root: Path,
+        slug: str,
+        *,
+        on_chosen: Callable[[str, str], None] | None = None,
+    ) -> SessionWorktree:
         """Create branch `duo/<slug>` from the user's HEAD and a worktree for it.
 
         If the branch (or the directory) already exists, `-2`, `-3`, ... is
-        appended to the slug. Adds `.duo/` to `info/exclude`. Does not touch the
-        user's checkout, current branch or index.
+        appended to the slug; the directory is made first (`mkdir` is atomic), so
+        two processes never pick the same name. `on_chosen(branch, base)` is
+        called once the name is taken and before git creates anything, so a
+        caller can record what to undo if the process dies half-way. Adds
+        `.duo/` to `info/exclude`. Does not touch the user's checkout, current
+        branch or index.
         """
         root, common = _repo_info(Path(repo_root))
         validate_slug(slug)
@@ -382,12 +392,20 @@ class SessionWorktree:
 
         final = slug
         n = 1
-        while taken(final):
-            n += 1
-            final = f"{slug}-{n}"
+        while True:
+            while taken(final):
+                n += 1
+                final = f"{slug}-{n}"
+            path = root / WORKTREES_DIR / final
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir()  # git accepts an empty directory; making it claims the name
+            except FileExistsError:
+                continue  # another process got there first: taken() now says so
+            break
         branch = f"{BRANCH_PREFIX}{final}"
-        path = root / WORKTREES_DIR / final
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if on_chosen is not None:
+            on_chosen(branch, head)
         run(
             root,
             "worktree",
