@@ -31,6 +31,9 @@ TASK_TITLE = "Add percentage discount codes to the cart"
 FINDING_TITLE = "Discount codes stack: repeated codes push the total below zero"
 REVIEW_SUMMARY = "The feature works for one code"
 LARGE_TASK_TITLE = "Discount code table"
+DOCSTRING = '"""Discount codes: code -> percent off."""'
+#: What the executor writes into a source file (repository text from then on).
+CODE_PAYLOAD = "\x1b]0;pwned\x07\u202e"
 
 
 def _in_json(text: str) -> str:
@@ -46,7 +49,7 @@ def forbidden_in(text: str) -> list[str]:
 def hostile_script() -> Script:
     """The demo script with `PAYLOAD` in the plan prose, the manifest's commit subject
     (and task title, which an M plan does not show), two finding titles (one with
-    `MARKUP` too) and a review summary."""
+    `MARKUP` too) and a review summary; `CODE_PAYLOAD` in a file the executor writes."""
     return _swap(
         demo_script(),
         [
@@ -61,6 +64,8 @@ def hostile_script() -> Script:
                 "apply_code adds percentages instead of replacing them",
                 "apply_code adds" + _in_json(PAYLOAD),
             ),
+            # the executor's edit: a new file's docstring (no CR: it must stay valid Python)
+            (DOCSTRING, DOCSTRING[:-3] + CODE_PAYLOAD + '"""'),
         ],
     )
 
@@ -86,6 +91,7 @@ def _swap(script: Script, swaps: list[tuple[str, str]]) -> Script:
 
 
 __all__ = [
+    "CODE_PAYLOAD",
     "EXECUTOR",
     "FORBIDDEN",
     "MARKUP",

@@ -124,6 +124,33 @@ async def test_triage_screen_shows_findings_visibly(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         text = assert_shown_safely(app)
         assert "[@click=app.quit]click[/]" in text and "[$error]red[/]" in text
+        # R: the rule made of the finding's title, in the confirm dialog
+        await pilot.press("R")
+        await pilot.pause(0.3)
+        assert_shown_safely(app, "Avoid: Discount codes stack")
+
+
+async def test_diff_view_shows_the_executor_s_file_visibly(tmp_path: Path) -> None:
+    async with hostile_tui(tmp_path) as (app, pilot, wb):
+        await walk_to(pilot, wb, Stage.EXECUTE)
+        await pilot.press("2", "d", "z")  # the code pane, zoomed: diff lines are not wrapped
+        await pilot.pause(0.3)
+        assert_shown_safely(app, "percent off.␛]0;pwned␇<U+202E>")
+
+
+async def test_choose_dialog_shows_both_plans_visibly(tmp_path: Path) -> None:
+    async with hostile_tui(tmp_path) as (app, pilot, wb):
+        await walk_to(pilot, wb, Stage.PLAN)
+        sent = len(wb.decisions_sent)
+        await pilot.press("r")  # rerun: the model picker, then "same model"
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(wb.decisions_sent) > sent)
+        await walk_to(pilot, wb, Stage.PLAN)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        text = assert_shown_safely(app, "shopper␛]52;c;")
+        assert text.count("shopper␛]52;c;") >= 2  # both alternatives
 
 
 async def test_commit_checkpoint_bar_and_toast_show_the_subject_visibly(tmp_path: Path) -> None:
