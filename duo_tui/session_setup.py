@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from duo_tui.core.session import Session
 from duo_tui.errors import ConfigError, DuoError, GitError, SessionLockedError
+from duo_tui.store.session_store import CREATING_FILE
 
 if TYPE_CHECKING:
     from duo_tui.config import Config
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CREATING_FILE", "attach_worktree", "create_session", "preflight"]
 
-#: The marker of a session being created: the new Session, with its branch once chosen.
-CREATING_FILE = "creating.json"
 
 #: How long a creation waits for another process creating a session in the same repository.
 LOCK_WAIT_S = 120.0

@@ -68,6 +68,7 @@ REQUEST_FILE = "request.md"
 DECISIONS_FILE = "decisions.jsonl"
 TRANSCRIPT_FILE = "transcript.jsonl"
 LOCK_FILE = "lock"
+CREATING_FILE = "creating.json"  # a session whose worktree is being made (session_setup.py)
 STREAMS_DIR = "streams"
 RESERVED = frozenset({SESSION_FILE, BACKUP_FILE, DECISIONS_FILE, TRANSCRIPT_FILE, LOCK_FILE})
 
@@ -405,11 +406,17 @@ class SessionStore:
                 mtime = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(
                     timespec="seconds"
                 )
+            creating = (folder / CREATING_FILE).is_file()
+            if creating:  # see duo_tui.session_setup: made, or interrupted while being made
+                error = (
+                    "being created, or its creation was interrupted: "
+                    f"`duo-tui run --resume {folder.name}` finishes it"
+                )
             return SessionSummary(
                 id=folder.name,
                 path=folder,
                 request=request.strip(),
-                status="broken",
+                status="creating" if creating else "broken",
                 updated_at=mtime,
                 error=error,
             )

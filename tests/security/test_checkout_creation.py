@@ -159,6 +159,32 @@ def test_git_failing_after_it_made_the_branch_leaves_no_branch(
     assert_nothing_left(demo_repo)
 
 
+def test_enospc_writing_session_json_after_the_worktree_removes_the_worktree_too(
+    demo_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duo_tui.store.session_store import SessionStore
+
+    def full_disk(self: SessionStore, session: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path / "session.json"))
+
+    monkeypatch.setattr(SessionStore, "save", full_disk)
+    with pytest.raises(DuoError, match="No space left on device"):
+        new_demo_session(demo_repo)
+    assert_nothing_left(demo_repo)
+
+
+def test_sessions_lists_an_interrupted_creation_as_such(demo_repo: Path) -> None:
+    from duo_tui.store.session_store import SessionStore
+
+    folder = demo_repo / ".duo" / "sessions" / "2026-01-01-x"
+    folder.mkdir(parents=True)
+    (folder / "request.md").write_text("x\n")
+    (folder / "creating.json").write_text("{}")
+    [row] = SessionStore.list_sessions(demo_repo)
+    assert row.status == "creating"
+    assert "run --resume 2026-01-01-x" in (row.error or "")
+
+
 # ----------------------------------------------------------------------------- kill -9
 
 KILLED_CREATION = """
