@@ -146,6 +146,11 @@ def _triage(args: argparse.Namespace) -> int:
         from duo_tui.triage_command import triage_json
 
         return triage_json(args.a, args.b, sys.stdout, sys.stderr)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # No terminal for the triage screen (piped, CI): the triage as text instead.
+        from duo_tui.triage_command import triage_text
+
+        return triage_text(args.a, args.b, sys.stdout, sys.stderr)
     from duo_tui.core.reviews import load_review_file
     from duo_tui.errors import ReviewParseError
 

@@ -1,5 +1,7 @@
 """`duo-tui triage A.json B.json --json`: match two review files, print the result.
 
+Without `--json` and without a terminal (piped, in CI) `duo-tui triage` prints the
+triage as a Markdown table instead of opening the triage screen (`triage_text`).
 Kept free of Textual and of every provider SDK so the command starts fast.
 """
 
@@ -14,7 +16,7 @@ from duo_tui.core.triage import match_reviews
 from duo_tui.errors import ReviewParseError
 from duo_tui.safe_text import clean
 
-__all__ = ["triage_json"]
+__all__ = ["triage_json", "triage_text"]
 
 
 def triage_json(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
@@ -31,4 +33,22 @@ def triage_json(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
         return 2
     result = match_reviews(a, b)
     out.write(json.dumps(result.contract_json()) + "\n")
+    return 0
+
+
+def triage_text(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
+    """Print the triage of two review files as Markdown (no terminal to show it in).
+
+    The table is review text: `triage_markdown` makes its controls visible. Returns
+    0, or 2 with the reason on `err` for an unreadable or invalid file.
+    """
+    from duo_tui.core.triage_export import triage_markdown
+
+    try:
+        a = load_review_file(Path(path_a))
+        b = load_review_file(Path(path_b))
+    except ReviewParseError as exc:
+        err.write(f"duo-tui triage: {clean(str(exc))}\n")
+        return 2
+    out.write(triage_markdown(a, b, match_reviews(a, b)))
     return 0

@@ -13,6 +13,7 @@ import asyncio
 import io
 import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,3 +246,24 @@ def test_commit_subject_and_body_are_committed_visibly(demo_repo: Path) -> None:
     ).stdout
     assert forbidden_in(message) == []
     assert message.startswith(f"docs: add notes{VISIBLE}\n\nwhy: {VISIBLE}\nsecond line\n")
+
+
+def test_triage_without_a_terminal_prints_the_table_visibly(tmp_path: Path) -> None:
+    """`duo-tui triage A B` piped (no terminal for the screen) prints the triage as text,
+    review text made visible; it used to wait forever for a terminal."""
+    a = _review("anthropic/a", "tokens are not checked" + PAYLOAD)
+    b = _review("openai/b", "token check missing" + PAYLOAD)
+    (tmp_path / "a.json").write_text(a.model_dump_json())
+    (tmp_path / "b.json").write_text(b.model_dump_json())
+    proc = subprocess.run(
+        [sys.executable, "-m", "duo_tui", "triage", "a.json", "b.json"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "## Review triage" in proc.stdout
+    assert forbidden_in(proc.stdout) == []
+    assert "tokens are not checked␛]52;c;" in proc.stdout
