@@ -176,6 +176,21 @@ def _undo_worktree(repo: Path, session: Session) -> None:
         discard_unfinished_worktree(repo, session.branch, session.base_commit)
 
 
+def _claimed_elsewhere(repo: Path, own_id: str, branch: str) -> bool:
+    """Whether another session's files name `branch` (then it is theirs, never undone)."""
+    from duo_tui.store.session_store import BACKUP_FILE, SESSION_FILE, sessions_root
+
+    for folder in sessions_root(repo).iterdir():
+        if folder.name == own_id or not folder.is_dir():
+            continue
+        for name in (SESSION_FILE, BACKUP_FILE, CREATING_FILE):
+            with contextlib.suppress(OSError, ValidationError, ValueError):
+                text = (folder / name).read_text(encoding="utf-8", errors="replace")
+                if Session.model_validate_json(text).branch == branch:
+                    return True
+    return False
+
+
 # ----------------------------------------------------------------------------- entry points
 
 
@@ -236,7 +251,8 @@ def attach_worktree(
     has_file = (store.path / SESSION_FILE).exists() or (store.path / BACKUP_FILE).exists()
     if marker is not None and not has_file:
         with _repo_lock(repo):
-            _undo_worktree(repo, marker)
+            if marker.branch and not _claimed_elsewhere(repo, store.id, marker.branch):
+                _undo_worktree(repo, marker)
             marker.id = store.id
             marker.branch = marker.worktree = marker.base_commit = None
             wt = _make_worktree(repo, store, marker)

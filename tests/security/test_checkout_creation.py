@@ -247,6 +247,33 @@ def test_kill_9_during_git_worktree_add_then_resume_works_in_a_worktree(
     assert git(demo_repo, "rev-parse", report["branch"]) == report["commit"]
 
 
+def test_finishing_an_interrupted_creation_never_undoes_another_sessions_worktree(
+    demo_repo: Path,
+) -> None:
+    """The marker of an interrupted creation names a branch that another session now
+    owns (its half-made leftovers were cleaned by hand, then the name was reused)."""
+    ws = open_new(
+        demo_repo, REQUEST, demo_config(), driver=HeadlessDriver(), autopilot=True, demo=True
+    )
+    ws.close()
+    other = Path(ws.session.worktree or "")
+    (other / "shop" / "cart.py").write_text("# work in progress of the other session\n")
+    folder = demo_repo / ".duo" / "sessions" / "2026-01-01-interrupted"
+    folder.mkdir()
+    (folder / "request.md").write_text(REQUEST + "\n")
+    marker = ws.session.model_copy(update={"id": folder.name, "worktree": None})
+    (folder / "creating.json").write_text(marker.model_dump_json())
+
+    resumed = resume_demo(demo_repo, folder.name)
+    resumed.close()
+    assert (other / "shop" / "cart.py").read_text() == "# work in progress of the other session\n"
+    assert ws.session.branch in duo_branches(demo_repo)
+    assert resumed.session.branch != ws.session.branch
+    assert sorted(Path(p) for p in linked_worktrees(demo_repo)) == sorted(
+        [other, Path(resumed.session.worktree or "")]
+    )
+
+
 # ----------------------------------------------------------------------------- several runs at once
 
 
