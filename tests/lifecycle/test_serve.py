@@ -59,12 +59,13 @@ def marked_processes(marker: str) -> list[int]:
 
 
 class Server:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None) -> None:
         self.marker = uuid.uuid4().hex
         self.port = _free_port()
         self.tmp = tmp / "tmp"  # where the demo repositories go (TMPDIR)
         self.tmp.mkdir()
         env = dict(os.environ, DUO_TEST_MARK=self.marker, TMPDIR=str(self.tmp))
+        env.update(extra_env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "duo_tui", "serve", "--demo", "--port", str(self.port)],
             cwd=tmp,
