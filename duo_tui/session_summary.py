@@ -39,15 +39,20 @@ def resume_command(info: SessionInfo, cwd: Path | None = None) -> str:
 
 
 def exit_message(info: SessionInfo, cwd: Path | None = None) -> str:
-    """The lines printed when the workbench closes."""
+    """The lines printed when the workbench closes (the id and branch come from session
+    files in the repository: untrusted, so they are shown with controls made visible)."""
+    from duo_tui.safe_text import clean_line
+
     state = "saved" if info.status == "active" else info.status
-    lines = [f"duo-tui: session {info.id} {state}, on branch {info.branch or '(none yet)'}"]
+    branch = clean_line(info.branch) if info.branch else "(none yet)"
+    lines = [f"duo-tui: session {clean_line(info.id)} {clean_line(state)}, on branch {branch}"]
     if info.demo:
         lines.append(
-            f"  demo repository: {info.repo} (throw-away; `duo-tui sessions --demo` lists them)"
+            f"  demo repository: {clean_line(info.repo)} "
+            "(throw-away; `duo-tui sessions --demo` lists them)"
         )
     verb = "continue it" if info.status == "active" else "open it again"
-    lines.append(f"  {verb}: {resume_command(info, cwd)}")
+    lines.append(f"  {verb}: {clean_line(resume_command(info, cwd))}")
     return "\n".join(lines) + "\n"
 
 

@@ -47,3 +47,11 @@ def test_sessions_demo_lists_the_demo_repositories(
     assert str(repo) in out
     assert f"duo-tui resume {ws.session.id} --repo {repo}" in out
     assert "duo-demo-elsewhere" not in out
+
+
+def test_exit_message_shows_hostile_names_harmlessly(tmp_path: Path) -> None:
+    # A resumed session's id and branch are read from files in the repository.
+    info = SessionInfo("s\x1b]52;c;AAAA\x07", "duo/\x1b[2Jx", str(tmp_path), demo=False)
+    text = exit_message(info, cwd=tmp_path)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "␛[2Jx" in text
