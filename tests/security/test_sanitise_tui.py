@@ -191,6 +191,9 @@ async def test_provider_error_pane_and_toast_show_the_message_visibly(tmp_path: 
         await pilot.pause(0.3)
         text = assert_shown_safely(app, "denied ␛]52;c;")
         assert MARKUP in text.replace("\n", "")
+        # the toasts themselves: plain text, controls visible, markup as typed
+        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert toasts and all(f"{MARKUP} denied ␛]52;c;" in toast for toast in toasts)
 
 
 def _review_file(path: Path, reviewer: str, title: str) -> Review:
