@@ -3,7 +3,8 @@
 Screens that assemble a styled `Text` from many pieces of model and repository
 text (a task's goal, findings, commit message, diff) pass the result here once
 instead of cleaning every `append`. The text of each styled run goes through
-`duo_tui.safe_text.clean`; the styles stay on the same runs.
+`duo_tui.safe_text.clean`; the styles stay on the same runs. (Rich drops BEL,
+BS, VT, FF and CR itself when text is appended, so those are gone, not shown.)
 """
 
 from __future__ import annotations

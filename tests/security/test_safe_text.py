@@ -7,7 +7,7 @@ import time
 
 from duo_tui.safe_text import BIDI_CONTROLS, clean, clean_line, clean_obj, is_clean
 
-from .hostile import FORBIDDEN, PAYLOAD, VISIBLE
+from .hostile import FORBIDDEN, PAYLOAD, VISIBLE, forbidden_in
 
 
 def test_the_attack_payload_is_shown_not_executed() -> None:
@@ -68,3 +68,23 @@ def test_fast_enough_for_streamed_text() -> None:
     per_mb = (time.perf_counter() - start) / 20 / (len(hostile) / 1e6)
     # measured about 8 ms per MB clean and 16 ms per MB with controls on a 2-core machine
     assert per_mb < 0.25, f"{per_mb * 1000:.0f} ms per MB"
+
+
+def test_a_styled_rich_text_keeps_its_styles_when_made_visible() -> None:
+    """`duo_tui.ui.visible`: a screen's Text built from many untrusted parts, cleaned once."""
+    from rich.text import Text
+
+    from duo_tui.ui.visible import visible
+
+    text = Text()
+    text.append("T1  ", style="bold")
+    text.append("title" + PAYLOAD, style="red")
+    text.append(" plain\r\nnext")
+    shown = visible(text)
+    # Rich itself drops BEL, BS, VT, FF and CR when text is appended; the rest is shown
+    seen = VISIBLE.replace("␇", "").replace("␍", "")
+    assert shown.plain == f"T1  title{seen} plain\nnext"
+    assert forbidden_in(shown.plain) == []
+    red = next(span for span in shown.spans if span.style == "red")
+    assert shown.plain[red.start : red.end] == "title" + seen
+    assert visible(Text("clean")).plain == "clean"
