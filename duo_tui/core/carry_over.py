@@ -90,7 +90,8 @@ def previous_findings(table: Any) -> dict[str, tuple[Finding, FindingDecision, s
         return out
     groups = table.get("groups")
     decisions = table.get("decisions")
-    reasons = table.get("reasons") if isinstance(table.get("reasons"), dict) else {}
+    raw_reasons = table.get("reasons")
+    reasons: dict[str, Any] = raw_reasons if isinstance(raw_reasons, dict) else {}
     if not isinstance(groups, list) or not isinstance(decisions, dict):
         return out
     for g in groups:
@@ -98,7 +99,7 @@ def previous_findings(table: Any) -> dict[str, tuple[Finding, FindingDecision, s
             continue
         key = g["key"]
         try:
-            decision = FindingDecision(decisions.get(key))
+            decision = FindingDecision(str(decisions.get(key)))
         except ValueError:
             continue
         members = g.get("members")

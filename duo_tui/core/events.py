@@ -118,6 +118,9 @@ Action = Literal[
     "stop",
     "split",  # execute checkpoint: discard an oversize change, split the task, rerun part 1
     "full_workflow",  # execute checkpoint of a fast session: discard, align, size, continue
+    "skip_task",  # a failed execute: skip the task whose edits cannot apply
+    "merge_task",  # a failed execute: merge the task with the previous one, run it again
+    "use_revision",  # align: replace the human's edited plan by the planner's proposed revision
 ]
 
 

@@ -49,6 +49,7 @@ class PlanningStages(RunnerBase):
     async def _edit_plan(self, _: Produced, text: str) -> Produced:
         """The human's edit of the plan becomes the next plan version."""
         self._store_plan(text, "human")
+        self.session.human_plan_version = self.session.plan_version
         return self._plan_produced(text, f"plan v{self.session.plan_version} (edited by you)")
 
     def _plan_produced(self, text: str, summary: str) -> Produced:
@@ -117,6 +118,7 @@ class PlanningStages(RunnerBase):
                 return self._plan_produced(self._plan_text(), f"plan v{s.plan_version} (restored)")
             objections = ""
             verdict = "blocking"
+            proposal = ""
             for i in range(1, max_rounds + 1):
                 executor = ctx.model or s.roles.executor
                 critique = await self.caller.call(
@@ -154,6 +156,12 @@ class PlanningStages(RunnerBase):
                     ),
                     title=f"plan revision {i}",
                 )
+                if revised.text.strip() and s.human_plan_version == s.plan_version:
+                    # the human wrote this plan: the revision is only a proposal until
+                    # the human takes it (U at the checkpoint); autopilot keeps the edit
+                    self.store.write_artifact(f"align/proposal-v{s.plan_version}.md", revised.text)
+                    proposal = revised.text
+                    break
                 if revised.text.strip():
                     self._store_plan(revised.text, s.roles.planner)
                 ctx.reason = ""
@@ -168,18 +176,35 @@ class PlanningStages(RunnerBase):
                 if verdict == "ready"
                 else f"plan v{s.plan_version}: objections remain after {max_rounds} round(s)"
             )
+            if proposal:
+                summary = (
+                    f"plan v{s.plan_version} (your edit) kept; the executor objects and the "
+                    "planner proposes a revision: U uses it, a keeps yours"
+                )
             p = self._plan_produced(text, summary)
             p.data["objections"] = objections
+            if proposal:
+                p.data["proposal"] = proposal
             return p
 
-        await self.stage(
-            Stage.ALIGN,
-            produce,
-            model=s.roles.executor,
-            edit=self._edit_plan,
-            stream="exec",
-            role="executor",
-        )
+        def offered(p: Produced) -> tuple[str, ...]:
+            return ("use_revision",) if p.data.get("proposal") else ()
+
+        while True:
+            produced, decision = await self.stage(
+                Stage.ALIGN,
+                produce,
+                model=s.roles.executor,
+                edit=self._edit_plan,
+                stream="exec",
+                role="executor",
+                extra=offered,
+            )
+            if decision.action != "use_revision":
+                break
+            # the human's consent: the planner's revision becomes the plan, checked again
+            self.log_decision(Stage.ALIGN, decision, s.current, replaced=s.plan_version)
+            self._store_plan(str(produced.data["proposal"]), s.roles.planner)
         s.aligned = True
         self.save()
 

@@ -20,6 +20,7 @@ from duo_tui.config import Config
 from duo_tui.core.calls import CallFailed, CostCapReached, ModelCaller, StoreLike
 from duo_tui.core.context import read_constitution
 from duo_tui.core.events import (
+    ArtifactReady,
     AwaitingDecision,
     Checkpoint,
     ErrorEvent,
@@ -232,12 +233,15 @@ class RunnerBase:
         stream: str | None = None,
         role: str | None = None,
         extra: ExtraActions | None = None,
+        on_failure: Callable[[], tuple[str, ...]] | None = None,
     ) -> tuple[Produced, UserDecision]:
         """Run `stage` until a decision accepts it (or, with reject_returns, rejects it).
 
         `extra(produced)` names stage-specific actions offered at the checkpoint of a
         good result (e.g. "split"). Choosing one ends the run as rejected and returns
         `(produced, decision)`: the caller acts on it and logs it with what it did.
+        `on_failure()` names such actions at the checkpoint of a failed run; choosing one
+        returns `(Produced(summary=error, ok=False), decision)` with the run left failed.
         """
         s = self.session
         task = s.task if stage not in (Stage.PLAN, Stage.ALIGN) else None
@@ -303,6 +307,8 @@ class RunnerBase:
                     and run.state == StageState.AWAITING
                     else ()
                 )
+                if on_failure is not None and produced is None and run.state == StageState.FAILED:
+                    extras = tuple(on_failure())
                 decision = await self._decide(
                     stage, run, produced, error, alternatives, auto, edit is not None, extras
                 )
@@ -320,6 +326,8 @@ class RunnerBase:
                         StageFinished(stage, run.round, run.task_id, run.state, produced.summary)
                     )
                     return produced, decision
+                if act in extras and produced is None:
+                    return Produced(summary=error, ok=False), decision
                 if act not in _KNOWN:
                     self.log_decision(stage, decision, run, refused=True)
                     if self.autopilot:
@@ -355,6 +363,17 @@ class RunnerBase:
                     s.roles = s.roles.swapped()
                     self.notice(
                         f"roles swapped: planner {s.roles.planner}, executor {s.roles.executor}"
+                    )
+                    # the panes name the roles: they must name the new ones
+                    self.emit(
+                        ArtifactReady(
+                            "roles",
+                            {
+                                "planner": s.roles.planner,
+                                "executor": s.roles.executor,
+                                "reviewers": list(s.roles.effective_reviewers()),
+                            },
+                        )
                     )
                     self.save()
                     continue

@@ -149,6 +149,9 @@ class Session(BaseModel):
     status: SessionStatus = SessionStatus.ACTIVE
     stop_reason: str | None = None
     plan_version: int = 0
+    # the plan version the human wrote (0: none); a planner's revision never replaces it
+    # without the human's consent
+    human_plan_version: int = 0
     plan_accepted: bool = False
     aligned: bool = False
     size: str | None = None

@@ -27,6 +27,7 @@ from duo_tui.core.runner import (
     StopSession,
     TasksReplanned,
 )
+from duo_tui.core.scope import MERGE, SKIP, failure_actions, merged_task, out_of_scope
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
 from duo_tui.errors import ReviewParseError
@@ -78,7 +79,8 @@ class TaskCycle(RunnerBase):
                 diffs[t.id] = self._commit_diff(t.commit)
         if current is not None and s.task is not None:
             diffs[s.task.id] = current
-        trace = build_trace(s.steps, diffs)
+        scopes = {t.id: list(t.files) for t in s.tasks}
+        trace = build_trace(s.steps, diffs, scopes)
         if s.task is not None:
             self.store.write_artifact("trace.json", json.dumps(trace.as_dict(), indent=2))
         return trace
@@ -93,7 +95,7 @@ class TaskCycle(RunnerBase):
 
     async def stage_edit(self, kind: Stage, fix_context: dict[str, str] | None = None) -> None:
         """Execute (first round) or fix (later rounds): executor edits, applied atomically."""
-        from duo_tui.core.edits import apply_edits, parse_edits
+        from duo_tui.core.edits import EditApplyError, apply_edits, parse_edits
 
         s = self.session
         task = s.task
@@ -102,6 +104,21 @@ class TaskCycle(RunnerBase):
         if task.pre_tree is None and wt is not None:
             task.pre_tree = wt.snapshot()
             self.save()
+        # the files this change may touch: the task's, and at a fix the findings' files
+        allowed = list(task.files)
+        if task.files and kind == Stage.FIX and fix_context:
+            allowed += [f for f in fix_context.get("_files", "").split("\n") if f]
+        # files named by blocks that failed to apply: a rerun shows their current contents
+        failed_files: list[str] = []
+
+        def scope_notes(diff: str, files: list[str]) -> dict[str, Any]:
+            stray = out_of_scope(allowed, files)
+            if not stray:
+                return {}
+            return {
+                "out_of_scope": stray,
+                "scope_note": f"⚠ edits outside {task.id}'s files: {', '.join(stray)}",
+            }
 
         def apply_text(text: str) -> Produced:
             root = self.session_root()  # the guard: never the user's checkout
@@ -112,7 +129,11 @@ class TaskCycle(RunnerBase):
                 raise StageError("the edits could not be parsed:\n" + "\n".join(parsed.errors))
             if not parsed.blocks:
                 raise StageError("the answer holds no SEARCH/REPLACE block")
-            result = apply_edits(root, parsed.blocks)
+            try:
+                result = apply_edits(root, parsed.blocks)
+            except EditApplyError as exc:
+                failed_files[:] = sorted({f.path for f in exc.failures if f.path})
+                raise
             diff = self._current_diff()
             self.store.write_artifact(f"{self._dir(task)}/diff.patch", diff)
             self._emit_diff(diff)
@@ -124,12 +145,15 @@ class TaskCycle(RunnerBase):
             lines = result.added_lines + result.deleted_lines
             bound = self._bound_notes(task, files, lines, offer=kind == Stage.EXECUTE)
             notes = list(bound.pop("notes"))
+            scope = scope_notes(diff, files)
+            if scope:
+                notes.insert(0, scope["scope_note"])
             if notes:
                 summary += " — " + "; ".join(notes)
             return Produced(
                 summary=summary,
                 artifact=text,
-                data={"diff": diff, "files": files, "lines": lines, **bound},
+                data={"diff": diff, "files": files, "lines": lines, **bound, **scope},
                 payload=text,
             )
 
@@ -142,11 +166,14 @@ class TaskCycle(RunnerBase):
                 files, lines = _diff_size(diff)
                 bound = self._bound_notes(task, files, lines, offer=kind == Stage.EXECUTE)
                 notes = list(bound.pop("notes"))
+                scope = scope_notes(diff, files)
+                if scope:
+                    notes.insert(0, scope["scope_note"])
                 return Produced(
                     summary="change restored after restart"
                     + (" — " + "; ".join(notes) if notes else ""),
                     artifact=raw,
-                    data={"diff": diff, "files": files, "lines": lines, **bound},
+                    data={"diff": diff, "files": files, "lines": lines, **bound, **scope},
                     payload=raw,
                 )
             if wt is not None and task.pre_tree:
@@ -160,6 +187,8 @@ class TaskCycle(RunnerBase):
             if kind == Stage.FIX and fix_context:
                 prompt_values.update(fix_context)
                 files += [f for f in fix_context.get("_files", "").split("\n") if f]
+            # a rerun after blocks failed to apply sees those files as they are now
+            files += [f for f in failed_files if f not in files]
             prompt_values["files"] = file_contents(root, files)
             model = ctx.model or s.roles.executor
             res = await self.caller.call(
@@ -209,6 +238,15 @@ class TaskCycle(RunnerBase):
                     return UserDecision(
                         "split", reason=f"far over the bound: {task.oversize}; split automatically"
                     )
+                stray = list(produced.data.get("out_of_scope") or [])
+                if stray:
+                    # edits outside the task's files are declined (reverted), like a
+                    # human declining those files in the code pane
+                    return UserDecision(
+                        "accept",
+                        reason=f"declined edits outside {task.id}'s files: {', '.join(stray)}",
+                        rejected_hunks=stray,
+                    )
                 return UserDecision("accept")
             if run.attempt <= retries:
                 return UserDecision("rerun")
@@ -234,7 +272,10 @@ class TaskCycle(RunnerBase):
             stream="exec",
             role="executor",
             extra=offered,
+            on_failure=(lambda: failure_actions(s.task_index)) if kind == Stage.EXECUTE else None,
         )
+        if decision.action in (SKIP, MERGE):
+            self._skip_or_merge(task, decision)
         if decision.action == "split":
             self._split_oversize(task, produced, decision)
         if decision.action == "full_workflow":
@@ -255,6 +296,39 @@ class TaskCycle(RunnerBase):
             self.notice(f"{len(decision.rejected_hunks)} hunk(s) declined and reverted")
         task.phase = Stage.GATE
         self.save()
+
+    def _skip_or_merge(self, task: Task, decision: UserDecision) -> None:
+        """A task whose edits cannot apply: skip it, or merge it with the previous task
+        (one task with both tasks' files, from the tree as it is now)."""
+        from duo_tui.core.plan_manifest import renumber
+
+        s = self.session
+        run = s.current
+        self._discard_change(task)
+        idx = s.task_index
+        if decision.action == SKIP:
+            task.state = TaskState.SKIPPED
+            self.log_decision(Stage.EXECUTE, decision, run, skipped=task.id)
+            self.notice(f"{task.id} skipped: its change could not be applied")
+        else:
+            prev = s.tasks[idx - 1]
+            merged = merged_task(prev, task)
+            merged.state = TaskState.PENDING
+            task.state = TaskState.REPLACED
+            s.replaced_tasks.append(task)
+            s.tasks[idx] = merged
+            s.tasks = renumber(s.tasks, taken=[t.id for t in s.replaced_tasks])
+            merged = s.tasks[idx]
+            self.log_decision(
+                Stage.EXECUTE, decision, run, merged_with=prev.id, files=list(merged.files)
+            )
+            self.notice(
+                f"{task.id} merged with {prev.id}: it may now touch {', '.join(merged.files)}"
+            )
+        self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+        self.write_task_files()
+        self.save()
+        raise TasksReplanned(f"{task.id} {decision.action}")
 
     def _discard_change(self, task: Task) -> None:
         """Put the worktree back as it was before this task's execute."""
@@ -426,7 +500,13 @@ class TaskCycle(RunnerBase):
             log = "\n\n".join(f"$ {r.command}\n{r.output}" for r in result.results)
             self.store.write_artifact(f"{self._dir(task)}/gate.log", log)
             score = list(result.failure_score())
-            self.emit(ArtifactReady("gate", {"passed": result.passed, "log": log}, "gate"))
+            # the gate's own run time (the checkpoint's waiting is the human's, not the gate's)
+            took = round(sum(r.duration_s for r in result.results), 3)
+            self.emit(
+                ArtifactReady(
+                    "gate", {"passed": result.passed, "log": log, "duration_s": took}, "gate"
+                )
+            )
             failed = [r.command for r in result.results if r.exit_code != 0 or r.timed_out]
             summary = "gate passed" if result.passed else "gate failed: " + ", ".join(failed)
             return Produced(

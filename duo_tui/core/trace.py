@@ -1,8 +1,9 @@
 """The plan-to-code trace: which plan step (and task) each hunk serves.
 
 A hunk is linked to the plan steps that name its file; a hunk whose file no
-step names is scope creep, and a step none of whose files any hunk touched
-is not implemented (yet).
+step names is scope creep, and so is a hunk in a file its own task does not
+name (another task's file is not this task's to change); a step none of whose
+files any hunk touched is not implemented (yet).
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ def _norm(path: str) -> str:
     return path.strip().lstrip("./").replace("\\", "/")
 
 
-def build_trace(steps: list[PlanStep], diffs: dict[str | None, str]) -> Trace:
-    """`diffs` maps a task id to that task's unified diff."""
+def build_trace(
+    steps: list[PlanStep],
+    diffs: dict[str | None, str],
+    task_files: dict[str, list[str]] | None = None,
+) -> Trace:
+    """`diffs` maps a task id to that task's unified diff; `task_files` a task id to the
+    files that task may touch (a task without files has no scope to check)."""
     from duo_tui.vcs.diff import parse_diff
 
     trace = Trace()
     touched: set[str] = set()
     for task_id, diff in diffs.items():
+        scope = {_norm(x) for x in (task_files or {}).get(task_id or "", [])}
         for f in parse_diff(diff or ""):
             path = _norm(f.path)
             touched.add(path)
@@ -52,7 +59,7 @@ def build_trace(steps: list[PlanStep], diffs: dict[str | None, str]) -> Trace:
             ids = [h.id for h in f.hunks] or [f.path]
             for hid in ids:
                 trace.hunks.append(HunkTrace(hid, path, task_id, owners))
-                if not owners:
+                if not owners or (scope and path not in scope):
                     trace.scope_creep.append(hid)
     for s in steps:
         files = {_norm(x) for x in s.files}

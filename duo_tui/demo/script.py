@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from duo_tui.core.models import Usage
+from duo_tui.demo.scoped import keep_task_blocks, plan_with_feedback
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
 PLANNER = "anthropic/claude-opus-4-7"
@@ -378,17 +379,19 @@ def demo_script() -> Script:
     a = (15.0, 75.0)  # illustrative $/Mtok for the scripted planner
     b = (1.25, 10.0)  # and for the scripted executor
     return {
+        # the planner's reruns and revisions show the human's rejection reason
         "plan": [
-            ScriptedAnswer(_plan(1), _u(1850, 720, *a)),
-            ScriptedAnswer(_plan(1), _u(1900, 730, *a)),
+            ScriptedAnswer(_plan(1), _u(1850, 720, *a), adapt=plan_with_feedback),
+            ScriptedAnswer(_plan(1), _u(1900, 730, *a), adapt=plan_with_feedback),
         ],
         "align": [
             ScriptedAnswer(_ALIGN_BLOCKING, _u(2300, 160, *b)),
             ScriptedAnswer(_ALIGN_READY, _u(2350, 110, *b)),
         ],
-        "revise": [ScriptedAnswer(_plan(2), _u(2600, 760, *a))],
-        "execute": [ScriptedAnswer(_EXECUTE, _u(3100, 890, *b))],
-        "fix": [ScriptedAnswer(_FIX, _u(4200, 420, *b))],
+        "revise": [ScriptedAnswer(_plan(2), _u(2600, 760, *a), adapt=plan_with_feedback)],
+        # the executor keeps to its task's files (a split task gets its part only)
+        "execute": [ScriptedAnswer(_EXECUTE, _u(3100, 890, *b), adapt=keep_task_blocks)],
+        "fix": [ScriptedAnswer(_FIX, _u(4200, 420, *b), adapt=keep_task_blocks)],
         ("review", PLANNER): [
             ScriptedAnswer(REVIEW_A1, _u(3900, 650, *a)),
             ScriptedAnswer(REVIEW_A2, _u(4100, 240, *a)),

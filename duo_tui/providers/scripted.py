@@ -33,6 +33,8 @@ class ScriptedAnswer:
     fail: FaultKind | None = None
     fail_after: int = 0
     fail_message: str = "scripted failure"
+    # adapts the text to the request (the demo executor keeps to its task's files)
+    adapt: Callable[[str, ModelRequest], str] | None = None
 
 
 ScriptKey = str | tuple[str, str]
@@ -70,7 +72,7 @@ class ScriptedProvider:
         start = time.perf_counter()
         ttft: float | None = None
         sent = 0
-        text = answer.text
+        text = answer.adapt(answer.text, request) if answer.adapt else answer.text
         limit = answer.fail_after if answer.fail else len(text)
         delay = self.chunk_chars / self.chars_per_s if self.chars_per_s > 0 else 0.0
         while sent < limit:

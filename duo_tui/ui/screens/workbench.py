@@ -147,6 +147,9 @@ class WorkbenchScreen(Screen[None]):
         ),
         Binding("S", "split_task", "Split task", id="split_task", show=False),
         Binding("W", "full_workflow", "Full workflow", id="full_workflow", show=False),
+        Binding("K", "failed_task('skip_task')", "Skip task", id="skip_task", show=False),
+        Binding("M", "failed_task('merge_task')", "Merge task", id="merge_task", show=False),
+        Binding("U", "use_revision", "Use revision", id="use_revision", show=False),
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
@@ -195,6 +198,8 @@ class WorkbenchScreen(Screen[None]):
         self._panes_cache: list[StreamPane] | None = None
         self._pane_list: list[Pane] | None = None
         self._resumed_once = False
+        self.start_error = ""  # why the session could not start (shown until quit)
+        self._gate_took: float | None = None  # the last gate run's own duration
 
     # -- composition ----------------------------------------------------------------
 
@@ -324,7 +329,7 @@ class WorkbenchScreen(Screen[None]):
         from duo_tui.redact import redact
 
         if opening and isinstance(exc, DuoError):
-            self.bridge.push(ErrorEvent(message=str(exc), what_to_do="Fix it and start again."))
+            self.bridge.push(_StartFailed(redact(str(exc))))
             return
         self.bridge.push(
             ErrorEvent(
@@ -377,7 +382,13 @@ class WorkbenchScreen(Screen[None]):
                 return self.query_one(f"#stream-review-{i}", StreamPane)
         return None
 
-    def handle(self, ev: Event | _Opened) -> None:
+    def handle(self, ev: Event | _Opened | _StartFailed) -> None:
+        if isinstance(ev, _StartFailed):
+            # the session never started: say so where the checkpoint would be, for good
+            self.start_error = ev.message
+            self.notify(ev.message, severity="error", title="cannot start", timeout=24 * 3600)
+            self._render_checkpoint()
+            return
         if isinstance(ev, _Opened):
             self.session_id, self.branch, self.mode, self.autopilot = (
                 ev.session,
@@ -393,8 +404,7 @@ class WorkbenchScreen(Screen[None]):
                 self.query_one(
                     f"#pane-review-{i}", ReviewPane
                 ).border_title = f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
-            self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(ev.models[0])}"
-            self.query_one("#pane-code", Pane).border_title = f"code · {short_model(ev.models[1])}"
+            self._title_role_panes(ev.models[0], ev.models[1])
             for w in ev.warnings:
                 self.notify(w, severity="warning", timeout=8)
             self._render_status()
@@ -433,7 +443,14 @@ class WorkbenchScreen(Screen[None]):
                 r.set_stage(ev.stage.value, "running")
                 if ev.task_id:
                     r.set_round(ev.task_id, ev.round)
+            if ev.stage == Stage.REVIEW:
+                # a new round's reviews: the last round's disagreement is not this round's
+                self.triage_groups = []
+                self.query_one("#disagree", Static).update(
+                    f"[b]disagreement[/b]\n[dim]round {ev.round}: reviews running[/]"
+                )
             if ev.stage == Stage.GATE:
+                self._gate_took = None
                 self.query_one(CodePane).gate_stream().reset(f"gate · round {ev.round}", "")
                 self.query_one(CodePane).show("stream-gate")
             self._render_checkpoint()
@@ -442,7 +459,8 @@ class WorkbenchScreen(Screen[None]):
             for r in self._rails():
                 r.set_stage(ev.stage.value, ev.state.value)
             if ev.stage == Stage.GATE:
-                self.query_one(CodePane).gate_stream().finish(True, ev.summary)
+                # the gate's measured run time, not the time until the human decided
+                self.query_one(CodePane).gate_stream().finish(True, ev.summary, self._gate_took)
         elif isinstance(ev, ArtifactReady):
             self._artifact(ev)
         elif isinstance(ev, Retrying):
@@ -532,6 +550,15 @@ class WorkbenchScreen(Screen[None]):
                 self._fill_review(i, review, {})
         elif ev.kind == "triage":
             self._new_triage(data.get("groups", []))
+        elif ev.kind == "roles":
+            # after a swap: the plan and code panes name the new planner and executor
+            self.models = list(
+                dict.fromkeys([data["planner"], data["executor"], *data["reviewers"]])
+            )
+            self._title_role_panes(data["planner"], data["executor"])
+        elif ev.kind == "gate":
+            took = data.get("duration_s")
+            self._gate_took = float(took) if isinstance(took, int | float) else None
         elif ev.kind == "tasks":
             self.tasks = list(data)
         elif ev.kind == "trace":
@@ -540,6 +567,10 @@ class WorkbenchScreen(Screen[None]):
             self.notify(
                 f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8
             )
+
+    def _title_role_panes(self, planner: str, executor: str) -> None:
+        self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(planner)}"
+        self.query_one("#pane-code", Pane).border_title = f"code · {short_model(executor)}"
 
     def _ensure_review_panes(self, count: int) -> None:
         """Three or more reviewers: one more pane (and tab) per extra reviewer."""
@@ -712,6 +743,16 @@ class WorkbenchScreen(Screen[None]):
                 )
             return
         cp = self.checkpoint
+        if cp is None and self.start_error:
+            from rich.markup import escape
+
+            bar.add_class("-failed")
+            self._set_bar(
+                bar,
+                f"[b $error]✗ the session could not start[/]: {escape(self.start_error)}\n"
+                "q quit · fix it and start again (duo-tui --demo needs no keys)",
+            )
+            return
         if cp is None:
             if self.running:
                 spin = SPINNER[self._frame % len(SPINNER)]
@@ -738,6 +779,9 @@ class WorkbenchScreen(Screen[None]):
             "choose": "c choose",
             "split": "S split task",
             "full_workflow": "W full workflow",
+            "skip_task": "K skip task",
+            "merge_task": "M merge with previous task",
+            "use_revision": "U use the planner's revision",
             "stop": "",
         }
         for act in cp.actions:
@@ -1073,8 +1117,6 @@ class WorkbenchScreen(Screen[None]):
     def action_swap_roles(self) -> None:
         if self._need_checkpoint() is not None:
             self.send(UserDecision("swap_roles"))
-            if len(self.models) >= 2:
-                self.models[0], self.models[1] = self.models[1], self.models[0]
 
     def action_toggle_autopilot(self) -> None:
         if self._need_checkpoint() is not None:
@@ -1114,6 +1156,22 @@ class WorkbenchScreen(Screen[None]):
             for r in self.query(StageRail):
                 r.set_mode(self.mode, self.autopilot)
 
+    def action_failed_task(self, action: str) -> None:
+        """A task whose edits cannot apply: skip it (K) or merge it with the previous (M)."""
+        cp = self._need_checkpoint()
+        if cp is not None and action not in cp.actions:
+            self.notify("offered when a task's edits cannot be applied", timeout=4)
+        elif cp is not None:
+            self.send(UserDecision("merge_task" if action == "merge_task" else "skip_task"))
+
+    def action_use_revision(self) -> None:
+        """Align: replace your edited plan by the planner's proposed revision (U)."""
+        cp = self._need_checkpoint()
+        if cp is not None and "use_revision" not in cp.actions:
+            self.notify("offered when the planner proposes a revision of your edited plan")
+        elif cp is not None:
+            self.send(UserDecision("use_revision"))
+
     def action_copy_pane(self) -> None:
         pane = self._panes()[self.active_pane]
         text = ""
@@ -1142,6 +1200,13 @@ class WorkbenchScreen(Screen[None]):
         from duo_tui.ui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+
+class _StartFailed:
+    """Internal event: the session could not be opened (the message says why)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 class _Opened:
