@@ -69,7 +69,16 @@ class ArtifactReady:
     """A finished artifact the UI renders: plan markdown, diff, review, triage, gate."""
 
     kind: Literal[
-        "plan", "diff", "review", "triage", "gate", "tasks", "commit", "alternatives", "trace"
+        "plan",
+        "diff",
+        "review",
+        "triage",
+        "gate",
+        "tasks",
+        "commit",
+        "alternatives",
+        "trace",
+        "roles",
     ]
     data: Any
     stream: StreamName | None = None
