@@ -188,6 +188,10 @@ def _run(args: argparse.Namespace) -> int:
         config = _load_config(args, repo)
         if resume is None:
             _check_models(config)
+    if config.gate.commands:  # `[gate] sandbox = "bubblewrap"` without bwrap: exit 2 now
+        from duo_tui.vcs.sandbox import resolve_sandbox
+
+        resolve_sandbox(config.gate.sandbox, config.gate.sandbox_read)
     return run_sync(
         repo=repo,
         task=args.task,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -77,6 +77,13 @@ class GateConfig(_Section):
     commands: list[str] = Field(default_factory=list)
     """Lint/test commands run in the session worktree. Never from a model."""
     timeout_s: float = Field(default=600.0, gt=0)
+    sandbox: Literal["auto", "bubblewrap", "off"] = "auto"
+    """Run the gate inside bubblewrap (no network, only the worktree writable):
+    "auto" where bwrap works, "bubblewrap" always (an error without it), "off" never."""
+    env: list[str] = Field(default_factory=list)
+    """More environment variables passed to the gate (keys never are)."""
+    sandbox_read: list[str] = Field(default_factory=list)
+    """More paths the sandboxed gate may read (home and /tmp are hidden otherwise)."""
 
 
 class LoopConfig(_Section):

@@ -48,4 +48,5 @@ def build_report(s: Session) -> dict[str, Any]:
         "usage_by_stage": {k: u.model_dump() for k, u in s.usage_by_stage.items()},
         "errors": list(s.errors),
         "warnings": list(s.warnings),
+        "gate_sandbox": s.gate_sandbox,
     }

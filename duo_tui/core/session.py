@@ -173,6 +173,7 @@ class Session(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     # how many decisions were appended to decisions.jsonl: a shorter file lost some
     decisions_logged: int = 0
+    gate_sandbox: str | None = None  # how the gate last ran, e.g. "sandbox: bubblewrap (...)"
 
     @property
     def cost_usd(self) -> float:

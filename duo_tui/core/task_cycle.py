@@ -30,8 +30,9 @@ from duo_tui.core.runner import (
 from duo_tui.core.scope import MERGE, SKIP, failure_actions, merged_task, out_of_scope
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
-from duo_tui.errors import ReviewParseError
+from duo_tui.errors import DuoError, ReviewParseError
 from duo_tui.prompts import render, untrusted
+from duo_tui.redact import redact
 from duo_tui.safe_text import clean
 
 
@@ -486,18 +487,36 @@ class TaskCycle(RunnerBase):
             self.save()
             return True
         from duo_tui.vcs.gate import run_gate
+        from duo_tui.vcs.sandbox import resolve_sandbox
+
+        gate_cfg = self.config.gate
+        try:
+            sandbox = resolve_sandbox(gate_cfg.sandbox, gate_cfg.sandbox_read)
+        except DuoError as exc:  # "bubblewrap" asked for and not usable: say how to get it
+            raise StopSession(str(exc)) from None
+        if s.gate_sandbox != sandbox.describe():
+            s.gate_sandbox = sandbox.describe()
+            if sandbox.mode == "off":
+                self.notice(f"gate {sandbox.describe()}", "warning")
 
         async def produce(ctx: StageCtx) -> Produced:
-            self.emit(TextDelta("gate", f"$ gate round {task.round}\n"))
+            self.emit(TextDelta("gate", f"$ gate round {task.round} · {sandbox.describe()}\n"))
             result = await run_gate(
                 commands,
                 self.session_root(),  # the guard: the gate runs only in the session worktree
-                self.config.gate.timeout_s,
+                gate_cfg.timeout_s,
                 on_output=lambda line: self.emit(
                     TextDelta("gate", line if line.endswith("\n") else line + "\n")
                 ),
+                passthrough_env=gate_cfg.env,
+                sandbox=sandbox,
             )
-            log = "\n\n".join(f"$ {r.command}\n{r.output}" for r in result.results)
+            # Redacted as a whole (the commands too): this text is stored and goes into
+            # the fix prompt sent to the model.
+            log = redact(
+                f"# {sandbox.describe()}\n\n"
+                + "\n\n".join(f"$ {r.command}\n{r.output}" for r in result.results)
+            )
             self.store.write_artifact(f"{self._dir(task)}/gate.log", log)
             score = list(result.failure_score())
             # the gate's own run time (the checkpoint's waiting is the human's, not the gate's)

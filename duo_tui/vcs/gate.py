@@ -12,9 +12,10 @@ stdout and stderr merged, streamed line by line to `on_output`, with a
 per-command timeout after which the whole group is killed. It stops at the
 first failing command (fail fast) and records the rest as skipped. Output is
 redacted (`duo_tui.redact.redact`) and kept bounded (the last
-`max_output_chars` characters per command). By default environment variables
-that look like secrets (API keys, tokens) are not passed to the commands: the
-gate executes model-written code.
+`max_output_chars` characters per command). The gate executes model-written
+code: its environment is an allow-list without any key (`sandbox.gate_env`),
+and with a `Sandbox` in bubblewrap mode each command runs inside bwrap (no
+network, only the worktree writable; see `duo_tui.vcs.sandbox`).
 
 `GateResult.failure_score` orders two gate runs, so the loop can tell when a
 fix made the gate worse than before (`is_worse_than`).
@@ -38,13 +39,13 @@ from typing import Any
 
 from duo_tui import process_groups
 from duo_tui.redact import redact
+from duo_tui.vcs.sandbox import Sandbox, bwrap_argv, gate_env
 
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_CHARS = 200_000
 _MAX_LINE_CHARS = 64_000
 _DRAIN_GRACE_S = 2.0
-_SECRET_ENV_HINTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 _PYTEST_LINE = re.compile(
     r"\b\d+ (?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)\b"
     r"|\bno tests ran\b"
@@ -186,19 +187,6 @@ class _Tail:
         return body
 
 
-def gate_env(extra: Mapping[str, str] | None = None, scrub_secrets: bool = True) -> dict[str, str]:
-    """The environment for gate commands: ours minus secret-looking variables."""
-    env = dict(os.environ)
-    if scrub_secrets:
-        for name in list(env):
-            if any(h in name.upper() for h in _SECRET_ENV_HINTS):
-                del env[name]
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    if extra:
-        env.update(extra)
-    return env
-
-
 def _kill_group(proc: asyncio.subprocess.Process) -> None:
     if proc.returncode is not None and not hasattr(os, "killpg"):
         return
@@ -234,6 +222,31 @@ async def _finish(proc: asyncio.subprocess.Process) -> None:
             transport.close()
 
 
+async def _spawn(
+    command: str, cwd: Path, env: Mapping[str, str], sandbox: Sandbox | None
+) -> asyncio.subprocess.Process:
+    """Start `command` (through the shell, or inside bubblewrap) in its own session."""
+    if sandbox is not None and sandbox.mode == "bubblewrap":
+        return await asyncio.create_subprocess_exec(
+            *bwrap_argv(sandbox, cwd, command, env),
+            cwd=str(cwd),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+        )
+    return await asyncio.create_subprocess_shell(
+        command,
+        cwd=str(cwd),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=dict(env),
+        start_new_session=True,
+    )
+
+
 async def _run_one(
     command: str,
     cwd: Path,
@@ -241,6 +254,7 @@ async def _run_one(
     emit: Callable[[str], None],
     env: Mapping[str, str],
     max_chars: int,
+    sandbox: Sandbox | None = None,
 ) -> CommandResult:
     tail = _Tail(max_chars)
 
@@ -252,15 +266,7 @@ async def _run_one(
             emit(line)
 
     start = time.monotonic()
-    proc = await asyncio.create_subprocess_shell(
-        command,
-        cwd=str(cwd),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=dict(env),
-        start_new_session=True,
-    )
+    proc = await _spawn(command, cwd, env, sandbox)
     process_groups.register(proc.pid)  # a forced exit kills it (see process_groups)
 
     async def pump() -> None:
@@ -330,6 +336,8 @@ async def run_gate(
     env: Mapping[str, str] | None = None,
     scrub_secrets: bool = True,
     max_output_chars: int = MAX_OUTPUT_CHARS,
+    passthrough_env: Sequence[str] = (),
+    sandbox: Sandbox | None = None,
 ) -> GateResult:
     """Run the configured gate `commands` in `cwd`, fail fast; see the module docstring.
 
@@ -337,10 +345,12 @@ async def run_gate(
     `timeout_s` applies to each command. `on_output` receives every output
     line (without newline, redacted), preceded by a `$ <command>` line per
     command; exceptions it raises are logged and ignored. `env` adds
-    variables; `scrub_secrets` drops secret-looking ones from ours.
-    Cancelling the task kills the running command's process group.
+    variables; ours are reduced to the allow-list plus `passthrough_env`, never a
+    key (`scrub_secrets=False` keeps them all, for tests). `sandbox` (see
+    `duo_tui.vcs.sandbox.resolve_sandbox`) runs each command in bubblewrap; None
+    runs it directly. Cancelling the task kills the running command's process group.
     """
-    full_env = gate_env(env, scrub_secrets)
+    full_env = gate_env(env, passthrough_env, scrub_secrets)
     callback_failed = False
 
     def emit(line: str) -> None:
@@ -360,7 +370,9 @@ async def run_gate(
             results.append(CommandResult(command, None, "", 0.0, skipped=True))
             continue
         emit(f"$ {command}")
-        result = await _run_one(command, Path(cwd), timeout_s, emit, full_env, max_output_chars)
+        result = await _run_one(
+            command, Path(cwd), timeout_s, emit, full_env, max_output_chars, sandbox
+        )
         results.append(result)
         passed = result.passed
     return GateResult(passed=passed, results=results)
