@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from duo_tui.core.models import Roles
 from duo_tui.errors import ConfigError
 
+#: The roles a model call is made for (the keys of `[roles] max_output_tokens`).
+ROLE_NAMES = ("planner", "executor", "reviewer")
+
 MODEL_STRING_HELP = "model strings are 'provider/model', e.g. 'anthropic/claude-opus-4-7'"
 
 
@@ -38,6 +41,18 @@ class RolesConfig(_Section):
     """The model that writes the code."""
     reviewers: list[str] = Field(default_factory=list)
     """Reviewer models; empty means the planner's and the executor's model."""
+    max_output_tokens: dict[str, int] = Field(default_factory=dict)
+    """Output budget per role (planner, executor, reviewer): overrides the provider's."""
+
+    @field_validator("max_output_tokens")
+    @classmethod
+    def _budgets(cls, v: dict[str, int]) -> dict[str, int]:
+        for role, tokens in v.items():
+            if role not in ROLE_NAMES:
+                raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLE_NAMES)}")
+            if tokens < 1:
+                raise ValueError(f"{role}: the output budget must be at least 1 token")
+        return v
 
     @field_validator("planner", "executor")
     @classmethod
@@ -66,7 +81,19 @@ class ProviderConfig(_Section):
     timeout_s: float = Field(default=600.0, gt=0)
     """Overall deadline of one call."""
     stall_timeout_s: float = Field(default=90.0, gt=0)
-    """A stream silent for this long is a stall."""
+    """A stream silent for this long between two chunks is a stall (retried once)."""
+    first_token_timeout_s: float = Field(default=300.0, gt=0)
+    """How long to wait for the first token: reasoning models say nothing while they think."""
+    max_output_tokens: int | None = Field(default=None, ge=1)
+    """Output budget of one call; default by model family (32k for Claude and reasoning models)."""
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
+        None
+    )
+    """OpenAI reasoning models (and litellm): sent only when set; changes the price."""
+    thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    """Anthropic extended thinking: off unless set; these tokens come on top of the budget."""
+    max_reply_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    """A model reply longer than this (UTF-8 bytes) is stopped and is a stage error."""
     max_retries: int = Field(default=4, ge=0)
     """Retries of a call that failed before streaming (429, 5xx, 529, connection)."""
     max_retry_wait_s: float = Field(default=60.0, ge=0)

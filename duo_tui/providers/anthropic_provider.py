@@ -10,7 +10,11 @@ receives the JSON document either way, and prose is left to the tolerant parser.
 `message_delta`. Faults: an `error` event mid-stream is MID_STREAM (or, before
 any text, classified and retried like a pre-stream error), a stream without
 `message_stop` is TRUNCATED, undecodable SSE JSON is MALFORMED, silence is
-STALL, the overall deadline TIMEOUT.
+STALL, the overall deadline TIMEOUT. The `stop_reason` of `message_delta`
+decides whether the reply is complete (endings.py): `max_tokens` is CUT_OFF,
+`refusal` REFUSED, `pause_turn` PAUSED. With `thinking_budget_tokens` set,
+extended thinking is asked for; its deltas are not shown but count as the
+model's first token (the stall timeout applies from then on).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from duo_tui.providers.schemas import (
     clean_schema,
 )
 from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
-from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
+from duo_tui.providers.streaming import RetryingStreamProvider
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -105,6 +109,11 @@ class AnthropicProvider(RetryingStreamProvider):
             "max_tokens": request.max_tokens,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
         }
+        thinking = request.thinking_budget or self.config.thinking_budget_tokens
+        if thinking:
+            # max_tokens includes the thinking: the output budget comes on top of it.
+            params["thinking"] = {"type": "enabled", "budget_tokens": thinking}
+            params["max_tokens"] = request.max_tokens + thinking
         if request.system:
             params["system"] = request.system
         if request.temperature is not None:
@@ -143,7 +152,7 @@ class AnthropicProvider(RetryingStreamProvider):
         model = request.model
         self._current_model = model
         client = self._clients.get()
-        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
         structured = request.json_schema is not None
         native = structured and self._native_json(request)
         try:
@@ -185,6 +194,8 @@ class AnthropicProvider(RetryingStreamProvider):
                         yield att.text(delta.text)
                     elif delta.type == "input_json_delta" and structured and delta.partial_json:
                         yield att.text(delta.partial_json)
+                    elif delta.type in ("thinking_delta", "signature_delta"):
+                        att.alive()  # thinking is not shown, but the model has started
                 elif kind == "message_start":
                     usage = event.message.usage
                     uncached = add_cache_usage(att, usage, None)

@@ -5,6 +5,10 @@ It yields `TextChunk`s as the model produces them, optionally `RetryNotice`s whi
 it waits to retry a failed request, and ends with exactly one `StreamEnd` that
 carries the provider's own usage. Faults raise `ProviderError` with the text
 received so far, so a caller can keep and show the partial output.
+
+A reply that did not end normally (cut off at the token limit, refused,
+paused, or ended for a reason we do not know) is a fault too, never a
+`StreamEnd`: see `duo_tui.providers.endings`.
 """
 
 from __future__ import annotations
@@ -33,10 +37,13 @@ class ModelRequest:
     purpose: str = "chat"  # plan, align, revise, execute, fix, review, rebuttal, commit_message
     json_schema: dict[str, Any] | None = None  # ask for structured output of this schema
     schema_name: str = "duo_review"
-    max_tokens: int = 8192
+    max_tokens: int = 8192  # the output budget (the caller sizes it per role and model)
     temperature: float | None = None
     deadline_s: float = 600.0  # overall deadline for the whole call
-    stall_timeout_s: float = 90.0  # no byte for this long mid-stream is a stall
+    stall_timeout_s: float = 90.0  # no byte for this long between chunks is a stall
+    first_token_timeout_s: float = 300.0  # how long the model may think before its first token
+    reasoning_effort: str | None = None  # OpenAI reasoning models: sent only when set
+    thinking_budget: int | None = None  # Anthropic extended thinking: sent only when set
 
     @property
     def provider(self) -> str:
@@ -65,7 +72,7 @@ class RetryNotice:
 @dataclass(frozen=True)
 class StreamEnd:
     usage: Usage = field(default_factory=Usage)
-    stop_reason: str | None = None
+    stop_reason: str | None = None  # how the reply ended, in the provider's own words
     ttft_s: float | None = None
     latency_s: float | None = None
 
@@ -87,6 +94,12 @@ class FaultKind(StrEnum):
     AUTH = "auth"
     BAD_REQUEST = "bad_request"
     CONFIG = "config"
+    # How a reply ended when it did not end normally (see endings.py).
+    CUT_OFF = "cut_off"  # the output token limit or the context window was reached
+    REFUSED = "refused"  # the model refused, or a content filter stopped it
+    PAUSED = "paused"  # Anthropic pause_turn: the turn is unfinished
+    UNKNOWN_ENDING = "unknown_ending"  # a stop reason we do not know
+    TOO_LARGE = "too_large"  # the reply passed the size limit and was stopped
 
 
 class ProviderError(Exception):
@@ -102,6 +115,7 @@ class ProviderError(Exception):
         retryable: bool = False,
         retry_after_s: float | None = None,
         usage: Usage | None = None,
+        ending: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -111,6 +125,7 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.retry_after_s = retry_after_s
         self.usage = usage or Usage()
+        self.ending = ending  # the provider's stop reason, when the reply ended abnormally
 
     @property
     def incomplete(self) -> bool:
@@ -120,6 +135,10 @@ class ProviderError(Exception):
             FaultKind.MID_STREAM,
             FaultKind.STALL,
             FaultKind.MALFORMED,
+            FaultKind.CUT_OFF,
+            FaultKind.PAUSED,
+            FaultKind.UNKNOWN_ENDING,
+            FaultKind.TOO_LARGE,
         }
 
     def what_to_do(self) -> str:
@@ -141,6 +160,14 @@ class ProviderError(Exception):
             ),
             FaultKind.BAD_REQUEST: "The provider refused the request; see the message, then rerun.",
             FaultKind.CONFIG: "Fix the configuration named in the message.",
+            FaultKind.CUT_OFF: "The reply was cut off at its token limit; the partial text is "
+            "kept. Raise max_output_tokens for this role or model, or split the task.",
+            FaultKind.REFUSED: "The model refused; reword the request or rerun with another model.",
+            FaultKind.PAUSED: "The model paused its turn; rerun (r) to ask again.",
+            FaultKind.UNKNOWN_ENDING: "The reply ended for a reason duo-tui does not know; "
+            "the partial text is kept. Rerun (r).",
+            FaultKind.TOO_LARGE: "The reply passed the size limit and was stopped; raise "
+            "max_reply_bytes or ask for a smaller change.",
         }[self.kind]
 
 

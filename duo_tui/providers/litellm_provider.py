@@ -13,6 +13,11 @@ error (connection dropped inside a chunked body), which litellm re-raises, or
 no finish_reason at all should litellm ever pass one through. A server that
 closes the connection cleanly in the middle of an answer is seen as a
 complete answer (with unknown usage when the server sent none).
+
+litellm maps every provider's stop reason onto OpenAI's words (Anthropic's
+`max_tokens`, `pause_turn` and Gemini's `MAX_TOKENS` become `length`;
+`refusal` and Gemini's `SAFETY` become `content_filter`): endings.py reads
+them like OpenAI's.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
 from duo_tui.providers.faults import from_exception
 from duo_tui.providers.openai_provider import add_openai_usage, chat_messages, response_format
 from duo_tui.providers.retry import RetryPolicy
-from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
+from duo_tui.providers.streaming import RetryingStreamProvider
 from duo_tui.redact import redact
 
 if TYPE_CHECKING:
@@ -114,6 +119,9 @@ class LiteLLMProvider(RetryingStreamProvider):
             params["api_key"] = read_key(self.config.api_key_env, request.model)
         if request.temperature is not None:
             params["temperature"] = request.temperature
+        effort = request.reasoning_effort or self.config.reasoning_effort
+        if effort:
+            params["reasoning_effort"] = effort  # dropped by litellm where unsupported
         fmt = response_format(request)
         if fmt is not None:
             params["response_format"] = fmt
@@ -125,7 +133,7 @@ class LiteLLMProvider(RetryingStreamProvider):
         model = request.model
         litellm = import_litellm()
         params = self._params(request, deadline_s)
-        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
         try:
             stream = await att.wait(litellm.acompletion(**params), "the response")
         except Exception as exc:
@@ -151,6 +159,11 @@ class LiteLLMProvider(RetryingStreamProvider):
                     content = getattr(delta, "content", None)
                     if content:
                         yield att.text(content)
+                    refusal = getattr(delta, "refusal", None)
+                    if isinstance(refusal, str) and refusal:
+                        att.refusal.append(refusal)
+                    if getattr(delta, "reasoning_content", None):
+                        att.alive()  # reasoning is not shown, but the model has started
                     if choice.finish_reason:
                         saw_finish = True
                         att.stop_reason = choice.finish_reason

@@ -6,7 +6,11 @@ with non-empty `choices`). Structured output uses `response_format` of type
 `json_schema`, `strict` on models that support it (the schema made
 strict-compatible by `schemas.openai_strict_schema`), and the JSON arrives as
 ordinary content. A stream that ends without any
-`finish_reason` is TRUNCATED; an error object mid-stream is MID_STREAM.
+`finish_reason` is TRUNCATED; an error object mid-stream is MID_STREAM. The
+`finish_reason` decides whether the reply is complete (endings.py): `length`
+is CUT_OFF, `content_filter` REFUSED, and so is any `delta.refusal` text (kept
+apart from the content, quoted in the fault). `reasoning_effort` is sent only
+when configured.
 
 Two 400s are answered by changing the request once and remembering it: "your
 organization must be verified to stream this model" (the call is made again
@@ -135,6 +139,9 @@ class OpenAIProvider(RetryingStreamProvider):
         )
         if request.temperature is not None:
             params["temperature"] = request.temperature
+        effort = request.reasoning_effort or self.config.reasoning_effort
+        if effort:
+            params["reasoning_effort"] = effort
         fmt = response_format(request, strict=openai_supports_strict(request.model_name))
         if fmt is not None:
             params["response_format"] = fmt
@@ -146,7 +153,7 @@ class OpenAIProvider(RetryingStreamProvider):
         model = request.model
         self._current_model = model
         client = self._clients.get()
-        att = Attempt(model, deadline_at=deadline_at, stall_s=stall_s, deadline_s=deadline_s)
+        att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
         if model in self._no_stream:
             async for event in self._complete(request, att):
                 yield event
@@ -186,7 +193,7 @@ class OpenAIProvider(RetryingStreamProvider):
                             yield att.text(delta.content)
                         refusal = getattr(delta, "refusal", None)
                         if refusal:
-                            yield att.text(refusal)
+                            att.refusal.append(refusal)  # a refusal, not the answer
                     if choice.finish_reason:
                         att.stop_reason = choice.finish_reason
         finally:
@@ -245,9 +252,11 @@ class OpenAIProvider(RetryingStreamProvider):
             add_openai_usage(att, response.usage)
         for choice in response.choices[:1]:
             message = choice.message
-            text = (message.content or "") + (getattr(message, "refusal", None) or "")
-            if text:
-                yield att.text(text)
+            if message.content:
+                yield att.text(message.content)
+            refusal = getattr(message, "refusal", None)
+            if refusal:
+                att.refusal.append(refusal)  # a refusal, not the answer (endings.py)
             att.stop_reason = choice.finish_reason
         if att.stop_reason is None:
             raise att.fault(FaultKind.TRUNCATED, "the answer came without a finish_reason")

@@ -3,7 +3,9 @@
 Answers are looked up by `(purpose, model)` first, then by `purpose`; each key
 holds a list consumed in order (the last answer repeats). Text is streamed in
 small chunks, optionally at a human pace, and a scripted answer can fail part
-way through to exercise fault handling.
+way through to exercise fault handling, or end as a real API may end a reply
+(`stop_reason="max_tokens"`, `"refusal"`, ...): such an ending is the same
+fault a wire provider raises (endings.py).
 """
 
 from __future__ import annotations
@@ -26,10 +28,15 @@ from duo_tui.providers.base import (
 
 @dataclass
 class ScriptedAnswer:
-    """One scripted reply. `fail` raises that fault after `fail_after` characters."""
+    """One scripted reply. `fail` raises that fault after `fail_after` characters.
+
+    `stop_reason` is how the reply ends, in the provider's words; anything but a
+    normal ending raises its fault after the text.
+    """
 
     text: str
     usage: Usage | None = None
+    stop_reason: str = "end_turn"
     fail: FaultKind | None = None
     fail_after: int = 0
     fail_message: str = "scripted failure"
@@ -95,9 +102,21 @@ class ScriptedProvider:
             )
         # A script that states no usage reports it as unknown: usage is never invented.
         usage = answer.usage or Usage()
+        from duo_tui.providers.endings import ending_fault
+
+        fault = ending_fault(
+            request.model,
+            answer.stop_reason,
+            partial=text,
+            usage=usage,
+            output_tokens=usage.output_tokens,
+            max_tokens=request.max_tokens,
+        )
+        if fault is not None:
+            raise fault
         yield StreamEnd(
             usage=usage,
-            stop_reason="end_turn",
+            stop_reason=answer.stop_reason,
             ttft_s=ttft,
             latency_s=time.perf_counter() - start,
         )

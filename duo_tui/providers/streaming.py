@@ -1,9 +1,13 @@
 """What every streaming attempt shares: the clock, the partial text, the usage.
 
 `Attempt` wraps each await on the network in a timeout that is the smaller of
-the stall timeout and what is left of the overall deadline, so a silent stream
-raises STALL and an endless one TIMEOUT, both with the text received so far.
-It also times the first token and builds the final `StreamEnd`.
+the silence allowed and what is left of the overall deadline. Until the first
+token (text, or a thinking delta) the silence allowed is the first-token
+timeout: reasoning models say nothing while they think, for minutes. After it,
+the stall timeout applies between chunks. A silent start raises TIMEOUT, a
+silence mid-stream STALL, an endless stream TIMEOUT, each with the text
+received so far. It also times the first token and builds the final
+`StreamEnd`, or the fault of a reply that did not end normally (endings.py).
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def limits(request: ModelRequest, config: ProviderConfig) -> tuple[float, float]:
-    """(deadline_s, stall_timeout_s): the stricter of the request's and the config's."""
+def limits(request: ModelRequest, config: ProviderConfig) -> tuple[float, float, float]:
+    """(deadline_s, stall_timeout_s, first_token_timeout_s): the stricter of request and config."""
     return (
         min(request.deadline_s, config.timeout_s),
         min(request.stall_timeout_s, config.stall_timeout_s),
+        min(request.first_token_timeout_s, config.first_token_timeout_s),
     )
 
 
@@ -44,14 +49,25 @@ class Attempt:
     """One try of a model call: timing, partial text and usage as they arrive."""
 
     def __init__(
-        self, model: str, *, deadline_at: float, stall_s: float, deadline_s: float
+        self,
+        model: str,
+        *,
+        deadline_at: float,
+        stall_s: float,
+        deadline_s: float,
+        first_token_s: float | None = None,
+        max_tokens: int | None = None,
     ) -> None:
         self.model = model
         self.deadline_at = deadline_at
         self.deadline_s = deadline_s
         self.stall_s = stall_s
+        self.first_token_s = stall_s if first_token_s is None else first_token_s
+        self.max_tokens = max_tokens
         self.started = time.monotonic()
         self.ttft_s: float | None = None
+        self.thinking = False  # a thinking delta arrived: the model has started
+        self.refusal: list[str] = []  # refusal text sent apart from the content (OpenAI)
         self.parts: list[str] = []
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
@@ -70,6 +86,14 @@ class Attempt:
             self.ttft_s = time.monotonic() - self.started
         self.parts.append(piece)
         return TextChunk(piece)
+
+    def alive(self) -> None:
+        """The model sent a token that is not text (thinking): the stall timeout applies now."""
+        self.thinking = True
+
+    @property
+    def started_tokens(self) -> bool:
+        return self.ttft_s is not None or self.thinking or bool(self.refusal)
 
     def usage(self) -> Usage:
         """Tokens exactly as the provider reported them, with cost when the price is known."""
@@ -90,6 +114,20 @@ class Attempt:
         )
 
     def end(self) -> StreamEnd:
+        """The StreamEnd of a complete reply; raises the fault of any other ending."""
+        from duo_tui.providers.endings import ending_fault
+
+        fault = ending_fault(
+            self.model,
+            self.stop_reason,
+            partial=self.partial,
+            usage=self.usage(),
+            output_tokens=self.output_tokens,
+            max_tokens=self.max_tokens,
+            refusal="".join(self.refusal),
+        )
+        if fault is not None:
+            raise fault
         return StreamEnd(
             usage=self.usage(),
             stop_reason=self.stop_reason,
@@ -104,29 +142,36 @@ class Attempt:
     async def wait(self, awaitable: Awaitable[T], what: str = "the next chunk") -> T:
         """Await network I/O under the stall timeout and the overall deadline."""
         remaining = self.deadline_at - time.monotonic()
-        timeout = min(self.stall_s, remaining)
-        deadline_bound = remaining <= self.stall_s
+        first = not self.started_tokens
+        silence = self.first_token_s if first else self.stall_s
+        timeout = min(silence, remaining)
+        deadline_bound = remaining <= silence
         if timeout <= 0:
             if asyncio.iscoroutine(awaitable):
                 awaitable.close()
-            raise self._timeout_error(deadline_bound, what)
+            raise self._timeout_error(deadline_bound, what, first)
         try:
             async with asyncio.timeout(timeout):
                 return await awaitable
         except TimeoutError:
-            raise self._timeout_error(deadline_bound, what) from None
+            raise self._timeout_error(deadline_bound, what, first) from None
 
     async def next(self, stream: AsyncIterator[T]) -> T:
         """The next item of `stream` (raises StopAsyncIteration at its end)."""
         return await self.wait(stream.__anext__())
 
-    def _timeout_error(self, deadline_bound: bool, what: str) -> ProviderError:
+    def _timeout_error(self, deadline_bound: bool, what: str, first: bool) -> ProviderError:
         elapsed = self.deadline_s - (self.deadline_at - time.monotonic())  # since the call began
         got = len(self.partial)
         if deadline_bound:
             return self.fault(
                 FaultKind.TIMEOUT,
                 f"the call passed its deadline after {elapsed:.1f} s ({got} characters received)",
+            )
+        if first:
+            return self.fault(
+                FaultKind.TIMEOUT,
+                f"no first token within {self.first_token_s:g} s (first_token_timeout_s)",
             )
         return self.fault(
             FaultKind.STALL,
@@ -162,10 +207,23 @@ class RetryingStreamProvider:
     ) -> AsyncIterator[ProviderEvent]:
         raise NotImplementedError
 
+    def _new_attempt(
+        self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
+    ) -> Attempt:
+        """The clock of one try: the request's first-token timeout and budget go with it."""
+        return Attempt(
+            request.model,
+            deadline_at=deadline_at,
+            stall_s=stall_s,
+            deadline_s=deadline_s,
+            first_token_s=min(request.first_token_timeout_s, self.config.first_token_timeout_s),
+            max_tokens=request.max_tokens,
+        )
+
     async def stream(self, request: ModelRequest) -> AsyncIterator[ProviderEvent]:
         """Yield the model's text, RetryNotices while waiting to retry, then one StreamEnd."""
         self._before_clock(request)
-        deadline_s, stall_s = limits(request, self.config)
+        deadline_s, stall_s, _ = limits(request, self.config)
         deadline_at = time.monotonic() + deadline_s
         events = retrying(
             lambda: self._attempt(request, deadline_at, stall_s, deadline_s),

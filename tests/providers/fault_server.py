@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,6 +211,8 @@ class FaultServer:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[Seen] = []
+        self.responder: Callable[[Seen], Reply] | None = None
+        """Answers a request when no reply is queued (a peer that plays a whole session)."""
         self.disconnected = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -267,12 +269,14 @@ class FaultServer:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = raw
-        self.requests.append(Seen(method, path, headers, body))
-        reply = (
-            self.replies.pop(0)
-            if self.replies
-            else json_reply(500, {"error": {"type": "api_error", "message": "no reply queued"}})
-        )
+        seen = Seen(method, path, headers, body)
+        self.requests.append(seen)
+        if self.replies:
+            reply = self.replies.pop(0)
+        elif self.responder is not None:
+            reply = self.responder(seen)
+        else:
+            reply = json_reply(500, {"error": {"type": "api_error", "message": "no reply queued"}})
         out = [f"HTTP/1.1 {reply.status} X", "connection: close"]
         out += [f"{k}: {v}" for k, v in reply.headers.items()]
         if reply.chunked:

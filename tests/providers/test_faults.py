@@ -392,14 +392,23 @@ async def test_a_silent_stream_is_a_stall_with_the_partial(
     await asyncio.wait_for(fault_server.disconnected.wait(), 2)
 
 
-async def test_no_response_at_all_is_a_stall(fault_server: FaultServer) -> None:
+async def test_no_response_at_all_waits_for_the_first_token_timeout(
+    fault_server: FaultServer,
+) -> None:
+    """Silence before the first token is thinking time: the stall timeout does not apply."""
     fault_server.push(stream_reply([]))
     fault_server.replies[0].status = 200
     fault_server.replies[0].steps = [30.0]
-    out = await run(claude(fault_server), request(CLAUDE, stall_timeout_s=0.3))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    out = await run(
+        claude(fault_server), request(CLAUDE, stall_timeout_s=0.2, first_token_timeout_s=0.8)
+    )
     assert out.error is not None
-    assert out.error.kind is FaultKind.STALL
+    assert out.error.kind is FaultKind.TIMEOUT
+    assert "no first token within 0.8 s" in out.error.message
     assert out.error.partial == ""
+    assert 0.8 <= loop.time() - start < 3
 
 
 async def test_the_overall_deadline_is_a_timeout(fault_server: FaultServer) -> None:
