@@ -130,6 +130,7 @@ async def _probe(model: str, config: Config, timeout_s: float) -> tuple[bool, fl
         max_tokens=1,
         deadline_s=timeout_s,
         stall_timeout_s=timeout_s,
+        first_token_timeout_s=timeout_s,
     )
     started = time.monotonic()
     provider = registry.make_provider(model, probe_config)
@@ -141,7 +142,7 @@ async def _probe(model: str, config: Config, timeout_s: float) -> tuple[bool, fl
                 return True, latency if latency is not None else time.monotonic() - started, ""
         return False, None, "the stream ended without an answer"
     except ProviderError as err:
-        if err.kind is FaultKind.TRUNCATED:
+        if err.kind in (FaultKind.TRUNCATED, FaultKind.CUT_OFF):
             # Cut off (one token is the whole budget): it reached the model and was answered.
             return True, time.monotonic() - started, ""
         if err.kind in (FaultKind.CONNECTION, FaultKind.TIMEOUT, FaultKind.STALL):

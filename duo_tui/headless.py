@@ -62,7 +62,7 @@ class ProgressPrinter:
                 tok += f" ({cached_text(u)})"
             cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else ", cost unknown"
             line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + (
-                "" if ev.complete else " (incomplete)"
+                "" if ev.complete else f" (incomplete: {ev.ending or 'failed'})"
             )
         elif isinstance(ev, Retrying):
             line = f"  ↻ {ev.stream}: {ev.reason}; retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"

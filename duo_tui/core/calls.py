@@ -4,6 +4,12 @@
 `TextDelta`s for the pane, journals the text as it arrives (a kill keeps it),
 records usage and cost per model and stage, and appends the call to the
 session transcript. A fault becomes `CallFailed` carrying the partial text.
+
+Each call gets an output budget sized for its role and model (budgets.py). A
+reply cut off at that budget is kept (journal, transcript) and retried once
+with a larger budget, up to the model's limit; a stream that stalled between
+chunks is retried once. A reply longer than `max_reply_bytes` is stopped.
+Every call records how it ended (`CallRecord.ending`, `StageRun.calls`).
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from duo_tui.core.events import (
     ErrorEvent,
@@ -23,9 +30,10 @@ from duo_tui.core.events import (
     TextDelta,
     UsageUpdate,
 )
-from duo_tui.core.models import CallRecord, Stage, Usage
+from duo_tui.core.models import CallEnding, CallRecord, Stage, Usage
 from duo_tui.core.session import Session
 from duo_tui.providers.base import (
+    FaultKind,
     Message,
     ModelRequest,
     Provider,
@@ -34,7 +42,15 @@ from duo_tui.providers.base import (
     StreamEnd,
     TextChunk,
 )
+from duo_tui.providers.budgets import Budget, family_budget, output_budget
+from duo_tui.providers.faults import make_error
 from duo_tui.redact import redact
+
+if TYPE_CHECKING:
+    from duo_tui.config import Config
+
+#: The size limit of one model reply when no configuration says otherwise.
+DEFAULT_MAX_REPLY_BYTES = 2 * 1024 * 1024
 
 
 class StreamJournalLike(Protocol):
@@ -92,6 +108,7 @@ class ModelCaller:
         max_cost_usd: float | None = None,
         deadline_s: float = 600.0,
         stall_timeout_s: float = 90.0,
+        config: Config | None = None,
     ) -> None:
         self.session = session
         self.store = store
@@ -100,6 +117,7 @@ class ModelCaller:
         self.max_cost_usd = max_cost_usd
         self.deadline_s = deadline_s
         self.stall_timeout_s = stall_timeout_s
+        self.config = config
         self._cost_seen: dict[tuple[str, str], float] = {}
         self._in_flight_usd = 0.0  # the estimates of the calls under way (concurrent reviews)
 
@@ -131,6 +149,17 @@ class ModelCaller:
             )
         return nxt
 
+    def budget(self, model: str, role: str) -> Budget:
+        """The output budget of a `role` call to `model`: configured, else the family's."""
+        if self.config is None:
+            return family_budget(model)
+        return output_budget(model, role, self.config)
+
+    def max_reply_bytes(self, model: str) -> int:
+        if self.config is None:
+            return DEFAULT_MAX_REPLY_BYTES
+        return self.config.provider(model.split("/", 1)[0]).max_reply_bytes
+
     async def call(
         self,
         *,
@@ -146,20 +175,78 @@ class ModelCaller:
     ) -> CallResult:
         reserved = self.check_cost(model, purpose)
         self._in_flight_usd += reserved
+        budget = self.budget(model, role)
+        tokens = budget.tokens
+        retried: dict[FaultKind, str] = {}  # fault -> what the one retry changed
         try:
-            return await self._call(
-                role=role,
-                model=model,
-                stage=stage,
-                purpose=purpose,
-                stream=stream,
-                system=system,
-                prompt=prompt,
-                json_schema=json_schema,
-                title=title,
-            )
+            while True:
+                try:
+                    return await self._call(
+                        role=role,
+                        model=model,
+                        stage=stage,
+                        purpose=purpose,
+                        stream=stream,
+                        system=system,
+                        prompt=prompt,
+                        json_schema=json_schema,
+                        title=title,
+                        max_tokens=tokens,
+                    )
+                except CallFailed as failed:
+                    err = failed.error
+                    retry = self._retry_of(err, Budget(tokens, budget.ceiling), retried)
+                    if retry is None:
+                        self._report_failure(failed, stage, stream, model, retried)
+                        raise
+                    change, tokens = retry
+                    retried[err.kind] = change
+                    self.check_cost(model, purpose)  # the retry is a call of its own
+                    self.emit(
+                        Retrying(stream, 2, 2, 0.0, redact(f"{err.message}; retrying {change}"))
+                    )
         finally:
             self._in_flight_usd -= reserved
+
+    @staticmethod
+    def _retry_of(
+        err: ProviderError, budget: Budget, retried: dict[FaultKind, str]
+    ) -> tuple[str, int] | None:
+        """(what changes, the next budget) for the one automatic retry of `err`, or None."""
+        if err.kind in retried:
+            return None
+        if err.kind is FaultKind.CUT_OFF and err.ending != "model_context_window_exceeded":
+            bigger = budget.larger()
+            if bigger is None:
+                err.message += f" ({budget.tokens} tokens is this model's limit)"
+                return None
+            return f"once with a budget of {bigger} tokens (was {budget.tokens})", bigger
+        if err.kind is FaultKind.STALL:
+            return "once", budget.tokens
+        return None
+
+    def _report_failure(
+        self,
+        failed: CallFailed,
+        stage: Stage,
+        stream: str,
+        model: str,
+        retried: dict[FaultKind, str],
+    ) -> None:
+        """Say what failed (and what the automatic retry already tried) in the pane."""
+        err = failed.error
+        if err.kind in retried:
+            err.message += f" (after retrying {retried[err.kind]})"
+        failed.args = (redact(err.message),)
+        self.emit(
+            ErrorEvent(
+                message=redact(err.message if model in err.message else f"{model}: {err.message}"),
+                stage=stage,
+                stream=stream,
+                what_to_do=err.what_to_do(),
+                partial_kept=bool(err.partial),
+            )
+        )
 
     async def _call(
         self,
@@ -173,6 +260,7 @@ class ModelCaller:
         prompt: str,
         json_schema: dict[str, Any] | None,
         title: str,
+        max_tokens: int,
     ) -> CallResult:
         s = self.session
         rnd = s.task.round if s.task is not None else 1
@@ -190,6 +278,7 @@ class ModelCaller:
             messages=[Message("user", prompt)],
             purpose=purpose,
             json_schema=json_schema,
+            max_tokens=max_tokens,
             deadline_s=self.deadline_s,
             stall_timeout_s=self.stall_timeout_s,
         )
@@ -201,25 +290,42 @@ class ModelCaller:
             round=rnd,
             task_id=task_id,
             request_text=redact(system + "\n\n" + prompt),
+            max_output_tokens=max_tokens,
         )
         parts: list[str] = []
         usage = Usage()
         end: StreamEnd | None = None
         start = time.perf_counter()
+        limit = self.max_reply_bytes(model)
+        size = 0
         try:
             provider = self.providers(model)
-            async for ev in provider.stream(request):
-                if isinstance(ev, TextChunk):
-                    parts.append(ev.text)
-                    journal.write(ev.text)
-                    self.emit(TextDelta(stream=stream, text=ev.text))
-                elif isinstance(ev, RetryNotice):
-                    self.emit(
-                        Retrying(stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason))
-                    )
-                elif isinstance(ev, StreamEnd):
-                    end = ev
-                    usage = ev.usage
+            events = provider.stream(request)
+            async with aclosing(events):  # type: ignore[type-var]  # stops the stream on a fault
+                async for ev in events:
+                    if isinstance(ev, TextChunk):
+                        size += len(ev.text.encode("utf-8", "surrogatepass"))
+                        if size > limit:
+                            raise make_error(
+                                FaultKind.TOO_LARGE,
+                                f"the reply passed the size limit of {limit} bytes "
+                                f"(max_reply_bytes) and was stopped",
+                                model=model,
+                                partial="".join(parts),
+                                retryable=False,
+                            )
+                        parts.append(ev.text)
+                        journal.write(ev.text)
+                        self.emit(TextDelta(stream=stream, text=ev.text))
+                    elif isinstance(ev, RetryNotice):
+                        self.emit(
+                            Retrying(
+                                stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason)
+                            )
+                        )
+                    elif isinstance(ev, StreamEnd):
+                        end = ev
+                        usage = ev.usage
         except BaseException as exc:
             if not isinstance(exc, ProviderError):
                 journal.close()
@@ -233,18 +339,16 @@ class ModelCaller:
             record.response_text = redact(exc.partial)
             record.usage = exc.usage
             record.latency_s = time.perf_counter() - start
+            record.ending = exc.ending or exc.kind.value
             self._account(model, stage, purpose, exc.usage, record)
             journal.close()  # stays a .partial: the text that arrived is kept
-            self.emit(StreamFinished(stream=stream, model=model, usage=exc.usage, complete=False))
             self.emit(
-                ErrorEvent(
-                    message=redact(
-                        exc.message if model in exc.message else f"{model}: {exc.message}"
-                    ),
-                    stage=stage,
+                StreamFinished(
                     stream=stream,
-                    what_to_do=exc.what_to_do(),
-                    partial_kept=bool(exc.partial),
+                    model=model,
+                    usage=exc.usage,
+                    complete=False,
+                    ending=record.ending,
                 )
             )
             raise CallFailed(exc) from None
@@ -254,6 +358,7 @@ class ModelCaller:
         record.usage = usage
         record.latency_s = end.latency_s if end and end.latency_s else time.perf_counter() - start
         record.ttft_s = end.ttft_s if end else None
+        record.ending = (end.stop_reason if end else None) or "complete"
         self._account(model, stage, purpose, usage, record)
         self.emit(
             StreamFinished(
@@ -263,6 +368,7 @@ class ModelCaller:
                 complete=True,
                 latency_s=record.latency_s,
                 ttft_s=record.ttft_s,
+                ending=record.ending,
             )
         )
         return CallResult(text, usage, model, record.latency_s, record.ttft_s)
@@ -271,6 +377,17 @@ class ModelCaller:
         self, model: str, stage: Stage, purpose: str, usage: Usage, record: CallRecord
     ) -> None:
         self.session.add_usage(model, stage, usage)
+        run = self.session.current
+        if run is not None and run.stage == stage and record.ending is not None:
+            run.calls.append(
+                CallEnding(
+                    call_id=record.call_id,
+                    model=model,
+                    ending=record.ending,
+                    complete=record.ok and record.complete,
+                    max_output_tokens=record.max_output_tokens,
+                )
+            )
         if usage.cost_usd is not None:
             key = (model, purpose)
             self._cost_seen[key] = max(self._cost_seen.get(key, 0.0), usage.cost_usd)

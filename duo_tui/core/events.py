@@ -53,6 +53,7 @@ class StreamFinished:
     complete: bool = True
     latency_s: float | None = None
     ttft_s: float | None = None
+    ending: str | None = None  # the stop reason, or the fault that ended the stream
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from duo_tui.core.enums import (  # re-exported: the enums are part of this voca
 
 __all__ = [
     "STAGE_ORDER",
+    "CallEnding",
     "CallRecord",
     "Finding",
     "FindingDecision",
@@ -184,5 +185,19 @@ class CallRecord(BaseModel):
     ok: bool = True
     complete: bool = True
     error: str | None = None
+    ending: str | None = None
+    """How the reply ended: the provider's stop reason, or the fault that ended it."""
+    max_output_tokens: int | None = None
+    """The output budget the call was made with."""
     request_text: str = ""
     response_text: str = ""
+
+
+class CallEnding(BaseModel):
+    """How one model call of a stage run ended (the rail and the report show it)."""
+
+    call_id: str
+    model: str
+    ending: str  # "end_turn", "stop", "max_tokens", "length", "refusal", "stall", ...
+    complete: bool
+    max_output_tokens: int | None = None

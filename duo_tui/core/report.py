@@ -46,7 +46,17 @@ def build_report(s: Session) -> dict[str, Any]:
         "mode": s.mode.value,
         "usage": {m: u.model_dump() for m, u in s.usage_by_model.items()},
         "usage_by_stage": {k: u.model_dump() for k, u in s.usage_by_stage.items()},
+        "calls": call_endings(s),
         "errors": list(s.errors),
         "warnings": list(s.warnings),
         "gate_sandbox": s.gate_sandbox,
     }
+
+
+def call_endings(s: Session) -> list[dict[str, Any]]:
+    """How every model call ended, per stage run: `end_turn`, `length`, `max_tokens`, ..."""
+    return [
+        {"stage": r.stage.value, "round": r.round, "task": r.task_id, **c.model_dump()}
+        for r in s.runs
+        for c in r.calls
+    ]

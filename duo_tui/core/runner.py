@@ -50,7 +50,15 @@ class StopSession(Exception):
 
 
 class StageError(Exception):
-    """A stage run failed; the message is shown to the human and fed back on rerun."""
+    """A stage run failed; the message is shown to the human and fed back on rerun.
+
+    `fatal` marks a failure a rerun by autopilot would not fix (a reply cut off
+    even with the larger budget, a refusal): autopilot stops and names it.
+    """
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
 
 
 class TasksReplanned(Exception):
@@ -89,7 +97,21 @@ class StageCtx:
         return "\n\n".join(parts)
 
 
-FATAL_FAULTS = frozenset({"auth", "bad_request", "config", "spend_limit"})
+FATAL_FAULTS = frozenset(
+    {
+        "auth",
+        "bad_request",
+        "config",
+        "spend_limit",
+        # A reply that did not end normally: cut off even after the retry with a larger
+        # budget, refused, paused, ended for an unknown reason, or over the size limit.
+        "cut_off",
+        "refused",
+        "paused",
+        "unknown_ending",
+        "too_large",
+    }
+)
 
 ACTIONS = ("accept", "reject", "rerun", "edit", "swap_roles", "autopilot", "stop")
 _KNOWN = frozenset({*ACTIONS, "choose"})
@@ -134,6 +156,7 @@ class RunnerBase:
             providers,
             self.emit,
             max_cost_usd=config.loop.max_cost_usd,
+            config=config,
         )
         self._resume_run: StageRun | None = None
         self._fatal = False  # the last failure cannot be fixed by rerunning
@@ -273,7 +296,9 @@ class RunnerBase:
                 error = redact(str(exc))
                 run.error = error
                 run.move(StageState.FAILED)
-                self._fatal = isinstance(exc, CallFailed) and exc.error.kind.value in FATAL_FAULTS
+                self._fatal = (
+                    isinstance(exc, CallFailed) and exc.error.kind.value in FATAL_FAULTS
+                ) or (isinstance(exc, StageError) and exc.fatal)
                 entry = f"{stage.value}: {error}"
                 if entry not in s.errors:
                     s.errors.append(entry)

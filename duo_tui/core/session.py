@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from duo_tui.core.models import (
+    CallEnding,
     FindingDecision,
     Mode,
     Roles,
@@ -55,6 +56,7 @@ class StageRun(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     artifact: str | None = None  # path of the stage's output, relative to the session dir
+    calls: list[CallEnding] = Field(default_factory=list)  # how each model call ended
 
     def move(self, target: StageState) -> None:
         """Move through the state machine; raises InvalidTransition if illegal."""

@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any
 
+from duo_tui.core.calls import CallFailed
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
@@ -20,6 +21,7 @@ from duo_tui.core.events import ArtifactReady, ErrorEvent, TextDelta, UserDecisi
 from duo_tui.core.models import Finding, FindingDecision, Mode, Review, Stage, StageState
 from duo_tui.core.plan_manifest import is_conventional, task_markdown, task_rows
 from duo_tui.core.runner import (
+    FATAL_FAULTS,
     Produced,
     RunnerBase,
     StageCtx,
@@ -667,6 +669,7 @@ class TaskCycle(RunnerBase):
                 *(one(i, m, ctx) for i, m in todo), return_exceptions=True
             )
             errors = []
+            fatal = False
             for (i, m), r in zip(todo, results, strict=True):
                 if isinstance(r, Review):
                     done[i] = r
@@ -677,11 +680,16 @@ class TaskCycle(RunnerBase):
 
                     if isinstance(r, CostCapReached):
                         raise r
+                    # A review cut off, refused or ended oddly is never parsed as a review.
+                    fatal = fatal or (
+                        isinstance(r, CallFailed) and r.error.kind.value in FATAL_FAULTS
+                    )
                     errors.append(f"{m}: {r}")
             if errors:
                 raise StageError(
                     "; ".join(errors)
-                    + " (rerun to retry the failed review(s); the others are kept)"
+                    + " (rerun to retry the failed review(s); the others are kept)",
+                    fatal=fatal,
                 )
             if rebuttal and rebutted is None:
                 await self._rebuttal(reviewers, done)

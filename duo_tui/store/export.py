@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from duo_tui.core.models import Severity
+from duo_tui.core.report import call_endings
 from duo_tui.core.session import SessionStatus
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean, clean_obj
@@ -267,6 +268,7 @@ def _collect(store: SessionStore) -> dict[str, Any]:
             "output": sum(u.output_tokens or 0 for u in session.usage_by_model.values()),
         },
         "decisions": [d.model_dump(mode="json") for d in decisions],
+        "calls": call_endings(session),
         "errors": list(session.errors),
         "warnings": list(session.warnings),
         "problems": problems,

@@ -63,3 +63,25 @@ def test_unknown_stage_or_state_is_refused() -> None:
         rail.set_stage("deploy", "running")
     with pytest.raises(ValueError, match="unknown stage state"):
         rail.set_stage("plan", "sleeping")
+
+
+async def test_a_call_that_did_not_end_normally_is_marked() -> None:
+    """Issue 17: the rail records a stage whose last call was cut off, refused or ended oddly."""
+    app = _host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        rail = app.query_one(StageRail)
+        rail.set_stage("execute", "failed")
+        rail.set_ending("execute", "length")
+        rail.set_ending(Stage.REVIEW, "refusal")
+        rail.set_ending("plan", "pause_turn")
+        await pilot.pause()
+        lines = str(rail.render()).splitlines()
+        assert "! execute ✂" in lines
+        assert "○ review ⊘" in lines and "○ plan ?" in lines
+        assert max(len(line) for line in lines) <= 16, "it still fits the rail"
+        rail.set_ending("execute", None)  # the retry ended normally
+        await pilot.pause()
+        assert "! execute" in str(rail.render()).splitlines()
+        assert rail.endings == {"review": "refusal", "plan": "pause_turn"}
+        rail.reset()
+        assert rail.endings == {}

@@ -430,11 +430,16 @@ class WorkbenchScreen(Screen[None]):
 
                 cost = f" · ${u.cost_usd:.4f}" if u.cost_usd is not None else " · cost unknown"
                 cached = f" ({cached_text(u)})" if cached_text(u) else ""
+                ended = "" if ev.complete or not ev.ending else f" · {ev.ending}"
                 pane.finish(
                     ev.complete,
-                    f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cached}{cost}",
+                    f"{_tok(u.input_tokens)}→{_tok(u.output_tokens)} tok{cached}{cost}{ended}",
                     ev.latency_s,
                 )
+            if self.running:
+                # The rail marks a stage whose last call was cut off, refused or ended oddly.
+                for r in self._rails():
+                    r.set_ending(self.running, None if ev.complete else ev.ending)
         elif isinstance(ev, StageStarted):
             self.running = ev.stage.value
             self.running_since = time.monotonic()

@@ -3,7 +3,9 @@
 Vertical (at most 18 columns) by default; with `compact = True` it becomes a
 single line for narrow terminals. States use glyphs as well as colours:
 `○` pending, a spinner while running, `◆` awaiting a decision, `✓` accepted,
-`✗` rejected, `!` failed.
+`✗` rejected, `!` failed. A stage whose last model call did not end normally
+carries a mark after its name: `✂` cut off at the token limit, `⊘` refused,
+`?` any other ending (paused, unknown, stalled, too large).
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ STATE_STYLES: dict[str, str] = {
     "skipped": "$duo-stage-pending",
 }
 
+#: Marks of a stage whose last model call ended abnormally (see `set_ending`).
+ENDING_MARKS: dict[str, str] = {
+    "max_tokens": "✂",
+    "model_context_window_exceeded": "✂",
+    "length": "✂",
+    "cut_off": "✂",
+    "refusal": "⊘",
+    "content_filter": "⊘",
+    "refused": "⊘",
+}
+
 _STATE_ALIASES = {"awaiting": "awaiting_decision", "awaiting-decision": "awaiting_decision"}
 
 
@@ -97,6 +110,7 @@ class StageRail(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._states: dict[str, str] = dict.fromkeys(STAGES, "pending")
+        self._endings: dict[str, str] = {}  # stage -> how its last call ended, if abnormally
         self._task_id: str | None = None
         self._round: int | None = None
         self._mode = "manual"
@@ -132,9 +146,26 @@ class StageRail(Widget):
         self._update_timer()
         self.refresh(layout=False)
 
+    def set_ending(self, stage: object, ending: str | None) -> None:
+        """Record how `stage`'s last model call ended; None (or a normal end) clears the mark."""
+        name = _value(stage)
+        if name not in self._states:
+            return
+        if ending:
+            self._endings[name] = ending
+        else:
+            self._endings.pop(name, None)
+        self.refresh(layout=False)
+
+    @property
+    def endings(self) -> dict[str, str]:
+        """Stage -> the abnormal ending of its last model call."""
+        return dict(self._endings)
+
     def reset(self) -> None:
         """Every stage back to pending (a new round or task)."""
         self._states = dict.fromkeys(STAGES, "pending")
+        self._endings = {}
         self._update_timer()
         self.refresh()
 
@@ -147,6 +178,7 @@ class StageRail(Widget):
     def mirror(self, other: StageRail) -> None:
         """Show what `other` shows (its stages, task, round and mode)."""
         self._states = dict(other._states)
+        self._endings = dict(other._endings)
         self._task_id, self._round = other._task_id, other._round
         self._mode, self._autopilot = other._mode, other._autopilot
         self._update_timer()
@@ -208,13 +240,15 @@ class StageRail(Widget):
         for stage in STAGES:
             state = self._states[stage]
             active = state in ("running", "awaiting_decision")
-            lines.append(
-                Content.assemble(
-                    (self._glyph(state), STATE_STYLES[state]),
-                    " ",
-                    (stage, "bold" if active else ("$text-muted" if state == "pending" else "")),
-                )
+            line = Content.assemble(
+                (self._glyph(state), STATE_STYLES[state]),
+                " ",
+                (stage, "bold" if active else ("$text-muted" if state == "pending" else "")),
             )
+            ending = self._endings.get(stage)
+            if ending:
+                line = Content.assemble(line, " ", (ENDING_MARKS.get(ending, "?"), "bold $warning"))
+            lines.append(line)
         lines.append(Content(""))
         lines.append(Content.styled(self._mode, "bold"))
         lines.append(
