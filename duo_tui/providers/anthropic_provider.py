@@ -31,7 +31,7 @@ from duo_tui.providers.schemas import (
     clean_schema,
 )
 from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
-from duo_tui.providers.streaming import RetryingStreamProvider
+from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
