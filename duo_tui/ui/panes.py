@@ -188,7 +188,11 @@ class ReviewPane(Pane):
             return
         self.mount(
             Static("", id="review-summary", markup=False),
-            FindingList(side="a" if self.index == 0 else "b", id=f"findings-{self.index}"),
+            FindingList(
+                side="a" if self.index == 0 else "b",
+                reviewer=self.index,
+                id=f"findings-{self.index}",
+            ),
             before=self.query_one(StreamPane),
         )
 

@@ -34,7 +34,7 @@ async def test_rows_show_glyph_severity_location_and_decision() -> None:
         assert "app/webhooks.py:41-46" in agree and "fix" in agree
         assert _row_text(list_a, "a:F2").startswith("≠")
         only = _row_text(list_a, "a:F3")
-        assert only.startswith("◆") and "app/webhooks.py:1" in only and "dismissed" in only
+        assert only.startswith("◀") and "app/webhooks.py:1" in only and "dismissed" in only
         assert "deferred" in _row_text(list_a, "a:F4")
         assert [row.key for row in list_a.rows] == ["a:F1", "a:F2", "a:F3", "a:F4"]
 

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from duo_tui.core.session import Task
 from duo_tui.safe_text import clean_line
+from duo_tui.ui.match_marks import only_label
 from duo_tui.ui.screens.tasks import STATE_GLYPH, edit_task
 from duo_tui.ui.visible import visible
 
@@ -206,6 +207,15 @@ class TaskDetailScreen(ModalScreen[None]):
                 out.append("\n  triage", style="bold")
                 for g in r.triage:
                     kind = KIND_TEXT.get(str(g.get("kind")), str(g.get("kind")))
+                    members = g.get("members") or []
+                    who = (
+                        members[0].get("reviewer")
+                        if members and isinstance(members[0], dict)
+                        else None
+                    )
+                    if g.get("kind") == "only" and isinstance(who, int):
+                        # which reviewer, by glyph and letter: never colour alone
+                        kind = only_label(who)
                     decision = str(g.get("decision") or "pending").replace("_", "-")
                     sev = str(g.get("severity") or "")
                     out.append("\n    ")

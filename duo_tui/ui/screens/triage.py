@@ -1,7 +1,7 @@
 """The triage screen: every finding, grouped by agreement, decided with the keyboard.
 
-Groups are shown as agreed (✓), severity conflict (≠), only A (◆A), only B (◆B):
-glyph and colour, never colour alone. Selecting a group shows both reviewers'
+Groups are shown as agreed (✓), severity conflict (≠), only A (◀ only A), only B
+(▶ only B): glyph, word and colour, never colour alone (`duo_tui.ui.match_marks`). Selecting a group shows both reviewers'
 words side by side and where in the code it points. Keys: f fix, d dismiss,
 k accept-risk (a reason is required), l defer, R recurring (adds a rule to
 `.ai/constitution.md` after you confirm).
@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 
 from duo_tui.core.models import Review
 from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.match_marks import only_glyph, only_label, only_style_var, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
@@ -140,10 +141,7 @@ class TriageScreen(Screen[None]):
             label, var = KIND_LABEL[g["kind"]]
         else:
             r = g["members"][0]["reviewer"]
-            label, var = (
-                f"◆ only {'AB'[r] if r < 2 else r + 1}",
-                "duo-only-a" if r == 0 else "duo-only-b",
-            )
+            label, var = only_label(r), only_style_var(r)
         return Text(label, style=self._var(var))
 
     def _sev_cell(self, g: dict[str, Any]) -> Text:
@@ -198,14 +196,22 @@ class TriageScreen(Screen[None]):
         decided = sum(
             1 for g in self.groups if self.decisions.get(g["key"], "pending") != "pending"
         )
-        counts = {
-            k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity", "only")
-        }
+        counts = {k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity")}
+        only: dict[int, int] = {}
+        for g in self.groups:
+            if g["kind"] == "only":
+                r = g["members"][0]["reviewer"]
+                only[r] = only.get(r, 0) + 1
+        # one count per reviewer, each with its own glyph: `◀ 2 only A · ▶ 1 only B`
+        only_text = " · ".join(
+            f"{only_glyph(r)} {n} only {reviewer_name(r)}" for r, n in sorted(only.items())
+        )
         fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
         mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
         self.query_one("#triage-head", Static).update(
             f"[b]triage[/b] · {n} finding(s): = {counts['agree']} agreed · ≠ {counts['severity']} severity · "
-            f"◆ {counts['only']} one reviewer · {decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
+            + (f"{only_text} · " if only_text else "")
+            + f"{decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
         )
 
     def _carried(self, key: str) -> dict[str, Any] | None:

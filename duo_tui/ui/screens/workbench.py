@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.compositor import BoxCompositor
+from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
 from duo_tui.ui.pipeline_thread import PipelineThread
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
@@ -683,7 +684,7 @@ class WorkbenchScreen(Screen[None]):
             f"[$duo-agree]= {counts['agree']} agreed[/]\n"
             f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
             + "\n".join(
-                f"[{'$duo-only-a' if i == 0 else '$duo-only-b'}]◆ {n} only {'AB'[i] if i < 2 else i + 1}[/]"
+                f"[${only_style_var(i)}]{only_glyph(i)} {n} only {reviewer_name(i)}[/]"
                 for i, n in enumerate(only)
             )
         )

@@ -1,7 +1,8 @@
 """`FindingList`: one reviewer's findings, marked by how they matched the other review.
 
-Each row shows a kind glyph (agreed `=`, only this reviewer `◆`, severity
-conflict `≠`; glyph *and* colour), a severity badge, the title, `file:lines`
+Each row shows a kind glyph (agreed `=`, severity conflict `≠`, only this
+reviewer: `◀` for A, `▶` for B, `◆` for a third; glyph *and* colour, see
+`duo_tui.ui.match_marks`), a severity badge, the title, `file:lines`
 and the human's decision. Highlighting a row posts `FindingList.Selected` with
 the row's key and its counterpart's key; the workbench answers by calling
 `highlight_counterpart(key)` on the other reviewer's list. Enter expands the
@@ -22,11 +23,22 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.match_marks import (
+    AGREE_GLYPH,
+    ONLY_OTHER_GLYPH,
+    SEVERITY_GLYPH,
+    only_glyph,
+    reviewer_name,
+)
 
 FindingKind = Literal["agree", "severity", "only"]
 
-KIND_GLYPHS: dict[str, str] = {"agree": "=", "severity": "≠", "only": "◆"}
-"""Glyph per match kind: never colour alone."""
+KIND_GLYPHS: dict[str, str] = {
+    "agree": AGREE_GLYPH,
+    "severity": SEVERITY_GLYPH,
+    "only": ONLY_OTHER_GLYPH,
+}
+"""Glyph per match kind: never colour alone (`only` is per reviewer: `FindingList.only_glyph`)."""
 
 KIND_LABELS: dict[str, str] = {
     "agree": "both reviewers agree",
@@ -144,6 +156,7 @@ class FindingList(OptionList):
         rows: Sequence[FindingRow] = (),
         *,
         side: Literal["a", "b"] = "a",
+        reviewer: int | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -151,6 +164,8 @@ class FindingList(OptionList):
         super().__init__(name=name, id=id, classes=classes)
         self.side = side
         """Which reviewer this list shows; picks the colour of `only` findings."""
+        self.reviewer = reviewer if reviewer is not None else (0 if side == "a" else 1)
+        """The reviewer's index: picks the glyph of `only` findings (◀ A, ▶ B, ◆ more)."""
         self._rows: dict[str, FindingRow] = {}
         self._expanded: set[str] = set()
         self._counterpart: str | None = None
@@ -264,7 +279,10 @@ class FindingList(OptionList):
         badge_colour = f"$duo-{severity}" if severity in SEVERITY_LABELS else "$text-muted"
         counterpart = row.key == self._counterpart
         first = Content.assemble(
-            (KIND_GLYPHS.get(row.kind, "?"), self._kind_style(row)),
+            (
+                only_glyph(self.reviewer) if row.kind == "only" else KIND_GLYPHS.get(row.kind, "?"),
+                self._kind_style(row),
+            ),
             " ",
             (f" {label} ", f"bold $background on {badge_colour}"),
             " ",
@@ -283,7 +301,15 @@ class FindingList(OptionList):
         lines = [first, Content.assemble(*second_parts)]
         if row.key in self._expanded:
             lines.append(
-                Content.styled(f"  {KIND_LABELS.get(row.kind, row.kind)}", "italic $text-muted")
+                Content.styled(
+                    "  "
+                    + (
+                        f"only reviewer {reviewer_name(self.reviewer)}"
+                        if row.kind == "only"
+                        else KIND_LABELS.get(row.kind, row.kind)
+                    ),
+                    "italic $text-muted",
+                )
             )
             if row.detail:
                 lines.append(Content.assemble("  ", clean(row.detail)))
