@@ -25,6 +25,15 @@ from pydantic import ValidationError
 
 from duo_tui.core.models import Review, Severity
 from duo_tui.errors import ReviewParseError
+from duo_tui.limits import (
+    DEFAULT_LIMITS,
+    InputError,
+    Limits,
+    json_depth,
+    json_values,
+    loads_json,
+    read_regular_file,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema import Draft202012Validator
@@ -129,6 +138,17 @@ def _to_review(data: dict[str, Any], prefix: str, raw: str) -> Review:
 
 # --------------------------------------------------------------------------- strict
 
+
+def _check_count(data: Any, lim: Limits, name: str) -> None:
+    """Refuse a review with more findings than `[limits] findings_per_review`."""
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if isinstance(findings, list) and len(findings) > lim.findings_per_review:
+        raise ReviewParseError(
+            f"{name}: {len(findings)} findings, more than the limit of "
+            f"{lim.findings_per_review} per review ([limits] findings_per_review)"
+        )
+
+
 # Optional fields whose `null` means "not given" (what `Review.model_dump()` writes).
 _NULLABLE_REVIEW = ("verdict", "score", "summary")
 _NULLABLE_FINDING = ("category", "detail", "suggestion", "confidence")
@@ -148,19 +168,32 @@ def _drop_null_optionals(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_review_file(path: Path) -> Review:
+def load_review_file(path: Path, limits: Limits | None = None) -> Review:
     """Load a review file strictly; errors name the file and the field.
 
     The one leniency: an optional field set to null (as `Review.model_dump()`
-    writes it) counts as absent.
+    writes it) counts as absent. `limits` (default `DEFAULT_LIMITS`) bounds the
+    file's size, its JSON nesting and its number of findings; only a regular
+    file is read.
     """
+    lim = limits or DEFAULT_LIMITS
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewParseError(f"{name}: cannot read the file: {exc}") from exc
+        raw = read_regular_file(Path(path), lim.review_file_bytes, setting="review_file_mb")
+        text = raw.decode("utf-8")
+        if json_values(raw) > lim.json_values:
+            raise InputError(
+                f"{name}: more than {lim.json_values} JSON values ([limits] json_values)"
+            )
+    except InputError as exc:
+        raise ReviewParseError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ReviewParseError(f"{name}: cannot read the file: not UTF-8 text ({exc})") from None
+    del raw
     try:
-        data = json.loads(text)
+        data = loads_json(text, lim.json_depth)
+    except InputError as exc:
+        raise ReviewParseError(f"{name}: {exc} ([limits] json_depth)") from None
     except json.JSONDecodeError as exc:
         raise ReviewParseError(
             f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
@@ -171,6 +204,7 @@ def load_review_file(path: Path) -> Review:
             f"{name}: expected a JSON object (a duo review v1 document), got {type(data).__name__}",
             raw=text,
         )
+    _check_count(data, lim, name)
     problems = schema_errors(_drop_null_optionals(data))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -204,6 +238,8 @@ def _decode_objects(text: str) -> list[Any]:
         except json.JSONDecodeError:
             pos = i + 1
             continue
+        except RecursionError:  # nested beyond any review: nothing further in here is one
+            break
         out.append(value)
         pos = stop
     return out
@@ -362,9 +398,16 @@ def parse_review_text(text: str, reviewer: str) -> Review:
             "(expected an object with a 'findings' list)",
             raw=text,
         )
+    lim = DEFAULT_LIMITS
+    if json_depth(value, lim.json_depth) > lim.json_depth:
+        raise ReviewParseError(
+            f"review by {reviewer}: the JSON is nested deeper than {lim.json_depth} levels",
+            raw=text,
+        )
     if isinstance(value, list):
         value = {"findings": value}
         notes.append("the answer was a bare list of findings")
+    _check_count(value, lim, f"review by {reviewer}")
     data = _drop_null_optionals(_normalise(value, reviewer, notes))
     problems = schema_errors(data)
     if problems:

@@ -30,6 +30,7 @@ when a connected block of candidates is too big for the pure-Python Hungarian.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections import defaultdict
@@ -40,6 +41,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.core.models import Finding, PairKind, Review, TriagePair, TriageResult
+from duo_tui.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -78,6 +80,14 @@ _WEIGHTS: dict[str, float] = {
 _LINE_SCALE = 6.0
 #: Blocks with more rows or columns than this are solved by scipy.
 _PURE_HUNGARIAN_MAX = 120
+#: Pair cells scored at once; bigger inputs are scored a block of rows at a time.
+_BLOCK_CELLS = 1_000_000
+#: In a block-by-block match, each finding of `a` keeps at most this many candidates.
+_MAX_CANDIDATES = 32
+#: A connected block of candidates with more cells is paired greedily (best first).
+_DENSE_BLOCK_MAX = 4_000_000
+#: In a block-by-block match, the dense part of the n-gram matrix of `b` stays under this.
+_DENSE_RIGHT_BYTES = 32_000_000
 
 # A generic English stop-word list (function words only).
 _STOPWORD_TEXT = (
@@ -128,19 +138,24 @@ def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def _add_terms(terms: dict[str, float], text: str) -> None:
+def _add_terms(terms: dict[str, float], text: str, term_chars: int) -> None:
     for token in _IDENT_RE.findall(text):
-        for term, weight in _token_terms(token):
+        # A hostile "word" of megabytes would explode the character n-grams: cut it.
+        for term, weight in _token_terms(token[:term_chars]):
             terms[term] = terms.get(term, 0.0) + weight
 
 
-def _finding_terms(f: Finding) -> dict[str, float]:
-    """Weighted terms of one finding (title counted twice; backticked code spans double)."""
-    text = f"{f.title}\n{f.title}\n{f.detail}\n{f.suggestion}"
+def _finding_terms(f: Finding, term_chars: int, text_chars: int) -> dict[str, float]:
+    """Weighted terms of one finding (title counted twice; backticked code spans double).
+
+    Only the first `text_chars` characters of the finding's text are read and
+    tokens are cut to `term_chars`, so no finding can make matching unbounded.
+    """
+    text = f"{f.title}\n{f.title}\n{f.detail}\n{f.suggestion}"[:text_chars]
     terms: dict[str, float] = {}
-    _add_terms(terms, text)
+    _add_terms(terms, text, term_chars)
     for span in _BACKTICK_RE.findall(text):
-        _add_terms(terms, span)
+        _add_terms(terms, span, term_chars)
     return terms
 
 
@@ -172,6 +187,8 @@ class _Matrices:
 
     def __init__(self, sparse: bool) -> None:
         self.sparse = sparse
+        # Per matrix: the right-hand side of `cross`, split once (block-by-block scoring).
+        self._right: dict[int, tuple[Any, Any, Any, Any]] = {}
 
     def build(
         self, rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
@@ -199,9 +216,12 @@ class _Matrices:
             m.data = 1.0 + np.log(m.data)
             df = np.bincount(m.indices, minlength=m.shape[1])
             m.data *= (np.log((1 + n) / (1 + df)) + 1.0)[m.indices]
-            norms = np.sqrt(np.add.reduceat(m.data**2, m.indptr[:-1])) if m.nnz else np.ones(n)
-            norms = np.where(np.diff(m.indptr) > 0, norms, 1.0)
-            m.data /= np.repeat(norms, np.diff(m.indptr))
+            # Row norms by bincount: np.add.reduceat fails when the last rows are empty
+            # (a finding whose words are all code identifiers has no n-grams).
+            per_row = np.diff(m.indptr)
+            sq = np.bincount(np.repeat(np.arange(n), per_row), weights=m.data**2, minlength=n)
+            norms = np.where(per_row > 0, np.sqrt(sq), 1.0)
+            m.data /= np.repeat(norms, per_row)
             return m
         mask = counts > 0
         m = np.where(mask, 1.0 + np.log(np.where(mask, counts, 1.0)), 0.0)
@@ -209,8 +229,10 @@ class _Matrices:
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         return m / np.where(norms > 0, norms, 1.0)
 
-    def cross(self, m: Any, na: int, densify: bool = False) -> np.ndarray:
-        """Row dot products of the first `na` rows with the rest.
+    def cross(
+        self, m: Any, na: int, densify: bool = False, lo: int = 0, hi: int | None = None
+    ) -> np.ndarray:
+        """Row dot products of rows `lo:hi` (default: the first `na`) with the rows after `na`.
 
         `densify` multiplies the columns many rows share as dense float32 arrays
         (BLAS), much faster when rows overlap a lot (character n-grams).
@@ -220,26 +242,47 @@ class _Matrices:
         if self.sparse and densify:
             # Columns many documents share (frequent n-grams) multiply fastest as dense
             # float32 arrays (BLAS), the long tail of rare ones as sparse rows.
-            df = np.bincount(m.indices, minlength=m.shape[1])
-            common = df > max(32, m.shape[0] // 40)
-            idx_c, idx_r = np.flatnonzero(common), np.flatnonzero(~common)
-            left, right = m[:na], m[na:]
-            dense = left[:, idx_c].toarray().astype(np.float32) @ (
-                right[:, idx_c].toarray().astype(np.float32).T
-            )
+            if id(m) not in self._right:
+                df = np.bincount(m.indices, minlength=m.shape[1])
+                common = df > max(32, m.shape[0] // 40)
+                idx_c, idx_r = np.flatnonzero(common), np.flatnonzero(~common)
+                right = m[na:]
+                self._right[id(m)] = (
+                    idx_c,
+                    idx_r,
+                    right[:, idx_c].toarray().astype(np.float32).T,
+                    right[:, idx_r].T.tocsc(),
+                )
+            idx_c, idx_r, right_c, right_r = self._right[id(m)]
+            left = m[lo : na if hi is None else hi]
+            dense = left[:, idx_c].toarray().astype(np.float32) @ right_c
             sims: np.ndarray = dense.astype(np.float64)
-            sims += (left[:, idx_r] @ right[:, idx_r].T).toarray()
+            sims += (left[:, idx_r] @ right_r).toarray()
             return sims
-        prod = m[:na] @ m[na:].T
+        prod = m[lo : na if hi is None else hi] @ m[na:].T
         if self.sparse:
             return np.asarray(prod.todense())
         out: np.ndarray = prod
         return out
 
 
-def _text_similarity(a: Sequence[Finding], b: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray]:
-    """Word and character-n-gram TF-IDF cosine of every (a, b) pair."""
-    docs = [_finding_terms(f) for f in [*a, *b]]
+#: Characters of text all findings together contribute to matching; each finding
+#: reads at most its share (never less than `_MIN_FINDING_CHARS`), which bounds
+#: the matcher's memory for any accepted input.
+_TEXT_BUDGET = 1_000_000
+_MIN_FINDING_CHARS = 100
+_MAX_FINDING_CHARS = 20_000
+#: Only the first this many distinct terms (in order of appearance) get character n-grams.
+_MAX_GRAM_TERMS = 40_000
+
+
+def _text_matrices(
+    a: Sequence[Finding], b: Sequence[Finding], term_chars: int, hashed: int = _HASHED_GRAMS
+) -> tuple[Any, Any, Any]:
+    """(matrix builder, word TF-IDF rows, character-n-gram TF-IDF rows) of `a` then `b`."""
+    share = _TEXT_BUDGET // max(1, len(a) + len(b))
+    text_chars = min(_MAX_FINDING_CHARS, max(_MIN_FINDING_CHARS, share))
+    docs = [_finding_terms(f, term_chars, text_chars) for f in [*a, *b]]
     # Term -> column, numbered in order of first appearance.
     vocab: defaultdict[str, int] = defaultdict()
     vocab.default_factory = vocab.__len__
@@ -250,29 +293,32 @@ def _text_similarity(a: Sequence[Finding], b: Sequence[Finding]) -> tuple[np.nda
         rows.extend([r] * len(doc))
         cols.extend(map(vocab.__getitem__, doc))
         vals.extend(doc.values())
-    n, nv = len(docs), max(len(vocab), 1)
+    del docs
+    n, nv = len(a) + len(b), max(len(vocab), 1)
     grams: defaultdict[str, int] = defaultdict()
     grams.default_factory = grams.__len__
     g_rows: list[int] = []
     g_cols: list[int] = []
-    for term, k in list(vocab.items()):
+    for term, k in itertools.islice(vocab.items(), _MAX_GRAM_TERMS):
         term_grams = _char_grams(term)
         g_rows.extend([k] * len(term_grams))
         g_cols.extend(map(grams.__getitem__, term_grams))
+    del vocab
     ng = max(len(grams), 1)
-    mx = _Matrices(sparse=n * max(nv, ng) > _DENSE_MAX_CELLS)
-    if mx.sparse and ng > _HASHED_GRAMS:
+    mx = _Matrices(sparse=max(n * max(nv, ng), nv * ng) > _DENSE_MAX_CELLS)
+    if mx.sparse and ng > hashed:
         # Hashing trick: fold the n-gram columns into a fixed width (stable hash).
-        bucket = [zlib.crc32(g.encode()) % _HASHED_GRAMS for g in grams]
+        bucket = [zlib.crc32(g.encode()) % hashed for g in grams]
         g_cols = [bucket[c] for c in g_cols]
-        ng = _HASHED_GRAMS
+        ng = hashed
+    del grams
     counts = mx.build(rows, cols, vals, (n, nv))
-    word = mx.cross(mx.tfidf(counts), len(a))
+    word = mx.tfidf(counts)
     # Character n-grams of a document: each distinct word contributes its grams once.
     present = mx.build(rows, cols, [1.0] * len(rows), (n, nv))
     word_grams = mx.build(g_rows, g_cols, [1.0] * len(g_rows), (nv, ng))
-    char = mx.cross(mx.tfidf(present @ word_grams), len(a), densify=True)
-    return word, char
+    char = mx.tfidf(present @ word_grams)
+    return mx, word, char
 
 
 def _line_range(f: Finding) -> tuple[int, int] | None:
@@ -285,66 +331,103 @@ def _line_range(f: Finding) -> tuple[int, int] | None:
     return (min(s, e), max(s, e))
 
 
-def _features(a: Sequence[Finding], b: Sequence[Finding]) -> dict[str, np.ndarray]:
-    """The pairwise signals, each an (len(a), len(b)) array in [0, 1]."""
-    import numpy as np
+class _PairScorer:
+    """Pair probabilities of `a` x `b`, computed for any block of `a`'s rows.
 
-    word, char = _text_similarity(a, b)
+    The per-finding data (TF-IDF rows, files, lines, categories) is built once;
+    `probabilities(lo, hi)` then costs memory for only (hi - lo) x len(b) cells,
+    so a large input is scored a block at a time.
+    """
 
-    files = sorted({f.file for f in [*a, *b] if f.file})
-    fidx = {name: i + 1 for i, name in enumerate(files)}
-    fa = np.array([fidx.get(f.file or "", 0) for f in a], dtype=np.int64)
-    fb = np.array([fidx.get(f.file or "", 0) for f in b], dtype=np.int64)
-    known = (fa[:, None] > 0) & (fb[None, :] > 0)
-    same_file = (known & (fa[:, None] == fb[None, :])).astype(float)
-    file_unknown = (~known).astype(float)
+    def __init__(self, a: Sequence[Finding], b: Sequence[Finding], term_chars: int) -> None:
+        import numpy as np
 
-    def bounds(fs: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.na, self.nb = len(a), len(b)
+        hashed = _HASHED_GRAMS
+        if self.na * self.nb > _BLOCK_CELLS:  # scored by blocks: the dense n-gram side stays small
+            hashed = max(1024, min(_HASHED_GRAMS, _DENSE_RIGHT_BYTES // (4 * self.nb)))
+        self.mx, self.word, self.char = _text_matrices(a, b, term_chars, hashed)
+        files = sorted({f.file for f in [*a, *b] if f.file})
+        fidx = {name: i + 1 for i, name in enumerate(files)}
+        self.fa = np.array([fidx.get(f.file or "", 0) for f in a], dtype=np.int64)
+        self.fb = np.array([fidx.get(f.file or "", 0) for f in b], dtype=np.int64)
+        self.la = self._bounds(a)
+        self.lb = self._bounds(b)
+        # Category word sets as a binary finding x word matrix (Jaccard via products).
+        cat_words: dict[str, int] = {}
+        r_idx: list[int] = []
+        c_idx: list[int] = []
+        for r, f in enumerate([*a, *b]):
+            for w in _category_words(f.category[:term_chars]):
+                r_idx.append(r)
+                c_idx.append(cat_words.setdefault(w, len(cat_words)))
+        n, ncw = self.na + self.nb, max(1, len(cat_words))
+        self.cm = _Matrices(sparse=n * ncw > _DENSE_MAX_CELLS)
+        self.cats = self.cm.build(r_idx, c_idx, [1.0] * len(r_idx), (n, ncw))
+        sizes = np.asarray(self.cats.sum(axis=1)).ravel()
+        self.size_a, self.size_b = sizes[: self.na], sizes[self.na :]
+
+    @staticmethod
+    def _bounds(fs: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import numpy as np
+
         rng = [_line_range(f) for f in fs]
         has = np.array([r is not None for r in rng], dtype=bool)
         lo = np.array([r[0] if r else 0 for r in rng], dtype=float)
         hi = np.array([r[1] if r else 0 for r in rng], dtype=float)
         return has, lo, hi
 
-    ha, loa, hia = bounds(a)
-    hb, lob, hib = bounds(b)
-    gap = np.maximum(
-        0.0, np.maximum(loa[:, None], lob[None, :]) - np.minimum(hia[:, None], hib[None, :])
-    )
-    line = np.where(ha[:, None] & hb[None, :], np.exp(-gap / _LINE_SCALE), 0.0) * same_file
+    def features(self, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """The pairwise signals of rows `lo:hi` of `a`, each a (hi - lo, len(b)) array in [0, 1]."""
+        import numpy as np
 
-    cat_sets: dict[frozenset[str], int] = {}
-    ca = np.array([cat_sets.setdefault(_category_words(f.category), len(cat_sets)) for f in a])
-    cb = np.array([cat_sets.setdefault(_category_words(f.category), len(cat_sets)) for f in b])
-    keys = list(cat_sets)
-    table = np.zeros((len(keys), len(keys)))
-    for i, s1 in enumerate(keys):
-        for j, s2 in enumerate(keys):
-            if s1 and s2:
-                table[i, j] = len(s1 & s2) / len(s1 | s2)
-    category = table[ca[:, None], cb[None, :]]
-    return {
-        "word": word,
-        "char": char,
-        "same_file": same_file,
-        "file_unknown": file_unknown,
-        "line": line,
-        "category": category,
-    }
+        word = self.mx.cross(self.word, self.na, lo=lo, hi=hi)
+        char = self.mx.cross(self.char, self.na, lo=lo, hi=hi, densify=True)
+        fa, fb = self.fa[lo:hi], self.fb
+        known = (fa[:, None] > 0) & (fb[None, :] > 0)
+        same_file = (known & (fa[:, None] == fb[None, :])).astype(float)
+        file_unknown = (~known).astype(float)
+        ha, loa, hia = (x[lo:hi] for x in self.la)
+        hb, lob, hib = self.lb
+        gap = np.maximum(
+            0.0, np.maximum(loa[:, None], lob[None, :]) - np.minimum(hia[:, None], hib[None, :])
+        )
+        line = np.where(ha[:, None] & hb[None, :], np.exp(-gap / _LINE_SCALE), 0.0) * same_file
+        inter = self.cm.cross(self.cats, self.na, lo=lo, hi=hi)
+        sa, sb = self.size_a[lo:hi, None], self.size_b[None, :]
+        union = sa + sb - inter
+        both = (sa > 0) & (sb > 0)
+        category = np.where(both, inter / np.where(both, union, 1.0), 0.0)
+        return {
+            "word": word,
+            "char": char,
+            "same_file": same_file,
+            "file_unknown": file_unknown,
+            "line": line,
+            "category": category,
+        }
+
+    def probabilities(self, lo: int, hi: int) -> np.ndarray:
+        """Probability, for rows `lo:hi` of `a` x every `b`, of describing the same problem."""
+        import numpy as np
+
+        z = np.full((hi - lo, self.nb), _WEIGHTS["bias"])
+        for name, value in self.features(lo, hi).items():
+            z += _WEIGHTS[name] * value
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return out
 
 
-def score_matrix(a: Sequence[Finding], b: Sequence[Finding]) -> np.ndarray:
+def score_matrix(
+    a: Sequence[Finding], b: Sequence[Finding], term_chars: int | None = None
+) -> np.ndarray:
     """Probability, for each (a, b) pair of findings, that they describe the same problem."""
     import numpy as np
 
     if not a or not b:
         return np.zeros((len(a), len(b)))
-    feats = _features(a, b)
-    z = np.full((len(a), len(b)), _WEIGHTS["bias"])
-    for name, value in feats.items():
-        z += _WEIGHTS[name] * value
-    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
-    return out
+    tc = DEFAULT_LIMITS.term_chars if term_chars is None else term_chars
+    return _PairScorer(a, b, tc).probabilities(0, len(a))
 
 
 # --------------------------------------------------------------------------- assignment
@@ -437,11 +520,30 @@ def _assign(prob: np.ndarray, threshold: float) -> list[tuple[int, int]]:
     import numpy as np
 
     rows, cols = np.nonzero(prob > threshold)
+    return _assign_edges(rows, cols, prob[rows, cols], threshold)
+
+
+def _assign_edges(
+    rows: np.ndarray, cols: np.ndarray, probs: np.ndarray, threshold: float
+) -> list[tuple[int, int]]:
+    """`_assign` on the candidate pairs only: (row, column, probability) above the threshold."""
+    import numpy as np
+
     edges = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    gain = dict(zip(edges, (probs - threshold).tolist(), strict=True))
     out: list[tuple[int, int]] = []
     for rset, cset in _components(edges):
-        block = prob[np.ix_(rset, cset)] - threshold
-        block = np.where(block > 0, block, 0.0)
+        if len(rset) * len(cset) > _DENSE_BLOCK_MAX:
+            out.extend(_greedy(rset, cset, gain))
+            continue
+        ri = {r: k for k, r in enumerate(rset)}
+        ci = {c: k for k, c in enumerate(cset)}
+        block = np.zeros((len(rset), len(cset)))
+        for r in rset:
+            for c in cset:
+                g = gain.get((r, c), 0.0)
+                if g > 0:
+                    block[ri[r], ci[c]] = g
         if len(rset) == 1 or len(cset) == 1:
             k = int(np.argmax(block))  # first maximum: deterministic
             r, c = divmod(k, len(cset))
@@ -457,10 +559,61 @@ def _assign(prob: np.ndarray, threshold: float) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+def _greedy(
+    rset: list[int], cset: list[int], gain: dict[tuple[int, int], float]
+) -> list[tuple[int, int]]:
+    """Best pair first, for a component too big for an exact assignment in bounded memory."""
+    rows, cols = set(rset), set(cset)
+    ranked = sorted(
+        ((g, r, c) for (r, c), g in gain.items() if r in rows and c in cols),
+        key=lambda e: (-e[0], e[1], e[2]),
+    )
+    used_r: set[int] = set()
+    used_c: set[int] = set()
+    out = []
+    for _, r, c in ranked:
+        if r not in used_r and c not in used_c:
+            used_r.add(r)
+            used_c.add(c)
+            out.append((r, c))
+    return out
+
+
+def _candidates(scorer: _PairScorer, threshold: float) -> tuple[Any, Any, Any]:
+    """(rows, columns, probabilities) of the pairs above `threshold`, scored block by block.
+
+    Memory stays at one block of `_BLOCK_CELLS` cells; each finding of `a`
+    keeps at most its `_MAX_CANDIDATES` best candidates.
+    """
+    import numpy as np
+
+    na, nb = scorer.na, scorer.nb
+    step = max(1, _BLOCK_CELLS // max(1, nb))
+    parts_r, parts_c, parts_p = [], [], []
+    for lo in range(0, na, step):
+        hi = min(na, lo + step)
+        prob = scorer.probabilities(lo, hi)
+        if nb > _MAX_CANDIDATES:
+            top = np.argpartition(prob, nb - _MAX_CANDIDATES, axis=1)[:, nb - _MAX_CANDIDATES :]
+            keep = np.zeros(prob.shape, dtype=bool)
+            np.put_along_axis(keep, top, True, axis=1)
+            keep &= prob > threshold
+        else:
+            keep = prob > threshold
+        r, c = np.nonzero(keep)
+        parts_r.append(r + lo)
+        parts_c.append(c)
+        parts_p.append(prob[r, c])
+        del prob, keep
+    return np.concatenate(parts_r), np.concatenate(parts_c), np.concatenate(parts_p)
+
+
 # --------------------------------------------------------------------------- two reviews
 
 
-def match_reviews(a: Review, b: Review, threshold: float | None = None) -> TriageResult:
+def match_reviews(
+    a: Review, b: Review, threshold: float | None = None, limits: Limits | None = None
+) -> TriageResult:
     """Pair the findings of review `a` with those of `b` that describe the same problem.
 
     Pairs are one-to-one; every finding id appears exactly once, in a pair or in
@@ -468,8 +621,24 @@ def match_reviews(a: Review, b: Review, threshold: float | None = None) -> Triag
     severities differ, else ``agree``. `score` is the pair probability.
     """
     thr = DEFAULT_THRESHOLD if threshold is None else threshold
-    prob = score_matrix(a.findings, b.findings)
-    pairs = _assign(prob, thr) if prob.size else []
+    na, nb = len(a.findings), len(b.findings)
+    pairs: list[tuple[int, int]] = []
+    score: dict[tuple[int, int], float] = {}
+    if na and nb:
+        scorer = _PairScorer(a.findings, b.findings, (limits or DEFAULT_LIMITS).term_chars)
+        if na * nb <= _BLOCK_CELLS:
+            prob = scorer.probabilities(0, na)
+            pairs = _assign(prob, thr)
+            score = {(i, j): float(prob[i, j]) for i, j in pairs}
+        else:  # large: scored a block of rows at a time, in bounded memory
+            rows, cols, probs = _candidates(scorer, thr)
+            pairs = _assign_edges(rows, cols, probs, thr)
+            kept = set(pairs)
+            score = {
+                (i, j): p
+                for i, j, p in zip(rows.tolist(), cols.tolist(), probs.tolist(), strict=True)
+                if (i, j) in kept
+            }
     paired_a = {i for i, _ in pairs}
     paired_b = {j for _, j in pairs}
     out_pairs = [
@@ -479,7 +648,7 @@ def match_reviews(a: Review, b: Review, threshold: float | None = None) -> Triag
             kind=PairKind.AGREE
             if a.findings[i].severity == b.findings[j].severity
             else PairKind.SEVERITY,
-            score=round(float(prob[i, j]), 4),
+            score=round(score[i, j], 4),
         )
         for i, j in pairs
     ]
