@@ -67,21 +67,22 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _triage(args: argparse.Namespace) -> int:
+    limits = _load_config(args, _repo_arg(args)).limits.to_limits()
     if args.json:
         from duo_tui.triage_command import triage_json
 
-        return triage_json(args.a, args.b, sys.stdout, sys.stderr)
+        return triage_json(args.a, args.b, sys.stdout, sys.stderr, limits)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal for the triage screen (piped, CI): the triage as text instead.
         from duo_tui.triage_command import triage_text
 
-        return triage_text(args.a, args.b, sys.stdout, sys.stderr)
+        return triage_text(args.a, args.b, sys.stdout, sys.stderr, limits)
     from duo_tui.core.reviews import load_review_file
     from duo_tui.errors import ReviewParseError
 
     try:
-        a = load_review_file(args.a)
-        b = load_review_file(args.b)
+        a = load_review_file(args.a, limits)
+        b = load_review_file(args.b, limits)
     except ReviewParseError as exc:
         print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -15,6 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from duo_tui.core.models import Roles
 from duo_tui.errors import ConfigError
+from duo_tui.limits import (
+    CONFIG_DEPTH,
+    CONFIG_FILE_BYTES,
+    MB,
+    InputError,
+    Limits,
+    json_depth,
+    read_regular_file,
+)
 
 #: The roles a model call is made for (the keys of `[roles] max_output_tokens`).
 ROLE_NAMES = ("planner", "executor", "reviewer")
@@ -150,6 +159,27 @@ class SecretsConfig(_Section):
     comment on the line works too."""
 
 
+class LimitsConfig(_Section):
+    """Size limits on inputs (see duo_tui/limits.py); each refusal names its key."""
+
+    review_file_mb: float = Field(default=20.0, gt=0)
+    edit_mb: float = Field(default=1.0, gt=0)
+    term_chars: int = Field(default=200, ge=8)
+    findings_per_review: int = Field(default=5000, ge=1)
+    json_depth: int = Field(default=64, ge=4, le=500)
+    json_values: int = Field(default=500_000, ge=100)
+
+    def to_limits(self) -> Limits:
+        return Limits(
+            review_file_bytes=int(self.review_file_mb * MB),
+            edit_bytes=int(self.edit_mb * MB),
+            term_chars=self.term_chars,
+            findings_per_review=self.findings_per_review,
+            json_depth=self.json_depth,
+            json_values=self.json_values,
+        )
+
+
 class Config(_Section):
     roles: RolesConfig = Field(default_factory=RolesConfig)
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -157,6 +187,7 @@ class Config(_Section):
     loop: LoopConfig = Field(default_factory=LoopConfig)
     tasks: TasksConfig = Field(default_factory=TasksConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
 
     def model_post_init(self, context: Any, /) -> None:
@@ -204,13 +235,21 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """One TOML layer: a regular UTF-8 file of at most 1 MB, nested at most 32 deep."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = read_regular_file(path, CONFIG_FILE_BYTES).decode("utf-8")
+        data = tomllib.loads(text)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (not UTF-8); give a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: nested deeper than {CONFIG_DEPTH} levels") from None
+    if json_depth(data, CONFIG_DEPTH) > CONFIG_DEPTH:
+        raise ConfigError(f"{path}: nested deeper than {CONFIG_DEPTH} levels")
+    return data
 
 
 def _describe(exc: ValidationError, sources: list[Path]) -> str:
@@ -233,11 +272,11 @@ def load_config(repo: Path | None = None, explicit: Path | None = None) -> Confi
     if repo is not None:
         layers.append(repo / ".duo" / "config.toml")
     for path in layers:
-        if path.is_file():
+        if path.exists():
             data = _deep_merge(data, _read_toml(path))
             sources.append(path)
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():
             raise ConfigError(f"--config {explicit}: no such file")
         data = _deep_merge(data, _read_toml(explicit))
         sources.append(explicit)

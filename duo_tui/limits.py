@@ -31,6 +31,7 @@ from duo_tui.errors import DuoError
 __all__ = [
     "CONFIG_FILE_BYTES",
     "DEFAULT_LIMITS",
+    "MB",
     "InputError",
     "Limits",
     "json_depth",
@@ -149,6 +150,7 @@ def json_values(raw: bytes) -> int:
     Commas and brackets outside strings; strings are skipped only when the
     quick count (brackets inside strings too) is already large.
     """
+
     def count(b: bytes) -> int:
         return b.count(b",") + b.count(b"[") + b.count(b"{") + 1
 

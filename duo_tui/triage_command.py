@@ -14,29 +14,34 @@ from typing import TextIO
 from duo_tui.core.reviews import load_review_file
 from duo_tui.core.triage import match_reviews
 from duo_tui.errors import ReviewParseError
+from duo_tui.limits import Limits
 from duo_tui.safe_text import clean
 
 __all__ = ["triage_json", "triage_text"]
 
 
-def triage_json(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
+def triage_json(
+    path_a: Path, path_b: Path, out: TextIO, err: TextIO, limits: Limits | None = None
+) -> int:
     """Print the DESIGN.md triage JSON for two review files.
 
     Returns 0 on success; on an unreadable or invalid file prints the reason
     (naming the file and the field) to `err` and returns 2.
     """
     try:
-        a = load_review_file(Path(path_a))
-        b = load_review_file(Path(path_b))
+        a = load_review_file(Path(path_a), limits)
+        b = load_review_file(Path(path_b), limits)
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    result = match_reviews(a, b)
+    result = match_reviews(a, b, limits=limits)
     out.write(json.dumps(result.contract_json()) + "\n")
     return 0
 
 
-def triage_text(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
+def triage_text(
+    path_a: Path, path_b: Path, out: TextIO, err: TextIO, limits: Limits | None = None
+) -> int:
     """Print the triage of two review files as Markdown (no terminal to show it in).
 
     The table is review text: `triage_markdown` makes its controls visible. Returns
@@ -45,10 +50,10 @@ def triage_text(path_a: Path, path_b: Path, out: TextIO, err: TextIO) -> int:
     from duo_tui.core.triage_export import triage_markdown
 
     try:
-        a = load_review_file(Path(path_a))
-        b = load_review_file(Path(path_b))
+        a = load_review_file(Path(path_a), limits)
+        b = load_review_file(Path(path_b), limits)
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    out.write(triage_markdown(a, b, match_reviews(a, b)))
+    out.write(triage_markdown(a, b, match_reviews(a, b, limits=limits)))
     return 0
