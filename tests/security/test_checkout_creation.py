@@ -321,3 +321,45 @@ def test_four_runs_started_at_once_each_get_their_own_session_and_branch(
     assert len(set(results)) == 4
     assert len(duo_branches(demo_repo)) == 4
     assert len(linked_worktrees(demo_repo)) == 4
+
+
+START_ONE = """
+import sys, time
+from pathlib import Path
+
+from duo_tui.core.runner import HeadlessDriver
+from duo_tui.demo.project import REQUEST
+from duo_tui.service import demo_config, open_new
+
+start_at = float(sys.argv[2])
+time.sleep(max(0.0, start_at - time.time()))
+ws = open_new(Path(sys.argv[1]), REQUEST, demo_config(), driver=HeadlessDriver(), demo=True)
+ws.close()
+print(ws.session.id, ws.session.branch)
+"""
+
+
+def test_four_processes_started_at_once_each_get_their_own_session_and_branch(
+    demo_repo: Path,
+) -> None:
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    start_at = str(time.time() + 3)  # after every interpreter has imported duo_tui
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", START_ONE, str(demo_repo), start_at],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in outs]
+    ids = {out.split()[0] for out, _ in outs}
+    branches = {out.split()[1] for out, _ in outs}
+    assert len(ids) == 4 and len(branches) == 4
+    assert sorted(duo_branches(demo_repo)) == sorted(branches)
+    assert len(session_dirs(demo_repo)) == 4
