@@ -101,8 +101,6 @@ class ProviderConfig(_Section):
     """OpenAI reasoning models (and litellm): sent only when set; changes the price."""
     thinking_budget_tokens: int | None = Field(default=None, ge=1024)
     """Anthropic extended thinking: off unless set; these tokens come on top of the budget."""
-    max_reply_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
-    """A model reply longer than this (UTF-8 bytes) is stopped and is a stage error."""
     max_retries: int = Field(default=4, ge=0)
     """Retries of a call that failed before streaming (429, 5xx, 529, connection)."""
     max_retry_wait_s: float = Field(default=60.0, ge=0)
@@ -168,6 +166,8 @@ class LimitsConfig(_Section):
     findings_per_review: int = Field(default=5000, ge=1)
     json_depth: int = Field(default=64, ge=4, le=500)
     json_values: int = Field(default=500_000, ge=100)
+    model_reply_mb: float = Field(default=2.0, gt=0)
+    """A model reply longer than this (UTF-8) is stopped and is a stage error."""
 
     def to_limits(self) -> Limits:
         return Limits(

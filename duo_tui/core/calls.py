@@ -8,7 +8,7 @@ session transcript. A fault becomes `CallFailed` carrying the partial text.
 Each call gets an output budget sized for its role and model (budgets.py). A
 reply cut off at that budget is kept (journal, transcript) and retried once
 with a larger budget, up to the model's limit; a stream that stalled between
-chunks is retried once. A reply longer than `max_reply_bytes` is stopped.
+chunks is retried once. A reply longer than `[limits] model_reply_mb` is stopped.
 Every call records how it ended (`CallRecord.ending`, `StageRun.calls`).
 """
 
@@ -32,6 +32,7 @@ from duo_tui.core.events import (
 )
 from duo_tui.core.models import CallEnding, CallRecord, Stage, Usage
 from duo_tui.core.session import Session
+from duo_tui.limits import MB
 from duo_tui.providers.base import (
     FaultKind,
     Message,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from duo_tui.config import Config
 
 #: The size limit of one model reply when no configuration says otherwise.
-DEFAULT_MAX_REPLY_BYTES = 2 * 1024 * 1024
+DEFAULT_MAX_REPLY_BYTES = 2 * MB
 
 
 class StreamJournalLike(Protocol):
@@ -155,10 +156,10 @@ class ModelCaller:
             return family_budget(model)
         return output_budget(model, role, self.config)
 
-    def max_reply_bytes(self, model: str) -> int:
+    def max_reply_bytes(self) -> int:
         if self.config is None:
             return DEFAULT_MAX_REPLY_BYTES
-        return self.config.provider(model.split("/", 1)[0]).max_reply_bytes
+        return int(self.config.limits.model_reply_mb * MB)
 
     async def call(
         self,
@@ -296,7 +297,7 @@ class ModelCaller:
         usage = Usage()
         end: StreamEnd | None = None
         start = time.perf_counter()
-        limit = self.max_reply_bytes(model)
+        limit = self.max_reply_bytes()
         size = 0
         try:
             provider = self.providers(model)
@@ -309,7 +310,7 @@ class ModelCaller:
                             raise make_error(
                                 FaultKind.TOO_LARGE,
                                 f"the reply passed the size limit of {limit} bytes "
-                                f"(max_reply_bytes) and was stopped",
+                                "([limits] model_reply_mb) and was stopped",
                                 model=model,
                                 partial="".join(parts),
                                 retryable=False,

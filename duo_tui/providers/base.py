@@ -167,7 +167,7 @@ class ProviderError(Exception):
             FaultKind.UNKNOWN_ENDING: "The reply ended for a reason duo-tui does not know; "
             "the partial text is kept. Rerun (r).",
             FaultKind.TOO_LARGE: "The reply passed the size limit and was stopped; raise "
-            "max_reply_bytes or ask for a smaller change.",
+            "[limits] model_reply_mb or ask for a smaller change.",
         }[self.kind]
 
 

@@ -170,18 +170,16 @@ def test_a_reply_over_the_size_limit_is_stopped(demo_repo: Path) -> None:
     endless = Endless()
     run = run_auto(demo_repo, provider=endless)
     reason = run.report["stop_reason"]
-    assert "passed the size limit of 2097152 bytes (max_reply_bytes)" in reason, reason
+    assert "passed the size limit of 2000000 bytes ([limits] model_reply_mb)" in reason, reason
     assert endless.closed, "the stream was stopped"
-    assert endless.sent == 2 * 1024 * 1024 // 65536 + 1, "read up to the limit and one chunk"
+    assert endless.sent == 2_000_000 // 65536 + 1, "read up to the limit and one chunk"
     assert run.report["calls"][0]["ending"] == "too_large"
 
 
 def test_the_size_limit_is_configurable(demo_repo: Path) -> None:
     endless = Endless()
     cfg = config()
-    cfg.providers["anthropic"] = cfg.provider("anthropic").model_copy(
-        update={"max_reply_bytes": 200_000}
-    )
+    cfg.limits.model_reply_mb = 0.2
     run = run_auto(demo_repo, provider=endless, config=cfg)
     assert "size limit of 200000 bytes" in run.report["stop_reason"]
     assert endless.sent == 200_000 // 65536 + 1

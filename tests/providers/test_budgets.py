@@ -62,7 +62,7 @@ def test_the_retry_budget_doubles_up_to_the_ceiling() -> None:
         ("[providers.openai]\nreasoning_effort = 'extreme'\n", "reasoning_effort"),
         ("[providers.anthropic]\nthinking_budget_tokens = 100\n", "thinking_budget_tokens"),
         ("[providers.openai]\nfirst_token_timeout_s = 0\n", "first_token_timeout_s"),
-        ("[providers.openai]\nmax_reply_bytes = 10\n", "max_reply_bytes"),
+        ("[limits]\nmodel_reply_mb = 0\n", "model_reply_mb"),
     ],
 )
 def test_bad_budget_settings_name_the_key(tmp_path: Path, toml: str, words: str) -> None:
@@ -77,4 +77,4 @@ def test_defaults_are_off_where_they_change_the_price() -> None:
     p = Config().provider("openai")
     assert p.reasoning_effort is None and p.thinking_budget_tokens is None
     assert p.first_token_timeout_s >= 180 and p.stall_timeout_s < p.first_token_timeout_s
-    assert p.max_reply_bytes == 2 * 1024 * 1024
+    assert Config().limits.model_reply_mb == 2.0
