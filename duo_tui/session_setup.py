@@ -280,8 +280,15 @@ def attach_worktree(
         recorded = None
     try:
         wt = SessionWorktree.open(repo, session.branch, recorded, session.base_commit)
-        verify_session_worktree(wt.path, repo)
     except GitError as exc:
         raise GitError(f"session {session.id} cannot be resumed: {exc}") from None
+    try:
+        verify_session_worktree(wt.path, repo)
+    except GitError as exc:
+        raise GitError(
+            f"session {session.id} cannot be resumed: {exc}. Move {wt.path} away (anything "
+            f"not committed is in it) and resume again: the worktree is then recreated "
+            f"from {session.branch}"
+        ) from None
     session.worktree = str(wt.path)
     return session, problems, wt

@@ -235,7 +235,9 @@ class RunnerBase:
             return verify_session_worktree(getattr(self.worktree, "path", None), self.repo)
         except WorktreeGuardError as exc:
             # Rerunning cannot fix a missing worktree: the session stops, saying why.
-            raise StopSession(str(exc)) from None
+            raise StopSession(
+                f"{exc}. Resume the session: its worktree is recreated from its branch"
+            ) from None
 
     @property
     def autopilot(self) -> bool:

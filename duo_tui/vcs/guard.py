@@ -38,7 +38,7 @@ def _refuse(target: Path | str | None, why: str) -> WorktreeGuardError:
     return WorktreeGuardError(
         f"refusing to work in {target}: {why}. A session edits, runs its gate and "
         "commits only in its own worktree (.duo/worktrees/<slug> on a duo/* branch); "
-        "nothing was written. Resume the session to recreate its worktree from its branch."
+        "nothing was written"
     )
 
 

@@ -126,3 +126,28 @@ def test_a_deleted_branch_stops_the_resume_with_a_message(demo_repo: Path) -> No
     with pytest.raises(DuoError, match="cannot be resumed"):
         resume_demo(demo_repo)
     assert checkout_files(demo_repo) == before
+
+
+def test_a_worktree_folder_that_lost_its_git_file_is_never_used(demo_repo: Path) -> None:
+    """Without its `.git` file the folder is plain files inside the user's repository:
+    git run there would stage and commit into the user's own branch."""
+    ws = open_new(
+        demo_repo, REQUEST, demo_config(), driver=HeadlessDriver(), autopilot=True, demo=True
+    )
+    ws.close()
+    worktree = Path(ws.session.worktree or "")
+    (worktree / ".git").unlink()
+    head = git(demo_repo, "rev-parse", "HEAD")
+    before = checkout_files(demo_repo)
+
+    with pytest.raises(GitError, match=r"Move .* away"):
+        play(resume_demo(demo_repo))
+    assert git(demo_repo, "rev-parse", "HEAD") == head
+    assert git_status(demo_repo) == ""
+
+    shutil.move(str(worktree), str(demo_repo.parent / "moved-away"))
+    report = play(resume_demo(demo_repo))
+    assert report["committed"]
+    assert git(demo_repo, "rev-parse", report["branch"]) == report["commit"]
+    assert git(demo_repo, "rev-parse", "HEAD") == head
+    assert checkout_files(demo_repo) == before
