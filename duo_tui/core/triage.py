@@ -6,26 +6,26 @@ severities, and their line ranges are offset, partial or missing. Titles alone
 are not enough, so every candidate pair of findings gets a score from a few
 principled signals:
 
-* text: TF-IDF cosine over title + detail + suggestion, computed over the
-  findings of both reviews, with code identifiers (``snake_case``,
-  ``camelCase``, dotted names and backticked spans) kept whole *and* split into
-  their parts, the whole identifiers weighing more;
-* characters: TF-IDF cosine of character 3- and 4-grams of the same words,
-  which catches morphology ("evict" / "eviction") without a stemmer;
-* place: same file, distance between line ranges;
-* category: word overlap of the normalised categories.
+* text: TF-IDF cosines over title + detail + suggestion of words (code
+  identifiers kept whole *and* split) and of character 3- and 4-grams;
+* code: shared identifiers and backticked spans; shared numbers;
+* kind of problem (race, null, injection, leak, typo, ...): same or different;
+* best match: how close the pair is to its row's and its column's best;
+* place: same file, distance between line ranges; category overlap.
 
-The signals are combined by a small logistic model (six weights and a bias,
-fitted once on a development set and checked with leave-one-case-out
-validation; ``benchmarks/bench_triage.py`` measures it) into a probability that the two findings are
-the same problem. A global one-to-one assignment (Hungarian method) then
-maximises the total ``probability - threshold`` over the pairs above the
-threshold, so a finding is never paired with its second-best match because a
-greedy pass took its best one.
+The signals (`duo_tui.core.triage_features`) are combined by a small logistic
+model (`duo_tui.core.triage_model`, weights in ``triage_weights.json``, fitted
+on real reviews by ``benchmarks/train_triage.py`` and measured held out) into
+the probability that two findings are the same problem. A global one-to-one
+assignment (Hungarian method, `duo_tui.core.triage_assign`) then maximises the
+total ``probability - threshold`` over the pairs above the threshold, so a
+finding is never paired with its second-best match because a greedy pass took
+its best one. The threshold is lower when a file is unknown (text is then all
+the evidence there is) than when both findings name theirs.
 
 Everything is deterministic: inputs are processed in review order, ties are
-broken by that order. Numpy is imported lazily on the first call; scipy only
-when a connected block of candidates is too big for the pure-Python Hungarian.
+broken by that order. Numpy is imported lazily on the first call; scipy.sparse
+only for inputs too big for dense matrices.
 """
 
 from __future__ import annotations
@@ -41,6 +41,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.core.models import Finding, PairKind, Review, TriagePair, TriageResult
+from duo_tui.core.triage_assign import components as _components
+from duo_tui.core.triage_assign import hungarian as _hungarian
+from duo_tui.core.triage_assign import hungarian_np
+from duo_tui.core.triage_features import identifiers, jaccard_table, kinds, numbers
+from duo_tui.core.triage_model import load_model
 from duo_tui.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,33 +58,21 @@ __all__ = [
     "ambiguous_candidates",
     "group_findings",
     "match_reviews",
+    "pair_thresholds",
     "score_matrix",
 ]
 
-#: Minimum pair probability for two findings to be called the same problem.
-#: Below 0.5 because true pairs are rare among all A x B candidates; the
-#: development set's F1 is flat between 0.25 and 0.35, and every
-#: leave-one-case-out fold chose a value in 0.2-0.35.
-DEFAULT_THRESHOLD = 0.3
+#: Minimum pair probability, when either file is unknown, for two findings to be
+#: called the same problem (the shipped model's `threshold`; when both findings
+#: name a file its `threshold_placed` applies).
+DEFAULT_THRESHOLD = 0.2
 #: Half-width of the probability band reported by `ambiguous_candidates`.
 AMBIGUITY_MARGIN = 0.15
 
-# Logistic weights: bias, word cosine, char cosine, same file, file unknown,
-# line proximity, category similarity. Fitted by L2-regularised logistic regression on
-# the development set (leave-one-case-out F1 0.94-0.96); rounded on purpose.
-_WEIGHTS: dict[str, float] = {
-    "bias": -8.5,
-    "word": 10.5,
-    "char": 9.5,
-    "same_file": 2.0,
-    "file_unknown": 0.2,
-    "line": 0.4,
-    "category": 0.6,
-}
 #: Line distance (in lines) at which the proximity signal falls to 1/e.
 _LINE_SCALE = 6.0
-#: Blocks with more rows or columns than this are solved by scipy.
-_PURE_HUNGARIAN_MAX = 120
+#: Blocks with more rows or columns than this use the numpy-vectorised Hungarian.
+_PURE_HUNGARIAN_MAX = 60
 #: Pair cells scored at once; bigger inputs are scored a block of rows at a time.
 _BLOCK_CELLS = 1_000_000
 #: In a block-by-block match, each finding of `a` keeps at most this many candidates.
@@ -366,6 +359,37 @@ class _PairScorer:
         self.cats = self.cm.build(r_idx, c_idx, [1.0] * len(r_idx), (n, ncw))
         sizes = np.asarray(self.cats.sum(axis=1)).ravel()
         self.size_a, self.size_b = sizes[: self.na], sizes[self.na :]
+        self.sets_a = [(identifiers(f), kinds(f), numbers(f)) for f in a]
+        self.sets_b = [(identifiers(f), kinds(f), numbers(f)) for f in b]
+        self.placed_a = np.array([bool(f.file) for f in a], dtype=bool)
+        self.placed_b = np.array([bool(f.file) for f in b], dtype=bool)
+        # Each `b`'s best text score over all of `a` (the `best` signal); a pass by blocks.
+        self.col_max = np.zeros(self.nb)
+        self._whole: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        step = max(1, _BLOCK_CELLS // max(1, self.nb))
+        for lo in range(0, self.na, step):
+            hi = min(self.na, lo + step)
+            whole = self._text(lo, hi)
+            self.col_max = np.maximum(self.col_max, whole[2].max(axis=0, initial=0.0))
+            if (lo, hi) == (0, self.na):  # one block: keep it for `features`
+                self._whole = whole
+
+    def _text(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._whole is not None and (lo, hi) == (0, self.na):
+            return self._whole
+        word = self.mx.cross(self.word, self.na, lo=lo, hi=hi)
+        char = self.mx.cross(self.char, self.na, lo=lo, hi=hi, densify=True)
+        return word, char, 0.5 * (word + char)
+
+    def thresholds(self, lo: int, hi: int, threshold: float | None) -> np.ndarray | float:
+        """Rows `lo:hi`'s pairing thresholds: `threshold` if given, else the model's."""
+        import numpy as np
+
+        if threshold is not None:
+            return threshold
+        model = load_model()
+        placed = self.placed_a[lo:hi, None] & self.placed_b[None, :]
+        return np.where(placed, model.threshold_placed, model.threshold)
 
     @staticmethod
     def _bounds(fs: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -381,8 +405,7 @@ class _PairScorer:
         """The pairwise signals of rows `lo:hi` of `a`, each a (hi - lo, len(b)) array in [0, 1]."""
         import numpy as np
 
-        word = self.mx.cross(self.word, self.na, lo=lo, hi=hi)
-        char = self.mx.cross(self.char, self.na, lo=lo, hi=hi, densify=True)
+        word, char, text = self._text(lo, hi)
         fa, fb = self.fa[lo:hi], self.fb
         known = (fa[:, None] > 0) & (fb[None, :] > 0)
         same_file = (known & (fa[:, None] == fb[None, :])).astype(float)
@@ -398,9 +421,24 @@ class _PairScorer:
         union = sa + sb - inter
         both = (sa > 0) & (sb > 0)
         category = np.where(both, inter / np.where(both, union, 1.0), 0.0)
+        rows, cols = self.sets_a[lo:hi], self.sets_b
+        kind_overlap = jaccard_table([k for _, k, _ in rows], [k for _, k, _ in cols])
+        has_a = np.array([bool(k) for _, k, _ in rows], dtype=bool)[:, None]
+        has_b = np.array([bool(k) for _, k, _ in cols], dtype=bool)[None, :]
+        denom = np.maximum(np.maximum(text.max(axis=1, keepdims=True), self.col_max), 1e-9)
+        best = text / denom
+        placed = 1.0 - file_unknown
         return {
             "word": word,
             "char": char,
+            "word_placed": word * placed,
+            "char_placed": char * placed,
+            "ident": jaccard_table([i for i, _, _ in rows], [i for i, _, _ in cols]),
+            "kind_same": (kind_overlap > 0).astype(float),
+            "kind_diff": ((kind_overlap == 0) & has_a & has_b).astype(float),
+            "number": jaccard_table([n for _, _, n in rows], [n for _, _, n in cols]),
+            "best": best,
+            "best_placed": best * placed,
             "same_file": same_file,
             "file_unknown": file_unknown,
             "line": line,
@@ -409,13 +447,7 @@ class _PairScorer:
 
     def probabilities(self, lo: int, hi: int) -> np.ndarray:
         """Probability, for rows `lo:hi` of `a` x every `b`, of describing the same problem."""
-        import numpy as np
-
-        z = np.full((hi - lo, self.nb), _WEIGHTS["bias"])
-        for name, value in self.features(lo, hi).items():
-            z += _WEIGHTS[name] * value
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
-        return out
+        return load_model().probability(self.features(lo, hi), (hi - lo, self.nb))
 
 
 def score_matrix(
@@ -430,107 +462,44 @@ def score_matrix(
     return _PairScorer(a, b, tc).probabilities(0, len(a))
 
 
+def pair_thresholds(
+    a: Sequence[Finding], b: Sequence[Finding], threshold: float | None = None
+) -> np.ndarray | float:
+    """Each candidate's pairing threshold: `threshold` if given, else the model's.
+
+    The model's is higher when both findings name a file than when either does not.
+    """
+    import numpy as np
+
+    if threshold is not None:
+        return threshold
+    model = load_model()
+    ka = np.array([bool(f.file) for f in a], dtype=bool)
+    kb = np.array([bool(f.file) for f in b], dtype=bool)
+    return np.where(ka[:, None] & kb[None, :], model.threshold_placed, model.threshold)
+
+
 # --------------------------------------------------------------------------- assignment
 
 
-def _hungarian(gain: list[list[float]]) -> list[tuple[int, int]]:
-    """Maximum-gain assignment of a small rectangular matrix (O(n^3), pure Python).
+def _assign(prob: np.ndarray, threshold: float | np.ndarray) -> list[tuple[int, int]]:
+    """One-to-one pairs maximising the total of ``prob - threshold`` over kept pairs.
 
-    Classic potentials-based Hungarian method on the cost ``-gain``; returns
-    (row, column) pairs, one per row of the smaller dimension.
+    `threshold` is one number or an array of `prob`'s shape (one per candidate).
     """
-    n_rows, n_cols = len(gain), len(gain[0]) if gain else 0
-    transposed = n_rows > n_cols
-    if transposed:
-        gain = [list(col) for col in zip(*gain, strict=True)]
-        n_rows, n_cols = n_cols, n_rows
-    inf = float("inf")
-    u = [0.0] * (n_rows + 1)
-    v = [0.0] * (n_cols + 1)
-    p = [0] * (n_cols + 1)
-    way = [0] * (n_cols + 1)
-    for i in range(1, n_rows + 1):
-        p[0] = i
-        j0 = 0
-        minv = [inf] * (n_cols + 1)
-        used = [False] * (n_cols + 1)
-        while True:
-            used[j0] = True
-            i0 = p[j0]
-            delta = inf
-            j1 = 0
-            row = gain[i0 - 1]
-            ui0 = u[i0]
-            for j in range(1, n_cols + 1):
-                if not used[j]:
-                    cur = -row[j - 1] - ui0 - v[j]
-                    if cur < minv[j]:
-                        minv[j] = cur
-                        way[j] = j0
-                    if minv[j] < delta:
-                        delta = minv[j]
-                        j1 = j
-            for j in range(n_cols + 1):
-                if used[j]:
-                    u[p[j]] += delta
-                    v[j] -= delta
-                else:
-                    minv[j] -= delta
-            j0 = j1
-            if p[j0] == 0:
-                break
-        while True:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-            if j0 == 0:
-                break
-    pairs = [(p[j] - 1, j - 1) for j in range(1, n_cols + 1) if p[j] != 0]
-    if transposed:
-        pairs = [(c, r) for r, c in pairs]
-    return sorted(pairs)
-
-
-def _components(edges: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
-    """Connected components of a bipartite candidate graph, in a stable order."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for i, j in edges:
-        ra, rb = find(("a", i)), find(("b", j))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
-    for i, j in edges:
-        rows, cols = groups.setdefault(find(("a", i)), ([], []))
-        rows.append(i)
-        cols.append(j)
-    return [(sorted(set(r)), sorted(set(c))) for _, (r, c) in sorted(groups.items())]
-
-
-def _assign(prob: np.ndarray, threshold: float) -> list[tuple[int, int]]:
-    """One-to-one pairs maximising the total of ``prob - threshold`` over kept pairs."""
     import numpy as np
 
-    rows, cols = np.nonzero(prob > threshold)
-    return _assign_edges(rows, cols, prob[rows, cols], threshold)
+    thr = np.broadcast_to(threshold, prob.shape)
+    rows, cols = np.nonzero(prob > thr)
+    return _assign_edges(rows, cols, prob[rows, cols] - thr[rows, cols])
 
 
-def _assign_edges(
-    rows: np.ndarray, cols: np.ndarray, probs: np.ndarray, threshold: float
-) -> list[tuple[int, int]]:
-    """`_assign` on the candidate pairs only: (row, column, probability) above the threshold."""
+def _assign_edges(rows: np.ndarray, cols: np.ndarray, gains: np.ndarray) -> list[tuple[int, int]]:
+    """`_assign` on the candidate pairs only: (row, column, probability - threshold > 0)."""
     import numpy as np
 
     edges = list(zip(rows.tolist(), cols.tolist(), strict=True))
-    gain = dict(zip(edges, (probs - threshold).tolist(), strict=True))
+    gain = dict(zip(edges, gains.tolist(), strict=True))
     out: list[tuple[int, int]] = []
     for rset, cset in _components(edges):
         if len(rset) * len(cset) > _DENSE_BLOCK_MAX:
@@ -551,10 +520,7 @@ def _assign_edges(
         elif max(len(rset), len(cset)) <= _PURE_HUNGARIAN_MAX:
             chosen = _hungarian(block.tolist())
         else:
-            from scipy.optimize import linear_sum_assignment
-
-            rr, cc = linear_sum_assignment(block, maximize=True)
-            chosen = list(zip(rr.tolist(), cc.tolist(), strict=True))
+            chosen = hungarian_np(block)
         out.extend((rset[r], cset[c]) for r, c in chosen if block[r, c] > 0)
     return sorted(out)
 
@@ -579,8 +545,8 @@ def _greedy(
     return out
 
 
-def _candidates(scorer: _PairScorer, threshold: float) -> tuple[Any, Any, Any]:
-    """(rows, columns, probabilities) of the pairs above `threshold`, scored block by block.
+def _candidates(scorer: _PairScorer, threshold: float | None) -> tuple[Any, Any, Any, Any]:
+    """(rows, columns, probabilities, gains) of the pairs above the threshold, by blocks.
 
     Memory stays at one block of `_BLOCK_CELLS` cells; each finding of `a`
     keeps at most its `_MAX_CANDIDATES` best candidates.
@@ -589,23 +555,26 @@ def _candidates(scorer: _PairScorer, threshold: float) -> tuple[Any, Any, Any]:
 
     na, nb = scorer.na, scorer.nb
     step = max(1, _BLOCK_CELLS // max(1, nb))
-    parts_r, parts_c, parts_p = [], [], []
+    parts_r, parts_c, parts_p, parts_g = [], [], [], []
     for lo in range(0, na, step):
         hi = min(na, lo + step)
         prob = scorer.probabilities(lo, hi)
+        thr = np.broadcast_to(scorer.thresholds(lo, hi, threshold), prob.shape)
         if nb > _MAX_CANDIDATES:
             top = np.argpartition(prob, nb - _MAX_CANDIDATES, axis=1)[:, nb - _MAX_CANDIDATES :]
             keep = np.zeros(prob.shape, dtype=bool)
             np.put_along_axis(keep, top, True, axis=1)
-            keep &= prob > threshold
+            keep &= prob > thr
         else:
-            keep = prob > threshold
+            keep = prob > thr
         r, c = np.nonzero(keep)
         parts_r.append(r + lo)
         parts_c.append(c)
         parts_p.append(prob[r, c])
+        parts_g.append(prob[r, c] - thr[r, c])
         del prob, keep
-    return np.concatenate(parts_r), np.concatenate(parts_c), np.concatenate(parts_p)
+    cat = np.concatenate
+    return cat(parts_r), cat(parts_c), cat(parts_p), cat(parts_g)
 
 
 # --------------------------------------------------------------------------- two reviews
@@ -620,7 +589,6 @@ def match_reviews(
     `only_a` / `only_b` (in review order). `kind` is ``severity`` when the two
     severities differ, else ``agree``. `score` is the pair probability.
     """
-    thr = DEFAULT_THRESHOLD if threshold is None else threshold
     na, nb = len(a.findings), len(b.findings)
     pairs: list[tuple[int, int]] = []
     score: dict[tuple[int, int], float] = {}
@@ -628,11 +596,11 @@ def match_reviews(
         scorer = _PairScorer(a.findings, b.findings, (limits or DEFAULT_LIMITS).term_chars)
         if na * nb <= _BLOCK_CELLS:
             prob = scorer.probabilities(0, na)
-            pairs = _assign(prob, thr)
+            pairs = _assign(prob, scorer.thresholds(0, na, threshold))
             score = {(i, j): float(prob[i, j]) for i, j in pairs}
         else:  # large: scored a block of rows at a time, in bounded memory
-            rows, cols, probs = _candidates(scorer, thr)
-            pairs = _assign_edges(rows, cols, probs, thr)
+            rows, cols, probs, gains = _candidates(scorer, threshold)
+            pairs = _assign_edges(rows, cols, gains)
             kept = set(pairs)
             score = {
                 (i, j): p
@@ -680,17 +648,19 @@ def ambiguous_candidates(
     `paired` says whether `match_reviews` kept the pair. A model could adjudicate
     these later; nothing here calls one.
     """
-    thr = DEFAULT_THRESHOLD if threshold is None else threshold
+    import numpy as np
+
     prob = score_matrix(a.findings, b.findings)
     if not prob.size:
         return []
+    thr = np.broadcast_to(pair_thresholds(a.findings, b.findings, threshold), prob.shape)
     kept = {(i, j) for i, j in _assign(prob, thr)}
     out: list[tuple[float, int, int]] = []
     for i in range(prob.shape[0]):
         for j in range(prob.shape[1]):
-            p = float(prob[i, j])
-            if abs(p - thr) <= margin:
-                out.append((abs(p - thr), i, j))
+            gap = abs(float(prob[i, j]) - float(thr[i, j]))
+            if gap <= margin:
+                out.append((gap, i, j))
     return [
         AmbiguousCandidate(
             a=a.findings[i].id,
@@ -741,7 +711,6 @@ def group_findings(reviews: list[Review], threshold: float | None = None) -> lis
     reviewer in one cluster. Every finding lands in exactly one group. Groups
     are ordered by their first member (reviewer index, then finding order).
     """
-    thr = DEFAULT_THRESHOLD if threshold is None else threshold
     nodes = [(r, k) for r, rev in enumerate(reviews) for k in range(len(rev.findings))]
     cluster: dict[tuple[int, int], int] = {n: i for i, n in enumerate(nodes)}
     members: dict[int, set[tuple[int, int]]] = {i: {n} for i, n in enumerate(nodes)}
@@ -752,7 +721,7 @@ def group_findings(reviews: list[Review], threshold: float | None = None) -> lis
             prob = score_matrix(fa, fb)
             if not prob.size:
                 continue
-            for i, j in _assign(prob, thr):
+            for i, j in _assign(prob, pair_thresholds(fa, fb, threshold)):
                 edges.append((float(prob[i, j]), (r1, i), (r2, j)))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     for _, n1, n2 in edges:

@@ -11,6 +11,7 @@ from duo_tui.core.triage import (
     match_reviews,
     score_matrix,
 )
+from duo_tui.core.triage_model import load_model
 
 from .helpers import finding, review
 
@@ -203,7 +204,9 @@ def test_ambiguous_candidates_are_near_threshold() -> None:
     assert len(cands) == 6
     kept = {(p.a, p.b) for p in match_reviews(a, b).pairs}
     assert {(c.a, c.b) for c in cands if c.paired} == kept
-    gaps = [abs(c.score - DEFAULT_THRESHOLD) for c in cands]
+    # Every finding here names its file: the model's threshold for placed pairs applies.
+    placed = load_model().threshold_placed
+    gaps = [abs(c.score - placed) for c in cands]
     assert gaps == sorted(gaps)
     assert all(abs(c.score - 0.5) <= 0.01 for c in ambiguous_candidates(a, b, 0.5, 0.01))
 
@@ -245,3 +248,52 @@ def test_split_dense_and_sparse_cross_product_equals_the_plain_product() -> None
     want = (m[:120] @ m[120:].T).toarray()
     assert got.shape == (120, 180)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_vectorised_hungarian_equals_the_pure_one() -> None:
+    """Big blocks use the numpy Hungarian: the same optimal assignment as the pure one."""
+    import numpy as np
+
+    from duo_tui.core.triage_assign import hungarian, hungarian_np
+
+    rng = np.random.default_rng(11)
+    for shape in [(7, 7), (9, 5), (5, 9), (40, 33)]:
+        gain = np.where(rng.random(shape) < 0.3, rng.random(shape), 0.0)
+        pure, vec = hungarian(gain.tolist()), hungarian_np(gain)
+        total = sum(gain[r, c] for r, c in pure)
+        assert abs(total - sum(gain[r, c] for r, c in vec)) < 1e-9, shape
+        assert len({r for r, _ in vec}) == len(vec) == min(shape)
+
+
+def test_paraphrases_without_files_are_paired_and_different_problems_are_not() -> None:
+    """Real reviews rarely name files: the same problem in other words still pairs."""
+    a = review(
+        "a",
+        finding(
+            "A1",
+            "Report generator defines self.render twice; the later definition overrides "
+            "the former and changes the method signature, causing ArgumentError for callers",
+        ),
+        finding("A2", "Trailing whitespace at the end of the CSS rule should be removed"),
+        finding(
+            "A3",
+            "The retry loop never gives up when the upstream keeps failing, so the worker "
+            "hangs forever instead of reporting the error",
+        ),
+    )
+    b = review(
+        "b",
+        finding(
+            "B1",
+            "`render` is defined twice with different signatures, so the second "
+            "definition shadows the first and breaks existing callers",
+        ),
+        finding("B2", "Missing index on `orders.customer_id` makes the report query slow"),
+        finding(
+            "B3",
+            "Infinite retry: `fetch_with_retry` loops without a maximum attempt count when "
+            "the service is down, blocking the worker",
+        ),
+    )
+    pairs = {(p.a, p.b) for p in match_reviews(a, b).pairs}
+    assert pairs == {("A1", "B1"), ("A3", "B3")}

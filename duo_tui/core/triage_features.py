@@ -1,0 +1,197 @@
+"""What a same-problem pair of findings looks like: the signals of the matcher.
+
+Every candidate pair (a, b) of two reviews' findings gets a vector of signals,
+each an ``(len(a), len(b))`` array (computed by `duo_tui.core.triage`'s pair
+scorer, in blocks for large inputs); `duo_tui.core.triage_model` combines them
+into a probability with weights learned from real reviews. This module names
+the signals and holds the per-finding extractors of the newer ones:
+
+* ``word``: TF-IDF cosine over title + detail + suggestion, code identifiers
+  (``snake_case``, ``camelCase``, dotted names, backticked spans) kept whole
+  *and* split into their parts, the whole identifiers weighing more;
+* ``char``: TF-IDF cosine of character 3- and 4-grams of the same words
+  (morphology: "evict" / "eviction" without a stemmer);
+* ``ident``: overlap of the code identifiers and backticked spans alone (two
+  findings naming the same `symbol` are likely about the same place);
+* ``kind_same`` / ``kind_diff``: the kind of problem (race, null, injection,
+  leak, typo, ...) from a small lexicon: the same kind, or clearly different;
+* ``number``: shared numbers (``10MB`` / ``10 * 1024``, HTTP codes, limits);
+* ``best``: how close the pair's text score is to the best score of its row
+  and of its column (a finding's best match among many is likelier a pair);
+* ``word_placed`` / ``char_placed``: the text cosines again when both files
+  are known (reviews that name places word their findings differently), and ``best_placed``;
+* place: ``same_file``, ``file_unknown``, ``line`` proximity; ``category``.
+
+Term strings are capped at `MAX_TERM_CHARS` so hostile text cannot blow up
+the vocabulary, and only the first `MAX_TEXT_CHARS` of a finding are read.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from duo_tui.core.models import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["FEATURES", "MAX_TERM_CHARS", "identifiers", "jaccard_table", "kinds", "numbers"]
+
+#: Longest term (identifier, backticked span) the matcher keeps, in characters.
+MAX_TERM_CHARS = 200
+#: Characters of a finding's text the extractors read.
+MAX_TEXT_CHARS = 20_000
+
+#: The signals, in the order the model's weights list them.
+FEATURES = (
+    "word",
+    "char",
+    "word_placed",
+    "char_placed",
+    "ident",
+    "kind_same",
+    "kind_diff",
+    "number",
+    "best",
+    "best_placed",
+    "same_file",
+    "file_unknown",
+    "line",
+    "category",
+)
+
+# A generic English stop-word list (function words only).
+_STOPWORD_TEXT = (
+    "a an the and or but if then else when while of to in on at by for with without "
+    "from into onto over under about as is are was were be been being it its this that "
+    "these those there here so than too very can could should would will shall may "
+    "might must do does did done not no nor only own same such both each few more most "
+    "other some any all also just which who whom whose what where why how i we you he "
+    "she they them their our your his her us me my via per e g eg ie etc one two"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_BACKTICK_RE = re.compile(r"`([^`\n]{1,200})`")
+_IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:/-][A-Za-z_$][A-Za-z0-9_$]*)*")
+_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])[0-9]{2,12}(?![0-9])")
+
+# The kind of problem a finding describes. Stems are matched at word starts, so
+# "leak" covers "leaks", "leaking"; kept generic (no project's words).
+_KIND_STEMS: dict[str, tuple[str, ...]] = {
+    "race": ("race", "racy", "concurren", "atomic", "lock", "mutex", "thread", "toctou"),
+    "null": ("null", "nil", "undefined", "none", "optional chain", "nullable"),
+    "injection": ("inject", "sql", "xss", "sanitiz", "escap", "unescap", "shell"),
+    "auth": ("auth", "permission", "privilege", "access control", "csrf", "token"),
+    "leak": ("leak", "never closed", "not closed", "unclosed", "dispose", "cleanup"),
+    "typo": ("typo", "misspell", "spelling", "grammar", "whitespace", "indent", "format"),
+    "perf": ("perform", "slow", "n+1", "quadratic", "cache", "memory", "expensive"),
+    "error": ("exception", "error handling", "unhandled", "swallow", "catch", "rescue"),
+    "type": ("type ", "typed", "typing", "cast", "coerc", "string instead", "integer"),
+    "test": ("test", "spec ", "assert", "coverage"),
+    "bounds": ("off-by-one", "off by one", "overflow", "out of bounds", "index", "limit"),
+    "time": ("timezone", "time zone", "utc", "date", "timestamp", "dst"),
+    "doc": ("comment", "documentation", "docstring", "readme"),
+    "dead": ("unused", "dead code", "redundant", "duplicat", "unreachable"),
+}
+_KIND_RE = {
+    kind: re.compile("|".join(r"\b" + re.escape(s) for s in stems))
+    for kind, stems in _KIND_STEMS.items()
+}
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _stem(word: str) -> str:
+    """A deliberately light suffix stripper (plural/tense), enough for TF-IDF."""
+    if len(word) > 5 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+def split_identifier(token: str) -> list[str]:
+    """The lower-cased parts of a code identifier (``getUserId`` -> get, user, id)."""
+    return [p.lower() for p in _PART_RE.findall(token)]
+
+
+@lru_cache(maxsize=65536)
+def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
+    """Terms of one token: its stemmed parts, plus the whole token if it is an identifier."""
+    token = token[:MAX_TERM_CHARS]
+    parts = [p for p in split_identifier(token) if p]
+    out = [
+        (_stem(part), 1.0)
+        for part in parts
+        if part not in _STOPWORDS and len(part) >= 2 and not part.isdigit()
+    ]
+    if len(parts) > 1 or any(c in token for c in "_.:/$"):
+        out.append(("§" + token.lower().strip("._:/-$"), 2.0))
+    return tuple(out)
+
+
+def _add_terms(terms: dict[str, float], text: str) -> None:
+    for token in _IDENT_RE.findall(text):
+        for term, weight in _token_terms(token):
+            terms[term] = terms.get(term, 0.0) + weight
+
+
+def _text(f: Finding) -> str:
+    return f"{f.title}\n{f.detail}\n{f.suggestion}"[:MAX_TEXT_CHARS]
+
+
+def identifiers(f: Finding) -> frozenset[str]:
+    """The code names a finding mentions: whole identifiers and backticked spans."""
+    text = _text(f)
+    out = {t for t, _ in _terms_of(text) if t.startswith("§")}
+    for span in _BACKTICK_RE.findall(text):
+        span = span.strip().lower()[:MAX_TERM_CHARS]
+        if len(span) >= 2:
+            out.add("`" + span)
+    return frozenset(out)
+
+
+def _terms_of(text: str) -> list[tuple[str, float]]:
+    return [tw for token in _IDENT_RE.findall(text) for tw in _token_terms(token)]
+
+
+def kinds(f: Finding) -> frozenset[str]:
+    """The kinds of problem the title and category name (title first: it says what it is)."""
+    text = f"{f.title[:MAX_TEXT_CHARS]} {f.category[:MAX_TERM_CHARS]}".lower()
+    return frozenset(k for k, rx in _KIND_RE.items() if rx.search(text))
+
+
+def numbers(f: Finding) -> frozenset[str]:
+    """Numbers of two or more digits in the finding's text."""
+    return frozenset(_NUMBER_RE.findall(_text(f)))
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def jaccard_table(sets_a: list[frozenset[str]], sets_b: list[frozenset[str]]) -> np.ndarray:
+    """Jaccard overlap of every (a, b) pair of sets, via an inverted index (sparse)."""
+    import numpy as np
+
+    out = np.zeros((len(sets_a), len(sets_b)))
+    index: dict[str, list[int]] = {}
+    for j, s in enumerate(sets_b):
+        for t in s:
+            index.setdefault(t, []).append(j)
+    for i, s in enumerate(sets_a):
+        for t in s:
+            for j in index.get(t, ()):
+                out[i, j] += 1.0
+    if out.any():
+        la = np.array([len(s) for s in sets_a], dtype=float)
+        lb = np.array([len(s) for s in sets_b], dtype=float)
+        union = la[:, None] + lb[None, :] - out
+        out = np.divide(out, union, out=np.zeros_like(out), where=union > 0)
+    return out
