@@ -22,9 +22,17 @@ class Pipeline(PlanningStages, TaskCycle):
         cur = s.current
         if cur is not None and cur.state.value == "awaiting_decision":
             self._resume_run = cur
+        self._replay = True
 
     async def run(self) -> dict[str, Any]:
         s = self.session
+        if getattr(self, "_replay", False):
+            # a resumed session: redraw what its finished stages produced, from its files
+            from duo_tui.core.replay import replay_events
+
+            self._replay = False
+            for event in replay_events(s, self.store):
+                self.emit(event)
         if s.status != SessionStatus.ACTIVE:
             return finish_session(self, s.status, s.stop_reason)
         self._warn_same_family()

@@ -254,6 +254,11 @@ def test_a_restart_keeps_the_rebuttal_and_does_not_ask_again(
     assert groups[ROUNDING["title"]]["kind"] == "severity"
     if killed_at == Stage.REVIEW:
         # the review checkpoint shows the updated reviews again, with their positions
-        shown = [e for e in events if isinstance(e, ArtifactReady) and e.kind == "review"]
-        assert [len(e.data["review"].findings) for e in shown[2:4]] == [2, 1]
-        assert shown[2].data["rebuttal"]["conceded"] == [ROUNDING["title"]]
+        # (after the resume's redraw of the stored reviews, which carry no positions)
+        shown = [
+            e
+            for e in events
+            if isinstance(e, ArtifactReady) and e.kind == "review" and "rebuttal" in e.data
+        ]
+        assert [len(e.data["review"].findings) for e in shown[:2]] == [2, 1]
+        assert shown[0].data["rebuttal"]["conceded"] == [ROUNDING["title"]]

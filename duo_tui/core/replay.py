@@ -1,0 +1,144 @@
+"""Redraw a resumed session: the events that show what its finished stages produced.
+
+A resumed session continues from where it stood, but the panes of the stages it
+already finished would be empty: their output was streamed to the previous
+process. `replay_events` rebuilds that output from the session's files (the
+plan, the task list, the latest diff, gate log, reviews and triage, the trace)
+and the stage states from its runs, as ordinary events, so the UI needs no
+special resume path. Anything missing or unreadable is skipped: a damaged file
+must not stop the session from resuming.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from duo_tui.core.events import (
+    ArtifactReady,
+    Event,
+    StageFinished,
+    StreamReset,
+    TextDelta,
+)
+from duo_tui.core.models import Review, Stage, StageState
+from duo_tui.core.session import Session
+
+#: Stage states that mean the stage is over (what the rail shows as done or failed).
+_DONE = frozenset({StageState.ACCEPTED, StageState.REJECTED, StageState.FAILED})
+
+
+def _slug(model: str) -> str:
+    return model.replace("/", "-").replace(":", "-")
+
+
+def _json(store: Any, path: str) -> Any:
+    raw = store.read_artifact(path)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _last_round(session: Session) -> tuple[str, int] | None:
+    """The task and round of the latest run that belongs to a task."""
+    for run in reversed(session.runs):
+        if run.task_id:
+            return run.task_id, run.round
+    return None
+
+
+def _find(store: Any, task_id: str, rnd: int, names: tuple[str, ...]) -> tuple[int, str] | None:
+    """The latest round (not after `rnd`) of `task_id` holding one of `names`."""
+    for r in range(rnd, 0, -1):
+        for name in names:
+            text = store.read_artifact(f"{task_id}/round-{r}/{name}")
+            if text is not None:
+                return r, text
+    return None
+
+
+def _reviews(store: Any, session: Session, task_id: str, rnd: int) -> dict[int, Review]:
+    out: dict[int, Review] = {}
+    for i, model in enumerate(session.roles.effective_reviewers()):
+        data = _json(store, f"{task_id}/round-{rnd}/review-{i}-{_slug(model)}.json")
+        if data is None:
+            continue
+        try:
+            out[i] = Review.model_validate(data)
+        except ValueError:
+            continue
+    return out
+
+
+def _triage_groups(data: Any) -> list[dict[str, Any]]:
+    """A stored triage (the list written before the decision, or the decided dict),
+    its groups showing the decisions that were taken."""
+    if isinstance(data, list):
+        return [g for g in data if isinstance(g, dict) and "key" in g]
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        return []
+    decided = data.get("decisions") if isinstance(data.get("decisions"), dict) else {}
+    groups = []
+    for g in data["groups"]:
+        if isinstance(g, dict) and "key" in g:
+            g = dict(g)
+            if g["key"] in decided:
+                g["decision"] = decided[g["key"]]
+            groups.append(g)
+    return groups
+
+
+def replay_events(session: Session, store: Any) -> list[Event]:
+    """Events that redraw what the session's finished stages produced."""
+    from duo_tui.core.plan_manifest import task_rows
+
+    events: list[Event] = []
+    if session.plan_version > 0:
+        text = store.read_artifact(f"plan-v{session.plan_version}.md")
+        if text:
+            data = {"text": text, "version": session.plan_version, "source": "restored"}
+            events.append(ArtifactReady("plan", data, "plan"))
+    if session.tasks:
+        events.append(ArtifactReady("tasks", task_rows(session.tasks)))
+    where = _last_round(session)
+    if where is not None:
+        task_id, rnd = where
+        found = _find(store, task_id, rnd, ("diff.accepted.patch", "diff.patch"))
+        if found is not None:
+            events.append(ArtifactReady("diff", {"diff": found[1], "task": task_id}, "exec"))
+        gate = _find(store, task_id, rnd, ("gate.log",))
+        if gate is not None:
+            events.append(StreamReset("gate", f"gate · round {gate[0]}", ""))
+            events.append(TextDelta("gate", gate[1]))
+        reviewed = next(
+            (r for r in range(rnd, 0, -1) if _reviews(store, session, task_id, r)),
+            None,
+        )
+        if reviewed is not None:
+            reviews = _reviews(store, session, task_id, reviewed)
+            for i, review in sorted(reviews.items()):
+                events.append(
+                    ArtifactReady("review", {"index": i, "review": review}, f"review:{i}")
+                )
+            groups = _triage_groups(_json(store, f"{task_id}/round-{reviewed}/triage.json"))
+            if groups:
+                events.append(
+                    ArtifactReady(
+                        "triage",
+                        {"groups": groups, "reviews": [reviews[i] for i in sorted(reviews)]},
+                    )
+                )
+    trace = _json(store, "trace.json")
+    if isinstance(trace, dict):
+        events.append(ArtifactReady("trace", trace))
+    # the rail: each stage as its latest finished run left it
+    last: dict[Stage, Any] = {}
+    for run in session.runs:
+        if run.state in _DONE:
+            last[run.stage] = run
+    for stage, run in last.items():
+        events.append(StageFinished(stage, run.round, run.task_id, run.state, "restored"))
+    return events
