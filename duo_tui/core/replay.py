@@ -80,7 +80,8 @@ def _triage_groups(data: Any) -> list[dict[str, Any]]:
         return [g for g in data if isinstance(g, dict) and "key" in g]
     if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
         return []
-    decided = data.get("decisions") if isinstance(data.get("decisions"), dict) else {}
+    raw = data.get("decisions")
+    decided: dict[str, Any] = raw if isinstance(raw, dict) else {}
     groups = []
     for g in data["groups"]:
         if isinstance(g, dict) and "key" in g:
