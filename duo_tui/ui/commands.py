@@ -72,6 +72,21 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
         wb.action_full_workflow,
     )
     yield SystemCommand(
+        "Skip the task that cannot apply",
+        "its edits cannot be applied: skip it and go on (K)",
+        lambda: wb.action_failed_task("skip_task"),
+    )
+    yield SystemCommand(
+        "Merge the task with the previous one",
+        "its edits cannot be applied: one task with both tasks' files (M)",
+        lambda: wb.action_failed_task("merge_task"),
+    )
+    yield SystemCommand(
+        "Use the planner's revision",
+        "align: replace the plan you edited by the planner's proposed revision (U)",
+        wb.action_use_revision,
+    )
+    yield SystemCommand(
         "Export session as Markdown", "write the session to a .md file", lambda: export(wb, "md")
     )
     yield SystemCommand(
