@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except DuoError as exc:
-        print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
+        from duo_tui.redact import redact
+
+        print(f"duo-tui: {clean(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("duo-tui: interrupted; the session is saved (duo-tui resume)", file=sys.stderr)

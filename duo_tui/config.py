@@ -156,6 +156,13 @@ class SecretsConfig(_Section):
     string (as detect-secrets prints it). An inline `pragma: allowlist secret`
     comment on the line works too."""
 
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, v: list[str]) -> list[str]:
+        from duo_tui.vcs.secret_scan import check_allow_patterns
+
+        return check_allow_patterns(v)
+
 
 class LimitsConfig(_Section):
     """Size limits on inputs (see duo_tui/limits.py); each refusal names its key."""

@@ -28,6 +28,12 @@ _PATTERNS = [
     re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
     re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
+    re.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}\b"),  # Stripe live secret / restricted keys
+    re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9_/]{20,}"),
+    # an AWS secret access key (40 base64 characters) assigned to an aws...secret name
+    re.compile(
+        r"(?i)(aws[\w.-]{0,30}?secret[\w.-]{0,20}[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
+    ),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{20,}"),
     re.compile(r"(?i)((?:x-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{16,}"),
 ]

@@ -51,7 +51,9 @@ def exit_message(info: SessionInfo, cwd: Path | None = None) -> str:
             f"  demo repository: {clean_line(info.repo)} "
             "(throw-away; `duo-tui sessions --demo` lists them)"
         )
-    verb = "continue it" if info.status == "active" else "open it again"
+    verb = {"active": "continue it", "blocked": "continue it once fixed"}.get(
+        info.status, "open it again"
+    )
     lines.append(f"  {verb}: {clean_line(resume_command(info, cwd))}")
     return "\n".join(lines) + "\n"
 

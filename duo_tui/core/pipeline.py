@@ -7,7 +7,13 @@ from typing import Any
 
 from duo_tui.core.models import Stage
 from duo_tui.core.planning import PlanningStages
-from duo_tui.core.runner import StopSession, TasksReplanned, finish_session, is_fast
+from duo_tui.core.runner import (
+    SessionBlocked,
+    StopSession,
+    TasksReplanned,
+    finish_session,
+    is_fast,
+)
 from duo_tui.core.session import SessionStatus, StageRun, TaskState
 from duo_tui.core.task_cycle import TaskCycle
 from duo_tui.redact import redact
@@ -33,6 +39,9 @@ class Pipeline(PlanningStages, TaskCycle):
             self._replay = False
             for event in replay_events(s, self.store):
                 self.emit(event)
+        if s.status == SessionStatus.BLOCKED:  # resumed after a refused commit: try again
+            s.status, s.stop_reason = SessionStatus.ACTIVE, None
+            self.save()
         if s.status != SessionStatus.ACTIVE:
             return finish_session(self, s.status, s.stop_reason)
         self._warn_same_family()
@@ -52,6 +61,8 @@ class Pipeline(PlanningStages, TaskCycle):
                     SessionStatus.STOPPED, "nothing was committed: every task was skipped or empty"
                 )
             return self._finish(SessionStatus.CONVERGED, None)
+        except SessionBlocked as stop:
+            return self._finish(SessionStatus.BLOCKED, redact(str(stop)))
         except StopSession as stop:
             return self._finish(SessionStatus.STOPPED, redact(str(stop)))
         except asyncio.CancelledError:

@@ -49,6 +49,11 @@ class StopSession(Exception):
     """End the session now; the message is the stop_reason in words."""
 
 
+class SessionBlocked(StopSession):
+    """The session cannot go on until the human acts (e.g. a commit refused for a secret):
+    it ends `blocked`, and resuming it tries again from where it stood."""
+
+
 class StageError(Exception):
     """A stage run failed; the message is shown to the human and fed back on rerun.
 

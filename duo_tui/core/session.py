@@ -31,6 +31,7 @@ class SessionStatus(StrEnum):
     CONVERGED = "converged"  # converged and committed
     STOPPED = "stopped"  # stopped without converging; stop_reason says why
     FAILED = "failed"
+    BLOCKED = "blocked"  # a commit was refused (a secret in the change); resuming retries it
 
 
 class TaskState(StrEnum):

@@ -24,6 +24,7 @@ from duo_tui.core.runner import (
     FATAL_FAULTS,
     Produced,
     RunnerBase,
+    SessionBlocked,
     StageCtx,
     StageError,
     StopSession,
@@ -1057,6 +1058,20 @@ class TaskCycle(RunnerBase):
         self.save()
         return True
 
+    def _commit_or_block(self, message: str) -> str:
+        """Commit; a change holding a secret blocks the session, saying the way on."""
+        from duo_tui.vcs.secret_scan import SecretsFound, blocked_reason
+
+        assert self.worktree is not None
+        try:
+            return str(self.worktree.commit(message, allow_secrets=self.config.secrets.allow))
+        except SecretsFound as exc:
+            s = self.session
+            assert s.task is not None
+            raise SessionBlocked(
+                blocked_reason(s.task.id, exc.hits, self.worktree.path, s.id)
+            ) from None
+
     async def stage_commit(self) -> None:
         s = self.session
         task = s.task
@@ -1109,7 +1124,7 @@ class TaskCycle(RunnerBase):
             self.notice(f"{task.id}: nothing to commit")
         elif self.worktree is not None:
             self.session_root()  # the guard: commit only in the session worktree
-            sha = self.worktree.commit(str(produced.payload))
+            sha = self._commit_or_block(str(produced.payload))
             task.commit = sha
             task.state = TaskState.COMMITTED
             s.commits.append(sha)

@@ -238,5 +238,7 @@ def bwrap_argv(sandbox: Sandbox, worktree: Path, command: str, env: Mapping[str,
     for h in hidden:
         if h == home:
             args += ["--remount-ro", str(h)]  # hidden and read-only: a write there fails
+    # Temporary files and caches go to the private /tmp (home is read-only in here).
+    args += ["--setenv", "TMPDIR", "/tmp", "--setenv", "XDG_CACHE_HOME", "/tmp/.cache"]
     args += ["--chdir", str(worktree), "--", "/bin/sh", "-c", command]
     return args

@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import Literal
 
 from duo_tui.errors import GitError
-from duo_tui.redact import find_secrets
 from duo_tui.safe_text import clean
-from duo_tui.vcs.diff import unquote_path
 from duo_tui.vcs.gitcmd import DIFF_OPTIONS, run, run_status, split_z
+from duo_tui.vcs.secret_scan import SecretHit as SecretHit  # re-exported
+from duo_tui.vcs.secret_scan import SecretsFound
+from duo_tui.vcs.secret_scan import scan_patch_for_secrets as scan_patch_for_secrets
 
 BRANCH_PREFIX = "duo/"
 WORKTREES_DIR = Path(".duo") / "worktrees"
@@ -67,9 +68,7 @@ _SUBJECT_RE = re.compile(
     r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\s][^()]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$"
 )
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _SHA_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-_HUNK_NEW_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _EXCLUDE_EQUIVALENTS = {".duo", ".duo/", "/.duo", "/.duo/", ".duo/*", "/.duo/*", ".duo/**"}
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
@@ -264,56 +263,6 @@ class Identity:
             "GIT_COMMITTER_NAME": self.name,
             "GIT_COMMITTER_EMAIL": self.email,
         }
-
-
-@dataclass(frozen=True)
-class SecretHit:
-    """Where a secret-looking string was found in a staged change (never the value)."""
-
-    path: str
-    line: int
-    kind: str
-
-
-def scan_patch_for_secrets(patch: str) -> list[SecretHit]:
-    """Find secret-shaped strings in the *added* lines of a unified diff (`-U0` is enough).
-
-    Uses `duo_tui.redact.find_secrets` plus private-key block markers. The hits
-    name file and line only.
-    """
-    hits: list[SecretHit] = []
-    path = ""
-    new_line = 0
-    added: dict[str, list[tuple[int, str]]] = {}
-    for line in patch.split("\n"):
-        if line.startswith("+++ "):
-            target = unquote_path(line[4:].rstrip("\t"))
-            path = target[2:] if target.startswith("b/") else target
-            continue
-        if line.startswith("@@"):
-            m = _HUNK_NEW_RE.match(line)
-            new_line = int(m.group(1)) if m else 0
-            continue
-        if line.startswith("+"):
-            added.setdefault(path, []).append((new_line, line[1:]))
-            new_line += 1
-        elif line.startswith(" "):
-            new_line += 1
-    flat = [(file, number, content) for file, lines in added.items() for number, content in lines]
-    reported: set[tuple[str, int]] = set()
-    # One pass of find_secrets over everything (much faster than per file or line),
-    # then locate each hit's line.
-    for secret in dict.fromkeys(find_secrets("\n".join(c for _, _, c in flat))):
-        for file, number, content in flat:
-            if secret in content and (file, number) not in reported:
-                hits.append(SecretHit(file, number, "API key or token"))
-                reported.add((file, number))
-    for file, number, content in flat:
-        key_marker = "PRIVATE KEY" in content and _PRIVATE_KEY_RE.search(content)
-        if key_marker and (file, number) not in reported:
-            hits.append(SecretHit(file, number, "private key"))
-            reported.add((file, number))
-    return sorted(hits, key=lambda h: (h.path, h.line))
 
 
 # --------------------------------------------------------------------------- the worktree
@@ -784,13 +733,20 @@ class SessionWorktree:
         return Identity(FALLBACK_NAME, FALLBACK_EMAIL, fallback=True)
 
     def commit(
-        self, message: str, paths: Sequence[str] | None = None, *, run_hooks: bool = False
+        self,
+        message: str,
+        paths: Sequence[str] | None = None,
+        *,
+        run_hooks: bool = False,
+        allow_secrets: Sequence[str] = (),
     ) -> str:
         """Commit the worktree's changes (only `paths`, repo-relative, if given); return the sha.
 
         The subject must be a conventional commit. The staged added lines are
-        scanned for secrets; if any is found nothing is committed and `GitError`
-        names file and line (never the value). A `Duo-Session: <branch>` trailer
+        scanned for secrets (`duo_tui.vcs.secret_scan`, `allow_secrets` being
+        `[secrets] allow`); if any is found nothing is committed and
+        `SecretsFound` (a `GitError`) names file, line and kind (never the
+        value). A `Duo-Session: <branch>` trailer
         marks the commit as duo's. Hooks are skipped unless `run_hooks` (the
         gate is the quality check). If no git identity is configured the
         fallback `duo-tui <duo-tui@localhost>` is used and `last_note` says so.
@@ -843,15 +799,10 @@ class SessionWorktree:
             )
         if not staged.strip():
             raise GitError("nothing to commit: the selected files have no changes")
-        hits = scan_patch_for_secrets(staged)
+        hits = scan_patch_for_secrets(staged, allow_secrets)
         if hits:
             run(self.path, "reset", "-q")
-            where = ", ".join(f"{h.path}:{h.line} ({h.kind})" for h in hits[:10])
-            more = f" and {len(hits) - 10} more" if len(hits) > 10 else ""
-            raise GitError(
-                f"refusing to commit: secret-looking content at {where}{more}; "
-                "remove it from the change (use an environment variable or a secret store)"
-            )
+            raise SecretsFound(hits)
         ident = self.identity()
         args = ["--literal-pathspecs", "commit", "-q", "--cleanup=whitespace"]
         if not run_hooks:

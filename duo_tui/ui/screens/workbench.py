@@ -744,7 +744,8 @@ class WorkbenchScreen(Screen[None]):
             else:
                 self._set_bar(
                     bar,
-                    "[b $error]■ stopped[/]: $reason\nq quit · ctrl+p export…",
+                    f"[b $error]■ {'blocked' if e.status == 'blocked' else 'stopped'}[/]: $reason\n"
+                    "q quit · ctrl+p export…",
                     reason=str(e.stop_reason),
                 )
             return
