@@ -230,11 +230,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tui(args: argparse.Namespace, resume: str | None = None) -> int:
-    if not args.demo or resume is not None:
-        # repository, configuration, keys and the session, before anything is asked
-        from duo_tui.preflight import check_startup
+    # repository, configuration, keys and the session, before anything is asked
+    from duo_tui.preflight import check_demo_startup, check_startup
 
+    if not args.demo or resume is not None:
         check_startup(getattr(args, "repo", None), getattr(args, "config", None), resume)
+    else:
+        check_demo_startup(getattr(args, "repo", None), getattr(args, "config", None))
     from duo_tui.ui import hold_gc_until_first_frame
 
     hold_gc_until_first_frame()

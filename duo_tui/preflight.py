@@ -75,3 +75,23 @@ def check_startup(
         raise _fail(
             str(exc), "export the key's variable, or set other models in [roles] of the config"
         ) from None
+
+
+def check_demo_startup(repo_arg: Path | None, config_path: Path | None) -> None:
+    """`duo-tui --demo`: the demo repository's directory must be new or empty, and a
+    `--config` file must be usable (the demo keeps its own roles and gate)."""
+    from duo_tui.config import load_config
+
+    if repo_arg is not None:
+        root = repo_arg.expanduser().resolve()
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise StartupError(
+                f"--repo {repo_arg}: for --demo this must be a new or empty directory\n"
+                "fix: name a directory that does not exist yet, or leave --repo out"
+            )
+    try:
+        load_config(None, config_path)
+    except ConfigError as exc:
+        raise StartupError(
+            f"the configuration cannot be used: {exc}\nfix: correct {config_path}"
+        ) from None

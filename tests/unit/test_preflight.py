@@ -68,3 +68,13 @@ def test_with_a_broken_repository_config(demo_repo: Path, home: Path) -> None:
 def test_resume_without_sessions(demo_repo: Path, home: Path) -> None:
     _assert_bad(_duo("resume", cwd=demo_repo, home=home), "no session to resume")
     _assert_bad(_duo("resume", "nope", cwd=demo_repo, home=home), "no session 'nope'")
+
+
+def test_demo_into_a_directory_that_is_not_empty(tmp_path: Path, home: Path) -> None:
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("mine")
+    proc = _duo("--demo", "--repo", str(full), cwd=tmp_path, home=home)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "new or empty directory" in proc.stderr and "fix:" in proc.stderr
+    assert (full / "keep.txt").read_text() == "mine"
