@@ -44,15 +44,25 @@ def merge_reviews(reviews: list[Review]) -> list[MergedFinding]:
     if len(reviews) == 2:
         a, b = reviews
         res = match_reviews(a, b)
+        # A one-to-many group shows as one problem: the pair and the findings it covers.
+        extra = {(g.a[0], g.b[0]): g for g in res.groups}
+        covered = {x for g in res.groups for x in (*g.a[1:], *g.b[1:])}
         for p in res.pairs:
-            fa, fb = a.finding(p.a), b.finding(p.b)
-            if fa is not None and fb is not None:
-                merged.append(MergedFinding("", ((0, fa), (1, fb)), p.kind.value))
+            g = extra.get((p.a, p.b))
+            ids_a, ids_b = (g.a, g.b) if g is not None else ([p.a], [p.b])
+            members = [(0, f) for x in ids_a if (f := a.finding(x))]
+            members += [(1, f) for x in ids_b if (f := b.finding(x))]
+            if len(members) >= 2:
+                merged.append(MergedFinding("", tuple(members), p.kind.value))
         merged += [
-            MergedFinding("", ((0, f),), "only") for fid in res.only_a if (f := a.finding(fid))
+            MergedFinding("", ((0, f),), "only")
+            for fid in res.only_a
+            if fid not in covered and (f := a.finding(fid))
         ]
         merged += [
-            MergedFinding("", ((1, f),), "only") for fid in res.only_b if (f := b.finding(fid))
+            MergedFinding("", ((1, f),), "only")
+            for fid in res.only_b
+            if fid not in covered and (f := b.finding(fid))
         ]
     else:
         for g in group_findings(reviews):

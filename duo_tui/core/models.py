@@ -34,6 +34,7 @@ __all__ = [
     "Severity",
     "Stage",
     "StageState",
+    "TriageGroup",
     "TriagePair",
     "TriageResult",
     "Usage",
@@ -133,20 +134,36 @@ class TriagePair(BaseModel):
     score: float = 0.0
 
 
+class TriageGroup(BaseModel):
+    """A pair plus the findings one side of it clearly covers (one-to-many).
+
+    `a` and `b` start with the pair's own findings; the others stay listed in
+    ``only_a`` / ``only_b`` too, so every id still appears exactly once in the
+    contract's pairs and only lists.
+    """
+
+    a: list[str]
+    b: list[str]
+
+
 class TriageResult(BaseModel):
     """The match of two reviews: the `duo-tui triage --json` output (plus scores)."""
 
     pairs: list[TriagePair] = Field(default_factory=list)
     only_a: list[str] = Field(default_factory=list)
     only_b: list[str] = Field(default_factory=list)
+    groups: list[TriageGroup] = Field(default_factory=list)
 
     def contract_json(self) -> dict[str, Any]:
-        """Exactly the shape DESIGN.md promises."""
-        return {
+        """The shape DESIGN.md promises; ``groups`` (an extra key) only when there are some."""
+        out: dict[str, Any] = {
             "pairs": [{"a": p.a, "b": p.b, "kind": p.kind.value} for p in self.pairs],
             "only_a": list(self.only_a),
             "only_b": list(self.only_b),
         }
+        if self.groups:
+            out["groups"] = [{"a": list(g.a), "b": list(g.b)} for g in self.groups]
+        return out
 
 
 class Roles(BaseModel):

@@ -40,11 +40,19 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from duo_tui.core.models import Finding, PairKind, Review, TriagePair, TriageResult
+from duo_tui.core.models import (
+    Finding,
+    PairKind,
+    Review,
+    TriageGroup,
+    TriagePair,
+    TriageResult,
+)
 from duo_tui.core.triage_assign import components as _components
 from duo_tui.core.triage_assign import hungarian as _hungarian
 from duo_tui.core.triage_assign import hungarian_np
 from duo_tui.core.triage_features import identifiers, jaccard_table, kinds, numbers
+from duo_tui.core.triage_groups import one_to_many
 from duo_tui.core.triage_model import load_model
 from duo_tui.limits import DEFAULT_LIMITS, Limits
 
@@ -586,18 +594,22 @@ def match_reviews(
     """Pair the findings of review `a` with those of `b` that describe the same problem.
 
     Pairs are one-to-one; every finding id appears exactly once, in a pair or in
-    `only_a` / `only_b` (in review order). `kind` is ``severity`` when the two
+    `only_a` / `only_b` (in review order). `groups` extends a pair with findings
+    of the other side it clearly covers (`duo_tui.core.triage_groups`; those stay
+    in the only lists as well; inputs scored by blocks get no groups). `kind` is ``severity`` when the two
     severities differ, else ``agree``. `score` is the pair probability.
     """
     na, nb = len(a.findings), len(b.findings)
     pairs: list[tuple[int, int]] = []
     score: dict[tuple[int, int], float] = {}
+    groups: list[tuple[list[int], list[int]]] = []
     if na and nb:
         scorer = _PairScorer(a.findings, b.findings, (limits or DEFAULT_LIMITS).term_chars)
         if na * nb <= _BLOCK_CELLS:
             prob = scorer.probabilities(0, na)
             pairs = _assign(prob, scorer.thresholds(0, na, threshold))
             score = {(i, j): float(prob[i, j]) for i, j in pairs}
+            groups = one_to_many(prob, pairs)
         else:  # large: scored a block of rows at a time, in bounded memory
             rows, cols, probs, gains = _candidates(scorer, threshold)
             pairs = _assign_edges(rows, cols, gains)
@@ -624,6 +636,10 @@ def match_reviews(
         pairs=out_pairs,
         only_a=[f.id for i, f in enumerate(a.findings) if i not in paired_a],
         only_b=[f.id for j, f in enumerate(b.findings) if j not in paired_b],
+        groups=[
+            TriageGroup(a=[a.findings[i].id for i in rows], b=[b.findings[j].id for j in cols])
+            for rows, cols in groups
+        ],
     )
 
 

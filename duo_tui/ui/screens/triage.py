@@ -242,7 +242,7 @@ class TriageScreen(Screen[None]):
             if f.get("line_start"):
                 le = f.get("line_end")
                 loc += f":{f['line_start']}" + (f"-{le}" if le and le != f["line_start"] else "")
-            sides[min(r, 1)] = Content.from_markup(
+            side = Content.from_markup(
                 "[b]$side · $name[/b] · $fid · [b]$severity[/b] · $category\n"
                 "[b]$title[/b]\n$loc\n\n$detail\n\n[i]suggestion:[/i] $suggestion",
                 side=str("AB"[r] if r < 2 else r + 1),
@@ -255,6 +255,9 @@ class TriageScreen(Screen[None]):
                 detail=clean(str(f.get("detail", ""))),
                 suggestion=clean(str(f.get("suggestion", ""))),
             )
+            # A one-to-many group: the covered finding follows the first of its side.
+            before = sides[min(r, 1)]
+            sides[min(r, 1)] = side if before is None else Content.assemble(before, "\n\n", side)
         carried = self._carried(g["key"])
         if carried is not None and g["key"] not in self.chosen:
             note = Content.from_markup(
