@@ -45,11 +45,11 @@ def merge_reviews(reviews: list[Review]) -> list[MergedFinding]:
         a, b = reviews
         res = match_reviews(a, b)
         # A one-to-many group shows as one problem: the pair and the findings it covers.
-        extra = {(g.a[0], g.b[0]): g for g in res.groups}
-        covered = {x for g in res.groups for x in (*g.a[1:], *g.b[1:])}
+        extra = {(tg.a[0], tg.b[0]): tg for tg in res.groups}
+        covered = {x for tg in res.groups for x in (*tg.a[1:], *tg.b[1:])}
         for p in res.pairs:
-            g = extra.get((p.a, p.b))
-            ids_a, ids_b = (g.a, g.b) if g is not None else ([p.a], [p.b])
+            group = extra.get((p.a, p.b))
+            ids_a, ids_b = (group.a, group.b) if group is not None else ([p.a], [p.b])
             members = [(0, f) for x in ids_a if (f := a.finding(x))]
             members += [(1, f) for x in ids_b if (f := b.finding(x))]
             if len(members) >= 2:
