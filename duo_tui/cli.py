@@ -34,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"duo-tui: {clean(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        from duo_tui.store.atomic import find_disk_full
+
+        full = find_disk_full(exc)
+        if full is None:
+            raise
+        print(f"duo-tui: {clean(str(full))}", file=sys.stderr)
+        return full.exit_code
     except KeyboardInterrupt:
         print("duo-tui: interrupted; the session is saved (duo-tui resume)", file=sys.stderr)
         return 130

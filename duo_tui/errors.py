@@ -41,3 +41,7 @@ class SessionLockedError(DuoError):
 
 class GitError(DuoError):
     """A git operation failed or the repository is not in a usable state."""
+
+
+class DiskFullError(DuoError):
+    """No space left on the device (or over quota); what was on disk before is intact."""

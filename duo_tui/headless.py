@@ -24,11 +24,11 @@ from duo_tui.core.events import (
 )
 from duo_tui.core.models import Mode, cached_text
 from duo_tui.core.runner import HeadlessDriver
-from duo_tui.errors import ConfigError
+from duo_tui.errors import ConfigError, DiskFullError
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean, clean_obj
 from duo_tui.shutdown import StopOnSignal, exit_status
-from duo_tui.store.atomic import write_atomic
+from duo_tui.store.atomic import find_disk_full, write_atomic
 
 
 def say(out: TextIO, line: str) -> None:
@@ -199,6 +199,19 @@ async def _run_headless(
         write_report(json_path, report)
         say(err, f"■ {report['stop_reason']}")
         return exit_status(stopper.received)
+    except (DiskFullError, OSError) as exc:
+        full = find_disk_full(exc)
+        if full is None:
+            raise
+        # The session on disk is the last state that could be saved: resumable as is.
+        report = disk_full_report(ws.session, full, repo)
+        say(err, f"  ✗ {full}")
+        try:
+            write_report(json_path, report)
+        except DiskFullError:
+            say(err, "  ✗ the JSON report could not be written either: the disk is full")
+        say(err, f"■ {report['stop_reason']}")
+        return 1
     finally:
         ws.close()
     write_report(json_path, report)
@@ -217,6 +230,18 @@ def interrupted_report(session: Any, signum: int, repo: Path) -> dict[str, Any]:
     report["converged"] = False
     report["interrupted"] = name
     report["stop_reason"] = f"interrupted by {name}; the session is saved: `{resume}` continues it"
+    return report
+
+
+def disk_full_report(session: Any, exc: DiskFullError, repo: Path) -> dict[str, Any]:
+    """The report of a run stopped by a full disk: not converged, the session resumable."""
+    from duo_tui.core.report import build_report
+
+    report = build_report(session)
+    resume = shlex.join(["duo-tui", "run", "--resume", session.id, "--repo", str(repo)])
+    report["converged"] = False
+    report["stop_reason"] = f"the disk is full; free some space, then `{resume}` continues"
+    report["errors"] = [*report.get("errors", []), str(exc)]
     return report
 
 

@@ -22,11 +22,12 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from duo_tui.errors import DuoError
+from duo_tui.errors import DuoError, EditError
 
 __all__ = [
     "CONFIG_FILE_BYTES",
@@ -34,6 +35,7 @@ __all__ = [
     "MB",
     "InputError",
     "Limits",
+    "check_edit_sizes",
     "json_depth",
     "json_values",
     "loads_json",
@@ -174,3 +176,30 @@ def loads_json(text: str | bytes, max_depth: int) -> Any:
     if json_depth(value, max_depth) > max_depth:
         raise InputError(f"JSON nested deeper than {max_depth} levels")
     return value
+
+
+class _Block(Protocol):
+    @property
+    def index(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def search(self) -> str: ...
+    @property
+    def replace(self) -> str: ...
+
+
+def check_edit_sizes(blocks: Iterable[_Block], limit: int) -> None:
+    """Refuse (EditError) a SEARCH/REPLACE block whose text is over `limit` bytes.
+
+    Checked before anything is applied or stored: a huge edit is an error shown
+    to the human (and fed back to the model), never a slow commit.
+    """
+    for b in blocks:
+        size = len(b.search.encode("utf-8")) + len(b.replace.encode("utf-8"))
+        if size > limit:
+            raise EditError(
+                f"edit block {b.index} ({b.path}) is {_mb(size)}, over the limit of "
+                f"{_mb(limit)} for one edit ([limits] edit_mb); split the change into "
+                "smaller edits"
+            )

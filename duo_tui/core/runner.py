@@ -33,10 +33,11 @@ from duo_tui.core.events import (
 )
 from duo_tui.core.models import Mode, Stage, StageState
 from duo_tui.core.session import Decision, Session, SessionStatus, StageRun, TaskState
-from duo_tui.errors import DuoError
+from duo_tui.errors import DiskFullError, DuoError
 from duo_tui.prompts import render
 from duo_tui.providers.base import Provider
 from duo_tui.redact import redact
+from duo_tui.store.atomic import find_disk_full
 
 
 class Driver(Protocol):
@@ -299,7 +300,12 @@ class RunnerBase:
                 produced = await produce(ctx)
                 run.move(StageState.AWAITING)
                 error = ""
+            except DiskFullError:
+                raise  # not the stage's fault: the run stops, the session stays resumable
             except (StageError, CallFailed, DuoError) as exc:
+                full = find_disk_full(exc)
+                if full is not None:
+                    raise full from exc
                 error = redact(str(exc))
                 run.error = error
                 run.move(StageState.FAILED)

@@ -34,9 +34,11 @@ from duo_tui.core.scope import MERGE, SKIP, failure_actions, merged_task, out_of
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
 from duo_tui.errors import DuoError, ReviewParseError
+from duo_tui.limits import check_edit_sizes
 from duo_tui.prompts import render, untrusted
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean
+from duo_tui.store.atomic import find_disk_full
 
 
 def _slug(model: str) -> str:
@@ -133,6 +135,7 @@ class TaskCycle(RunnerBase):
                 raise StageError("the edits could not be parsed:\n" + "\n".join(parsed.errors))
             if not parsed.blocks:
                 raise StageError("the answer holds no SEARCH/REPLACE block")
+            check_edit_sizes(parsed.blocks, self.config.limits.to_limits().edit_bytes)
             try:
                 result = apply_edits(root, parsed.blocks)
             except EditApplyError as exc:
@@ -214,6 +217,7 @@ class TaskCycle(RunnerBase):
                 raise StageError(str(exc)) from None
 
         async def edit(_: Produced, text: str) -> Produced:
+            check_edit_sizes(parse_edits(text).blocks, self.config.limits.to_limits().edit_bytes)
             self.store.write_artifact(f"{self._dir(task)}/{kind.value}.edited.md", text)
             try:
                 return apply_text(text)
@@ -681,6 +685,8 @@ class TaskCycle(RunnerBase):
 
                     if isinstance(r, CostCapReached):
                         raise r
+                    if (full := find_disk_full(r)) is not None:
+                        raise full from r
                     # A review cut off, refused or ended oddly is never parsed as a review.
                     fatal = fatal or (
                         isinstance(r, CallFailed) and r.error.kind.value in FATAL_FAULTS

@@ -11,18 +11,62 @@ The session store is built on three operations that survive a kill at any moment
 
 These functions write exactly what they are given: redaction of secrets is the
 caller's job (the session store does it for every byte it writes).
+
+A full disk (ENOSPC, or a quota: EDQUOT) raises `DiskFullError`, a `DuoError`
+whose message says so; the file keeps its old content (`write_atomic`) or
+its old length (`append_line`), so the session on disk stays valid and can
+be resumed once space is freed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["append_line", "fsync_dir", "read_jsonl", "read_jsonl_numbered", "write_atomic"]
+from duo_tui.errors import DiskFullError
+
+__all__ = [
+    "DiskFullError",
+    "append_line",
+    "disk_full",
+    "find_disk_full",
+    "fsync_dir",
+    "read_jsonl",
+    "read_jsonl_numbered",
+    "write_atomic",
+]
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def find_disk_full(exc: BaseException) -> DiskFullError | None:
+    """The full disk behind `exc` (itself, its cause or its context), if that is what it was."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, DiskFullError):
+            return cur
+        full = disk_full(cur, getattr(cur, "filename", None) or "a file")
+        if full is not None:
+            return full
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+def disk_full(exc: BaseException, path: Path | str) -> DiskFullError | None:
+    """The `DiskFullError` for `exc` when it is ENOSPC/EDQUOT, else None."""
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return DiskFullError(
+            f"the disk is full (writing {path}): free some space, then resume the session "
+            "(duo-tui run --resume, or duo-tui resume)"
+        )
+    return None
 
 
 def fsync_dir(path: Path) -> None:
@@ -55,6 +99,16 @@ def write_atomic(path: Path | str, data: str | bytes, *, mode: int = 0o644) -> N
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    try:
+        _replace(path, payload, mode)
+    except OSError as exc:
+        full = disk_full(exc, path)
+        if full is not None:
+            raise full from exc
+        raise
+
+
+def _replace(path: Path, payload: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
@@ -85,6 +139,16 @@ def append_line(path: Path | str, line: str) -> None:
     if "\n" in line or "\r" in line:
         raise ValueError("append_line: a log line must not contain a line break")
     path = Path(path)
+    try:
+        _append(path, line)
+    except OSError as exc:
+        full = disk_full(exc, path)
+        if full is not None:
+            raise full from exc
+        raise
+
+
+def _append(path: Path, line: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     created = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -96,8 +160,14 @@ def append_line(path: Path | str, line: str) -> None:
                 reader.seek(size - 1)
                 if reader.read(1) != b"\n":
                     prefix = b"\n"
-        _write_all(fd, prefix + line.encode("utf-8") + b"\n")
-        os.fsync(fd)
+        try:
+            _write_all(fd, prefix + line.encode("utf-8") + b"\n")
+            os.fsync(fd)
+        except OSError:
+            # A half-written record (disk full) is cut off again: the log stays whole.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
     finally:
         os.close(fd)
     if created:

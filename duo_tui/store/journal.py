@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 from duo_tui.redact import redact
-from duo_tui.store.atomic import fsync_dir
+from duo_tui.store.atomic import disk_full, fsync_dir
 
 __all__ = ["StreamJournal"]
 
@@ -108,8 +108,14 @@ class StreamJournal:
         head, rest = buf[:cut], buf[cut:]
         data = redact(head).encode("utf-8")
         view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+        try:
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            full = disk_full(exc, self.partial_path)
+            if full is not None:
+                raise full from exc
+            raise
         self._pending = [rest] if rest else []
         self._pending_len = len(rest)
 

@@ -9,10 +9,11 @@ the CLI is several times faster for the operations a session needs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from duo_tui.errors import GitError
+from duo_tui.errors import DiskFullError, GitError
 
 # Options put before every subcommand: never quote UTF-8 paths, never take the
 # optional locks (`git status` would otherwise refresh and rewrite the index of
@@ -73,8 +74,31 @@ def run(
     """
     status, out, err = run_status(cwd, *args, env=env, strip=strip)
     if status != 0:
-        raise GitError(f"{what or _subcommand(args)} failed: {_clean(err) or out.strip()}")
+        message = f"{what or _subcommand(args)} failed: {_clean(err) or out.strip()}"
+        if _disk_full(cwd, err):
+            raise GitDiskFullError(f"the disk is full: {message}; free some space, then resume")
+        raise GitError(message)
     return out
+
+
+#: How git (through the C library) says the disk is full or the quota is used up.
+_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+
+
+def _disk_full(cwd: Path, err: str) -> bool:
+    """Did git fail for want of space? Its words, or (git often says only "couldn't
+    write") next to nothing left on the filesystem it worked on."""
+    if any(s in err for s in _DISK_FULL):
+        return True
+    try:
+        st = os.statvfs(cwd)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
+
+
+class GitDiskFullError(GitError, DiskFullError):
+    """A git command failed because the disk is full: a `GitError` and a `DiskFullError`."""
 
 
 def _subcommand(args: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from duo_tui.errors import DiskFullError
 from duo_tui.store import atomic
 from duo_tui.store.atomic import append_line, read_jsonl, write_atomic
 
@@ -30,7 +31,7 @@ def test_write_atomic_failure_keeps_old_content(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(DiskFullError, match="the disk is full"):
         write_atomic(target, "new content that never lands")
     monkeypatch.undo()
     assert target.read_text() == "old content"
