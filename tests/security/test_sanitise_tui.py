@@ -248,7 +248,7 @@ async def test_sessions_screen_shows_session_files_visibly(tmp_path: Path, demo_
 async def test_status_line_shows_a_resumed_session_s_names_visibly(tmp_path: Path) -> None:
     """A resumed session's id and branch are read from its files (repository text)."""
     async with hostile_tui(tmp_path) as (app, pilot, wb):
-        await wait_for(pilot, lambda: wb.branch is not None)
+        await wait_for(pilot, lambda: bool(wb.branch))  # the real branch has arrived
         wb.branch = "duo/x" + MARKUP + PAYLOAD
         wb._render_status()
         await pilot.pause(0.2)
