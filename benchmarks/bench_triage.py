@@ -1,15 +1,25 @@
-"""Benchmark review triage: accuracy on the development set and matching speed.
+"""Benchmark review triage: accuracy on both development sets and speed.
 
-    python benchmarks/bench_triage.py [--dev DIR] [--quick]
+    python benchmarks/bench_triage.py [--dev DIR] [--crb DIR] [--quick]
 
-Accuracy: pooled (micro-averaged) pair precision, recall and F1 over the
-`case-*.json` files of the development set (``truth.pairs``), severity-kind
-accuracy on the correctly predicted pairs, and every error per case. Speed:
-median wall time of `match_reviews` on synthetic reviews of 1,000 findings per
-side (``--quick``: 50, for a CI smoke run).
+Accuracy on triage-dev (hand-labelled): pooled (micro-averaged) pair precision,
+recall and F1 over the `case-*.json` files (``truth.pairs``), severity-kind
+accuracy on the correctly predicted pairs, and every error per case.
 
-The development set defaults to ``../shared/triage-dev`` relative to the
-repository root, or ``$DUO_TRIAGE_DEV``.
+Accuracy on triage-crb-dev (real reviews of public PRs, truth from golden
+issues; the definitions of its ``score.py``): recall of golden issues both
+tools found, precision of pairs whose findings both match a golden issue, F1,
+and the agreement lift (share of real findings among agreed ones over the share
+among findings only one tool raised). These are training-set figures of the
+shipped model; ``benchmarks/train_triage.py`` prints the held-out ones.
+
+Speed: median wall time of `match_reviews` on synthetic reviews of 1,000
+findings per side (``--quick``: 50, for a CI smoke run), and the wall time of
+the whole ``duo-tui triage A B --json`` command (start-up included) for 20 x 20
+and 1,000 x 1,000 findings.
+
+The sets default to ``../shared/triage-dev`` and ``../shared/triage-crb-dev``
+next to the repository (or its worktree folder), or ``$DUO_TRIAGE_DEV``.
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +71,101 @@ class Score:
         return self.kind_ok / self.tp if self.tp else 1.0
 
 
+def _shared(name: str) -> Path:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / name).is_dir():
+            return base / "shared" / name
+    return ROOT.parent / "shared" / name
+
+
 def default_dev_dir() -> Path:
     env = os.environ.get("DUO_TRIAGE_DEV")
-    return Path(env) if env else ROOT.parent / "shared" / "triage-dev"
+    return Path(env) if env else _shared("triage-dev")
+
+
+@dataclass
+class CrbScore:
+    """triage-crb-dev counts, with its score.py's definitions."""
+
+    good: int = 0
+    bad: int = 0
+    hit: int = 0
+    total: int = 0
+    agree_real: int = 0
+    agree_n: int = 0
+    only_real: int = 0
+    only_n: int = 0
+    groups: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.good / max(1, self.good + self.bad)
+
+    @property
+    def recall(self) -> float:
+        return self.hit / max(1, self.total)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def lift(self) -> float:
+        agreed = self.agree_real / max(1, self.agree_n)
+        only = self.only_real / max(1, self.only_n)
+        return agreed / only if only else 0.0
+
+
+def evaluate_crb(crb: Path) -> tuple[CrbScore, int]:
+    """Score `match_reviews` on triage-crb-dev like its score.py does."""
+    sc = CrbScore()
+    cases = sorted(crb.glob("case-*.json"))
+    for path in cases:
+        c = json.loads(path.read_text(encoding="utf-8"))
+        ga = {k: set(v) for k, v in c["gold_a"].items()}
+        gb = {k: set(v) for k, v in c["gold_b"].items()}
+        result = match_reviews(Review.model_validate(c["a"]), Review.model_validate(c["b"]))
+        sc.groups += len(result.groups)
+        both = set().union(*ga.values()) & set().union(*gb.values()) if ga and gb else set()
+        sc.total += len(both)
+        got: set[str] = set()
+        for p in result.pairs:
+            sx, sy = ga.get(p.a, set()), gb.get(p.b, set())
+            if sx and sy:
+                if sx & sy:
+                    sc.good += 1
+                    got |= sx & sy
+                else:
+                    sc.bad += 1
+            for s in (sx, sy):
+                sc.agree_n += 1
+                sc.agree_real += bool(s)
+        sc.hit += len(got & both)
+        for fid in result.only_a:
+            sc.only_n += 1
+            sc.only_real += bool(ga.get(fid))
+        for fid in result.only_b:
+            sc.only_n += 1
+            sc.only_real += bool(gb.get(fid))
+    return sc, len(cases)
+
+
+def command_wall(n: int, runs: int = 3) -> float:
+    """Median wall seconds of ``duo-tui triage A B --json`` on `n` x `n` findings."""
+    a, b = synthetic(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        pa, pb = Path(tmp) / "a.json", Path(tmp) / "b.json"
+        pa.write_text(a.model_dump_json(), encoding="utf-8")
+        pb.write_text(b.model_dump_json(), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        cmd = [sys.executable, "-m", "duo_tui", "triage", str(pa), str(pb), "--json"]
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=tmp)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def evaluate(dev: Path, threshold: float | None = None) -> tuple[Score, int]:
@@ -178,6 +282,7 @@ def speed(n: int, runs: int) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", type=Path, default=None, help="development set directory")
+    parser.add_argument("--crb", type=Path, default=None, help="triage-crb-dev directory")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI smoke runs")
     parser.add_argument("--threshold", type=float, default=None)
     args = parser.parse_args(argv)
@@ -199,10 +304,23 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {line}")
     else:
         print(f"dev set: {dev} not found; accuracy skipped")
+    crb = args.crb or _shared("triage-crb-dev")
+    print("-" * 48)
+    if crb.is_dir():
+        cs, n_crb = evaluate_crb(crb)
+        print(f"CRB set: {crb} ({n_crb} cases)")
+        print(f"{'F1 / P / R':<32}{cs.f1:.3f} / {cs.precision:.3f} / {cs.recall:.3f}")
+        print(f"{'agreement lift':<32}{cs.lift:.2f}x")
+        print(f"{'one-to-many groups':<32}{cs.groups}")
+    else:
+        print(f"CRB set: {crb} not found; skipped")
     n, runs = (50, 3) if args.quick else (1000, 5)
     median, pairs = speed(n, runs)
     print("-" * 48)
     print(f"{f'match {n} x {n} findings (median)':<32}{median * 1000:.0f} ms ({pairs} pairs)")
+    for size in (20,) if args.quick else (20, 1000):
+        wall = command_wall(size)
+        print(f"{f'duo-tui triage {size} x {size} (wall)':<32}{wall * 1000:.0f} ms")
     return 0
 
 
