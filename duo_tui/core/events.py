@@ -157,6 +157,7 @@ class UserDecision:
     action: Action
     reason: str = ""
     model: str | None = None  # rerun with this model
+    target: int | None = None  # rerun only this part of the stage (a reviewer's index)
     text: str | None = None  # edited artifact
     choice: int | None = None  # which alternative after a rerun
     findings: dict[str, str] = field(default_factory=dict)  # finding key -> FindingDecision

@@ -93,6 +93,8 @@ class StageCtx:
     error: str  # the previous attempt's error, for the rerun prompt
     attempt: int
     resume: bool  # the process restarted while this stage awaited a decision
+    target: int | None = None  # rerun only this part (a reviewer), see UserDecision.target
+    target_model: str | None = None  # ...with this model (for that part only)
 
     def feedback(self) -> str:
         parts = []
@@ -203,6 +205,8 @@ class RunnerBase:
             payload["edited"] = True
         if decision.choice is not None:
             payload["choice"] = decision.choice
+        if decision.target is not None:
+            payload["target"] = decision.target
         if decision.recurring:
             payload["recurring"] = dict(decision.recurring)
         entry = Decision(
@@ -289,6 +293,7 @@ class RunnerBase:
         error = ""
         attempt_model = model
         alternatives: list[Produced] = []
+        target: tuple[int, str | None] | None = None  # the part to rerun, and its model
         while True:
             run.model = attempt_model
             run.move(StageState.RUNNING)
@@ -297,6 +302,8 @@ class RunnerBase:
             produced: Produced | None = None
             try:
                 ctx = StageCtx(attempt_model, reason, error, run.attempt, resume)
+                if target is not None:
+                    ctx.target, ctx.target_model = target
                 produced = await produce(ctx)
                 run.move(StageState.AWAITING)
                 error = ""
@@ -457,7 +464,9 @@ class RunnerBase:
                         run.move(StageState.REJECTED)
                 elif decision.reason:
                     reason = decision.reason
-                if decision.model:
+                # a part's model is that part's (the stage decides what it means); else the stage's
+                target = (decision.target, decision.model) if decision.target is not None else None
+                if decision.model and target is None:
                     attempt_model = decision.model
                 run.attempt += 1
                 break

@@ -20,6 +20,12 @@ from duo_tui.core.convergence import (
 from duo_tui.core.events import ArtifactReady, ErrorEvent, TextDelta, UserDecision
 from duo_tui.core.models import Finding, FindingDecision, Mode, Review, Stage, StageState
 from duo_tui.core.plan_manifest import is_conventional, task_markdown, task_rows
+from duo_tui.core.review_rerun import (
+    RerunRefused,
+    attempt_label,
+    plan_rerun,
+    reviewer_slots,
+)
 from duo_tui.core.runner import (
     FATAL_FAULTS,
     Produced,
@@ -666,6 +672,9 @@ class TaskCycle(RunnerBase):
                     for i, (updated, position) in sorted(rebutted.items()):
                         done[i] = updated
                         self._show_rebutted(i, reviewers[i], updated, position)
+            elif ctx.target is not None:
+                # one reviewer reruns (maybe with another model); the others' reviews are kept
+                self._rerun_reviewer(reviewers, done, ctx)
             elif ctx.attempt == 1 or not ctx.error or ctx.reason:
                 done.clear()
             todo = [(i, m) for i, m in enumerate(reviewers) if i not in done]
@@ -701,14 +710,41 @@ class TaskCycle(RunnerBase):
             if rebuttal and rebutted is None:
                 await self._rebuttal(reviewers, done)
             total = sum(len(r.findings) for r in done.values())
+            ordered = [done[i] for i in sorted(done)]
             return Produced(
                 summary=f"{len(done)} review(s), {total} finding(s)",
-                artifact=json.dumps([done[i].model_dump() for i in sorted(done)], indent=2),
-                data={"reviews": [done[i] for i in sorted(done)]},
-                payload=[done[i] for i in sorted(done)],
+                artifact=json.dumps([r.model_dump() for r in ordered], indent=2),
+                data={
+                    "reviews": ordered,
+                    # the matches as soon as both reviews are in (t previews the triage)
+                    "groups": group_table(self.merge(ordered), {}) if len(ordered) > 1 else [],
+                    "reviewers": [r.as_dict() for r in reviewer_slots(reviewers)],
+                    "models": list(reviewers),
+                },
+                payload=ordered,
+                label=attempt_label(
+                    ctx.attempt,
+                    reviewers,
+                    frozenset({ctx.target}) if ctx.target is not None else None,
+                ),
             )
 
-        produced, _ = await self.stage(Stage.REVIEW, produce, stream="review", role="reviewers")
+        async def choose(p: Produced) -> Produced:
+            # an earlier result: its reviews (and the models that wrote them) are the round's
+            done.clear()
+            done.update(enumerate(p.payload))
+            self._use_reviewers(reviewers, list(p.data.get("models") or reviewers))
+            for i, review in done.items():
+                self.store.write_artifact(
+                    f"{self._dir(task)}/review-{i}-{_slug(reviewers[i])}.json",
+                    review.model_dump_json(indent=2),
+                )
+                self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
+            return p
+
+        produced, _ = await self.stage(
+            Stage.REVIEW, produce, choose=choose, stream="review", role="reviewers"
+        )
         task.phase = Stage.TRIAGE
         self.save()
         return list(produced.payload)
@@ -824,6 +860,36 @@ class TaskCycle(RunnerBase):
         return out if set(out) == set(blind) else None
 
     # -- triage -------------------------------------------------------------------
+
+    def _rerun_reviewer(self, reviewers: list[str], done: dict[int, Review], ctx: StageCtx) -> None:
+        """Rerun one reviewer: drop its review, and give it the chosen model for good."""
+        try:
+            plan = plan_rerun(reviewers, ctx.target, ctx.target_model)
+        except RerunRefused as exc:
+            raise StageError(str(exc)) from None
+        for i in plan.rerun:
+            done.pop(i, None)
+        self._use_reviewers(reviewers, plan.models)
+
+    def _use_reviewers(self, reviewers: list[str], models: list[str]) -> None:
+        """The session's reviewers are `models` from now on (the panes are told)."""
+        if models == reviewers:
+            return
+        s = self.session
+        reviewers[:] = models
+        s.roles.reviewers = list(models)
+        self.notice("reviewers now: " + ", ".join(models))
+        self.emit(
+            ArtifactReady(
+                "roles",
+                {
+                    "planner": s.roles.planner,
+                    "executor": s.roles.executor,
+                    "reviewers": list(models),
+                },
+            )
+        )
+        self.save()
 
     def merge(self, reviews: list[Review]) -> list[MergedFinding]:
         return merge_reviews(reviews)

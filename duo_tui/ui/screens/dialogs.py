@@ -1,4 +1,4 @@
-"""Small modal dialogs: a reason, a model, an edited artifact, alternatives, a confirm.
+"""Small modal dialogs: a reason, a model, a reviewer, an edited artifact, alternatives, a confirm.
 
 Titles are plain text and everything shown from a model (an artifact, a rule, an
 alternative) has its control characters made visible (`duo_tui.safe_text`).
@@ -21,7 +21,7 @@ from duo_tui.safe_text import clean, clean_line
 
 class _Dialog(ModalScreen[object]):
     DEFAULT_CSS = """
-    _Dialog, ReasonDialog, ModelPicker, EditDialog, ChooseDialog, ConfirmDialog {
+    _Dialog, ReasonDialog, ModelPicker, ReviewerPicker, EditDialog, ChooseDialog, ConfirmDialog {
         align: center middle;
         background: $background 60%;
     }
@@ -98,6 +98,36 @@ class ModelPicker(_Dialog):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         oid = event.option.id
         self.dismiss("" if oid == "__same__" else oid)
+
+
+class ReviewerPicker(_Dialog):
+    """Which review to rerun: every reviewer, or one (its review alone is redone)."""
+
+    def __init__(self, title: str, reviewers: list[tuple[int, str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._reviewers = reviewers  # (index, name, model)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(clean_line(self._title), classes="title", markup=False)
+            both = " · ".join(f"{n} {clean_line(m)}" for _, n, m in self._reviewers)
+            options = [Option(Content(f"all reviewers ({both})"), id="__all__")]
+            options += [
+                Option(Content(f"only {n} · {clean_line(m)} (the other review is kept)"), id=str(i))
+                for i, n, m in self._reviewers
+            ]
+            yield OptionList(*options, id="reviewers")
+            yield Static("enter to choose · escape to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id
+        self.dismiss(-1 if oid == "__all__" else int(oid or 0))
 
 
 class EditDialog(_Dialog):
