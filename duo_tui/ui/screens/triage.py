@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -82,8 +83,11 @@ class TriageScreen(Screen[None]):
         recurring: dict[str, str],
         workbench: WorkbenchScreen | None = None,
         chosen: set[str] | None = None,
+        preview: bool = False,
     ) -> None:
         super().__init__()
+        # at the review checkpoint: how the reviews match, before the triage stage runs
+        self.preview = preview
         self.groups = groups
         self.reviews = reviews
         self.decisions = decisions
@@ -94,7 +98,7 @@ class TriageScreen(Screen[None]):
         self.chosen = chosen if chosen is not None else set()
 
     @classmethod
-    def for_workbench(cls, wb: WorkbenchScreen) -> TriageScreen:
+    def for_workbench(cls, wb: WorkbenchScreen, preview: bool = False) -> TriageScreen:
         return cls(
             wb.triage_groups,
             wb.reviews,
@@ -103,6 +107,7 @@ class TriageScreen(Screen[None]):
             wb.recurring,
             wb,
             wb.finding_chosen,
+            preview,
         )
 
     @classmethod
@@ -208,8 +213,14 @@ class TriageScreen(Screen[None]):
         )
         fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
         mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
+        title = "triage"
+        if self.preview:
+            title = "triage preview"
+            mode = escape(
+                f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
+            )
         self.query_one("#triage-head", Static).update(
-            f"[b]triage[/b] · {n} finding(s): = {counts['agree']} agreed · ≠ {counts['severity']} severity · "
+            f"[b]{title}[/b] · {n} finding(s): = {counts['agree']} agreed · ≠ {counts['severity']} severity · "
             + (f"{only_text} · " if only_text else "")
             + f"{decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
         )
@@ -281,7 +292,26 @@ class TriageScreen(Screen[None]):
                     f["file"], f["line_start"], f.get("line_end")
                 )
 
+    def _key(self, action: str) -> str:
+        """The key bound to `action` on this screen now (after `[ui] keys` remaps)."""
+        for active in self.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return action
+
+    def _previewing(self) -> bool:
+        """In the preview nothing is decided yet: say how to get to the triage."""
+        if self.preview:
+            self.notify(
+                "a preview of how the reviews match: accept the reviews "
+                f"({self._key('accept_triage')}) and decide each finding in the triage",
+                timeout=5,
+            )
+        return self.preview
+
     def action_decide(self, decision: str) -> None:
+        if self._previewing():
+            return
         g = self._current()
         if g is None:
             return
@@ -312,6 +342,8 @@ class TriageScreen(Screen[None]):
             table.move_cursor(row=table.cursor_row + 1)
 
     def action_recurring(self) -> None:
+        if self._previewing():
+            return
         g = self._current()
         if g is None:
             return
@@ -341,6 +373,9 @@ class TriageScreen(Screen[None]):
             self.notify("standalone triage: export with m (Markdown) or S (SARIF)", timeout=4)
             return
         self.app.pop_screen()
+        if self.preview:
+            # accepting the reviews; the triage opens as soon as it is ready
+            self.workbench._open_triage_next = True
         self.workbench.action_accept()
 
     def action_back(self) -> None:

@@ -182,6 +182,10 @@ class WorkbenchScreen(Screen[None]):
         self.finding_reasons: dict[str, str] = {}
         # the findings the human decided here (the rest are the round's preselection)
         self.finding_chosen: set[str] = set()
+        # the review checkpoint's matches, shown before the triage stage (decided there)
+        self.triage_preview = False
+        self._open_triage_next = False  # accepted from the preview: open the triage next
+        self._review_round = 0  # the round whose reviews the rail's counts are about
         self.recurring: dict[str, str] = {}
         self.tasks: list[dict[str, Any]] = []
         self.ended: SessionEnded | None = None
@@ -444,6 +448,7 @@ class WorkbenchScreen(Screen[None]):
         elif isinstance(ev, StageStarted):
             self.running = ev.stage.value
             self.running_since = time.monotonic()
+            self.triage_preview = False
             self.checkpoint = None
             for r in self._rails():
                 r.set_stage(ev.stage.value, "running")
@@ -452,6 +457,7 @@ class WorkbenchScreen(Screen[None]):
             if ev.stage == Stage.REVIEW:
                 # a new round's reviews: the last round's disagreement is not this round's
                 self.triage_groups = []
+                self._review_round = ev.round
                 self.query_one("#disagree", Static).update(
                     f"[b]disagreement[/b]\n[dim]round {ev.round}: reviews running[/]"
                 )
@@ -514,7 +520,16 @@ class WorkbenchScreen(Screen[None]):
             for r in self._rails():
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
+                self.triage_preview = False
                 self._set_groups(cp.data.get("groups", []))
+                if self._open_triage_next:
+                    # accepted from the preview: the triage opens where the human was
+                    self._open_triage_next = False
+                    self.action_triage()
+            elif cp.stage == Stage.REVIEW and cp.data.get("groups"):
+                # both reviews are in: their matches show now, and t previews the triage
+                self.triage_preview = True
+                self._new_triage(list(cp.data["groups"]))
             if cp.stage in (Stage.EXECUTE, Stage.FIX) and cp.state.value != "failed":
                 self.action_code_view("diff")  # the change to decide, hunk by hunk
             elif cp.stage in (Stage.PLAN, Stage.ALIGN) and self.layout_mode == "narrow":
@@ -562,6 +577,11 @@ class WorkbenchScreen(Screen[None]):
                 dict.fromkeys([data["planner"], data["executor"], *data["reviewers"]])
             )
             self._title_role_panes(data["planner"], data["executor"])
+            # a reviewer rerun with another model: its pane names the new model
+            for i, m in enumerate(data["reviewers"][: self.reviewers]):
+                self.query_one(
+                    f"#pane-review-{i}", ReviewPane
+                ).border_title = f"review {reviewer_name(i)} · {short_model(m)}"
         elif ev.kind == "gate":
             took = data.get("duration_s")
             self._gate_took = float(took) if isinstance(took, int | float) else None
@@ -680,7 +700,9 @@ class WorkbenchScreen(Screen[None]):
             for i in range(self.reviewers)
         ]
         self.query_one("#disagree", Static).update(
-            "[b]disagreement[/b]\n"
+            "[b]disagreement[/b]"
+            + (f" [dim]round {self._review_round}[/]" if self._review_round else "")
+            + "\n"
             f"[$duo-agree]= {counts['agree']} agreed[/]\n"
             f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
             + "\n".join(
@@ -1057,7 +1079,12 @@ class WorkbenchScreen(Screen[None]):
             if isinstance(model, str):
                 self.send(UserDecision("rerun", model=model or None))
 
-        if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT, Stage.REVIEW):
+        if cp.stage == Stage.REVIEW:
+            from duo_tui.ui.review_rerun_flow import ask_review_rerun
+
+            ask_review_rerun(self, cp, self.models, self.send)
+            return
+        if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT):
             self.send(UserDecision("rerun"))
             return
         from duo_tui.ui.screens.dialogs import ModelPicker  # dialogs load on first use
@@ -1137,9 +1164,24 @@ class WorkbenchScreen(Screen[None]):
         from duo_tui.ui.screens.triage import TriageScreen
 
         if not self.triage_groups:
-            self.notify("no triage yet: it comes after the reviews", timeout=4)
+            cp = self.checkpoint
+            if cp is not None and cp.stage == Stage.REVIEW and cp.state.value != "failed":
+                # both reviews are in and agree there is nothing to triage
+                self.notify(
+                    f"the reviews found nothing to triage: accept them ({self._key('accept')})",
+                    timeout=5,
+                )
+            else:
+                self.notify("no triage yet: it comes after the reviews", timeout=4)
             return
-        self.app.push_screen(TriageScreen.for_workbench(self))
+        self.app.push_screen(TriageScreen.for_workbench(self, preview=self.triage_preview))
+
+    def _key(self, action: str) -> str:
+        """The key bound to `action` right now (after `[ui] keys` remaps)."""
+        for active in self.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return action
 
     def action_tasks(self) -> None:
         from duo_tui.ui.screens.tasks import TasksScreen

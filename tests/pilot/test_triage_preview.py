@@ -1,0 +1,94 @@
+"""Issue 19 item 7: at the review checkpoint both reviews are in, so their matches
+show at once (agree / severity / only markers, rail counts) and `t` opens the
+triage as a preview; accepting from there leads straight into the triage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from duo_tui.core.models import Stage
+from duo_tui.ui.app import DuoApp
+from duo_tui.ui.screens.triage import TriageScreen
+from duo_tui.ui.screens.workbench import WorkbenchScreen
+from duo_tui.ui.widgets.finding_list import FindingList
+
+from ._helpers import at_checkpoint, press_decision, wait_for
+
+
+async def _to_review(pilot, app) -> WorkbenchScreen:  # type: ignore[no-untyped-def]
+    wb = await at_checkpoint(pilot, app)
+    while wb.checkpoint is not None and wb.checkpoint.stage != Stage.REVIEW:
+        await press_decision(pilot, wb, "a")
+        await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
+    assert wb.checkpoint is not None and wb.checkpoint.stage == Stage.REVIEW
+    return wb
+
+
+async def test_t_at_the_review_checkpoint_previews_the_triage(tmp_path: Path) -> None:
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 60)) as pilot:
+        wb = await _to_review(pilot, app)
+        # the markers show as soon as both reviews are in
+        kinds = {row.kind for row in wb.query_one("#findings-0", FindingList).rows}
+        assert kinds & {"agree", "severity"}, kinds
+        rail = str(wb.query_one("#disagree", Static).render())
+        assert "agreed" in rail and "only A" in rail and "running" not in rail
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and screen.preview
+        assert "triage preview" in str(screen.query_one("#triage-head", Static).render())
+        # nothing is decided in the preview
+        before = dict(wb.finding_decisions)
+        await pilot.press("f")
+        await pilot.pause()
+        assert wb.finding_decisions == before and not wb.finding_chosen
+        # accepting here accepts the reviews; the triage then opens by itself
+        await press_decision(pilot, wb, "a")
+        assert wb.decisions_sent[-1].action == "accept"
+        await wait_for(
+            pilot,
+            lambda: (
+                wb.checkpoint is not None
+                and wb.checkpoint.stage == Stage.TRIAGE
+                and isinstance(app.screen, TriageScreen)
+            ),
+        )
+        assert not app.screen.preview  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await wait_for(pilot, lambda: bool(wb.finding_chosen))
+
+
+async def test_r_at_review_asks_which_reviewer_and_which_model(tmp_path: Path) -> None:
+    from textual.widgets import Button
+
+    from duo_tui.demo.script import EXECUTOR, PLANNER
+    from duo_tui.ui.screens.dialogs import ChooseDialog, ModelPicker, ReviewerPicker
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 60)) as pilot:
+        wb = await _to_review(pilot, app)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewerPicker))
+        await pilot.press("down", "down", "enter")  # all · only A · only B
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
+        await press_decision(pilot, wb, "down", "enter")  # same model · the other one
+        sent = wb.decisions_sent[-1]
+        assert (sent.action, sent.target, sent.model) == ("rerun", 1, PLANNER)
+        await wait_for(
+            pilot,
+            lambda: (
+                wb.checkpoint is not None
+                and wb.checkpoint.stage == Stage.REVIEW
+                and len(wb.checkpoint.alternatives) == 2
+            ),
+        )
+        # the pane names the reviewer's new model
+        assert "claude-opus-4-7" in str(wb.query_one("#pane-review-1").border_title)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert any(EXECUTOR.split("/")[1] in label for label in labels), labels
+        assert not any("machine" in label for label in labels), labels
