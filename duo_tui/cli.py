@@ -78,6 +78,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _triage(args: argparse.Namespace) -> int:
     limits = _load_config(args, _repo_arg(args)).limits.to_limits()
+    if args.sarif is not None:
+        from duo_tui.triage_command import triage_sarif_file
+
+        rc = triage_sarif_file(args.a, args.b, args.sarif, sys.stderr, limits)
+        if rc or not args.json:
+            return rc
     if args.json:
         from duo_tui.triage_command import triage_json
 
@@ -204,11 +210,16 @@ def _export(args: argparse.Namespace) -> int:
     store = SessionStore.open(repo, args.id) if args.id else SessionStore.latest(repo)
     if store is None:
         raise ConfigError("no sessions to export in this repository")
-    text = (
-        export_markdown(store)
-        if args.format == "md"
-        else json.dumps(export_json(store), indent=2) + "\n"
-    )
+    if args.format == "sarif":
+        from duo_tui.store.sarif_export import export_sarif
+
+        text = json.dumps(export_sarif(store), indent=2) + "\n"
+    else:
+        text = (
+            export_markdown(store)
+            if args.format == "md"
+            else json.dumps(export_json(store), indent=2) + "\n"
+        )
     if args.output:
         from duo_tui.store.atomic import write_atomic
 

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     tri.add_argument("a", type=Path)
     tri.add_argument("b", type=Path)
     tri.add_argument("--json", action="store_true", help="print the match result as JSON")
+    tri.add_argument(
+        "--sarif", type=Path, metavar="FILE", help="write the triage as SARIF 2.1.0 to FILE"
+    )
 
     ses = sub.add_parser("sessions", help="list the sessions of this repository")
     _common(ses, suppress=True)
@@ -67,10 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(res, suppress=True)
     res.add_argument("id", nargs="?")
 
-    exp = sub.add_parser("export", help="export a session as Markdown or JSON")
+    exp = sub.add_parser("export", help="export a session as Markdown, JSON or SARIF")
     _common(exp, suppress=True)
     exp.add_argument("id", nargs="?")
-    exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp.add_argument("--format", choices=["md", "json", "sarif"], default="md")
     exp.add_argument("-o", "--output", type=Path)
 
     doc = sub.add_parser(

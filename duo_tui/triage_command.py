@@ -13,11 +13,11 @@ from typing import TextIO
 
 from duo_tui.core.reviews import load_review_file
 from duo_tui.core.triage import match_reviews
-from duo_tui.errors import ReviewParseError
+from duo_tui.errors import DiskFullError, ReviewParseError
 from duo_tui.limits import Limits
 from duo_tui.safe_text import clean
 
-__all__ = ["triage_json", "triage_text"]
+__all__ = ["triage_json", "triage_sarif_file", "triage_text"]
 
 
 def triage_json(
@@ -56,4 +56,32 @@ def triage_text(
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
     out.write(triage_markdown(a, b, match_reviews(a, b, limits=limits)))
+    return 0
+
+
+def triage_sarif_file(
+    path_a: Path, path_b: Path, target: Path, err: TextIO, limits: Limits | None = None
+) -> int:
+    """Write the triage of two review files as SARIF 2.1.0 to `target` (atomically).
+
+    Returns 0 and says where it wrote on `err`; 2 with the reason for an unreadable
+    or invalid review file, or a target that cannot be written (nothing half-written).
+    """
+    from duo_tui.core.triage_export import triage_sarif
+    from duo_tui.store.atomic import write_atomic
+
+    try:
+        a = load_review_file(Path(path_a), limits)
+        b = load_review_file(Path(path_b), limits)
+    except ReviewParseError as exc:
+        err.write(f"duo-tui triage: {clean(str(exc))}\n")
+        return 2
+    sarif = triage_sarif(a, b, match_reviews(a, b, limits=limits))
+    try:
+        write_atomic(Path(target), json.dumps(sarif, indent=2) + "\n")
+    except (OSError, DiskFullError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        err.write(f"duo-tui triage: cannot write {clean(str(target))}: {clean(why)}\n")
+        return 2
+    err.write(f"wrote {clean(str(target))}\n")
     return 0

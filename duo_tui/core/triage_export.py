@@ -9,12 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from duo_tui import __version__
 from duo_tui.core.models import Finding, PairKind, Review, Severity, TriageResult
 from duo_tui.safe_text import clean, clean_obj
 
-__all__ = ["SARIF_SCHEMA_URI", "triage_markdown", "triage_rows", "triage_sarif"]
+__all__ = [
+    "SARIF_SCHEMA_URI",
+    "sarif_log",
+    "sarif_uri",
+    "triage_markdown",
+    "triage_rows",
+    "triage_sarif",
+]
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -138,6 +146,22 @@ def triage_markdown(
     return clean("\n".join(lines) + "\n")  # review text: controls made visible
 
 
+#: Characters a relative URI path keeps as they are (RFC 3986 pchar plus "/").
+_URI_SAFE = "/-._~!$&'()*+,;=@"
+
+
+def sarif_uri(path: str) -> str:
+    """A finding's file as a valid relative ``uri-reference``.
+
+    Backslashes become forward slashes; everything outside RFC 3986's path
+    characters (spaces, ``%``, ``#``, ``?``, ``:``, non-ASCII, controls) is
+    percent-encoded, so no file name can turn into a scheme, query or fragment.
+    """
+    uri = quote(path.replace("\\", "/"), safe=_URI_SAFE)
+    # "//x" would name a host: keep one leading slash.
+    return "/" + uri.lstrip("/") if uri.startswith("//") else uri
+
+
 def _rule_id(f: Finding) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", f.category.lower()).strip("-")
     return f"duo/{slug or 'finding'}"
@@ -179,7 +203,7 @@ def _sarif_result(
         "properties": props,
     }
     if f.file:
-        loc: dict[str, Any] = {"artifactLocation": {"uri": f.file}}
+        loc: dict[str, Any] = {"artifactLocation": {"uri": sarif_uri(f.file)}}
         if f.line_start is not None:
             region = {"startLine": f.line_start}
             if f.line_end is not None and f.line_end >= f.line_start:
@@ -196,6 +220,18 @@ def triage_sarif(a: Review, b: Review, result: TriageResult) -> dict[str, Any]:
     severity_conflict, only_a, only_b) and the counterpart finding if any.
     Review text is untrusted: its control characters are made visible.
     """
+    return sarif_log([sarif_run(a, b, result)])
+
+
+def sarif_log(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of `runs` (each from `sarif_run`)."""
+    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": runs}
+
+
+def sarif_run(
+    a: Review, b: Review, result: TriageResult, properties: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One SARIF run: a result per finding of either review (see `triage_sarif`)."""
     results: list[dict[str, Any]] = []
     for p in result.pairs:
         fa, fb = _finding(a, p.a), _finding(b, p.b)
@@ -207,23 +243,17 @@ def triage_sarif(a: Review, b: Review, result: TriageResult) -> dict[str, Any]:
     for fid in result.only_b:
         results.append(_sarif_result(_finding(b, fid), "b", b.reviewer, "only_b", None, None))
     rules = sorted({r["ruleId"] for r in results})
-    sarif: dict[str, Any] = {
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "duo-tui",
-                        "version": __version__,
-                        "informationUri": "https://github.com/duo-tui/duo-tui",
-                        "rules": [{"id": rid} for rid in rules],
-                    }
-                },
-                "properties": {"reviewers": {"a": a.reviewer, "b": b.reviewer}},
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "duo-tui",
+                "version": __version__,
+                "informationUri": "https://github.com/duo-tui/duo-tui",
+                "rules": [{"id": rid} for rid in rules],
             }
-        ],
+        },
+        "properties": {"reviewers": {"a": a.reviewer, "b": b.reviewer}, **(properties or {})},
+        "results": results,
     }
-    cleaned: dict[str, Any] = clean_obj(sarif)  # review text: controls made visible
+    cleaned: dict[str, Any] = clean_obj(run)  # review text: controls made visible
     return cleaned

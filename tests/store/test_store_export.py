@@ -176,3 +176,36 @@ def test_export_of_a_fresh_session(repo: Path, make_session: Callable[..., Sessi
     md = export_markdown(store)
     assert "## Request" in md and "## Final diff" not in md
     assert export_json(store)["tasks"] == []
+
+
+def test_export_sarif_is_valid_sarif_with_a_run_per_task(store: SessionStore) -> None:
+    import jsonschema
+
+    from duo_tui.store.sarif_export import export_sarif
+
+    schema_path = Path(__file__).resolve().parents[1] / "fixtures" / "sarif-schema-2.1.0.json"
+    schema = json.loads(schema_path.read_text())
+    doc = export_sarif(store)
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
+    (run,) = doc["runs"]  # T1: round 2's A review does not parse, so round 1 is used
+    assert run["properties"]["task"] == "T1" and run["properties"]["round"] == 1
+    by_id = {(r["properties"]["side"], r["properties"]["findingId"]): r for r in run["results"]}
+    assert set(by_id) == {("a", "F1"), ("a", "F2"), ("b", "F1")}
+    uri = by_id["a", "F1"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "app/limit.py"
+
+
+def test_export_command_sarif(store: SessionStore, repo: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.store.conftest import child_env
+
+    out = repo / "t.sarif"
+    run = subprocess.run(
+        [sys.executable, "-m", "duo_tui", "export", store.path.name, "--format", "sarif",
+         "-o", str(out), "--repo", str(repo)],
+        capture_output=True, text=True, env=child_env(), cwd=repo, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["version"] == "2.1.0"
