@@ -77,6 +77,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _triage(args: argparse.Namespace) -> int:
+    out = getattr(args, "out", None)
+    if out is not None and Path(out).is_dir():
+        print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
+        return EXIT_BAD_INPUT
     limits = _load_config(args, _repo_arg(args)).limits.to_limits()
     if args.sarif is not None:
         from duo_tui.triage_command import triage_sarif_file
@@ -107,8 +111,11 @@ def _triage(args: argparse.Namespace) -> int:
     hold_gc_until_first_frame()
     from duo_tui.ui.app import DuoApp
 
-    app = DuoApp(triage=(a, b), theme_name=getattr(args, "theme", None))
+    app = DuoApp(triage=(a, b), theme_name=getattr(args, "theme", None), triage_out=out)
     app.run()
+    if app.exit_message:
+        # where the decisions went, or that they were not kept (the screen is gone now)
+        print(app.exit_message, file=sys.stderr)
     return 0
 
 

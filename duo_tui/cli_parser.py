@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     tri.add_argument(
         "--sarif", type=Path, metavar="FILE", help="write the triage as SARIF 2.1.0 to FILE"
     )
+    tri.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="save your decisions as JSON to FILE when you leave the triage screen",
+    )
 
     ses = sub.add_parser("sessions", help="list the sessions of this repository")
     _common(ses, suppress=True)

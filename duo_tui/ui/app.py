@@ -90,6 +90,7 @@ class DuoApp(App[None]):
         mode: str = "manual",
         pace: float | None = None,
         autopilot: bool = False,
+        triage_out: Path | str | None = None,
     ) -> None:
         super().__init__()
         self.demo = demo
@@ -98,6 +99,8 @@ class DuoApp(App[None]):
         self.theme_arg = theme_name
         self.resume_id = resume
         self.triage_reviews = triage
+        self.triage_out = Path(triage_out) if triage_out else None  # standalone: decisions
+        self.exit_message = ""  # said on stderr after the screen is gone (standalone triage)
         self.request = request
         self.start_mode = Mode(mode)
         self.start_autopilot = autopilot
@@ -268,7 +271,7 @@ class DuoApp(App[None]):
             from duo_tui.ui.screens.triage import TriageScreen
 
             a, b = self.triage_reviews
-            self.push_screen(TriageScreen.standalone(a, b))
+            self.push_screen(TriageScreen.standalone(a, b, out=self.triage_out))
             return
         if self.demo or self.resume_id is not None or self.request:
             self._open_workbench()

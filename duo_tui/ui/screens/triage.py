@@ -9,7 +9,6 @@ k accept-risk (a reason is required), l defer, R recurring (adds a rule to
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -88,6 +87,7 @@ class TriageScreen(Screen[None]):
         super().__init__()
         # at the review checkpoint: how the reviews match, before the triage stage runs
         self.preview = preview
+        self.out: Path | None = None  # standalone: where the decisions are saved (--out)
         self.groups = groups
         self.reviews = reviews
         self.decisions = decisions
@@ -111,12 +111,14 @@ class TriageScreen(Screen[None]):
         )
 
     @classmethod
-    def standalone(cls, a: Review, b: Review) -> TriageScreen:
+    def standalone(cls, a: Review, b: Review, out: Path | None = None) -> TriageScreen:
         from duo_tui.core.convergence import auto_decision, group_table, merge_reviews
 
         merged = merge_reviews([a, b])
         decisions = {m.key: auto_decision(m).value for m in merged}
-        return cls(group_table(merged, decisions), {0: a, 1: b}, decisions, {}, {})
+        screen = cls(group_table(merged, decisions), {0: a, 1: b}, decisions, {}, {})
+        screen.out = out
+        return screen
 
     def compose(self) -> ComposeResult:
         yield Static("", id="triage-head")
@@ -370,7 +372,17 @@ class TriageScreen(Screen[None]):
 
     def action_accept_triage(self) -> None:
         if self.workbench is None:
-            self.notify("standalone triage: export with m (Markdown) or S (SARIF)", timeout=4)
+            if self.out is not None:
+                saved = self._save_decisions()
+                if saved is not None:
+                    self.notify(f"decisions saved to {saved}", timeout=6)
+            else:
+                md, sarif = self._key("export('md')"), self._key("export('sarif')")
+                self.notify(
+                    "standalone triage: start it with --out FILE to save the decisions; "
+                    f"export with {md} (Markdown) or {sarif} (SARIF)",
+                    timeout=6,
+                )
             return
         self.app.pop_screen()
         if self.preview:
@@ -380,31 +392,71 @@ class TriageScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.workbench is None:
+            said = ""
+            if self.out is not None:
+                saved = self._save_decisions()
+                if saved is None:
+                    return  # the error is on screen; nothing is lost by staying
+                said = f"duo-tui triage: decisions saved to {saved}"
+            elif self.chosen:
+                said = (
+                    f"duo-tui triage: your {len(self.chosen)} decision(s) were not saved; "
+                    "run it with --out FILE to keep them"
+                )
+            from duo_tui.ui.app import DuoApp
+
+            if isinstance(self.app, DuoApp):
+                self.app.exit_message = said
             self.app.exit()
         else:
             self.app.pop_screen()
 
+    def _save_decisions(self) -> Path | None:
+        """Standalone: write the decisions to `--out` (None, with the error shown, on failure)."""
+        from duo_tui.store.triage_files import decisions_document, write_decisions
+
+        assert self.out is not None
+        names = (self.reviews[0].reviewer, self.reviews[1].reviewer)
+        doc = decisions_document(self.groups, self.decisions, self.reasons, names)
+        try:
+            return write_decisions(self.out, doc)
+        except OSError as exc:
+            self.notify(
+                f"could not save the decisions to {self.out}: {exc.strerror or exc}",
+                severity="error",
+                timeout=10,
+            )
+            return None
+
+    def _export_path(self, fmt: str) -> Path:
+        """Next to the session in a session; beside `--out` (or here) when standalone."""
+        from duo_tui.store.triage_files import export_name, session_export_dir
+
+        wb = self.workbench
+        if wb is not None and wb.repo_path and wb.session_id:
+            cp = wb.checkpoint
+            name = export_name(fmt, cp.task_id if cp else None, cp.round if cp else None)
+            return session_export_dir(wb.repo_path, wb.session_id) / name
+        base = self.out.parent if self.out is not None else Path.cwd()
+        return base / export_name(fmt)
+
     def action_export(self, fmt: str) -> None:
-        from duo_tui.core.triage import match_reviews
-        from duo_tui.core.triage_export import triage_markdown, triage_sarif
+        from duo_tui.store.triage_files import write_export
 
         if 0 not in self.reviews or 1 not in self.reviews:
+            self.notify("an export needs two reviews", severity="warning", timeout=4)
             return
-        a, b = self.reviews[0], self.reviews[1]
-        result = match_reviews(a, b)
-        per_finding = {}
-        for g in self.groups:
-            for m in g["members"]:
-                per_finding[f"{'ab'[m['reviewer']]}:{m['finding']['id']}"] = self.decisions.get(
-                    g["key"], "pending"
-                )
-        if fmt == "md":
-            out = Path("triage.md")
-            out.write_text(triage_markdown(a, b, result, per_finding), encoding="utf-8")
-        else:
-            out = Path("triage.sarif")
-            out.write_text(json.dumps(triage_sarif(a, b, result), indent=2), encoding="utf-8")
-        self.notify(f"wrote {out.resolve()}", timeout=5)
+        path = self._export_path(fmt)
+        try:
+            out = write_export(
+                path, fmt, self.reviews[0], self.reviews[1], self.groups, self.decisions
+            )
+        except OSError as exc:
+            self.notify(
+                f"could not write {path}: {exc.strerror or exc}", severity="error", timeout=10
+            )
+            return
+        self.notify(f"wrote {out}", timeout=8)
 
     def action_help(self) -> None:
         from duo_tui.ui.screens.help import HelpScreen
