@@ -19,7 +19,8 @@ import pytest
 
 from duo_tui.config import Config
 from duo_tui.core.edits import parse_edits
-from duo_tui.errors import EditError
+from duo_tui.core.reviews import parse_review_text
+from duo_tui.errors import EditError, ReviewParseError
 from duo_tui.limits import check_edit_sizes
 from tests.core.helpers import config, make_script, run_auto
 
@@ -89,3 +90,26 @@ def test_a_huge_word_in_a_model_review_is_matched_in_bounded_memory() -> None:
     assert out["pairs"] == [["F1", "B1"]]
     assert out["peak"] / 1e6 < 300, f"peak RSS {out['peak'] / 1e6:.0f} MB"
     assert out["s"] < 20
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["[" * 100_000, '{"findings": ' + "[" * 5000 + "]" * 5000 + "}"],
+    ids=["bare-brackets", "deep-findings"],
+)
+def test_a_deeply_nested_model_review_is_a_parse_error(answer: str) -> None:
+    """It was a RecursionError escaping the review stage (the stage catches DuoError only)."""
+    with pytest.raises(ReviewParseError):
+        parse_review_text(answer, "x/y")
+
+
+def test_nesting_over_the_limit_in_a_model_review_is_refused() -> None:
+    doc = {"findings": [], "x": json.loads("[" * 100 + "]" * 100)}
+    with pytest.raises(ReviewParseError, match="nested deeper than 64 levels"):
+        parse_review_text(json.dumps(doc), "x/y")
+
+
+def test_more_findings_than_the_limit_in_a_model_review_are_refused() -> None:
+    findings = [{"id": f"F{k}", "severity": "low", "title": "t"} for k in range(5001)]
+    with pytest.raises(ReviewParseError, match="5001 findings, more than the limit of 5000"):
+        parse_review_text(json.dumps({"findings": findings}), "x/y")
