@@ -279,11 +279,13 @@ _MAX_GRAM_TERMS = 40_000
 
 def _text_matrices(
     a: Sequence[Finding], b: Sequence[Finding], term_chars: int, hashed: int = _HASHED_GRAMS
-) -> tuple[Any, Any, Any]:
-    """(matrix builder, word TF-IDF rows, character-n-gram TF-IDF rows) of `a` then `b`."""
+) -> tuple[Any, Any, Any, list[frozenset[str]]]:
+    """(matrix builder, word TF-IDF rows, character-n-gram TF-IDF rows, identifier sets)
+    of `a` then `b`."""
     share = _TEXT_BUDGET // max(1, len(a) + len(b))
     text_chars = min(_MAX_FINDING_CHARS, max(_MIN_FINDING_CHARS, share))
     docs = [_finding_terms(f, term_chars, text_chars) for f in [*a, *b]]
+    idents = [identifiers(f, doc) for f, doc in zip([*a, *b], docs, strict=True)]
     # Term -> column, numbered in order of first appearance.
     vocab: defaultdict[str, int] = defaultdict()
     vocab.default_factory = vocab.__len__
@@ -319,7 +321,7 @@ def _text_matrices(
     present = mx.build(rows, cols, [1.0] * len(rows), (n, nv))
     word_grams = mx.build(g_rows, g_cols, [1.0] * len(g_rows), (nv, ng))
     char = mx.tfidf(present @ word_grams)
-    return mx, word, char
+    return mx, word, char, idents
 
 
 def _line_range(f: Finding) -> tuple[int, int] | None:
@@ -347,7 +349,7 @@ class _PairScorer:
         hashed = _HASHED_GRAMS
         if self.na * self.nb > _BLOCK_CELLS:  # scored by blocks: the dense n-gram side stays small
             hashed = max(1024, min(_HASHED_GRAMS, _DENSE_RIGHT_BYTES // (4 * self.nb)))
-        self.mx, self.word, self.char = _text_matrices(a, b, term_chars, hashed)
+        self.mx, self.word, self.char, idents = _text_matrices(a, b, term_chars, hashed)
         files = sorted({f.file for f in [*a, *b] if f.file})
         fidx = {name: i + 1 for i, name in enumerate(files)}
         self.fa = np.array([fidx.get(f.file or "", 0) for f in a], dtype=np.int64)
@@ -367,8 +369,8 @@ class _PairScorer:
         self.cats = self.cm.build(r_idx, c_idx, [1.0] * len(r_idx), (n, ncw))
         sizes = np.asarray(self.cats.sum(axis=1)).ravel()
         self.size_a, self.size_b = sizes[: self.na], sizes[self.na :]
-        self.sets_a = [(identifiers(f), kinds(f), numbers(f)) for f in a]
-        self.sets_b = [(identifiers(f), kinds(f), numbers(f)) for f in b]
+        self.sets_a = [(idents[k], kinds(f), numbers(f)) for k, f in enumerate(a)]
+        self.sets_b = [(idents[self.na + k], kinds(f), numbers(f)) for k, f in enumerate(b)]
         self.placed_a = np.array([bool(f.file) for f in a], dtype=bool)
         self.placed_b = np.array([bool(f.file) for f in b], dtype=bool)
         # Each `b`'s best text score over all of `a` (the `best` signal); a pass by blocks.

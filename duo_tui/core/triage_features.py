@@ -29,6 +29,7 @@ the vocabulary, and only the first `MAX_TEXT_CHARS` of a finding are read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -147,10 +148,15 @@ def _text(f: Finding) -> str:
     return f"{f.title}\n{f.detail}\n{f.suggestion}"[:MAX_TEXT_CHARS]
 
 
-def identifiers(f: Finding) -> frozenset[str]:
-    """The code names a finding mentions: whole identifiers and backticked spans."""
+def identifiers(f: Finding, terms: Iterable[str] | None = None) -> frozenset[str]:
+    """The code names a finding mentions: whole identifiers and backticked spans.
+
+    `terms`, the finding's terms if already extracted, saves tokenising again.
+    """
     text = _text(f)
-    out = {t for t, _ in _terms_of(text) if t.startswith("§")}
+    if terms is None:
+        terms = (t for t, _ in _terms_of(text))
+    out = {t for t in terms if t.startswith("§")}
     for span in _BACKTICK_RE.findall(text):
         span = span.strip().lower()[:MAX_TERM_CHARS]
         if len(span) >= 2:
