@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -180,3 +181,32 @@ def test_the_gate_pane_and_log_show_the_mode(demo_repo: Path) -> None:
     assert report["gate_sandbox"] == expected
     log = next((demo_repo / ".duo").rglob("gate.log")).read_text()
     assert log.startswith(f"# {expected}\n")
+
+
+def test_run_refuses_a_required_sandbox_before_making_a_branch(
+    demo_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    listener: int,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`[gate] sandbox = "bubblewrap"` where bwrap is missing: exit 2 at once, naming the fix."""
+    from duo_tui.cli import main
+
+    monkeypatch.setattr(sandbox_mod, "bwrap_problem", lambda: "bwrap is not installed")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-" + "t" * 30)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-" + "t" * 30)
+    base = f"http://127.0.0.1:{listener}"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[providers.anthropic]\napi_base = "{base}"\n[providers.openai]\napi_base = "{base}"\n'
+        '[gate]\ncommands = ["true"]\nsandbox = "bubblewrap"\n'
+    )
+    code = main(["run", "add a feature", "--repo", str(demo_repo), "--config", str(cfg)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "bwrap is not installed" in err and "apt-get install bubblewrap" in err
+    branches = subprocess.run(
+        ["git", "branch", "--list", "duo/*"], cwd=demo_repo, capture_output=True, text=True
+    ).stdout
+    assert branches.strip() == ""
