@@ -24,8 +24,8 @@ its best one. The threshold is lower when a file is unknown (text is then all
 the evidence there is) than when both findings name theirs.
 
 Everything is deterministic: inputs are processed in review order, ties are
-broken by that order. Numpy is imported lazily on the first call; scipy.sparse
-only for inputs too big for dense matrices.
+broken by that order. Numpy is imported lazily on the first call; no scipy
+(`duo_tui.core.triage_sparse` has the sparse matrices large inputs need).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from duo_tui.core.triage_assign import hungarian_np
 from duo_tui.core.triage_features import identifiers, jaccard_table, kinds, numbers
 from duo_tui.core.triage_groups import one_to_many
 from duo_tui.core.triage_model import load_model
+from duo_tui.core.triage_sparse import Csr, SplitRight
 from duo_tui.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -177,7 +178,7 @@ def _category_words(category: str) -> frozenset[str]:
 
 # --------------------------------------------------------------------------- vectors
 
-# Above this many matrix cells (documents x terms) scipy.sparse is used.
+# Above this many matrix cells (documents x terms) sparse matrices are used.
 _DENSE_MAX_CELLS = 4_000_000
 # Large inputs fold character n-grams into this many hashed columns.
 _HASHED_GRAMS = 8192
@@ -189,7 +190,7 @@ class _Matrices:
     def __init__(self, sparse: bool) -> None:
         self.sparse = sparse
         # Per matrix: the right-hand side of `cross`, split once (block-by-block scoring).
-        self._right: dict[int, tuple[Any, Any, Any, Any]] = {}
+        self._right: dict[int, SplitRight] = {}
 
     def build(
         self, rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
@@ -200,9 +201,7 @@ class _Matrices:
         c = np.asarray(cols, dtype=np.int64)
         v = np.asarray(vals, dtype=np.float64)
         if self.sparse:
-            from scipy import sparse
-
-            return sparse.csr_matrix((v, (r, c)), shape=shape)
+            return Csr.from_coo(r, c, v, shape)
         mat = np.zeros(shape)
         np.add.at(mat, (r, c), v)
         return mat
@@ -213,7 +212,7 @@ class _Matrices:
 
         n = counts.shape[0]
         if self.sparse:
-            m = counts.tocsr(copy=True)
+            m = counts.copy()
             m.data = 1.0 + np.log(m.data)
             df = np.bincount(m.indices, minlength=m.shape[1])
             m.data *= (np.log((1 + n) / (1 + df)) + 1.0)[m.indices]
@@ -230,40 +229,20 @@ class _Matrices:
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         return m / np.where(norms > 0, norms, 1.0)
 
-    def cross(
-        self, m: Any, na: int, densify: bool = False, lo: int = 0, hi: int | None = None
-    ) -> np.ndarray:
+    def cross(self, m: Any, na: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """Row dot products of rows `lo:hi` (default: the first `na`) with the rows after `na`.
 
-        `densify` multiplies the columns many rows share as dense float32 arrays
-        (BLAS), much faster when rows overlap a lot (character n-grams).
+        Sparse matrices multiply the columns many rows share as dense float32 arrays
+        (BLAS) and the rare ones by postings (`duo_tui.core.triage_sparse.SplitRight`).
         """
-        import numpy as np
 
-        if self.sparse and densify:
-            # Columns many documents share (frequent n-grams) multiply fastest as dense
-            # float32 arrays (BLAS), the long tail of rare ones as sparse rows.
-            if id(m) not in self._right:
-                df = np.bincount(m.indices, minlength=m.shape[1])
-                common = df > max(32, m.shape[0] // 40)
-                idx_c, idx_r = np.flatnonzero(common), np.flatnonzero(~common)
-                right = m[na:]
-                self._right[id(m)] = (
-                    idx_c,
-                    idx_r,
-                    right[:, idx_c].toarray().astype(np.float32).T,
-                    right[:, idx_r].T.tocsc(),
-                )
-            idx_c, idx_r, right_c, right_r = self._right[id(m)]
-            left = m[lo : na if hi is None else hi]
-            dense = left[:, idx_c].toarray().astype(np.float32) @ right_c
-            sims: np.ndarray = dense.astype(np.float64)
-            sims += (left[:, idx_r] @ right_r).toarray()
-            return sims
-        prod = m[lo : na if hi is None else hi] @ m[na:].T
         if self.sparse:
-            return np.asarray(prod.todense())
-        out: np.ndarray = prod
+            # Columns many documents share (frequent words and n-grams) multiply fastest
+            # as dense float32 arrays (BLAS), the long tail of rare ones by postings.
+            if id(m) not in self._right:
+                self._right[id(m)] = SplitRight(m, na, max(32, m.shape[0] // 40))
+            return self._right[id(m)].cross(m.rows(lo, na if hi is None else hi))
+        out: np.ndarray = m[lo : na if hi is None else hi] @ m[na:].T
         return out
 
 
@@ -388,7 +367,7 @@ class _PairScorer:
         if self._whole is not None and (lo, hi) == (0, self.na):
             return self._whole
         word = self.mx.cross(self.word, self.na, lo=lo, hi=hi)
-        char = self.mx.cross(self.char, self.na, lo=lo, hi=hi, densify=True)
+        char = self.mx.cross(self.char, self.na, lo=lo, hi=hi)
         return word, char, 0.5 * (word + char)
 
     def thresholds(self, lo: int, hi: int, threshold: float | None) -> np.ndarray | float:

@@ -212,7 +212,7 @@ def test_ambiguous_candidates_are_near_threshold() -> None:
 
 
 def test_large_inputs_use_the_sparse_path() -> None:
-    """Enough findings to switch to scipy.sparse and hashed n-grams; invariants hold."""
+    """Enough findings to switch to sparse matrices and hashed n-grams; invariants hold."""
     rng = random.Random(5)
     words = [f"w{k}x{k * 7 % 13}" for k in range(3000)]
 
@@ -229,25 +229,46 @@ def test_large_inputs_use_the_sparse_path() -> None:
 
 
 def test_split_dense_and_sparse_cross_product_equals_the_plain_product() -> None:
-    """The n-gram cosine multiplies common columns densely, rare ones sparsely: same result."""
+    """Large inputs multiply common columns densely, rare ones by postings: same result."""
     import numpy as np
-    from scipy import sparse
 
-    from duo_tui.core.triage import _Matrices
+    from duo_tui.core.triage_sparse import Csr, SplitRight
 
     rng = np.random.default_rng(3)
     n_rows, n_cols = 300, 2000
     # Column k is present in a row with a probability falling with k: a few columns in
-    # most rows (dense side of the split), a long tail in a handful (sparse side).
+    # most rows (dense side of the split), a long tail in a handful (postings side).
     density = 0.9 / (1 + np.arange(n_cols) / 20)
     mask = rng.random((n_rows, n_cols)) < density
-    m = sparse.csr_matrix(np.where(mask, rng.random((n_rows, n_cols)), 0.0))
-    df = np.bincount(m.indices, minlength=n_cols)
-    assert (df > 32).sum() > 10 and (df <= 32).sum() > 1000  # both sides are exercised
-    got = _Matrices(sparse=True).cross(m, 120, densify=True)
-    want = (m[:120] @ m[120:].T).toarray()
-    assert got.shape == (120, 180)
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    full = np.where(mask, rng.random((n_rows, n_cols)), 0.0)
+    rows, cols = np.nonzero(full)
+    m = Csr.from_coo(rows, cols, full[rows, cols], (n_rows, n_cols))
+    df = mask.sum(axis=0)
+    assert (df > 32).sum() > 10 and ((df > 0) & (df <= 32)).sum() > 1000  # both sides
+    right = SplitRight(m, 120, 32)
+    want = full[:120] @ full[120:].T
+    np.testing.assert_allclose(right.cross(m.rows(0, 120)), want, rtol=1e-5, atol=1e-5)
+    # A block of rows gives the same rows of the product.
+    np.testing.assert_allclose(right.cross(m.rows(30, 70)), want[30:70], rtol=1e-5, atol=1e-5)
+
+
+def test_sparse_product_and_duplicates_match_dense() -> None:
+    import numpy as np
+
+    from duo_tui.core.triage_sparse import Csr
+
+    rng = np.random.default_rng(4)
+    a = np.where(rng.random((50, 80)) < 0.1, 1.0, 0.0)
+    b = np.where(rng.random((80, 60)) < 0.1, rng.random((80, 60)), 0.0)
+    ra, ca = np.nonzero(a)
+    # Every cell of `a` given twice at half its value: duplicates are summed.
+    sa = Csr.from_coo(np.r_[ra, ra], np.r_[ca, ca], np.r_[a[ra, ca], a[ra, ca]] / 2, a.shape)
+    rb, cb = np.nonzero(b)
+    prod = sa @ Csr.from_coo(rb, cb, b[rb, cb], b.shape)
+    dense = np.zeros(prod.shape)
+    dense[prod.row_ids(), prod.indices] = prod.data
+    np.testing.assert_allclose(dense, a @ b)
+    np.testing.assert_allclose(sa.sum(axis=1), a.sum(axis=1))
 
 
 def test_vectorised_hungarian_equals_the_pure_one() -> None:
