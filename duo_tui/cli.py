@@ -77,6 +77,19 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _triage(args: argparse.Namespace) -> int:
+    if args.example:
+        from importlib.resources import files
+
+        sys.stdout.write(
+            files("duo_tui.core").joinpath("review_example.json").read_text(encoding="utf-8")
+        )
+        return 0
+    if args.a is None or args.b is None:
+        raise ConfigError(
+            "duo-tui triage needs two review documents: duo-tui triage A.json B.json "
+            "(an example: duo-tui triage --example)"
+        )
+    _check_theme(args)
     out = getattr(args, "out", None)
     if out is not None and Path(out).is_dir():
         print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
@@ -176,14 +189,9 @@ def _sessions(args: argparse.Namespace) -> int:
     if not rows:
         print("no sessions yet: start one with `duo-tui` or `duo-tui run TASK`")
         return 0
-    print(f"{'ID':<44} {'STATE':<10} {'ROUNDS':>6} {'COST':>9}  AGE")
-    for r in rows:
-        # Session folders and files are repository text: shown with controls made visible.
-        cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
-        state = clean_line(str(r.status)) if r.ok else "broken"
-        print(f"{clean_line(r.id):<44} {state:<10} {r.rounds:>6} {cost:>9}  {r.age()}")
-        if not r.ok:
-            print(f"    ! {clean_line(str(r.error))}")
+    from duo_tui.session_table import session_table
+
+    sys.stdout.write(session_table(rows))
     return 0
 
 
@@ -198,12 +206,17 @@ def _demo_sessions() -> int:
     if not repos:
         print("no demo repositories: `duo-tui --demo` makes one")
         return 0
+    from duo_tui.session_table import align
+
     for repo in repos:
         print(clean_line(str(repo)))
+        rows = []
         for r in SessionStore.list_sessions(repo):
             state = clean_line(str(r.status)) if r.ok else "broken"
             again = shlex.join(["duo-tui", "resume", r.id, "--repo", str(repo)])
-            print(f"  {clean_line(r.id):<44} {state:<10} {clean_line(again)}")
+            rows.append((clean_line(r.id), state, clean_line(again)))
+        for line in align(rows):
+            print(f"  {line}")
     print("These are throw-away copies of the demo project; delete one with `rm -rf DIR`.")
     return 0
 
@@ -249,13 +262,23 @@ def _doctor(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _check_theme(args: argparse.Namespace) -> None:
+    """An unknown --theme is bad input: say so, with the themes there are, before any screen."""
+    if getattr(args, "theme", None) is not None:
+        from duo_tui.ui.themes import check_theme_name
+
+        check_theme_name(args.theme)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _check_theme(args)
     from duo_tui.ui.serve import serve
 
     return serve(args)
 
 
 def _tui(args: argparse.Namespace, resume: str | None = None) -> int:
+    _check_theme(args)
     # repository, configuration, keys and the session, before anything is asked
     from duo_tui.preflight import check_demo_startup, check_startup
 

@@ -230,3 +230,29 @@ def register_themes(app: App[Any], dirs: list[Path] | None = None) -> list[Theme
     for theme in themes:
         app.register_theme(theme)
     return problems
+
+
+def theme_names(dirs: list[Path] | None = None) -> list[str]:
+    """Every theme `--theme` accepts: the shipped and the user's (duo's, first), then
+    Textual's own. Names are read from the files, so a bad file is simply not listed."""
+    from textual.theme import BUILTIN_THEMES
+
+    themes, _problems = load_themes(theme_dirs() if dirs is None else dirs)
+    ours = [theme.name for theme in themes]
+    return ours + [name for name in BUILTIN_THEMES if name not in ours]
+
+
+def check_theme_name(name: str | None) -> None:
+    """Refuse an unknown `--theme` before any screen opens, listing the themes there are."""
+    if name is None:
+        return
+    names = theme_names()
+    if name in names:
+        return
+    from duo_tui.errors import ConfigError
+    from duo_tui.safe_text import clean_line
+
+    raise ConfigError(
+        f"unknown theme {clean_line(name)!r}. The themes: {', '.join(names)}. "
+        f"Your own: a TOML file in {user_theme_dir()} (see themes/ in the repository)."
+    )
