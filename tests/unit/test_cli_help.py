@@ -6,6 +6,7 @@ unknown theme is refused with the list of themes, `sessions` lines up, and
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,8 @@ def test_every_command_has_a_description_and_examples(
     for line in lines:
         # each example is a command and what it does
         assert line.lstrip().startswith(f"duo-tui {command}"), line
-        _cmd, _, what = line.strip().partition("   ")
-        assert what.strip(), f"example without an explanation: {line!r}"
+        parts = re.split(r"\s{2,}", line.strip())
+        assert len(parts) == 2 and parts[1], f"example without an explanation: {line!r}"
 
 
 def test_the_main_help_lists_every_command_with_examples(
