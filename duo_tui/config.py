@@ -154,7 +154,7 @@ class SecretsConfig(_Section):
     """Known false positives of the pre-commit secret scan: a regular expression
     matched against the flagged line, or the SHA-1 hex digest of the flagged
     string (as detect-secrets prints it). An inline `pragma: allowlist secret`
-    comment on the line works too."""
+    is not honoured: the model writes the scanned lines, pragma included."""
 
     @field_validator("allow")
     @classmethod

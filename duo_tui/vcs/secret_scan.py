@@ -14,13 +14,14 @@ Two detectors over the *added* lines of the unified diff:
   variables and the key shapes of `duo_tui.redact` (Anthropic `sk-ant-`,
   Google `AIza`, bearer tokens, `api_key=`...), and private-key block markers.
 
-A known false positive is allowed by an inline `pragma: allowlist secret`
-comment on its line (detect-secrets' own convention), or by `[secrets] allow`
-in the configuration: a regular expression searched in the flagged line, or
-the SHA-1 hex digest of the flagged string (the `hashed_secret` of a
-detect-secrets baseline). The model writes the code, so it can write the
-pragma too: neither way ever allows the value of one of this process's key
-variables (the real keys).
+A known false positive is allowed only by `[secrets] allow` in the user's
+configuration: a regular expression searched in the flagged line, or the
+SHA-1 hex digest of the flagged string (the `hashed_secret` of a
+detect-secrets baseline). detect-secrets' inline `pragma: allowlist secret`
+comment is deliberately NOT honoured: the scanned lines are the ones the model
+just wrote, so a model could write the pragma beside the secret it leaks. And
+no allow entry ever allows the value of one of this process's key variables
+(the real keys).
 
 A hit names the file, the line and the kind of secret, never the value.
 """
@@ -38,14 +39,14 @@ from duo_tui.errors import GitError
 from duo_tui.redact import find_secrets, secret_values
 from duo_tui.vcs.diff import unquote_path
 
-ALLOW_PRAGMA = "pragma: allowlist secret"
-
 _PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _HUNK_NEW_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
 
 #: detect-secrets plugins left out (see the module docstring).
 _NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+#: detect-secrets' filter honouring `pragma: allowlist secret` (not honoured here).
+_PRAGMA_FILTER = "detect_secrets.filters.allowlist.is_line_allowlisted"
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ def blocked_reason(task_id: str, hits: Sequence[SecretHit], worktree: Path, sess
         f"commit of {task_id} refused: secret-looking content at {describe_hits(hits)}. "
         f"The way on: drop it (in the worktree {worktree}: `git checkout -- {drop}` drops "
         "the whole file's change, or edit the line out) or move the secret to an environment "
-        "variable; for a false positive add `# pragma: allowlist secret` to the line or a "
-        "[secrets] allow entry to the config. Then resume: "
+        "variable; for a false positive add a [secrets] allow entry (a regex of the line or "
+        "the secret's SHA-1) to your config. Then resume: "
         f"`duo-tui run --resume {session}` or `duo-tui resume {session}`."
     )
 
@@ -143,7 +144,9 @@ def _detect_secrets(
     for file, number, text in added:
         by_file.setdefault(file, []).append((number, text))
     out = []
-    with transient_settings({"plugins_used": plugins}):
+    with transient_settings({"plugins_used": plugins}) as settings:
+        # its inline-pragma filter would let a model allow the secret it writes
+        settings.disable_filters(_PRAGMA_FILTER)
         for file, lines in by_file.items():
             # the private API that scans given lines (scan_file would read the file)
             for s in scan._process_line_based_plugins(lines, filename=file):
@@ -154,11 +157,11 @@ def _detect_secrets(
 def scan_patch_for_secrets(patch: str, allow: Sequence[str] = ()) -> list[SecretHit]:
     """Find secrets in the *added* lines of a unified diff (`-U0` is enough).
 
-    `allow` holds `[secrets] allow` entries (regex or SHA-1 digest); lines with
-    `pragma: allowlist secret` are skipped. Hits name file, line and kind only.
+    `allow` holds `[secrets] allow` entries (regex or SHA-1 digest). An inline
+    `pragma: allowlist secret` allows nothing (the model writes these lines).
+    Hits name file, line and kind only.
     """
-    every = _added_lines(patch)
-    added = [a for a in every if ALLOW_PRAGMA not in a[2]]
+    added = every = _added_lines(patch)
     text_of = {(f, n): t for f, n, t in added}
     hashes = {p.lower() for p in allow if _SHA1_RE.match(p.lower())}
     regexes = [re.compile(p) for p in allow if not _SHA1_RE.match(p.lower())]
@@ -173,8 +176,8 @@ def scan_patch_for_secrets(patch: str, allow: Sequence[str] = ()) -> list[Secret
         if (file, number) not in found and not allowed(file, number, secret_hash):
             found[(file, number)] = SecretHit(file, number, kind)
 
-    # The keys of this process are never allowed: a pragma or an allow-list entry
-    # (the model writes the code, pragma included) cannot let one into a commit.
+    # The keys of this process are never allowed: no allow-list entry can let one
+    # into a commit.
     values = secret_values()
     for file, number, text in every:
         if any(v in text for v in values) and (file, number) not in found:

@@ -63,13 +63,18 @@ def test_ordinary_code_is_not_flagged() -> None:
 
 def test_a_false_positive_can_be_allowed() -> None:
     line = SECRET_LINES["password"]
-    # inline, the detect-secrets way
-    assert scan_patch_for_secrets(patch_of([line + "  # pragma: allowlist secret"])) == []
     # [secrets] allow: a regex on the line, or the SHA-1 of the flagged string
     assert scan_patch_for_secrets(patch_of([line]), allow=[r"^password = "]) == []
     digest = hashlib.sha1(PASSWORD.encode()).hexdigest()
     assert scan_patch_for_secrets(patch_of([line]), allow=[digest]) == []
     assert scan_patch_for_secrets(patch_of([line]), allow=["0" * 40, "nomatch"]) != []
+
+
+@pytest.mark.parametrize("kind", sorted(SECRET_LINES))
+def test_a_model_written_pragma_allows_nothing(kind: str) -> None:
+    """The scanned lines are the model's: its `pragma: allowlist secret` is ignored."""
+    line = SECRET_LINES[kind] + "  # pragma: allowlist secret"
+    assert [h.line for h in scan_patch_for_secrets(patch_of([line]))] == [1]
 
 
 def test_a_real_key_of_this_process_cannot_be_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
