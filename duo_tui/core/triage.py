@@ -84,6 +84,8 @@ _LINE_SCALE = 6.0
 _PURE_HUNGARIAN_MAX = 60
 #: Pair cells scored at once; bigger inputs are scored a block of rows at a time.
 _BLOCK_CELLS = 1_000_000
+#: ... and then this many cells at a time (every signal is an array of this size).
+_CHUNK_CELLS = 250_000
 #: In a block-by-block match, each finding of `a` keeps at most this many candidates.
 _MAX_CANDIDATES = 32
 #: A connected block of candidates with more cells is paired greedily (best first).
@@ -355,7 +357,7 @@ class _PairScorer:
         # Each `b`'s best text score over all of `a` (the `best` signal); a pass by blocks.
         self.col_max = np.zeros(self.nb)
         self._whole: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        step = max(1, _BLOCK_CELLS // max(1, self.nb))
+        step = _block_rows(self.na, self.nb)
         for lo in range(0, self.na, step):
             hi = min(self.na, lo + step)
             whole = self._text(lo, hi)
@@ -534,16 +536,23 @@ def _greedy(
     return out
 
 
+def _block_rows(na: int, nb: int) -> int:
+    """Rows of `a` scored at once: all of them for a small input, else a block's worth."""
+    if na * nb <= _BLOCK_CELLS:
+        return max(1, na)
+    return max(1, _CHUNK_CELLS // max(1, nb))
+
+
 def _candidates(scorer: _PairScorer, threshold: float | None) -> tuple[Any, Any, Any, Any]:
     """(rows, columns, probabilities, gains) of the pairs above the threshold, by blocks.
 
-    Memory stays at one block of `_BLOCK_CELLS` cells; each finding of `a`
+    Memory stays at one block of `_CHUNK_CELLS` cells; each finding of `a`
     keeps at most its `_MAX_CANDIDATES` best candidates.
     """
     import numpy as np
 
     na, nb = scorer.na, scorer.nb
-    step = max(1, _BLOCK_CELLS // max(1, nb))
+    step = _block_rows(na, nb)
     parts_r, parts_c, parts_p, parts_g = [], [], [], []
     for lo in range(0, na, step):
         hi = min(na, lo + step)
