@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
+from duo_tui.ui.help_groups import ANYWHERE, CHANGE, DECIDE, ORDER
 from duo_tui.ui.screens.help import HelpScreen
 from duo_tui.ui.themes import duo_variable_defaults
 from duo_tui.ui.widgets.diff_view import DiffView
@@ -53,9 +54,14 @@ async def test_help_lists_bindings_grouped_and_closes() -> None:
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         titles = [group.title for group in help_screen.groups]
-        assert titles[0] == "diff (code pane)"
-        assert titles[-1] == "Application"
-        assert any(title.startswith("Screen:") for title in titles)
+        # grouped by what the user is doing, in a fixed order; never by widget
+        assert titles[0] == DECIDE
+        assert titles[-1] == ANYWHERE
+        assert CHANGE in titles
+        assert titles == [t for t in ORDER if t in titles]
+        assert not any(t.startswith("Screen:") or "#" in t for t in titles)
+        by_group = {g.title: {e.description for e in g.entries} for g in help_screen.groups}
+        assert "Next hunk" in by_group[CHANGE] and "Accept stage" in by_group[DECIDE]
         described = {
             (entry.key, entry.description)
             for group in help_screen.groups

@@ -1,9 +1,11 @@
-"""`HelpScreen`: every key binding that applies right now, grouped by where it comes from.
+"""`HelpScreen`: every key binding that applies, grouped by what the user is doing.
 
 The bindings are read from the screen underneath the help screen (its
 `active_bindings`: the focused widget and its ancestors, the screen, the app)
 plus the app's and that screen's own `BINDINGS`, so hidden bindings are listed
-too. Nothing is hard-coded: a new binding with a description shows up here.
+too. Nothing is hard-coded: a new binding with a description shows up here, in
+the group `duo_tui.ui.help_groups` gives it (deciding a stage, the findings, the
+change, the tasks, looking around, anywhere); no widget id is ever shown.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from duo_tui.ui.help_groups import (
+    ORDER,
+    SCROLL_ACTIONS,
+    SCROLL_DESCRIPTION,
+    action_name,
+    group_of,
+)
+
 
 @dataclass(frozen=True)
 class HelpEntry:
@@ -31,7 +41,7 @@ class HelpEntry:
 
 @dataclass(frozen=True)
 class HelpGroup:
-    """Bindings that come from one place (a widget, a screen, the application)."""
+    """Bindings for one thing the user does (deciding a stage, the findings, ...)."""
 
     title: str
     entries: tuple[HelpEntry, ...]
@@ -41,32 +51,14 @@ def _describe(binding: Binding) -> str:
     return binding.description or binding.tooltip or binding.action.replace("_", " ")
 
 
-def _node_title(node: DOMNode, screen: Screen[object]) -> str:
-    from textual.app import App
-
-    if isinstance(node, App):
-        return "Application"
-    if node is screen:
-        name = FRIENDLY.get(screen.__class__.__name__, screen.__class__.__name__)
-        return f"Screen: {screen.title or name}"
-    label = FRIENDLY.get(node.__class__.__name__, node.__class__.__name__)
-    return f"{label} #{node.id}" if node.id else label
+def _owners(node: DOMNode | type) -> list[str]:
+    """The class names of `node` (or of the class itself) and its bases, most derived first."""
+    cls = node if isinstance(node, type) else type(node)
+    return [c.__name__ for c in cls.__mro__]
 
 
-FRIENDLY = {
-    "WorkbenchScreen": "workbench",
-    "TriageScreen": "triage",
-    "DiffView": "diff (code pane)",
-    "FindingList": "findings (review panes)",
-    "StreamPane": "model output panes",
-    "TasksScreen": "task list (T)",
-    "TaskDetailScreen": "one task (enter in the task list)",
-    "TaskEditDialog": "editing a task (e in the task list)",
-}
-
-
-def _widget_groups(screen: Screen[object], shown: set[str]) -> list[HelpGroup]:
-    """Keys of the workbench's own widgets and screens, even when not focused right now."""
+def _extra_owners(screen: Screen[object]) -> list[type]:
+    """The workbench's own widgets and screens: their keys are help even when not focused."""
     from duo_tui.ui.widgets.diff_view import DiffView
     from duo_tui.ui.widgets.finding_list import FindingList
     from duo_tui.ui.widgets.stream_pane import StreamPane
@@ -78,25 +70,13 @@ def _widget_groups(screen: Screen[object], shown: set[str]) -> list[HelpGroup]:
         from duo_tui.ui.screens.triage import TriageScreen
 
         classes += [TriageScreen, TasksScreen, TaskDetailScreen, TaskEditDialog]
-    out = []
-    for cls in classes:
-        title = FRIENDLY.get(cls.__name__, cls.__name__)
-        if title in shown:
-            continue
-        entries = [
-            HelpEntry(screen.app.get_key_display(b), _describe(b), True)
-            for b in Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
-            if not b.system
-        ]
-        if entries:
-            out.append(HelpGroup(title, _merge(entries)))
-    return out
+    return classes
 
 
-def _class_bindings(node: DOMNode) -> list[Binding]:
-    """The `BINDINGS` declared on `node`'s class and its bases, most derived first."""
+def _class_bindings(node: DOMNode | type) -> list[Binding]:
+    """The `BINDINGS` declared on `node`'s class (or the class) and its bases, most derived first."""
     out: list[Binding] = []
-    for cls in type(node).__mro__:
+    for cls in (node if isinstance(node, type) else type(node)).__mro__:
         declared = cls.__dict__.get("BINDINGS")
         if declared:
             out.extend(Binding.make_bindings(declared))
@@ -104,53 +84,58 @@ def _class_bindings(node: DOMNode) -> list[Binding]:
 
 
 def collect_bindings(screen: Screen[object]) -> list[HelpGroup]:
-    """The bindings reachable from `screen`, grouped by the node that defines them.
+    """The bindings reachable from `screen`, grouped by what the user is doing.
 
-    Order: the focused widget's chain first (most specific), then the screen,
-    then the app. Keys shadowed by a more specific binding are left out.
+    Sources: the keys that apply right now (the focused widget's chain, the screen,
+    the app), the screen's and the app's keys that are shadowed right now, and the
+    keys of the workbench's widgets and screens that are not open. A key declared
+    twice by one kind of widget or screen is listed once; the groups are those of
+    `duo_tui.ui.help_groups`, in its order, and never name a widget.
     """
-    app = screen.app
-    groups: dict[int, tuple[str, list[HelpEntry]]] = {}
-    order: list[int] = []
-    seen: set[str] = set()
+    from textual.app import App
 
-    def add(node: DOMNode, binding: Binding, enabled: bool) -> None:
-        if binding.system:
+    app = screen.app
+    entries: dict[str, list[HelpEntry]] = {title: [] for title in ORDER}
+    seen: set[tuple[str, str]] = set()
+
+    def add(node: DOMNode | type, binding: Binding, enabled: bool) -> None:
+        owners = _owners(node)
+        if binding.system or "Tabs" in owners:  # the narrow layout's tab bar: 1-4 do it
             return
-        key_display = app.get_key_display(binding)
-        marker = f"{id(node)}:{binding.key}"
+        marker = (owners[0], binding.key)
         if marker in seen:
             return
         seen.add(marker)
-        if id(node) not in groups:
-            groups[id(node)] = (_node_title(node, screen), [])
-            order.append(id(node))
-        groups[id(node)][1].append(HelpEntry(key_display, _describe(binding), enabled))
+        is_app = isinstance(node, App) or (isinstance(node, type) and issubclass(node, App))
+        group = group_of(binding.action, owners, is_app)
+        scroll = action_name(binding.action) in SCROLL_ACTIONS
+        description = SCROLL_DESCRIPTION if scroll else _describe(binding)
+        entries[group].append(HelpEntry(app.get_key_display(binding), description, enabled))
 
-    for _key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         add(active.node, active.binding, active.enabled)
     # Bindings of the screen and the app that are shadowed right now are help too.
     for node in (screen, app):
         for binding in _class_bindings(node):
             add(node, binding, True)
+    for cls in _extra_owners(screen):
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+            add(cls, binding, True)
+    groups = []
+    for title in ORDER:
+        merged = [
+            HelpEntry(SCROLL_KEYS, e.description, e.enabled)
+            if e.description == SCROLL_DESCRIPTION
+            else e
+            for e in _merge(entries[title])
+        ]
+        if merged:
+            groups.append(HelpGroup(title, tuple(merged)))
+    return groups
 
-    def rank(node_id: int) -> int:
-        title = groups[node_id][0]
-        if title == "Application":
-            return 2
-        if title.startswith("Screen:"):
-            return 1
-        return 0
 
-    result = [
-        HelpGroup(groups[node_id][0], _merge(groups[node_id][1]))
-        for node_id in sorted(order, key=rank)
-        if not groups[node_id][0].startswith("Tabs")  # the narrow-layout tab bar: 1-4 do it
-    ]
-    shown = {g.title for g in result}
-    app_groups = [g for g in result if g.title == "Application"]
-    rest = [g for g in result if g.title != "Application"]
-    return rest + _widget_groups(screen, shown) + app_groups
+SCROLL_KEYS = "arrows pgup pgdn home end"
+"""How the scrolling keys are shown: on one line."""
 
 
 def _merge(entries: list[HelpEntry]) -> tuple[HelpEntry, ...]:
