@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import re
 
+from duo_tui.core.align_history import (
+    ALIGN_HISTORY_FILE,
+    AlignHistory,
+    history_data,
+    history_markdown,
+)
 from duo_tui.core.context import repo_overview
 from duo_tui.core.events import ArtifactReady, UserDecision
 from duo_tui.core.models import Stage
@@ -109,13 +115,30 @@ class PlanningStages(RunnerBase):
         s.plan_accepted = True
         self.save()
 
+    def _with_history(self, p: Produced, history: AlignHistory, proposal: str = "") -> Produced:
+        """Every align round stays visible at the checkpoint, with the plan's diffs."""
+
+        def read_plan(version: int) -> str:
+            return self.store.read_artifact(f"plan-v{version}.md") or ""
+
+        p.data["align_history"] = history_markdown(history, read_plan, proposal or None)
+        p.data["align_rounds"] = history_data(history)
+        return p
+
     async def stage_align(self) -> None:
         s = self.session
         max_rounds = self.config.loop.max_align_rounds
+        history = AlignHistory.from_json(self.store.read_artifact(ALIGN_HISTORY_FILE))
+
+        def keep() -> None:
+            self.store.write_artifact(ALIGN_HISTORY_FILE, history.to_json())
 
         async def produce(ctx: StageCtx) -> Produced:
             if ctx.resume:
-                return self._plan_produced(self._plan_text(), f"plan v{s.plan_version} (restored)")
+                restored = self._plan_produced(
+                    self._plan_text(), f"plan v{s.plan_version} (restored)"
+                )
+                return self._with_history(restored, history)
             objections = ""
             verdict = "blocking"
             proposal = ""
@@ -139,6 +162,8 @@ class PlanningStages(RunnerBase):
                 found = _VERDICT.findall(critique.text)
                 verdict = found[-1].lower() if found else "blocking"
                 objections = critique.text
+                rnd = history.add(s.plan_version, verdict, critique.text, executor)
+                keep()
                 if verdict == "ready" and not ctx.reason:
                     break
                 revised = await self.caller.call(
@@ -161,9 +186,13 @@ class PlanningStages(RunnerBase):
                     # the human takes it (U at the checkpoint); autopilot keeps the edit
                     self.store.write_artifact(f"align/proposal-v{s.plan_version}.md", revised.text)
                     proposal = revised.text
+                    rnd.proposal = True
+                    keep()
                     break
                 if revised.text.strip():
                     self._store_plan(revised.text, s.roles.planner)
+                    rnd.revised_to = s.plan_version
+                    keep()
                 ctx.reason = ""
             else:
                 self.notice(
@@ -185,7 +214,7 @@ class PlanningStages(RunnerBase):
             p.data["objections"] = objections
             if proposal:
                 p.data["proposal"] = proposal
-            return p
+            return self._with_history(p, history, proposal)
 
         def offered(p: Produced) -> tuple[str, ...]:
             return ("use_revision",) if p.data.get("proposal") else ()

@@ -92,3 +92,22 @@ async def test_r_at_review_asks_which_reviewer_and_which_model(tmp_path: Path) -
         labels = [str(b.label) for b in app.screen.query(Button)]
         assert any(EXECUTOR.split("/")[1] in label for label in labels), labels
         assert not any("machine" in label for label in labels), labels
+
+
+async def test_the_align_checkpoint_keeps_every_plan_check_round(tmp_path: Path) -> None:
+    from duo_tui.ui.panes import CodePane
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 60)) as pilot:
+        wb = await at_checkpoint(pilot, app)
+        while wb.checkpoint is not None and wb.checkpoint.stage != Stage.ALIGN:
+            await press_decision(pilot, wb, "a")
+            await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
+        pane = wb.stream_pane("exec")
+        assert pane is not None
+        await wait_for(pilot, lambda: pane.showing_markdown)
+        shown = pane._markdown_text or ""
+        # round 1's objection, round 2's verdict, and the diff between the plan versions
+        assert "case-sensitive" in shown and "VERDICT: blocking" in shown
+        assert "Round 2: plan v2" in shown and "+++ plan v2" in shown
+        assert wb.query_one(CodePane).query_one("#stream-exec").display

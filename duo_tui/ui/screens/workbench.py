@@ -526,6 +526,12 @@ class WorkbenchScreen(Screen[None]):
                     # accepted from the preview: the triage opens where the human was
                     self._open_triage_next = False
                     self.action_triage()
+            elif cp.stage == Stage.ALIGN and cp.data.get("align_history"):
+                # every plan-check round, its objection and the plan's diffs (not just the last)
+                pane = self.stream_pane("exec")
+                if pane is not None:
+                    pane.set_markdown(str(cp.data["align_history"]))
+                    self.query_one(CodePane).show("stream-exec")
             elif cp.stage == Stage.REVIEW and cp.data.get("groups"):
                 # both reviews are in: their matches show now, and t previews the triage
                 self.triage_preview = True
