@@ -29,14 +29,28 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
         "Reject with a reason", "the stage reruns with your reason (x)", wb.action_reject
     )
     yield SystemCommand("Rerun", "rerun with the same model (r)", lambda: wb.action_rerun())
+    from duo_tui.core.enums import Stage
     from duo_tui.core.events import UserDecision
+    from duo_tui.ui.review_rerun_flow import reviewer_choices
 
-    for model in wb.models:
-        yield SystemCommand(
-            f"Rerun with model {model}",
-            "rerun this stage with that model",
-            lambda m=model: wb.send(UserDecision("rerun", model=m)),
-        )
+    cp = wb.checkpoint
+    slots = reviewer_choices(cp) if cp is not None and cp.stage == Stage.REVIEW else []
+    if slots:
+        # at review a model belongs to one reviewer: the other review is kept
+        for index, name, current in slots:
+            for model in wb.models:
+                yield SystemCommand(
+                    f"Rerun review {name} with model {model}",
+                    f"only review {name} ({current}) reruns; the other review is kept",
+                    lambda i=index, m=model: wb.send(UserDecision("rerun", target=i, model=m)),
+                )
+    else:
+        for model in wb.models:
+            yield SystemCommand(
+                f"Rerun with model {model}",
+                "rerun this stage with that model",
+                lambda m=model: wb.send(UserDecision("rerun", model=m)),
+            )
     yield SystemCommand(
         "Edit the artifact", "edit the plan, edits or commit message (e)", wb.action_edit
     )

@@ -111,3 +111,20 @@ async def test_the_align_checkpoint_keeps_every_plan_check_round(tmp_path: Path)
         assert "case-sensitive" in shown and "VERDICT: blocking" in shown
         assert "Round 2: plan v2" in shown and "+++ plan v2" in shown
         assert wb.query_one(CodePane).query_one("#stream-exec").display
+
+
+async def test_the_palette_at_review_reruns_one_reviewer_with_a_model(tmp_path: Path) -> None:
+    from duo_tui.demo.script import PLANNER
+    from duo_tui.ui.commands import duo_commands
+
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 60)) as pilot:
+        wb = await _to_review(pilot, app)
+        commands = {c.title: c for c in duo_commands(app, wb)}
+        assert not any(t.startswith("Rerun with model") for t in commands)
+        command = commands[f"Rerun review B with model {PLANNER}"]
+        sent = len(wb.decisions_sent)
+        command.callback()
+        await wait_for(pilot, lambda: len(wb.decisions_sent) > sent)
+        d = wb.decisions_sent[-1]
+        assert (d.action, d.target, d.model) == ("rerun", 1, PLANNER)
