@@ -423,7 +423,7 @@ def test_write_failure_rolls_back_written_files(
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(edits.os, "replace", flaky_replace)
+    monkeypatch.setattr(os, "replace", flaky_replace)
     blocks = [
         block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
         block("brand/new/dir/x.py", "", "x = 1\n", 2),
