@@ -36,8 +36,15 @@ if TYPE_CHECKING:
 class InputGate:
     """Background imports wait while the UI thread is answering input."""
 
-    def __init__(self, max_hold_s: float = 0.1) -> None:
+    def __init__(
+        self, max_hold_s: float = 0.1, blocks_others: Callable[[int], bool] | None = None
+    ) -> None:
         self.max_hold_s = max_hold_s
+        self.blocks_others = blocks_others
+        """Optional probe: whether another thread waits for a module lock this thread
+        holds (then a paused import goes on at once). The UI passes one that reads
+        CPython's private lock table (`duo_tui.ui.perf.imports`); without it a paused
+        import holding such a lock goes on when `max_hold_s` runs out."""
         self.ui_thread = threading.get_ident()
         """Imports on this thread are never held (it is the one being waited for)."""
         self._open = threading.Event()
@@ -74,33 +81,13 @@ class InputGate:
         # *us*, and pausing on would only stall it until the hold runs out.
         while not self._open.wait(min(left, _SLICE_S)):
             left = self._held_at + self.max_hold_s - time.monotonic()
-            if left <= 0 or _someone_waits_for_imports_of(me):
+            if left <= 0 or (self.blocks_others is not None and self.blocks_others(me)):
                 break
         self.waits += 1
         self.waited_s += time.monotonic() - start
 
 
 _SLICE_S = 0.002
-
-
-def _someone_waits_for_imports_of(thread_id: int) -> bool:
-    """Whether another thread is blocked on a module lock held by `thread_id`.
-
-    Reads CPython's import-lock table (`importlib._bootstrap._module_locks`, the
-    same on 3.11-3.13); if its shape ever differs, the answer is "no" and the gate
-    falls back to its time limit.
-    """
-    try:
-        from importlib import _bootstrap
-
-        refs = list(_bootstrap._module_locks.values())  # type: ignore[attr-defined]
-    except Exception:
-        return False
-    for ref in refs:
-        lock = ref() if callable(ref) else ref
-        if getattr(lock, "owner", None) == thread_id and getattr(lock, "waiters", None):
-            return True
-    return False
 
 
 _GATED_LOADERS = (SourceFileLoader, SourcelessFileLoader, ExtensionFileLoader)

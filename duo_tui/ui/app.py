@@ -25,6 +25,8 @@ from duo_tui.core.enums import Mode
 from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.shutdown import StopOnSignal, exit_status
+from duo_tui.ui import perf
+from duo_tui.ui.perf import FastApp
 from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ def tune_gc() -> None:
     release_gc()  # if the CLI held it for start-up
 
 
-class DuoApp(App[None]):
+class DuoApp(FastApp, App[None]):
     """The duo-tui workbench."""
 
     TITLE = "duo-tui"
@@ -111,7 +113,7 @@ class DuoApp(App[None]):
         self.last_key_at = 0.0
         self.sdk_preload: threading.Thread | None = None
         """The thread importing the SDKs after the first frame (None: not started)."""
-        self.import_gate = InputGate()
+        self.import_gate = InputGate(blocks_others=perf.waits_for_imports_of)
         """Background imports (the SDKs) step aside while a key is being answered."""
         self._answering = False
         self._first_frame_done = False
@@ -124,51 +126,29 @@ class DuoApp(App[None]):
 
     # -- input first ----------------------------------------------------------------
 
-    def _gate_driver_input(self) -> None:
-        """Hold background imports from the moment input reaches the driver.
-
-        The driver's input thread hands every event to `send_message`; holding there
-        (not when the UI thread gets round to the event) keeps the import from
-        competing for the interpreter while the key is queued, handled and drawn.
-        """
-        driver = self._driver
-        if driver is None or getattr(driver, "_duo_gated", False):
-            return
-        send = driver.send_message
-        gate = self.import_gate
-
-        def send_message(message: Any) -> None:
-            if isinstance(message, _INPUT_EVENTS):
-                gate.hold()
-            send(message)
-
-        driver.send_message = send_message  # type: ignore[method-assign]
-        driver._duo_gated = True  # type: ignore[attr-defined]
-
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _INPUT_EVENTS):
             self.last_key_at = time.monotonic()  # the workbench gives input priority
             self.import_gate.hold()  # input injected past the driver (tests, web)
             self._answering = True
+            if not perf.ENABLED:
+                # Stock Textual tells nobody a frame was written: after the refresh
+                # that follows this event will do (see `frame_written`).
+                self.call_after_refresh(self.frame_written, False)
         await super().on_event(event)
 
-    def _display(self, screen: Any, renderable: Any) -> None:
-        if renderable is not None and self._batch_count and screen is self.screen:
-            # Textual drops a frame rendered during an update batch (it mounts the
-            # first screen inside one) and nothing paints again what it covered: the
-            # first frame written showed only what changed after it (5 % of the new
-            # session screen). The next frame repaints the whole screen. (The workbench
-            # does not even render such a frame; see its _compositor_refresh.)
-            compositor = screen._compositor
-            compositor._dirty_regions.add(compositor.size.region)
-            screen.refresh()
-        super()._display(screen, renderable)
+    def frame_written(self, batched: bool) -> None:
+        """A frame was written (`batched`: inside an update batch, which Textual drops).
+
+        With the render speed-ups on, `FastApp` calls this after each frame it
+        displays; on stock Textual, `call_after_refresh` after input and on mount.
+        """
         # The first frame written after the input was taken up answers it (or shows
         # the stream it interrupted; either way the gate holds at most 0.1 s).
-        if self._answering and renderable is not None:
+        if self._answering:
             self._answering = False
             self.import_gate.release()
-        if not self._first_frame_done and renderable is not None and not self._batch_count:
+        if not self._first_frame_done and not batched:
             self._first_frame_done = True
             for callback in self._after_first_frame:
                 self.call_later(callback)
@@ -233,6 +213,8 @@ class DuoApp(App[None]):
         """
         from duo_tui.ui.themes import builtin_theme
 
+        if not perf.ENABLED:
+            return  # stock: `on_mount` sets the theme (one more stylesheet parse)
         start = builtin_theme(self.theme_arg or "duo-dark")
         if start is None:
             return  # a user theme or an unknown name: on_mount deals with it
@@ -242,12 +224,15 @@ class DuoApp(App[None]):
         self.add_class(f"-theme-{start.name}", update=False)
         self.set_class(start.dark, "-dark-mode", update=False)
         self.set_class(not start.dark, "-light-mode", update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
+        self.adopt_ansi_colours()
 
     def on_mount(self) -> None:
         from duo_tui.ui.themes import builtin_theme
 
-        self._gate_driver_input()
+        if perf.ENABLED:
+            self.gate_driver_input(self.import_gate, _INPUT_EVENTS)
+        else:
+            self.call_after_refresh(self.frame_written, False)  # the first frame
         # After the driver's own handlers (the web driver takes SIGTERM and SIGINT).
         self.stop_signals.install(asyncio.get_running_loop())
 

@@ -1,46 +1,22 @@
-"""Input first: keys hold background imports until answered; pane switches repaint little."""
+"""Input first: pane switches repaint little; border sides wait until keys pause.
+
+(The driver-level input gate is a render speed-up: tests/perf_package/test_driver_gate.py.)
+"""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
-from textual import events
-
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.panes import SIDES_QUIET_S, Pane
 from duo_tui.ui.widgets.stream_log import StreamLog
-
-
-def _gate_installed() -> bool:
-    return any(type(f).__name__ == "_GateFinder" for f in sys.meta_path)
-
-
-async def test_a_key_at_the_driver_holds_imports_until_a_frame_answers_it(tmp_path: Path) -> None:
-    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.3)
-        assert _gate_installed()
-        gate = app.import_gate
-        assert not gate.held
-        driver = app._driver
-        assert driver is not None
-        # What the terminal driver's input thread does with a key press.
-        driver.process_message(events.Key("2", "2"))
-        assert gate.held  # at once, before the app has even seen the key
-        await pilot.pause(0.2)
-        assert not gate.held
-        assert app.screen.active_pane == 1
-    assert not _gate_installed()
 
 
 async def test_switching_panes_does_not_repaint_the_text_views(tmp_path: Path) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause(0.5)
-        assert isinstance(app.screen._compositor, BoxCompositor)
         logs = list(app.screen.query(StreamLog))
         for log in logs:
             log._repaint_regions.clear()

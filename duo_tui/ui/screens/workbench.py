@@ -45,9 +45,9 @@ if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
-from duo_tui.ui.compositor import BoxCompositor
 from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
+from duo_tui.ui.perf import FastScreen
 from duo_tui.ui.pipeline_thread import PipelineThread
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
@@ -72,7 +72,7 @@ def short_model(model: str) -> str:
     return model.split("/", 1)[-1]
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(FastScreen, Screen[None]):
     """Where a session is watched and decided."""
 
     DEFAULT_CSS = """
@@ -161,8 +161,6 @@ class WorkbenchScreen(Screen[None]):
 
     def __init__(self, *, reviewers: int = 2) -> None:
         super().__init__()
-        # Partial updates render only the boxes that changed (see ui/compositor.py).
-        self._compositor = BoxCompositor()
         self.reviewers = max(2, reviewers)
         self.bridge = EventBridge()
         self.driver = ThreadDriver()
@@ -202,7 +200,6 @@ class WorkbenchScreen(Screen[None]):
         self._drains = 0
         self._panes_cache: list[StreamPane] | None = None
         self._pane_list: list[Pane] | None = None
-        self._resumed_once = False
         self.start_error = ""  # why the session could not start (shown until quit)
         self._gate_took: float | None = None  # the last gate run's own duration
 
@@ -264,26 +261,6 @@ class WorkbenchScreen(Screen[None]):
 
     def _rails(self) -> list[StageRail]:
         return list(self.query(StageRail))
-
-    def _compositor_refresh(self) -> None:
-        app = self.app
-        if app._batch_count and self is app.screen and not app.is_inline:
-            # Textual would render the update and then drop it: the app is batching
-            # updates (it mounts the first screen inside a batch, for one). Render it
-            # once the batch ends instead, in full: the start-up frame was rendered
-            # twice, and the first one written covered only what changed after the
-            # dropped one.
-            self.refresh()
-            return
-        super()._compositor_refresh()
-
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Runs before `Screen`'s own handler. The first time, every node was styled as
-        # it mounted a moment ago: restyling the whole screen again (Textual's default
-        # on every resume) only doubled the CSS work before the first frame.
-        if not self._resumed_once:
-            self._resumed_once = True
-            event.refresh_styles = False
 
     def on_mount(self) -> None:
         # One clock for the whole screen: events, every pane's text and the spinners

@@ -8,6 +8,10 @@ watcher re-applies the CSS of the widget and of everything inside it. For a
 rendered Markdown plan (dozens of block widgets) that was about 25 ms of CSS
 and repaint per pane switch. A widget with this mixin skips all of it; it
 must not have `:focus` (or `:focus-within`) styles of its own or inside it.
+
+Public API only: the handlers are `on_focus`/`on_blur`, and `prevent_default`
+keeps the handlers of the classes after this one (Textual's own) from running.
+A class using this mixin must not define `on_focus`/`on_blur` itself.
 """
 
 from __future__ import annotations
@@ -40,13 +44,13 @@ class QuietFocus(_Base):
         self.app.call_later(set_focus, self)
         return self
 
-    def _on_focus(self, event: events.Focus) -> None:
-        event.prevent_default()  # Widget's handler would repaint
+    def on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()  # stops `Widget`'s own handler, which would repaint
         self.has_focus = True
         if self.parent is not None:
             self.parent.post_message(events.DescendantFocus(self))
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         event.prevent_default()
         self.has_focus = False
         if self.parent is not None:

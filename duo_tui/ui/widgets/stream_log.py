@@ -20,19 +20,18 @@ can never emit terminal escapes.
 
 from __future__ import annotations
 
-from math import ceil
-
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 
 from duo_tui.safe_text import clean
+from duo_tui.ui import perf
+from duo_tui.ui.perf import FastScrollView
 from duo_tui.ui.widgets.quiet_focus import QuietFocus
 
 Row = tuple[int, int, int]
@@ -84,49 +83,7 @@ def _wrap_cells(line: str, index: int, start: int, width: int, out: list[Row]) -
     out.append((index, pos, end))
 
 
-class _ThumbScrollBar(ScrollBar):
-    """A scrollbar that redraws only when its thumb moves by a visible amount.
-
-    While a stream grows, the scroll position and length change on every flush,
-    but the thumb (drawn in eighths of a cell) mostly stays where it is.
-    """
-
-    _key: tuple[object, ...] | None = None
-    _strips: list[Strip] = []
-
-    def _thumb_key(self) -> tuple[object, ...]:
-        size = self.size.height if self.vertical else self.size.width
-        virtual = ceil(self.window_virtual_size)
-        window = ceil(self.window_size) if self.window_size < self.window_virtual_size else 0
-        if not window or not virtual or not size:
-            return (size, self.size, 0, 0, self.grabbed, self.mouse_over)
-        thumb = max(1.0, window / (virtual / size))
-        travel = max(1, virtual - window)
-        at = (size - thumb) * min(1.0, max(0.0, self.position / travel))
-        return (
-            self.size,
-            int(at * 8),
-            int(at * 8) + ceil(thumb * 8),
-            self.grabbed,
-            self.mouse_over,
-        )
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        key = self._thumb_key()
-        if key != self._key or len(self._strips) != self.size.height:
-            self._strips = super().render_lines(self.size.region)
-            self._key = key
-        strips = self._strips[crop.y : crop.bottom]
-        if crop.column_span != (0, self.size.width):
-            strips = [strip.crop(*crop.column_span) for strip in strips]
-        return strips
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._key = None
-
-
-class StreamLog(QuietFocus, ScrollView, can_focus=True):
+class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
     """Append-only wrapped text. `append`, `clear`, `text`; keyboard and mouse scrolling."""
 
     ALLOW_SELECT = True
@@ -214,8 +171,8 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
 
         Setting `virtual_size` asks for a layout of the whole screen (and a full repaint
         of this widget). That is only needed when the scrollbar appears or goes away;
-        otherwise updating the scrollbars is enough (`_scroll_update`, what Textual's
-        own resize path calls; textual is pinned, so this private call is stable).
+        otherwise updating the scrollbars is enough (`FastScrollView.grow_virtual_size`,
+        with the render speed-ups on; see `duo_tui.ui.perf`).
         """
         new = Size(self._wrap_width, rows)
         old = self.virtual_size
@@ -224,9 +181,10 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if old.width != new.width or (old.height > height) != (new.height > height):
             self.virtual_size = new
+        elif perf.ENABLED:
+            self.grow_virtual_size(new)
         else:
-            self.set_reactive(StreamLog.virtual_size, new)
-            self._scroll_update(new)
+            self.virtual_size = new
 
     def _rewrap_from(self, first: int) -> int:
         """Re-wrap the last display row of line `first` (the last line) and all after it.
@@ -258,18 +216,6 @@ class StreamLog(QuietFocus, ScrollView, can_focus=True):
         self._cache.clear()
 
     # -- Textual hooks ------------------------------------------------------------------
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        # As `Widget.vertical_scrollbar`, with a scrollbar that skips invisible redraws.
-        if self._vertical_scrollbar is None:
-            bar = _ThumbScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width

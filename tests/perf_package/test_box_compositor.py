@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.compositor import BoxCompositor, take_covered, widen_to_chops
+from duo_tui.ui.perf.compositor import BoxCompositor, take_covered, widen_to_chops
 
 Cell = tuple[str, object]
 
