@@ -11,12 +11,15 @@ from pathlib import Path
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.panes import SIDES_QUIET_S, Pane
 from duo_tui.ui.widgets.stream_log import StreamLog
+from tests.pilot._helpers import at_checkpoint
 
 
 async def test_switching_panes_does_not_repaint_the_text_views(tmp_path: Path) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.5)
+        # At the first checkpoint nothing streams: a stage starting (its pane's log
+        # cleared) is not mistaken for a repaint caused by the focus change.
+        await at_checkpoint(pilot, app)
         logs = list(app.screen.query(StreamLog))
         for log in logs:
             log._repaint_regions.clear()
