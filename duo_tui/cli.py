@@ -71,6 +71,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _serve(args)
     if cmd == "doctor":
         return _doctor(args)
+    if cmd == "eval":
+        from duo_tui.eval.command import eval_command
+
+        return eval_command(args)
     if cmd == "resume":
         return _tui(args, resume=args.id or "")
     return _tui(args)

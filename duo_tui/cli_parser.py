@@ -91,6 +91,17 @@ examples:
   duo-tui doctor --timeout 10      wait at most 10 s for each model's answer""",
         (REPO, CONFIG),
     ),
+    "eval": (
+        "measure each reviewer alone and every pair on a suite of changes with known issues: "
+        "recall, precision, agreement, cost",
+        """\
+examples:
+  duo-tui eval --demo                          offline: scripted reviewers on the built-in suite
+  duo-tui eval --max-cost 2 --json eval.json   the configured reviewers, at most $2
+  duo-tui eval --models anthropic/claude-opus-4-7,openai/gpt-5.5 --format md
+  duo-tui eval --suite ./my-suite              your own cases (README: "Eval")""",
+        (REPO, CONFIG, DEMO),
+    ),
     "serve": (
         "the workbench in a browser, on 127.0.0.1 only (each browser gets its own session)",
         """\
@@ -242,6 +253,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         metavar="SECONDS",
         help="how long to wait for each model's answer (default: 30)",
+    )
+
+    ev = _sub(sub, "eval")
+    ev.add_argument(
+        "--suite", default="builtin", metavar="builtin|DIR", help="the suite (default: builtin)"
+    )
+    ev.add_argument(
+        "--json", dest="json_path", type=Path, metavar="FILE", help="write the JSON report here"
+    )
+    ev.add_argument(
+        "--format", choices=["text", "md"], default="text", help="stdout format (default: text)"
+    )
+    ev.add_argument(
+        "--max-cost", type=float, metavar="USD", help="start no review that would pass this cost"
+    )
+    ev.add_argument(
+        "--models", metavar="A,B,...", help="the reviewers to compare (default: the configured)"
+    )
+    ev.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="the review cache (default: ~/.cache/duo-tui/eval)",
+    )
+    ev.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="reviews at once (default: 4)"
     )
 
     srv = _sub(sub, "serve")

@@ -1,0 +1,122 @@
+"""Render an eval report: a plain-text table for a terminal, Markdown, or JSON.
+
+Model names and case ids pass through `safe_text` (a model name comes from a
+config file, and a suite may come from anyone); reviews' own text is only in
+the JSON report.
+"""
+
+from __future__ import annotations
+
+from duo_tui.eval.results import ConfigResult, EvalReport
+from duo_tui.safe_text import clean_line
+
+__all__ = ["render_markdown", "render_text"]
+
+_HEAD = (
+    "configuration",
+    "cases",
+    "recall",
+    "precision",
+    "agreed",
+    "one only",
+    "cost",
+    "tokens",
+    "time",
+)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.0f}%"
+
+
+def _frac(n: int | None, d: int | None, v: float | None) -> str:
+    return "-" if v is None or d is None else f"{_pct(v)} ({n}/{d})"
+
+
+def _cost(c: ConfigResult) -> str:
+    return f"${c.cost_usd:.4f}" + ("" if c.cost_known else "+?")
+
+
+def _tokens(c: ConfigResult) -> str:
+    n = c.input_tokens + c.output_tokens
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def _row(c: ConfigResult, total: int) -> list[str]:
+    return [
+        clean_line(c.name),
+        f"{c.cases}/{total}",
+        _frac(c.found, c.issues, c.recall),
+        _frac(c.hits, c.findings, c.precision),
+        _frac(c.agreed_hits, c.agreed, c.agreed_precision),
+        _frac(c.single_hits, c.single, c.single_precision),
+        _cost(c),
+        _tokens(c),
+        f"{c.review_s:.1f}s",
+    ]
+
+
+def _gains(report: EvalReport) -> list[str]:
+    """Per pair: the issues one reviewer alone would have missed."""
+    out = []
+    for c in report.configs:
+        if len(c.models) != 2:
+            continue
+        a, b = (clean_line(m) for m in c.models)
+        for d in c.detail:
+            if d.only_a or d.only_b:
+                parts = []
+                if d.only_a:
+                    parts.append(f"only {a}: {', '.join(d.only_a)}")
+                if d.only_b:
+                    parts.append(f"only {b}: {', '.join(d.only_b)}")
+                out.append(f"{clean_line(c.name)} · {clean_line(d.case)}: {'; '.join(parts)}")
+    return out
+
+
+def _summary(report: EvalReport) -> list[str]:
+    lines = [
+        f"suite {clean_line(report.suite)}: {report.cases} cases, {report.issues} known issues; "
+        f"spent ${report.spent_usd:.4f} in this run, {report.wall_s:.1f}s",
+    ]
+    if report.stopped:
+        lines.append(f"PARTIAL: {clean_line(report.stopped)}")
+    elif report.partial:
+        lines.append("PARTIAL: some reviews failed or are missing (see --json)")
+    return lines
+
+
+def render_text(report: EvalReport) -> str:
+    rows = [list(_HEAD)] + [_row(c, report.cases) for c in report.configs]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
+    out = [*_summary(report), ""]
+    for k, r in enumerate(rows):
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    gains = _gains(report)
+    if gains:
+        out += ["", "Issues only one reviewer of the pair found:"] + [f"  {g}" for g in gains]
+    out += [
+        "",
+        "recall: known issues found; precision: findings that match a known issue; "
+        "agreed / one only: precision of findings both reviewers raised / only one raised",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: EvalReport) -> str:
+    out = ["# duo-tui eval", ""] + [f"{line}  " for line in _summary(report)] + [""]
+    out.append("| " + " | ".join(_HEAD) + " |")
+    out.append("|" + "---|" * len(_HEAD))
+    for c in report.configs:
+        out.append("| " + " | ".join(_md_cell(x) for x in _row(c, report.cases)) + " |")
+    gains = _gains(report)
+    if gains:
+        out += ["", "## Issues only one reviewer of the pair found", ""]
+        out += [f"- {_md_cell(g)}" for g in gains]
+    return "\n".join(out) + "\n"
