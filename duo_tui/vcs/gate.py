@@ -33,13 +33,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from duo_tui import process_groups
 from duo_tui.redact import redact
-from duo_tui.vcs.sandbox import Sandbox, bwrap_argv, gate_env
+from duo_tui.vcs.sandbox import Sandbox, bwrap_argv, gate_env, gate_git_dir
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +351,9 @@ async def run_gate(
     runs it directly. Cancelling the task kills the running command's process group.
     """
     full_env = gate_env(env, passthrough_env, scrub_secrets)
+    if sandbox is not None and sandbox.mode == "bubblewrap" and sandbox.git_dir is None:
+        # fixed now: a command may rewrite the worktree's `.git` file for the next one
+        sandbox = replace(sandbox, git_dir=gate_git_dir(Path(cwd)))
     callback_failed = False
 
     def emit(line: str) -> None:

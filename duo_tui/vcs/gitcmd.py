@@ -48,6 +48,15 @@ def run_status(
     from git.cmd import Git
     from git.exc import GitCommandNotFound
 
+    from duo_tui.vcs.pinned import pinned_env
+
+    # A session worktree's git dir comes from the repository's records, never from
+    # its `.git` file, which code run by the gate could have rewritten.
+    pinned, refused = pinned_env(cwd)
+    if refused:
+        return 128, "", refused
+    if pinned:
+        env = {**(env or {}), **pinned}
     try:
         status, out, err = Git(str(cwd)).execute(
             ["git", *GLOBAL_OPTIONS, *args],

@@ -40,6 +40,7 @@ from typing import Literal
 
 from duo_tui.errors import ConfigError
 from duo_tui.redact import is_key_env
+from duo_tui.vcs.pinned import pinned_git_dir
 
 SandboxMode = Literal["auto", "bubblewrap", "off"]
 
@@ -119,6 +120,9 @@ class Sandbox:
     mode: Literal["bubblewrap", "off"]
     note: str
     read_paths: tuple[str, ...] = ()
+    #: the repository's git directory to bind, fixed before the gate's first command
+    #: runs ("" for none; None: look it up), so no command can choose it for the next
+    git_dir: str | None = None
 
     def describe(self) -> str:
         """One line for the gate pane, the gate log and the report."""
@@ -193,6 +197,17 @@ def _git_dir_of(worktree: Path) -> Path | None:
     return gitdir.parent.parent if gitdir.parent.name == "worktrees" else gitdir
 
 
+def gate_git_dir(worktree: Path) -> str:
+    """The git directory the sandbox binds for `worktree` ("" for none): the pinned one
+    (`duo_tui.vcs.pinned`) of a session worktree, else what its `.git` file says now."""
+    pinned = pinned_git_dir(worktree)
+    if pinned is not None:
+        found: Path | None = pinned.parent.parent if pinned.parent.name == "worktrees" else pinned
+    else:
+        found = _git_dir_of(worktree.resolve())
+    return str(found) if found is not None else ""
+
+
 def bwrap_argv(sandbox: Sandbox, worktree: Path, command: str, env: Mapping[str, str]) -> list[str]:
     """The argv running `command` through `sh -c` inside bubblewrap, `worktree` writable."""
     worktree = worktree.resolve()
@@ -217,9 +232,9 @@ def bwrap_argv(sandbox: Sandbox, worktree: Path, command: str, env: Mapping[str,
             parts = Path(entry).parts
             top = home / parts[len(home.parts)] if _under(Path(entry), [home]) else None
             wanted.append(str(top) if top is not None and top.name.startswith(".") else entry)
-    gitdir = _git_dir_of(worktree)
-    if gitdir is not None:
-        wanted.append(str(gitdir))
+    gitdir = sandbox.git_dir if sandbox.git_dir is not None else gate_git_dir(worktree)
+    if gitdir:
+        wanted.append(gitdir)
     wanted += sandbox.read_paths
     seen: set[Path] = set()
     for raw in wanted:

@@ -39,6 +39,7 @@ from typing import Literal
 from duo_tui.errors import GitError
 from duo_tui.safe_text import clean
 from duo_tui.vcs.gitcmd import DIFF_OPTIONS, run, run_status, split_z
+from duo_tui.vcs.pinned import pin, pinned_git_dir, unpin
 from duo_tui.vcs.secret_scan import SecretHit as SecretHit  # re-exported
 from duo_tui.vcs.secret_scan import SecretsFound
 from duo_tui.vcs.secret_scan import scan_patch_for_secrets as scan_patch_for_secrets
@@ -298,6 +299,11 @@ class SessionWorktree:
     _identity: Identity | None = field(default=None, init=False, repr=False, compare=False)
     _staged: _StagedView | None = field(default=None, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # git in this worktree uses the git dir the repository records for it, never
+        # what the worktree's own `.git` file says (see duo_tui.vcs.pinned)
+        pin(self.path, self.common_dir)
+
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
@@ -450,6 +456,7 @@ class SessionWorktree:
                         "commit them or remove with force=True to discard them"
                     )
             run(self.repo_root, "worktree", "remove", "--force", str(self.path))
+            unpin(self.path)
         else:  # already deleted by hand: drop the stale registration, if any
             run_status(self.repo_root, "worktree", "remove", "--force", str(self.path))
         self._git_dir = None
@@ -496,9 +503,10 @@ class SessionWorktree:
     def git_dir(self) -> Path:
         """The worktree's private git dir (`.git/worktrees/<name>`)."""
         if self._git_dir is None or not self._git_dir.exists():
-            found: Path | None = None
+            # pinned from the repository's records; the `.git` file only when not pinned
+            found: Path | None = pinned_git_dir(self.path)
             with suppress(OSError, UnicodeDecodeError):
-                text = (self.path / ".git").read_text(encoding="utf-8").strip()
+                text = "" if found else (self.path / ".git").read_text(encoding="utf-8").strip()
                 if text.startswith("gitdir: "):
                     candidate = Path(text[len("gitdir: ") :])
                     if not candidate.is_absolute():
