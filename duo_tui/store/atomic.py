@@ -24,6 +24,7 @@ import contextlib
 import errno
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -89,13 +90,15 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def write_atomic(path: Path | str, data: str | bytes, *, mode: int = 0o644) -> None:
+def write_atomic(path: Path | str, data: str | bytes, *, mode: int | None = 0o644) -> None:
     """Replace `path` with `data` atomically and durably.
 
     The data goes to a temporary file in the same directory, which is flushed,
     fsynced and renamed over `path` (`os.replace`), then the directory is
     fsynced. If anything fails the temporary file is removed and `path` keeps
-    its old content. Text is written as UTF-8.
+    its old content. Text is written as UTF-8. `mode=None` gives the file the
+    permissions a plain new file would get (0o666 less the umask), as for a
+    file the user's own tools create in their repository.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -108,17 +111,31 @@ def write_atomic(path: Path | str, data: str | bytes, *, mode: int = 0o644) -> N
         raise
 
 
-def _replace(path: Path, payload: bytes, mode: int) -> None:
+def _open_temp(path: Path, mode: int | None) -> tuple[int, Path]:
+    """A new temporary file beside `path`: mkstemp's 0o600, or 0o666 less the umask for None."""
+    if mode is not None:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return fd, Path(tmp_name)
+    # Let the kernel apply the umask (reading it with os.umask would race other threads).
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _replace(path: Path, payload: bytes, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
+    fd, tmp = _open_temp(path, mode)
     try:
         try:
             _write_all(fd, payload)
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(tmp, mode)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

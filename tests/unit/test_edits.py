@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -23,7 +24,8 @@ from duo_tui.core.edits import (
     plan_edits,
     safe_path,
 )
-from duo_tui.errors import EditError, UnsafePathError
+from duo_tui.errors import DiskFullError, EditError, UnsafePathError
+from duo_tui.store.atomic import find_disk_full
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "edits"
 EXPECTATIONS: dict[str, Any] = json.loads((CORPUS / "expectations.json").read_text("utf-8"))
@@ -436,6 +438,54 @@ def test_write_failure_rolls_back_written_files(
     assert snapshot(repo) == before
     assert not (repo / "brand").exists()
     assert not [p for p in repo.rglob("*.duo-tmp")]
+    assert not [p for p in repo.rglob(".*.tmp")]  # store.atomic's temporary files
+
+
+def test_full_disk_during_edits_says_so_and_restores(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while writing edits: every file restored, and the error names the full disk."""
+    before = snapshot(repo)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def full_replace(src: Any, dst: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_replace)
+    blocks = [
+        block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
+        block("app/settings.py", "TIMEOUT = 5\n", "TIMEOUT = 6\n", 2),
+    ]
+    with pytest.raises(EditError) as info:
+        apply_edits(repo, blocks)
+    monkeypatch.undo()
+    assert "the disk is full" in str(info.value)
+    assert "restored" in str(info.value)
+    assert isinstance(find_disk_full(info.value), DiskFullError)
+    assert snapshot(repo) == before
+    assert not [p for p in repo.rglob(".*.tmp")]
+
+
+def test_new_file_gets_umask_permissions_and_kept_modes(repo: Path) -> None:
+    """A created file gets 0o666 less the umask; an edited file keeps its mode."""
+    os.chmod(repo / "app/config.py", 0o755)
+    old_umask = os.umask(0o027)
+    try:
+        apply_edits(
+            repo,
+            [
+                block("app/config.py", "DEBUG = True\n", "DEBUG = False\n", 1),
+                block("app/made.py", "", "x = 1\n", 2),
+            ],
+        )
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((repo / "app/made.py").stat().st_mode) == 0o640
+    assert stat.S_IMODE((repo / "app/config.py").stat().st_mode) == 0o755
 
 
 def test_plan_edits_writes_nothing(repo: Path) -> None:

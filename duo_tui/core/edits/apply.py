@@ -7,8 +7,6 @@ every block applies are files written; a failed write restores what was written.
 from __future__ import annotations
 
 import difflib
-import os
-import secrets
 import stat
 from collections.abc import Sequence
 from contextlib import suppress
@@ -20,7 +18,8 @@ from duo_tui.core.edits.locate import _Ambiguous, _lines, _locate
 from duo_tui.core.edits.model import ApplyResult, BlockFailure, EditApplyError, EditBlock
 from duo_tui.core.edits.parse import parse_edits
 from duo_tui.core.edits.paths import safe_path
-from duo_tui.errors import EditError, UnsafePathError
+from duo_tui.errors import DiskFullError, EditError, UnsafePathError
+from duo_tui.store.atomic import write_atomic
 
 
 def _split_lines(content: str) -> tuple[list[str], list[str]]:
@@ -219,24 +218,6 @@ def plan_edits(root: Path, blocks: Sequence[EditBlock]) -> dict[str, str]:
     return {p.rel: p.content() for p in _plan(root, blocks)}
 
 
-def _write_atomic(path: Path, data: bytes, mode: int | None) -> None:
-    """Write via a temporary file in the same directory and :func:`os.replace`."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.duo-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def _make_parents(path: Path, created: list[Path]) -> None:
     """Create missing parent directories, remembering them for a rollback."""
     missing = []
@@ -263,11 +244,12 @@ def apply_edits(root: Path, blocks: Sequence[EditBlock]) -> ApplyResult:
         for plan in plans:
             if not plan.existed:
                 _make_parents(plan.target, made_dirs)
-            _write_atomic(plan.target, plan.content().encode("utf-8"), plan.mode)
+            # mode None: a new file gets what the user's own tools would give it (umask).
+            write_atomic(plan.target, plan.content().encode("utf-8"), mode=plan.mode)
             written.append(plan)
     except BaseException as exc:
         problems = _rollback(written, made_dirs)
-        if not isinstance(exc, OSError):
+        if not isinstance(exc, OSError | DiskFullError):
             raise  # an interrupt or a bug: still undone, but not disguised
         note = " Rollback problems: " + "; ".join(problems) if problems else ""
         raise EditError(
@@ -288,10 +270,10 @@ def _rollback(written: list[_FilePlan], made_dirs: list[Path]) -> list[str]:
     for plan in reversed(written):
         try:
             if plan.existed and plan.original is not None:
-                _write_atomic(plan.target, plan.original.encode("utf-8"), plan.mode)
+                write_atomic(plan.target, plan.original.encode("utf-8"), mode=plan.mode)
             else:
                 plan.target.unlink(missing_ok=True)
-        except OSError as exc:
+        except (OSError, DiskFullError) as exc:
             problems.append(f"{plan.rel}: {exc}")
     for directory in reversed(made_dirs):
         with suppress(OSError):
