@@ -42,9 +42,9 @@ from duo_tui.core.triage_model import WEIGHTS_FILE  # noqa: E402
 
 L2 = 1.0
 #: Pairing thresholds (files unknown, files known) chosen from the held-out scores.
-DEFAULT_THRESHOLDS = (0.2, 0.6)
+DEFAULT_THRESHOLDS = (0.2, 0.5)
 #: Weight of a triage-dev example against a CRB one (that set is 40x smaller).
-DEV_WEIGHT = 8.0
+DEV_WEIGHT = 15.0
 FOLDS = 5
 
 
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = (
         [(args.threshold, args.threshold_placed)]
         if args.threshold
-        else [(t, tp) for t in (0.2, 0.25, 0.3) for tp in (0.5, 0.6)]
+        else [(t, tp) for t in (0.2, 0.25, 0.3) for tp in (0.45, 0.5, 0.55)]
     )
     print("held out, 5 folds by pull request / case:")
     report(cases, held_out(cases, "group"), thresholds)

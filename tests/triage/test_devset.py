@@ -36,5 +36,5 @@ def test_dev_set_pair_f1() -> None:
         fn += len(truth - {(p.a, p.b) for p in result.pairs})
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= 0.9, (precision, recall, f1)
+    assert f1 >= 0.97, (precision, recall, f1)  # issue 18: was 0.964
     assert kind_ok == tp
