@@ -126,6 +126,11 @@ class EvalCache:
         write_atomic(self.path(outcome.model, case), json.dumps(data, indent=1) + "\n")
 
 
+@dataclass
+class _First:
+    started: bool = False
+
+
 class _NullJournal:
     """Eval reviews are not session streams: nothing to journal while they arrive."""
 
@@ -221,6 +226,8 @@ async def run_reviews(
     )
     result = RunResult(outcomes={})
     gate = asyncio.Semaphore(max(1, concurrency))
+    priced = asyncio.Event()  # set once the first review is done (see `one`)
+    priced_by = _First()
     start = time.perf_counter()
 
     async def one(case: Case, model: str) -> None:
@@ -232,10 +239,22 @@ async def run_reviews(
                 progress(hit)
             return
         async with gate:
+            first = False
+            if max_cost_usd is not None:
+                # Reviews started together before any is priced would all pass the cap's
+                # check at an estimate of $0: the first runs alone, to price the rest.
+                if not priced_by.started:
+                    priced_by.started = first = True
+                else:
+                    await priced.wait()
             if result.stopped:
                 result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
                 return
-            outcome = await _review(caller, case, model)
+            try:
+                outcome = await _review(caller, case, model)
+            finally:
+                if first:
+                    priced.set()
         if outcome is None:  # the cost cap: no further review starts
             result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
             return

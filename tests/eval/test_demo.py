@@ -50,7 +50,7 @@ def test_demo_markdown_and_cost_cap(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert md.startswith("# duo-tui eval")
     assert "| configuration | cases | recall |" in md
     assert "PARTIAL: cost cap reached" in md
-    assert data["partial"] is True and data["spent_usd"] <= 0.02 + 0.01  # at most in-flight
+    assert data["partial"] is True and data["spent_usd"] <= 0.02
     assert any(r["skipped"] for r in data["reviews"])
 
 

@@ -125,3 +125,13 @@ def test_cost_cap_stops_cleanly_with_a_partial_report(tmp_path: Path) -> None:
     assert (a.cases, b.cases, pair.cases) == (2, 1, 1)  # case by case: case-0 is whole
     assert pair.recall == 1.0
     assert report.to_json()["partial"] is True
+
+
+def test_cost_cap_holds_with_concurrent_reviews(tmp_path: Path) -> None:
+    """Before any review is priced, reviews started together cannot see what they cost:
+    the first runs alone, then the cap counts each review under way at that price."""
+    suite = _suite(tmp_path / "suite", 4)
+    reviewers = Reviewers(suite, _findings(suite), cost=0.01)
+    run = asyncio.run(run_reviews(suite, MODELS, reviewers, max_cost_usd=0.025, concurrency=4))
+    assert run.spent_usd <= 0.025
+    assert len(reviewers.calls) == 2 and run.stopped
