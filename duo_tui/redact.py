@@ -34,6 +34,9 @@ _PATTERNS = [
     re.compile(
         r"(?i)(aws[\w.-]{0,30}?secret[\w.-]{0,20}[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
     ),
+    # the user:password of a URL: http://alice:PASSWORD@proxy/v1
+    # (only with a password: ssh://git@host names no secret)
+    re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,15}://)[^\s/@:]*:[^\s/@]+(?=@)"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{20,}"),
     re.compile(r"(?i)((?:x-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{16,}"),
 ]
