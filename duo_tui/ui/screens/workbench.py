@@ -761,7 +761,9 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             bar.add_class("-failed")
             self._set_bar(
                 bar,
-                f"[b $error]✗ the session could not start[/]: {escape(self.start_error)}\n"
+                # the error may quote repository text (its .duo/config.toml): no markup,
+                # and its control characters made visible
+                f"[b $error]✗ the session could not start[/]: {escape(clean(self.start_error))}\n"
                 "q quit · fix it and start again (duo-tui --demo needs no keys)",
             )
             return
