@@ -19,8 +19,10 @@ from duo_tui.errors import ConfigError
 from duo_tui.eval.demo import DEMO_MODELS, demo_providers
 from duo_tui.eval.report import render_markdown, render_text
 from duo_tui.eval.results import build_report
-from duo_tui.eval.runner import EvalCache, run_reviews
+from duo_tui.eval.runner import EvalCache, ReviewOutcome, run_reviews
 from duo_tui.eval.suite import load_suite
+from duo_tui.redact import redact
+from duo_tui.safe_text import clean_line
 
 __all__ = ["default_cache_dir", "eval_command"]
 
@@ -101,6 +103,18 @@ async def _run(
     config: Any,
     demo: bool,
 ) -> Any:
+    total = len(suite.cases) * len(models)
+    done = [0]
+
+    def progress(o: ReviewOutcome) -> None:
+        """One line on stderr per finished review (a real run can take minutes)."""
+        done[0] += 1
+        how = "cached" if o.cached else f"${o.usage.cost_usd or 0:.4f}"
+        if o.error:
+            how += f", {o.error}"
+        line = f"eval: {done[0]}/{total} {o.model} · {o.case} ({how})"
+        print(clean_line(redact(line))[:300], file=sys.stderr, flush=True)
+
     try:
         return await run_reviews(
             suite,
@@ -110,6 +124,7 @@ async def _run(
             max_cost_usd=args.max_cost,
             concurrency=args.concurrency,
             config=config,
+            progress=None if demo else progress,
         )
     finally:
         if not demo:

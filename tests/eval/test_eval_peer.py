@@ -99,11 +99,18 @@ def test_eval_on_the_peer_matches_the_arithmetic(
     assert (a["input_tokens"], a["output_tokens"]) == (3300, 600)
     assert (pair["input_tokens"], pair["output_tokens"]) == (5950, 1120)
     assert len(peer.served_of("review")) == 6
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
+    # one progress line per review on stderr
+    assert (
+        captured.err.count("\neval: ") + captured.err.startswith("eval: ") == 6
+        and f"eval: 6/6 {EXECUTOR} · case-2 ($" in captured.err
+    )
     assert f"{PLANNER} + {EXECUTOR}" in text and "67% (4/6)" in text
 
     # the rerun reads every review from the cache: the peer is not asked again
     assert main(args) == 0
     assert len(peer.served_of("review")) == 6
+    assert "(cached)" in capsys.readouterr().err
     again = json.loads(out.read_text())
     assert again["spent_usd"] == 0 and again["configs"] == data["configs"]
