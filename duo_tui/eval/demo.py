@@ -75,11 +75,13 @@ def _review(model: str, case: Case) -> dict[str, object]:
         )
     changed = case.changed_files()
     if changed and _chance(model, case.id, "fa") < p.false_alarm:
-        # which false alarm depends on the case only: two reviewers sometimes agree on one
-        k = int(_chance(case.id, "which") * len(_FALSE_ALARMS))
+        # mostly a reviewer's own false alarm; now and then the one the case invites,
+        # which two reviewers may then agree on (agreement is a signal, not a proof)
+        seed = case.id if _chance(model, case.id, "shared") < 0.3 else f"{model}\0{case.id}"
+        k = int(_chance(seed, "which") * len(_FALSE_ALARMS))
         sev, cat, title = _FALSE_ALARMS[k]
         file = changed[0]
-        line = 1 + int(_chance(case.id, "where") * max(1, len(case.files[file].splitlines())))
+        line = 1 + int(_chance(seed, "where") * max(1, len(case.files[file].splitlines())))
         findings.append(
             {
                 "id": f"F{len(findings) + 1}",
