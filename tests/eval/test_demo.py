@@ -30,6 +30,8 @@ def test_demo_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         assert p["found"] >= max(a["found"], b["found"])
         assert p["cost_usd"] == pytest.approx(a["cost_usd"] + b["cost_usd"], abs=1e-5)
         assert p["agreed"] + p["single"] == p["findings"]
+        # the agreement signal: what both raised is more often real than what one raised
+        assert p["agreed_precision"] > p["single_precision"]
     # overlapping but different: some pair finds more than either of its reviewers
     assert any(p["found"] > max(configs[m]["found"] for m in p["models"]) for p in pairs)
     assert all(0 < c["recall"] < 1 for c in singles)
