@@ -163,7 +163,7 @@ def _finding_terms(f: Finding, term_chars: int, text_chars: int) -> dict[str, fl
     return terms
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # each entry ~1 KB: the cache stays under ~20 MB
 def _char_grams(word: str) -> tuple[str, ...]:
     """Character 3- and 4-grams of a word padded with spaces (identifiers excluded)."""
     if word.startswith("§"):
@@ -255,7 +255,7 @@ _TEXT_BUDGET = 1_000_000
 _MIN_FINDING_CHARS = 100
 _MAX_FINDING_CHARS = 20_000
 #: Only the first this many distinct terms (in order of appearance) get character n-grams.
-_MAX_GRAM_TERMS = 40_000
+_MAX_GRAM_TERMS = 20_000
 
 
 def _text_matrices(

@@ -169,3 +169,20 @@ def test_findings_sharing_many_identifiers_are_matched_in_seconds(tmp_path: Path
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_largest_accepted_file_of_random_words_stays_under_300_mb(tmp_path: Path) -> None:
+    """Just under 20 MB: 5,000 findings of 400 distinct random words each (the worst case
+    for the vocabulary), matched against itself in bounded memory."""
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    items = []
+    for k in range(5000):
+        words = " ".join("".join(rng.choices(letters, k=7)) for _ in range(400))
+        items.append(finding(k, words[:100], detail=words, category=words[:300]))
+    a = write_review(tmp_path / "a.json", items)
+    assert 15_000_000 < a.stat().st_size < 20_000_000
+    run = duo("triage", a, a, "--json", timeout=400)
+    assert run.rc == 0, run.err[-2000:]
+    assert len(json.loads(run.out)["pairs"]) == 5000
+    assert run.peak_mb < 300, f"peak RSS {run.peak_mb:.0f} MB"
