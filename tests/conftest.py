@@ -1,10 +1,35 @@
-"""Shared test set-up: git works without a global identity; user config is isolated."""
+"""Shared test set-up: git works without a global identity; user config is isolated.
+
+Tests marked ``perf`` assert wall-clock limits, which a loaded CI machine breaks
+for no fault of the code: they are skipped, with their reason in the summary,
+unless ``DUO_TUI_PERF=1``. The behaviour they time is tested unmarked.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+_PERF_SKIP = "wall-clock limit (perf marker): set DUO_TUI_PERF=1 to run"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("DUO_TUI_PERF") == "1":
+        return
+    skip = pytest.mark.skip(reason=_PERF_SKIP)
+    for item in items:
+        if item.get_closest_marker("perf") is not None:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if _PERF_SKIP in str(r.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} perf test(s) skipped: {_PERF_SKIP}")
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from textual.widgets import Markdown, Static
 
 from duo_tui.ui.widgets.stream_log import StreamLog
@@ -117,8 +118,8 @@ async def test_markdown_view_and_toggle() -> None:
         assert not pane.showing_markdown and pane.text == ""
 
 
-async def test_hundred_thousand_tokens_stay_cheap() -> None:
-    """Per-tick cost stays flat: the last flushes are as cheap as the first ones."""
+async def _hundred_thousand_tokens() -> float:
+    """Stream ~100k tokens in 40 flushes; return the seconds the inserts took."""
     app = _host()
     async with app.run_test(size=(100, 30)) as pilot:
         pane = app.query_one(StreamPane)
@@ -131,6 +132,17 @@ async def test_hundred_thousand_tokens_stay_cheap() -> None:
             pane.flush()
         elapsed = time.perf_counter() - started
         assert pane.approx_tokens >= 100_000
-        assert elapsed < 2.0, f"400 batched inserts took {elapsed:.2f}s"
         await pilot.pause()
         assert pane.text == chunk * 400
+    return elapsed
+
+
+async def test_hundred_thousand_tokens_all_arrive() -> None:
+    await _hundred_thousand_tokens()
+
+
+@pytest.mark.perf
+async def test_hundred_thousand_tokens_stay_cheap() -> None:
+    """Per-tick cost stays flat: the last flushes are as cheap as the first ones."""
+    elapsed = await _hundred_thousand_tokens()
+    assert elapsed < 2.0, f"400 batched inserts took {elapsed:.2f}s"
