@@ -19,9 +19,18 @@ def template(name: str) -> Template:
 
 
 def render(name: str, **values: str) -> str:
-    """Render prompt `name` with the given values (missing ones become empty)."""
+    """Render prompt `name` with the given values.
+
+    Every placeholder must have a value (pass "" for an empty one): a missing
+    value is a bug in the caller, and sending a model a literal `$name`
+    instead would hide it, so it raises `ValueError` naming the placeholder.
+    Extra values are ignored; `$` inside a value is never expanded.
+    """
     tpl = template(name)
-    return tpl.safe_substitute({k: v for k, v in values.items()})
+    try:
+        return tpl.substitute(values)
+    except KeyError as exc:
+        raise ValueError(f"prompt {name!r} needs a value for ${exc.args[0]}") from None
 
 
 def untrusted(label: str, text: str) -> str:
