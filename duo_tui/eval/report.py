@@ -81,8 +81,16 @@ def _summary(report: EvalReport) -> list[str]:
     ]
     if report.stopped:
         lines.append(f"PARTIAL: {clean_line(report.stopped)}")
-    elif report.partial:
-        lines.append("PARTIAL: some reviews failed or are missing (see --json)")
+    failed = [r for r in report.reviews if r.get("error")]
+    if failed:
+        first = failed[0]
+        lines.append(
+            f"PARTIAL: {len(failed)} review(s) failed and are left out, e.g. "
+            f"{clean_line(first['model'])} on {clean_line(first['case'])}: "
+            f"{clean_line(str(first['error']))[:200]} (every one in --json)"
+        )
+    elif report.partial and not report.stopped:
+        lines.append("PARTIAL: some reviews are missing (see --json)")
     return lines
 
 

@@ -135,3 +135,34 @@ def test_cost_cap_holds_with_concurrent_reviews(tmp_path: Path) -> None:
     run = asyncio.run(run_reviews(suite, MODELS, reviewers, max_cost_usd=0.025, concurrency=4))
     assert run.spent_usd <= 0.025
     assert len(reviewers.calls) == 2 and run.stopped
+
+
+def test_a_reply_that_is_no_review_is_reported_kept_and_not_paid_for_twice(
+    tmp_path: Path,
+) -> None:
+    from duo_tui.eval.report import render_text
+    from duo_tui.providers.scripted import ScriptedAnswer, ScriptedProvider
+
+    suite = _suite(tmp_path / "suite", 2)
+    good = Reviewers(suite, _findings(suite))
+
+    def answer(request):  # x/b rambles on case-1 instead of reviewing
+        if request.model == "x/b" and "(case-1)" in request.messages[-1].content:
+            return ScriptedAnswer("I think it looks fine \x1b[31m overall.", usage=None)
+        return good.provider.answer_for(request)
+
+    provider = ScriptedProvider(answer)
+    cache = EvalCache(tmp_path / "cache")
+    run = asyncio.run(run_reviews(suite, MODELS, lambda m: provider, cache=cache))
+    bad = run.outcomes["x/b", "case-1"]
+    assert bad.review is None and bad.error and "not a valid review" in bad.error
+    report = build_report(suite, MODELS, run)
+    a, b, pair = report.configs
+    assert (a.cases, b.cases, pair.cases) == (2, 1, 1) and report.partial
+    text = render_text(report)
+    assert "PARTIAL: 1 review(s) failed" in text and "x/b on case-1" in text
+    assert "\x1b" not in text
+    # the answer was paid for: the rerun reads it from the cache
+    again = ScriptedProvider(answer)
+    asyncio.run(run_reviews(suite, MODELS, lambda m: again, cache=cache))
+    assert again.requests == []
