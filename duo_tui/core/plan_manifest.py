@@ -119,6 +119,18 @@ def classify(manifest: PlanManifest, max_files: int, max_lines: int) -> tuple[st
     return size, why
 
 
+def short_title(text: str, limit: int = 72) -> str:
+    """The first line of `text` in at most `limit` characters, cut after a whole word
+    (with "…" to say so), never in the middle of one."""
+    line = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if " " in cut and not line[limit - 1].isspace():
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
 def tasks_for(
     manifest: PlanManifest, size: str, max_files: int, request: str
 ) -> tuple[list[Task], list[str]]:
@@ -132,7 +144,7 @@ def tasks_for(
         files = sorted({f for t in manifest.tasks for f in t.files} | set(all_files))
         task = Task(
             id="T1",
-            title=request.strip().splitlines()[0][:72] if request.strip() else "change",
+            title=short_title(request) if request.strip() else "change",
             goal=request.strip(),
             files=files,
             criteria=[c for t in manifest.tasks for c in t.criteria],

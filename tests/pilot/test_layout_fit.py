@@ -8,6 +8,8 @@ the room that empty panes do not need.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from duo_tui.core.events import Event
@@ -77,3 +79,122 @@ async def test_help_is_grouped_by_activity_and_names_no_widget(
         assert sum(d.startswith(("Scroll", "Page")) for d in lines) == 1
         # the help opens on the stage's keys: they are on the first screen
         assert DECIDE in shown and "Accept" in shown
+
+
+# -- item 13: nothing important is cut -----------------------------------------------------
+
+
+def _pane_widths(app) -> list[int]:  # type: ignore[no-untyped-def]
+    return [p.outer_size.width for p in _wb(app)._panes()]
+
+
+@pytest.mark.parametrize(
+    ("stage", "active"),
+    [("plan", [0]), ("execute", [1]), ("triage", [2, 3])],
+)
+async def test_the_active_stage_pane_gets_the_room_at_200x50(
+    events: list[Event], stage: str, active: list[int]
+) -> None:
+    app = replay_app(until(events, stage))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.4)
+        widths = _pane_widths(app)
+        others = [w for i, w in enumerate(widths) if i not in active]
+        for i in active:
+            assert widths[i] > max(others), widths
+        if len(active) == 1:
+            # one pane at work: it gets about half the 180 columns beside the rail
+            assert widths[active[0]] >= 80, widths
+        # an empty pane still shows its title
+        assert min(widths) >= 20, widths
+
+
+async def test_the_footer_keeps_help_and_quit_whole_at_80x24(events: list[Event]) -> None:
+    app = replay_app(until(events, "plan"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.4)
+        footer = screen_text(app).splitlines()[-1]
+        assert "? Help" in footer and "q Quit" in footer, footer
+        assert "a Accept" in footer, footer
+        # whatever is shown is whole: every description is followed by a space or the end
+        for word in re.findall(r"[A-Za-z/]+", footer):
+            assert word in {
+                "a",
+                "x",
+                "r",
+                "e",
+                "t",
+                "q",
+                "m",
+                "p",
+                "Accept",
+                "Reject",
+                "Rerun",
+                "Edit",
+                "Triage",
+                "Help",
+                "Quit",
+                "Raw/Markdown",
+                "palette",
+            }, (word, footer)
+
+
+async def test_a_toast_does_not_cover_the_checkpoint_instructions_at_80x24(
+    events: list[Event],
+) -> None:
+    app = replay_app(until(events, "plan"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause(0.4)
+        before = screen_text(app).splitlines()
+        bar = [i for i, line in enumerate(before) if "x reject" in line or "◆ plan" in line]
+        assert len(bar) == 2, before
+        app.notify(
+            "retrying the executor: the provider is overloaded (529); next try in 8 s",
+            severity="warning",
+            timeout=30,
+        )
+        await pilot.pause(0.5)
+        after = screen_text(app).splitlines()
+        assert "overloaded" in "\n".join(after), "the toast is shown"
+        for i in bar:
+            assert after[i] == before[i], (before[i], after[i])
+
+
+async def test_triage_decision_labels_are_whole(events: list[Event]) -> None:
+    app = replay_app(until(events, "triage"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.4)
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        await pilot.press("down", "d")  # dismiss the second finding
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "○ dismiss " in text, text[:1200]
+
+
+async def test_task_titles_wrap_at_words_at_80x24(events: list[Event]) -> None:
+    app = replay_app(until(events, "plan", nth=2))  # the task checkpoint
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.4)
+        await pilot.press("T")
+        await pilot.pause(0.4)
+        text = screen_text(app)
+        task = _wb(app).tasks[0]
+        for word in str(task["title"]).split():
+            assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", text, re.M), (word, text)
+        for path in task["files"]:
+            assert path in text, (path, text)
+
+
+def test_a_long_request_makes_a_task_title_cut_after_a_word() -> None:
+    from duo_tui.core.plan_manifest import short_title
+
+    request = (
+        "Add percentage discount codes to the cart (SAVE10, SAVE25): a code applies "
+        "a percentage off the total"
+    )
+    title = short_title(request)
+    assert len(title) <= 72 and title.endswith("…")
+    assert request.startswith(title[:-1]) and request[len(title) - 1] == " "
+    assert short_title("short request\nsecond line") == "short request"
+    assert short_title("x" * 100) == "x" * 71 + "…"

@@ -209,7 +209,7 @@ async def test_split_key_at_an_oversize_execute_checkpoint(tmp_path: Path) -> No
         await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
         await pilot.pause(0.1)
         assert [r[0] for r in _rows(app)] == ["T1", "T2a", "T2b"]
-        assert _rows(app)[2][3] == "shop/d.py, shop/e.py"
+        assert _rows(app)[2][3] == "shop/d.py\nshop/e.py"  # one file a line
         await pilot.press("escape", "q")
     store = _store(app.repo_for_test)  # type: ignore[attr-defined]
     split = [d for d in store.decisions() if d.action == "split"]

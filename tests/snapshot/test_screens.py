@@ -1,4 +1,4 @@
-"""SVG snapshots of the key screens at 80×24 and 160×48 (plus the full 200×60 workbench)."""
+"""SVG snapshots of the key screens at 80×24, 160×48 and 200×50."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def events(tmp_path_factory: pytest.TempPathFactory) -> list[Event]:
     return record_demo(tmp_path_factory.mktemp("snap") / "demo")
 
 
-SIZES = [(80, 24), (160, 48)]
+SIZES = [(80, 24), (160, 48), (200, 50)]
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.wait_for_scheduled_animations()
 
 
-@pytest.mark.parametrize("size", [*SIZES, (200, 60)])
+@pytest.mark.parametrize("size", SIZES)
 def test_workbench_at_triage(snap_compare, events: list[Event], size: tuple[int, int]) -> None:
     app = replay_app(until(events, "triage"))
     assert snap_compare(app, terminal_size=size, run_before=_settle)

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from duo_tui.core.events import UserDecision
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.screens.dialogs import _Dialog
+from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
     from duo_tui.ui.screens.workbench import WorkbenchScreen
@@ -164,7 +165,7 @@ class TasksScreen(ModalScreen[None]):
             yield Label("Tasks — each ends in its own reviewed commit")
             yield Static("", id="tasks-size")
             yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self._sync()
@@ -210,11 +211,14 @@ class TasksScreen(ModalScreen[None]):
         keep = self._selected() if t.columns else None
         t.clear(columns=True)  # columns fit the rows shown now (a resize changes them a lot)
         rows = self.wb.tasks
-        # Long titles and file lists are cut so the round and the oversize flag stay in view.
-        budget = max(30, int(self.app.size.width * 0.95) - 40)  # beside id, state, round
-        title_w = min(44, budget * 45 // 100, max([5, *(len(str(r["title"])) for r in rows)]))
-        files = [len(", ".join(r.get("files", []))) for r in rows]
-        files_w = min(56, budget - title_w, max([5, *files]))
+        # Titles wrap at word boundaries and files go one per line (never cut mid-word),
+        # in columns sized so the round and the oversize flag stay in view.
+        # 0.95 of the screen, less the border, padding, the id, state, round and flag
+        # columns and every column's padding: what the title and the files share.
+        budget = max(24, int(self.app.size.width * 0.95) - 36)
+        files = [len(f) for r in rows for f in r.get("files", [])]
+        files_w = min(56, budget - 16, max([5, *files]))  # a path does not wrap well
+        title_w = min(44, budget - files_w, max([5, *(len(str(r["title"])) for r in rows)]))
         t.add_column("id")
         t.add_column("state")
         t.add_column("title", width=title_w)
@@ -226,11 +230,12 @@ class TasksScreen(ModalScreen[None]):
             t.add_row(  # plan text (model output): plain text cells, controls visible
                 Text(clean_line(str(task["id"]))),
                 f"{STATE_GLYPH.get(state, ' ')} {state}",
-                Text(clean_line(str(task["title"]))),
-                Text(clean_line(", ".join(task.get("files", [])))),
+                Text(clean_line(str(task["title"])), overflow="fold"),
+                Text("\n".join(clean_line(str(f)) for f in task.get("files", [])), overflow="fold"),
                 str(task.get("round", 1)),
                 Text(clean_line("⚠ " + str(task["oversize"]))) if task.get("oversize") else "",
                 key=task["id"],
+                height=None,  # as many lines as the wrapped title or the files need
             )
         ids = [str(task["id"]) for task in self.wb.tasks]
         if keep in ids:

@@ -336,7 +336,10 @@ class TriageScreen(Screen[None]):
             # a reason belongs to an accept-risk decision only
             self.reasons.pop(key, None)
         table = self.query_one(DataTable)
-        table.update_cell(key, table.ordered_columns[2].key, self._decision_cell(key))
+        # the column widens to the longest label ("△ accept-risk (carried)"): none is cut
+        table.update_cell(
+            key, table.ordered_columns[2].key, self._decision_cell(key), update_width=True
+        )
         self._head()
         if self.workbench is not None:
             self.workbench._set_groups(self.groups)

@@ -44,11 +44,13 @@ from duo_tui.core.events import (
 if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
 from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui import pane_room
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
 from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
 from duo_tui.ui.perf import FastScreen
 from duo_tui.ui.pipeline_thread import PipelineThread
+from duo_tui.ui.widgets.checkpoint_bar import CheckpointBar
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 from duo_tui.ui.widgets.stage_rail import StageRail
@@ -190,6 +192,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.running: str | None = None
         self.running_since = 0.0
         self.weights = [1.0, 1.0, 1.0, 1.0]
+        self.room_stage: str | None = None  # the stage whose panes get the room
         self.layout_mode = "wide"
         self.active_pane = 0
         self.pipeline: PipelineThread | None = None
@@ -226,7 +229,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                     rp = ReviewPane(i, id=f"pane-review-{i}", classes="pane")
                     rp.border_title = f"review {'AB'[i] if i < 2 else i + 1}"
                     yield rp
-        yield Static("", id="checkpoint")
+        yield CheckpointBar("", id="checkpoint")
         yield QuietFooter()
 
     def _narrow_widgets(self) -> Tabs:
@@ -438,6 +441,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 self.query_one("#disagree", Static).update(
                     f"[b]disagreement[/b]\n[dim]round {ev.round}: reviews running[/]"
                 )
+            self._apply_weights()
             if ev.stage == Stage.GATE:
                 self._gate_took = None
                 self.query_one(CodePane).gate_stream().reset(f"gate · round {ev.round}", "")
@@ -522,6 +526,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             self.refresh_bindings()
             if "tasks" in cp.data:
                 self.tasks = list(cp.data["tasks"])
+            self._apply_weights()
             self._render_checkpoint()
         elif isinstance(ev, SessionEnded):
             self.ended = ev
@@ -831,13 +836,20 @@ class WorkbenchScreen(FastScreen, Screen[None]):
 
     def _apply_weights(self) -> None:
         panes = self.query_one("#panes")
+        # the stage running or waiting for a decision gets the room (duo_tui.ui.pane_room)
+        cp = self.checkpoint
+        self.room_stage = self.running or (cp.stage.value if cp else self.room_stage)
         if self.layout_mode == "wide":
             cols = self.weights[: 2 + self.reviewers]
+            empty = [pane_room.is_empty(p) for p in self._panes()]
+            cols = pane_room.column_weights(self.room_stage, cols, empty)
             panes.styles.grid_size_columns = len(cols)
             panes.styles.grid_columns = " ".join(f"{w:.2f}fr" for w in cols)
+            panes.styles.grid_rows = "1fr"
         elif self.layout_mode == "grid":
             panes.styles.grid_size_columns = 2 if self.reviewers <= 2 else 3
             panes.styles.grid_columns = f"{self.weights[0]:.2f}fr {self.weights[1]:.2f}fr"
+            panes.styles.grid_rows = pane_room.grid_rows(self.room_stage)
         else:
             panes.styles.grid_size_columns = 1
             panes.styles.grid_columns = "1fr"
