@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from duo_tui.errors import ConfigError
+from duo_tui.errors import ConfigError, DuoError
 from duo_tui.eval.demo import DEMO_MODELS, demo_providers
 from duo_tui.eval.report import render_markdown, render_text
 from duo_tui.eval.results import build_report
@@ -62,12 +62,16 @@ def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError(f"--max-cost {args.max_cost}: must be a number of dollars, 0 or more")
     if args.concurrency < 1:
         raise ConfigError(f"--concurrency {args.concurrency}: must be 1 or more")
+    if args.json_path and args.json_path.is_dir():
+        raise ConfigError(f"--json {args.json_path}: is a folder; give a file name")
+    if args.cache and args.cache.exists() and not args.cache.is_dir():
+        raise ConfigError(f"--cache {args.cache}: is not a folder")
     suite = load_suite(args.suite)
     config: Any = None
     if not args.demo:
         from duo_tui.config import load_config
 
-        repo = (args.repo or Path.cwd()).expanduser().resolve() if args.repo else None
+        repo = (args.repo or Path.cwd()).expanduser().resolve()
         config = load_config(repo, getattr(args, "config", None))
     models = _models(args, config)
     with tempfile.TemporaryDirectory(prefix="duo-eval-demo-") as tmp:
@@ -84,12 +88,18 @@ def eval_command(args: argparse.Namespace) -> int:
             _run(suite, models, providers, EvalCache(cache_dir), args, config, args.demo)
         )
     report = build_report(suite, models, run)
+    sys.stdout.write(render_markdown(report) if args.format == "md" else render_text(report))
+    sys.stdout.flush()
     if args.json_path:
         from duo_tui.store.atomic import write_atomic
 
-        write_atomic(args.json_path, json.dumps(report.to_json(), indent=2) + "\n")
-    sys.stdout.write(render_markdown(report) if args.format == "md" else render_text(report))
-    if args.json_path:
+        try:
+            write_atomic(args.json_path, json.dumps(report.to_json(), indent=2) + "\n")
+        except OSError as exc:  # the table is printed and the reviews are cached: nothing lost
+            raise DuoError(
+                f"--json {args.json_path}: cannot write the report ({exc.strerror or exc}); "
+                "rerun with another file: the reviews are cached"
+            ) from None
         print(f"duo-tui eval: the report with every match is in {args.json_path}", file=sys.stderr)
     return 0
 

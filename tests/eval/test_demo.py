@@ -61,3 +61,18 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--demo", "--models", "openai/gpt-5"]) == 2
     err = capsys.readouterr().err
     assert "--max-cost -1.0: must be" in err and "--demo plays scripted reviewers only" in err
+
+
+def test_bad_output_paths_are_clear_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "--demo", "--json", str(tmp_path)]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main(["eval", "--demo", "--cache", str(tmp_path / "file")]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder; give a file name" in err and "is not a folder" in err
+    # a report that cannot be written (its folder is a file): the table is printed first
+    code = main(["eval", "--demo", "--json", str(tmp_path / "file" / "r.json")])
+    out = capsys.readouterr()
+    assert code == 1 and "cannot write the report" in out.err and "Traceback" not in out.err
+    assert "demo/alpha + demo/beta" in out.out
