@@ -7,7 +7,6 @@ them, so `duo-tui triage --json` and `--help` stay instant.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -171,6 +170,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check_models(config: Any) -> None:
+    import asyncio
+
     from duo_tui.providers.registry import check_models, check_reachable
 
     models = [
@@ -255,6 +256,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
+    import asyncio
+
     from duo_tui.doctor import render, run_doctor
 
     report = asyncio.run(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from duo_tui.core.models import Review, Severity
+from duo_tui.core.review_fastcheck import surely_valid
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import (
     DEFAULT_LIMITS,
@@ -105,6 +106,8 @@ def _describe(err: SchemaError) -> str:
 
 def schema_errors(data: Any) -> list[str]:
     """Every way `data` breaks the `duo review v1` schema, in document order."""
+    if surely_valid(data):  # the common case, without importing jsonschema
+        return []
     errs = sorted(
         _validator().iter_errors(data),
         key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.path],

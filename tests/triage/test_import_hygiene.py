@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -49,3 +50,41 @@ def test_large_inputs_match_without_scipy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     assert proc.stdout.strip() == "False", proc.stdout
+
+
+def test_the_triage_json_command_imports_no_ui_sdk_or_slow_validator(tmp_path) -> None:
+    """Issue 18 speed: the whole `duo-tui triage A B --json` path, as the CLI runs it.
+
+    No Textual, no provider SDK; no asyncio (the CLI imports it only for the
+    commands that run an event loop) and no jsonschema (valid reviews pass the
+    quick check; jsonschema is imported only to word an error).
+    """
+    doc = {
+        "reviewer": "r",
+        "findings": [
+            {"id": "F1", "severity": "low", "title": "race in `cache.put`", "file": "a.py"},
+            {"id": "F2", "severity": "high", "title": "sql injection", "line_start": 3},
+        ],
+    }
+    (tmp_path / "a.json").write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(doc), encoding="utf-8")
+    slow = (*FORBIDDEN, "asyncio", "jsonschema")
+    code = (
+        "import contextlib, io, sys\n"
+        "from duo_tui.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    rc = main(['triage', 'a.json', 'b.json', '--json'])\n"
+        "assert rc == 0 and '\"pairs\"' in out.getvalue(), (rc, out.getvalue())\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {slow!r}]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.stdout.strip() == "", proc.stdout
