@@ -85,9 +85,35 @@ def demo_config(base: Config | None = None) -> Config:
 
     cfg = (base or Config()).model_copy(deep=True)
     cfg.roles = RolesConfig(planner=PLANNER, executor=EXECUTOR, reviewers=[PLANNER, EXECUTOR])
-    py = shlex.quote(sys.executable)
+    py = _python_command()
     cfg.gate = GateConfig(commands=[f"{py} -m unittest discover -s tests -q"], timeout_s=120)
     return cfg
+
+
+def _python_command() -> str:
+    """This interpreter as the gate should name it: `python` (or `python3`) when that
+    name on PATH is this very interpreter (same directory, same file), else its path.
+
+    The gate command is shown on screen and in logs: a bare name keeps the path of
+    someone's virtual environment out of screenshots and shared reports.
+    """
+    import os
+    import shutil
+
+    here = Path(sys.executable)
+    for name in ("python", "python3"):
+        found = shutil.which(name)
+        if not found:
+            continue
+        try:
+            same = Path(found).absolute().parent == here.absolute().parent and os.path.samefile(
+                found, here
+            )
+        except OSError:
+            same = False
+        if same:
+            return name
+    return shlex.quote(sys.executable)
 
 
 def provider_factory(

@@ -52,6 +52,13 @@ def _ensure_git_identity(tmp: Path) -> None:
     os.environ["GIT_CONFIG_GLOBAL"] = str(gitconfig)
 
 
+def _neutral_python() -> None:
+    """Put this interpreter's directory first on PATH, so the demo's gate command reads
+    `python -m unittest ...` and no one's virtual environment path is in a screenshot."""
+    here = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join([here, *os.environ.get("PATH", "").split(os.pathsep)])
+
+
 # -- driving the workbench ---------------------------------------------------------------
 
 
@@ -193,6 +200,7 @@ async def make(out: Path, only: list[str] | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="duo-shots-") as tmp_name:
         tmp = Path(tmp_name)
         _ensure_git_identity(tmp)
+        _neutral_python()
         os.environ.setdefault("DUO_TUI_CONFIG_DIR", str(tmp / "duo-config"))
         for name, (size, pace, shot) in SHOTS.items():
             if only and name not in only and not (name == "workbench-triage" and "triage" in only):

@@ -184,6 +184,9 @@ def _walk(tmp_path: Path, width: int, height: int) -> None:
             if bar == last_bar and time.monotonic() - sent_at < 3.0:
                 time.sleep(POLL)
                 continue
+            # nothing important cut (issue 19): the footer keeps ? Help and q Quit whole
+            footer = screen.rstrip("\n").splitlines()[-1]
+            assert "? Help" in footer and "q Quit" in footer, f"the footer is cut: {footer!r}"
             seen.append(stage)
             term.send("a")
             last_bar, sent_at = bar, time.monotonic()
@@ -223,6 +226,10 @@ def _walk(tmp_path: Path, width: int, height: int) -> None:
 
 def test_demo_converges_at_200x60(tmp_path: Path) -> None:
     _walk(tmp_path, 200, 60)
+
+
+def test_demo_converges_at_200x50(tmp_path: Path) -> None:
+    _walk(tmp_path, 200, 50)
 
 
 def test_demo_converges_at_80x24(tmp_path: Path) -> None:
