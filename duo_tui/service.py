@@ -8,7 +8,6 @@ the providers (scripted for the demo, real SDKs otherwise) and builds the
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -22,8 +21,9 @@ from duo_tui.core.models import Mode, Stage
 from duo_tui.core.pipeline import Pipeline
 from duo_tui.core.runner import Driver
 from duo_tui.core.session import Session, slugify
-from duo_tui.errors import ConfigError
+from duo_tui.errors import ConfigError, GitError
 from duo_tui.providers.base import Provider
+from duo_tui.vcs.repo import init_committed, toplevel
 
 if TYPE_CHECKING:
     from duo_tui.providers.scripted import ScriptKey
@@ -34,21 +34,17 @@ def find_repo(start: Path) -> Path:
     """The top level of the git repository containing `start` (exit 2 if none)."""
     if not start.exists():
         raise ConfigError(f"--repo {start}: no such directory")
+    if not start.is_dir():
+        raise ConfigError(f"--repo {start}: not a directory")
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=start,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except OSError as exc:
+        top = toplevel(start)
+    except (GitError, OSError) as exc:  # no git binary
         raise ConfigError(f"git is not available: {exc}") from None
-    if out.returncode != 0:
+    if top is None:
         raise ConfigError(
             f"{start} is not inside a git repository (run `git init` or pass --repo DIR)"
         )
-    return Path(out.stdout.strip())
+    return top
 
 
 def create_demo_repo(target: Path | None = None) -> Path:
@@ -67,15 +63,12 @@ def create_demo_repo(target: Path | None = None) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
-
-    git("init", "-q", "-b", "main")
-    git("config", "user.name", "duo demo")
-    git("config", "user.email", "demo@duo-tui.invalid")
-    git("config", "commit.gpgsign", "false")
-    git("add", "-A")
-    git("commit", "-q", "-m", "chore: the shop project before the demo session")
+    init_committed(
+        root,
+        user="duo demo",
+        email="demo@duo-tui.invalid",
+        message="chore: the shop project before the demo session",
+    )
     return root
 
 

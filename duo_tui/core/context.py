@@ -5,11 +5,11 @@ All of it is repository content, so it is wrapped as untrusted data.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from duo_tui.prompts import untrusted
 from duo_tui.safe_text import clean_line
+from duo_tui.vcs.repo import tracked_files as git_tracked_files
 
 CONSTITUTION = Path(".ai") / "constitution.md"
 MAX_FILE_CHARS = 60_000
@@ -18,17 +18,14 @@ MAX_OVERVIEW_FILES = 300
 
 def tracked_files(root: Path) -> list[str]:
     """Files git knows about in `root` (falls back to a shallow walk)."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True, timeout=20
-        ).stdout
-        return [line for line in out.splitlines() if line]
-    except (OSError, subprocess.SubprocessError):
-        return sorted(
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.parts and ".duo" not in p.parts
-        )[:MAX_OVERVIEW_FILES]
+    files = git_tracked_files(root)
+    if files is not None:
+        return files
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.parts and ".duo" not in p.parts
+    )[:MAX_OVERVIEW_FILES]
 
 
 def repo_overview(root: Path) -> str:

@@ -31,7 +31,6 @@ import contextlib
 import json
 import os
 import re
-import subprocess
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from duo_tui.redact import redact, secret_values
 from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
 from duo_tui.store.journal import StreamJournal
 from duo_tui.store.lock import SessionLock
+from duo_tui.vcs.repo import ensure_excluded, git_common_dir
 
 __all__ = [
     "PartialStream",
@@ -75,7 +75,6 @@ RESERVED = frozenset({SESSION_FILE, BACKUP_FILE, DECISIONS_FILE, TRANSCRIPT_FILE
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9_.+@=-][A-Za-z0-9_.+@= -]*$")
 _PLAN_RE = re.compile(r"^plan-v(\d+)\.md$")
-_EXCLUDE_ENTRIES = {".duo", ".duo/", "/.duo", "/.duo/", ".duo/*", "/.duo/*"}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -141,39 +140,6 @@ def new_session_id(
     return candidate
 
 
-def _git_common_dir(repo: Path) -> Path | None:
-    """The git directory shared by all worktrees of `repo` (where info/exclude lives)."""
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--git-common-dir"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        proc = None
-    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
-        common = Path(proc.stdout.strip())
-        return common if common.is_absolute() else (repo / common).resolve()
-    # No usable git binary: read `.git` by hand (a directory, or a worktree's pointer file).
-    dot_git = repo / ".git"
-    if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():
-        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            gitdir = Path(text[len("gitdir:") :].strip())
-            gitdir = gitdir if gitdir.is_absolute() else (repo / gitdir).resolve()
-            commondir = gitdir / "commondir"
-            if commondir.is_file():
-                common = Path(commondir.read_text(encoding="utf-8").strip())
-                return common if common.is_absolute() else (gitdir / common).resolve()
-            return gitdir
-    return None
-
-
 def ensure_git_excluded(repo: Path | str) -> bool:
     """Make git ignore `.duo/`: list it in the repository's `info/exclude` (shared by all
     worktrees) and drop a `.duo/.gitignore` of `*` as a second net. Idempotent.
@@ -184,18 +150,10 @@ def ensure_git_excluded(repo: Path | str) -> bool:
     gitignore = duo / ".gitignore"
     if not gitignore.exists():
         write_atomic(gitignore, "# written by duo-tui: session files stay out of git\n*\n")
-    common = _git_common_dir(repo)
+    common = git_common_dir(repo)
     if common is None:
         return False
-    exclude = common / "info" / "exclude"
-    try:
-        current = exclude.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        current = ""
-    if any(line.strip() in _EXCLUDE_ENTRIES for line in current.splitlines()):
-        return True
-    sep = "" if not current or current.endswith("\n") else "\n"
-    write_atomic(exclude, f"{current}{sep}# duo-tui sessions\n.duo/\n")
+    ensure_excluded(common)  # the same rule the session worktree uses (vcs/repo.py)
     return True
 
 

@@ -45,11 +45,11 @@ def test_create_makes_layout_and_git_exclude(repo: Path, make_session: MakeSessi
     assert (store.path / "session.json").is_file()
     assert (store.path / "request.md").read_text() == "Add rate limit\n"
     exclude = (repo / ".git/info/exclude").read_text()
-    assert ".duo/" in exclude.splitlines()
+    assert "/.duo/" in exclude.splitlines()  # vcs.repo.EXCLUDE_LINE
     # idempotent: a second session does not add the line again
     SessionStore.create(repo, make_session("2026-11-21-other", "other"))
     ensure_git_excluded(repo)
-    assert (repo / ".git/info/exclude").read_text().splitlines().count(".duo/") == 1
+    assert (repo / ".git/info/exclude").read_text().splitlines().count("/.duo/") == 1
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
         cwd=repo,
@@ -79,7 +79,7 @@ def test_git_exclude_in_linked_worktree_goes_to_common_dir(
     wt = tmp_path / "wt"
     git("worktree", "add", "-q", str(wt), "-b", "duo/x")
     SessionStore.create(wt, make_session())
-    assert ".duo/" in (repo / ".git/info/exclude").read_text().splitlines()
+    assert "/.duo/" in (repo / ".git/info/exclude").read_text().splitlines()
 
 
 def test_not_a_git_repo_still_works(tmp_path: Path, make_session: MakeSession) -> None:
