@@ -24,11 +24,10 @@ CORE_FLOWS = [
 ]
 
 
-def test_core_flows_and_snapshots_pass_on_stock_textual(tmp_path: Path) -> None:
+def test_core_flows_and_snapshots_pass_on_stock_textual() -> None:
     env = {**os.environ, "DUO_TUI_STOCK_RENDER": "1", "PYTHONPATH": str(ROOT)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-        + ["-o", f"cache_dir={tmp_path}", *CORE_FLOWS],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *CORE_FLOWS],
         cwd=ROOT,
         env=env,
         capture_output=True,
