@@ -16,7 +16,8 @@ shipped model; ``benchmarks/train_triage.py`` prints the held-out ones.
 Speed: median wall time of `match_reviews` on synthetic reviews of 1,000
 findings per side (``--quick``: 50, for a CI smoke run), and the wall time of
 the whole ``duo-tui triage A B --json`` command (start-up included) for 20 x 20
-and 1,000 x 1,000 findings.
+and 1,000 x 1,000 findings, and under it the start-up floor (the interpreter,
+and the imports the matcher cannot do without).
 
 The sets default to ``../shared/triage-dev`` and ``../shared/triage-crb-dev``
 next to the repository (or its worktree folder), or ``$DUO_TRIAGE_DEV``.
@@ -151,7 +152,18 @@ def evaluate_crb(crb: Path) -> tuple[CrbScore, int]:
     return sc, len(cases)
 
 
-def command_wall(n: int, runs: int = 3) -> float:
+def startup_wall(code: str, runs: int = 5) -> float:
+    """Median wall seconds of ``python -c CODE``: the floor under the command's figure."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def command_wall(n: int, runs: int = 5) -> float:
     """Median wall seconds of ``duo-tui triage A B --json`` on `n` x `n` findings."""
     a, b = synthetic(n)
     with tempfile.TemporaryDirectory() as tmp:
@@ -321,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     for size in (20,) if args.quick else (20, 1000):
         wall = command_wall(size)
         print(f"{f'duo-tui triage {size} x {size} (wall)':<32}{wall * 1000:.0f} ms")
+    # What start-up alone costs: the interpreter, then the imports the matcher needs
+    # (pydantic for the review models, numpy for the matrices).
+    floor = startup_wall("pass")
+    imports = startup_wall("import duo_tui.core.reviews, duo_tui.core.triage, numpy")
+    print(f"{'python start (wall)':<32}{floor * 1000:.0f} ms")
+    print(f"{'+ models, matcher, numpy':<32}{imports * 1000:.0f} ms")
     return 0
 
 
