@@ -28,13 +28,11 @@ every malformed or missing file by name.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -43,10 +41,35 @@ from pydantic import ValidationError
 from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
 from duo_tui.core.session import Decision, Session, slugify
 from duo_tui.errors import ConfigError, DuoError
-from duo_tui.redact import redact, secret_values
+from duo_tui.redact import redact
 from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
 from duo_tui.store.journal import StreamJournal
+from duo_tui.store.layout import (
+    _ID_RE,
+    _PLAN_RE,
+    _SEGMENT_RE,
+    BACKUP_FILE,
+    DECISIONS_FILE,
+    LOCK_FILE,
+    REQUEST_FILE,
+    RESERVED,
+    SESSION_FILE,
+    STREAMS_DIR,
+    TRANSCRIPT_FILE,
+    _dumps,
+    _json_problem,
+    _read_session_file,
+    model_slug,
+    new_session_id,
+    redact_obj,
+    round_dir,
+    sessions_root,
+)
+from duo_tui.store.layout import (
+    CREATING_FILE as CREATING_FILE,  # re-exported for session_setup
+)
 from duo_tui.store.lock import SessionLock
+from duo_tui.store.session_list import SessionSummary, list_sessions
 from duo_tui.vcs.repo import ensure_excluded, git_common_dir
 
 __all__ = [
@@ -61,83 +84,6 @@ __all__ = [
     "round_dir",
     "sessions_root",
 ]
-
-SESSION_FILE = "session.json"
-BACKUP_FILE = "session.json.bak"
-REQUEST_FILE = "request.md"
-DECISIONS_FILE = "decisions.jsonl"
-TRANSCRIPT_FILE = "transcript.jsonl"
-LOCK_FILE = "lock"
-CREATING_FILE = "creating.json"  # a session whose worktree is being made (session_setup.py)
-STREAMS_DIR = "streams"
-RESERVED = frozenset({SESSION_FILE, BACKUP_FILE, DECISIONS_FILE, TRANSCRIPT_FILE, LOCK_FILE})
-
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_.+@=-][A-Za-z0-9_.+@= -]*$")
-_PLAN_RE = re.compile(r"^plan-v(\d+)\.md$")
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def redact_obj(value: Any, secrets: list[str] | None = None) -> Any:
-    """`redact` applied to every string (keys included) in a JSON-like structure."""
-    if secrets is None:
-        secrets = secret_values()  # once per document, not once per string
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, dict):
-        return {redact_obj(k, secrets): redact_obj(v, secrets) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_obj(v, secrets) for v in value]
-    return value
-
-
-def _dumps(value: Any, *, indent: int | None = None) -> str:
-    return json.dumps(redact_obj(value), ensure_ascii=False, indent=indent)
-
-
-def sessions_root(repo: Path | str) -> Path:
-    """`<repo>/.duo/sessions`."""
-    return Path(repo) / ".duo" / "sessions"
-
-
-def model_slug(model: str) -> str:
-    """A file-name-safe form of a model string: `anthropic/claude-opus-4-7` ->
-    `anthropic-claude-opus-4-7`."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-.")
-    return slug[:80] or "model"
-
-
-def round_dir(task_id: str | None, round_no: int) -> str:
-    """The folder of one task's round, relative to the session dir: `T1/round-2`.
-    A session without tasks uses `T1`."""
-    task = task_id or "T1"
-    if not _ID_RE.match(task):
-        task = model_slug(task)
-    return f"{task}/round-{int(round_no)}"
-
-
-def new_session_id(
-    request: str,
-    today: date | str | None = None,
-    *,
-    repo: Path | str | None = None,
-    existing: Collection[str] = (),
-) -> str:
-    """`2026-11-21-add-rate-limit`: the date and a slug of the request; `-2`, `-3`...
-    when that id is already in `existing` or already a session folder of `repo`."""
-    if today is None:
-        today = datetime.now().date()
-    day = today if isinstance(today, str) else today.isoformat()
-    base = f"{day}-{slugify(request)}"
-    taken = set(existing)
-    root = sessions_root(repo) if repo is not None else None
-    candidate, n = base, 1
-    while candidate in taken or (root is not None and (root / candidate).exists()):
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
 
 
 def ensure_git_excluded(repo: Path | str) -> bool:
@@ -181,72 +127,7 @@ def mark_interrupted(session: Session) -> bool:
     return True
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _json_problem(name: str, exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-    if isinstance(exc, ValidationError):
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()[:3]
-        )
-        more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-        return f"{name} does not match the session format ({details}{more})"
-    if isinstance(exc, FileNotFoundError):
-        return f"{name} is missing"
-    if isinstance(exc, OSError):
-        return f"{name} cannot be read ({exc.strerror or exc})"
-    return f"{name} cannot be read ({exc})"
-
-
-def _read_session_file(path: Path) -> Session:
-    raw = path.read_bytes()
-    data = json.loads(raw.decode("utf-8", errors="replace"))
-    return Session.model_validate(data)
-
-
 # ----------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One line of `duo-tui sessions`. `error` is set when the session is broken
-    (then the other fields hold what could be recovered)."""
-
-    id: str
-    path: Path
-    request: str = ""
-    status: str = "unknown"
-    mode: str = ""
-    rounds: int = 0
-    cost_usd: float | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def age(self, now: datetime | None = None) -> str:
-        """How long ago the session was last saved: `42s`, `5m`, `3h`, `2d`."""
-        then = _parse_time(self.updated_at) or _parse_time(self.created_at)
-        if then is None:
-            return "?"
-        seconds = max(0, int(((now or datetime.now(UTC)) - then).total_seconds()))
-        for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-            if seconds >= size:
-                return f"{seconds // size}{unit}"
-        return f"{seconds}s"
 
 
 @dataclass(frozen=True)
@@ -322,74 +203,7 @@ class SessionStore:
     @classmethod
     def list_sessions(cls, repo: Path | str) -> list[SessionSummary]:
         """Every session folder, newest first; broken ones are listed with `error` set."""
-        root = sessions_root(repo)
-        if not root.is_dir():
-            return []
-        out: list[SessionSummary] = []
-        for child in root.iterdir():
-            if not child.is_dir() or not _ID_RE.match(child.name):
-                continue
-            out.append(cls._summarize(child))
-
-        def key(s: SessionSummary) -> tuple[float, str]:
-            when = _parse_time(s.updated_at) or _parse_time(s.created_at)
-            if when is None:
-                with contextlib.suppress(OSError):
-                    when = datetime.fromtimestamp(s.path.stat().st_mtime, UTC)
-            return (when.timestamp() if when else 0.0, s.id)
-
-        out.sort(key=key, reverse=True)
-        return out
-
-    @staticmethod
-    def _summarize(folder: Path) -> SessionSummary:
-        error: str | None = None
-        session: Session | None = None
-        try:
-            session = _read_session_file(folder / SESSION_FILE)
-        except Exception as exc:
-            problem = _json_problem(SESSION_FILE, exc)
-            error = problem
-            try:
-                session = _read_session_file(folder / BACKUP_FILE)
-                error = f"{problem}; showing the previous version from {BACKUP_FILE}"
-            except Exception:
-                session = None
-        if session is None:
-            request = ""
-            with contextlib.suppress(OSError):
-                request = (folder / REQUEST_FILE).read_text(encoding="utf-8", errors="replace")
-            mtime = None
-            with contextlib.suppress(OSError):
-                mtime = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(
-                    timespec="seconds"
-                )
-            creating = (folder / CREATING_FILE).is_file()
-            if creating:  # see duo_tui.session_setup: made, or interrupted while being made
-                error = (
-                    "being created, or its creation was interrupted: "
-                    f"`duo-tui run --resume {folder.name}` finishes it"
-                )
-            return SessionSummary(
-                id=folder.name,
-                path=folder,
-                request=request.strip(),
-                status="creating" if creating else "broken",
-                updated_at=mtime,
-                error=error,
-            )
-        return SessionSummary(
-            id=folder.name,
-            path=folder,
-            request=session.request,
-            status=session.status.value,
-            mode=session.mode.value,
-            rounds=session.total_rounds,
-            cost_usd=session.cost_usd if session.cost_known else None,
-            created_at=session.created_at,
-            updated_at=session.updated_at,
-            error=error,
-        )
+        return list_sessions(repo)
 
     def lock(self) -> SessionLock:
         """The exclusive lock of this session (use as a context manager)."""
