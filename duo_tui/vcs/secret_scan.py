@@ -138,7 +138,8 @@ def _detect_secrets(
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.settings import transient_settings
 
-    names: list[str] = [c.__name__ for c in get_mapping_from_secret_type_to_class().values()]
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    names = [c.__name__ for c in classes]
     plugins = [{"name": n} for n in names if n not in _NOISY_PLUGINS]
     by_file: dict[str, list[tuple[int, str]]] = {}
     for file, number, text in added:
