@@ -69,6 +69,11 @@ BY_OWNER: dict[str, str] = {
 }
 """Widgets and screens whose own keys all belong to one activity."""
 
+GENERIC = frozenset(
+    {"help", "dismiss_help", "quit", "command_palette", "copy_text", "focus_next", "focus_previous"}
+)
+"""Actions every screen has (Textual's own among them): grouped by action, whoever declares them."""
+
 SCROLL_ACTIONS = frozenset(
     {
         "scroll_up",
@@ -99,8 +104,8 @@ def group_of(action: str, owners: list[str], is_app: bool) -> str:
     name = action_name(action)
     if name in SCROLL_ACTIONS:
         return LOOK
-    if name in ("help", "dismiss_help", "quit"):
-        return ANYWHERE
+    if name in GENERIC:
+        return BY_ACTION[name]
     for owner in owners:
         if owner in BY_OWNER:
             return BY_OWNER[owner]

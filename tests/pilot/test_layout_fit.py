@@ -81,6 +81,27 @@ async def test_help_is_grouped_by_activity_and_names_no_widget(
         assert DECIDE in shown and "Accept" in shown
 
 
+async def test_help_on_the_triage_screen_opens_on_the_findings(events: list[Event]) -> None:
+    from duo_tui.ui.help_groups import FINDINGS
+    from duo_tui.ui.screens.help import HelpScreen
+
+    app = replay_app(until(events, "triage"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        first = help_screen.groups[0]
+        assert first.title == FINDINGS
+        described = {e.description for e in first.entries}
+        assert {"Fix", "Dismiss", "Defer"} <= described
+        # Textual's own screen keys are where they belong, not among the findings
+        assert not described & {"Focus Next", "Focus Previous", "Copy selected text"}
+
+
 # -- item 13: nothing important is cut -----------------------------------------------------
 
 
