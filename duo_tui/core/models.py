@@ -90,6 +90,15 @@ def cached_text(usage: Usage) -> str:
     return ", ".join(parts)
 
 
+#: The verdicts of `duo review v1`.
+VERDICTS = ("approve", "request_changes", "comment")
+#: Marks an optional field that a `duo review v1` document omits rather than sets to
+#: null (see duo_tui.core.review_schema, which builds the JSON Schema from these models).
+NOT_NULL: dict[str, Any] = {"x-duo-not-null": True}
+#: Marks a field with a Python default that a `duo review v1` document must still carry.
+REQUIRED: dict[str, Any] = {"x-duo-required": True}
+
+
 class Finding(BaseModel):
     """One problem a reviewer reports (duo review v1)."""
 
@@ -104,7 +113,13 @@ class Finding(BaseModel):
     line_end: int | None = Field(default=None, ge=1)
     detail: str = ""
     suggestion: str = ""
-    confidence: float | None = Field(default=None, ge=0, le=1)
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="the reviewer's own confidence that this is a real problem",
+        json_schema_extra=NOT_NULL,
+    )
 
 
 class Review(BaseModel):
@@ -113,10 +128,13 @@ class Review(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     reviewer: str = Field(min_length=1)
-    verdict: str | None = None
-    score: int | None = Field(default=None, ge=1, le=10)
+    # None in Python (absent); in a document one of VERDICTS (the forgiving parser drops others)
+    verdict: str | None = Field(
+        default=None, json_schema_extra={**NOT_NULL, "enum": list(VERDICTS)}
+    )
+    score: int | None = Field(default=None, ge=1, le=10, json_schema_extra=NOT_NULL)
     summary: str = ""
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, json_schema_extra=REQUIRED)
 
     def finding(self, fid: str) -> Finding | None:
         return next((f for f in self.findings if f.id == fid), None)

@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from duo_tui.core.models import Review, Severity
+from duo_tui.core.models import VERDICTS, Review, Severity
 from duo_tui.core.review_fastcheck import surely_valid
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import (
@@ -42,10 +41,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["REVIEW_SCHEMA", "load_review_file", "parse_review_text", "schema_errors"]
 
-#: The `duo review v1` JSON Schema (also handed to providers for structured output).
-REVIEW_SCHEMA: dict[str, Any] = json.loads(
-    files("duo_tui.core").joinpath("review_schema.json").read_text(encoding="utf-8")
-)
+if TYPE_CHECKING:  # pragma: no cover
+    #: The `duo review v1` JSON Schema (also handed to providers for structured output),
+    #: built from the models by duo_tui.core.review_schema on first use (see __getattr__).
+    REVIEW_SCHEMA: dict[str, Any]
+
+
+@cache
+def _review_schema() -> dict[str, Any]:
+    from duo_tui.core.review_schema import review_json_schema
+
+    return review_json_schema()
+
+
+def __getattr__(name: str) -> Any:
+    # Built lazily: generating it costs ~15 ms that `duo-tui triage --json` need not pay.
+    if name == "REVIEW_SCHEMA":
+        return _review_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _SEVERITIES = [s.value for s in Severity]
 # Words models use for the five levels; mapped only in the forgiving parser.
@@ -58,7 +72,7 @@ _SEVERITY_ALIASES = {
     "information": "info",
     "note": "info",
 }
-_VERDICTS = ("approve", "request_changes", "comment")
+_VERDICTS = VERDICTS
 _FENCE_RE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _LINE_FIELDS = ("line_start", "line_end")
 
@@ -70,7 +84,7 @@ _LINE_FIELDS = ("line_start", "line_end")
 def _validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(REVIEW_SCHEMA)
+    return Draft202012Validator(_review_schema())
 
 
 def _path_str(path: Any) -> str:

@@ -38,7 +38,6 @@ def test_wheel_ships_runtime_files(wheel_dir: Path) -> None:
         "ui/styles/app.tcss",
         "prompts/plan.md",
         "prompts/review.md",
-        "core/review_schema.json",
         "demo/project.py",
         "demo/script.py",
     ]:
