@@ -21,6 +21,7 @@ empty and the app runs on stock Textual: stock compositor, no overrides.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 VERIFIED_TEXTUAL = "8.2.8"
@@ -44,7 +45,7 @@ def _textual_version() -> str | None:
         return None
 
 
-def decide(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[bool, str]:
+def decide(environ: Mapping[str, str] = os.environ) -> tuple[bool, str]:
     """Whether the speed-ups run, and why (or why not)."""
     if environ.get(ENV_VAR, "") not in ("", "0"):
         return False, f"{ENV_VAR} is set: stock Textual rendering"
