@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from duo_tui.core.models import VERDICTS, Review, Severity
 from duo_tui.core.review_fastcheck import surely_valid
+from duo_tui.core.review_repair import repair_review
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import (
     DEFAULT_LIMITS,
@@ -240,19 +241,32 @@ def load_review_file(path: Path, limits: Limits | None = None) -> Review:
 # --------------------------------------------------------------------------- forgiving
 
 
+_OPENING = re.compile(r"[{\[]")
+#: Starts that fail to decode before the digging gives up (then the repair is tried):
+#: prose with code in it has a few dozen; a reply of nothing but `{` has millions.
+_MAX_FAILED_STARTS = 500
+
+
 def _decode_objects(text: str) -> list[Any]:
     """JSON values that decode cleanly from each `{` / `[` of `text`, outermost first."""
     decoder = json.JSONDecoder()
     out: list[Any] = []
     pos, end = 0, len(text)
+    failures = 0
     while pos < end:
-        starts = [i for i in (text.find("{", pos), text.find("[", pos)) if i >= 0]
-        if not starts:
+        # one regex step to the next start: two `find`s over the rest of the text at
+        # each start made a reply of 400 KB of `{` take minutes
+        found = _OPENING.search(text, pos)
+        if found is None:
             break
-        i = min(starts)
+        i = found.start()
         try:
             value, stop = decoder.raw_decode(text, i)
         except json.JSONDecodeError:
+            # each failure costs O(i) (the error counts the lines before it): bounded
+            failures += 1
+            if failures > _MAX_FAILED_STARTS:
+                break
             pos = i + 1
             continue
         except RecursionError:  # nested beyond any review: nothing further in here is one
@@ -268,18 +282,6 @@ def _looks_like_review(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _repair(text: str) -> Any:
-    import json_repair
-
-    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
-    if start < 0:
-        return None
-    try:
-        return json_repair.loads(text[start:])
-    except Exception:  # json_repair is best effort by design
-        return None
-
-
 def _extract(text: str) -> tuple[Any, list[str]]:
     """The review value in a model's answer, and notes on what had to be repaired."""
     fenced = [body for lang, body in _FENCE_RE.findall(text) if lang.lower() in ("json", "")]
@@ -287,10 +289,10 @@ def _extract(text: str) -> tuple[Any, list[str]]:
         for value in _decode_objects(chunk):
             if _looks_like_review(value):
                 return value, []
-    for chunk in [*fenced, text]:
-        value = _repair(chunk)
-        if _looks_like_review(value):
-            return value, ["the JSON was damaged and has been repaired"]
+    # bounded in time: json_repair is far worse than linear on some replies
+    value = repair_review([*fenced, text])
+    if value is not None:
+        return value, ["the JSON was damaged and has been repaired"]
     return None, []
 
 
