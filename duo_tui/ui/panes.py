@@ -142,14 +142,28 @@ class CodePane(Pane):
         if which != "stream-exec":
             self._mount_hidden_views()
         self.query_one(ContentSwitcher).current = which
-        names = {"stream-exec": "o executor", "diff": "d diff", "stream-gate": "g gate"}
+        self._render_tabs()
+
+    def on_resize(self) -> None:
+        if self.query("#code-switch"):
+            self._render_tabs()
+
+    def _render_tabs(self) -> None:
+        """The view tabs, on one line: shorter names when the pane is narrow (never split)."""
+        which = self.query_one(ContentSwitcher).current
+        wide = self.size.width >= 34 or not self.size.width
+        names = {
+            "stream-exec": "o executor" if wide else "o exec",
+            "diff": "d diff",
+            "stream-gate": "g gate",
+        }
         parts = []
         for key, label in names.items():
             if key == which:
                 parts.append(f"[reverse] {label} [/]")
             else:
                 parts.append(f"[dim] {label} [/]")
-        self.query_one("#code-tabs", Static).update(" ".join(parts))
+        self.query_one("#code-tabs", Static).update(" ".join(parts) if wide else "".join(parts))
 
     @property
     def showing(self) -> str:

@@ -128,6 +128,9 @@ async def test_the_active_stage_pane_gets_the_room_at_200x50(
             assert widths[active[0]] >= 80, widths
         # an empty pane still shows its title
         assert min(widths) >= 20, widths
+        # the code pane's view tabs are never split in the middle ("g" / "gate")
+        text = screen_text(app)
+        assert re.search(r"g[ \u00a0]gate", text), text
 
 
 async def test_the_footer_keeps_help_and_quit_whole_at_80x24(events: list[Event]) -> None:
