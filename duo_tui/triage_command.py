@@ -69,6 +69,7 @@ def triage_sarif_file(
     """
     from duo_tui.core.triage_export import triage_sarif
     from duo_tui.store.atomic import write_atomic
+    from duo_tui.store.session_store import redact_obj
 
     try:
         a = load_review_file(Path(path_a), limits)
@@ -76,7 +77,8 @@ def triage_sarif_file(
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    sarif = triage_sarif(a, b, match_reviews(a, b, limits=limits))
+    # redacted as `duo-tui export` is: a reviewer may have quoted a key it saw
+    sarif = redact_obj(triage_sarif(a, b, match_reviews(a, b, limits=limits)))
     try:
         write_atomic(Path(target), json.dumps(sarif, indent=2) + "\n")
     except (OSError, DiskFullError) as exc:

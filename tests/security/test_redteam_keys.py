@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from duo_tui.redact import redact
 from duo_tui.service import create_demo_repo
+from duo_tui.triage_command import triage_sarif_file
 
 PASSWORD = "Hunter2" + "PassWordXyz"
 
@@ -57,3 +62,38 @@ def test_url_credentials_are_redacted_wherever_redact_runs() -> None:
         assert "proxy.local" in out or "10.0.0.1" in out
     kept = "see https://example.com/a@b, ssh://git@github.com/x/y and me@example.com"
     assert redact(kept) == kept
+
+
+def test_the_standalone_sarif_export_carries_no_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`duo-tui triage A B --sarif FILE`: a reviewer that quoted the key (say from a
+    `.env` it read) must not put it into the SARIF file, as `duo-tui export` does not."""
+    key = "sk-" + "live" + "z" * 30
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.json").write_text(
+            json.dumps(
+                {
+                    "version": "duo review v1",
+                    "reviewer": name,
+                    "findings": [
+                        {
+                            "id": "F1",
+                            "severity": "high",
+                            "category": "security",
+                            "title": f"the key {key} is committed",
+                            "detail": f"app/.env holds OPENAI_API_KEY={key}",
+                            "file": "app/.env",
+                            "line_start": 1,
+                        }
+                    ],
+                }
+            )
+        )
+    err = io.StringIO()
+    rc = triage_sarif_file(tmp_path / "a.json", tmp_path / "b.json", tmp_path / "o.sarif", err)
+    assert rc == 0, err.getvalue()
+    text = (tmp_path / "o.sarif").read_text()
+    assert key not in text
+    assert "[REDACTED]" in text and "is committed" in text
