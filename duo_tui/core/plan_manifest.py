@@ -49,7 +49,7 @@ def parse_manifest(plan: str) -> PlanManifest:
     for raw in reversed(blocks):
         try:
             cand = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # model text: may nest without end
             continue
         if isinstance(cand, dict) and ("steps" in cand or "tasks" in cand):
             data = cand

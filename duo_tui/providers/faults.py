@@ -145,7 +145,7 @@ def server_message(body: Any, fallback: str = "") -> str:
     if isinstance(body, str):
         try:
             body = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile body may nest without end
             return body.strip()[:500] or fallback
     if isinstance(body, Mapping):
         err = body.get("error", body)
@@ -164,7 +164,7 @@ def error_type(body: Any) -> str:
     if isinstance(body, str):
         try:
             body = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return ""
     if isinstance(body, Mapping):
         err = body.get("error", body)
