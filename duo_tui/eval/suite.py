@@ -142,12 +142,17 @@ def _read_text(path: Path, where: str) -> str:
         raise SuiteError(f"{where}: {path.name} is not UTF-8 text") from None
 
 
+_PYCACHE = "__pycache__"
+
+
 def _repo_files(root: Path, where: str) -> dict[str, str]:
     if root.is_symlink() or not root.is_dir():
         raise SuiteError(f"{where}: files/ is missing (the repository state after the change)")
     out: dict[str, str] = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
+        if _PYCACHE in p.relative_to(root).parts or p.suffix == ".pyc":
+            continue  # Python's own byte-code cache (compileall, an import), not case data
         if p.is_symlink():
             raise SuiteError(f"{where}: files/{rel} is a symbolic link; use a regular file")
         if p.is_dir():

@@ -115,3 +115,16 @@ def test_cli_broken_suite_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "issue[0].severity: 'urgent' is not one of" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_a_byte_code_cache_in_a_case_is_not_case_data(tmp_path: Path) -> None:
+    """compileall over the installed package writes __pycache__ into the built-in cases."""
+    import compileall
+    import shutil
+
+    suite = tmp_path / "suite"
+    shutil.copytree(load_suite("builtin").path, suite)
+    assert compileall.compile_dir(str(suite), quiet=1)
+    assert any(suite.rglob("*.pyc"))
+    cases = load_suite(str(suite)).cases
+    assert cases and all(".pyc" not in f for c in cases for f in c.files)
