@@ -51,7 +51,17 @@ from duo_tui.core.models import (
 from duo_tui.core.triage_assign import components as _components
 from duo_tui.core.triage_assign import hungarian as _hungarian
 from duo_tui.core.triage_assign import hungarian_np
-from duo_tui.core.triage_features import identifiers, jaccard_table, kinds, numbers
+from duo_tui.core.triage_features import (
+    _IDENT_RE,
+    _STOPWORDS,
+    _stem,
+    _token_terms,
+    identifiers,
+    jaccard_table,
+    kinds,
+    numbers,
+    split_identifier,
+)
 from duo_tui.core.triage_groups import one_to_many
 from duo_tui.core.triage_model import load_model
 from duo_tui.core.triage_sparse import Csr, SplitRight
@@ -94,52 +104,7 @@ _DENSE_BLOCK_MAX = 4_000_000
 _DENSE_RIGHT_BYTES = 32_000_000
 
 # A generic English stop-word list (function words only).
-_STOPWORD_TEXT = (
-    "a an the and or but if then else when while of to in on at by for with without "
-    "from into onto over under about as is are was were be been being it its this that "
-    "these those there here so than too very can could should would will shall may "
-    "might must do does did done not no nor only own same such both each few more most "
-    "other some any all also just which who whom whose what where why how i we you he "
-    "she they them their our your his her us me my via per e g eg ie etc one two"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
-_IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:/-][A-Za-z_$][A-Za-z0-9_$]*)*")
-_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _stem(word: str) -> str:
-    """A deliberately light suffix stripper (plural/tense), enough for TF-IDF."""
-    if len(word) > 5 and word.endswith("ies"):
-        return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: -len(suffix)]
-    return word
-
-
-def _split_identifier(token: str) -> list[str]:
-    return [p.lower() for p in _PART_RE.findall(token)]
-
-
-@lru_cache(maxsize=65536)
-def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
-    """Terms of one token: its stemmed parts, plus the whole token if it is an identifier."""
-    parts = [p for p in _split_identifier(token) if p]
-    out = [
-        (_stem(part), 1.0)
-        for part in parts
-        if part not in _STOPWORDS and len(part) >= 2 and not part.isdigit()
-    ]
-    if len(parts) > 1 or any(c in token for c in "_.:/$"):
-        out.append(("§" + token.lower().strip("._:/-$"), 2.0))
-    return tuple(out)
 
 
 def _add_terms(terms: dict[str, float], text: str, term_chars: int) -> None:
@@ -174,7 +139,7 @@ def _char_grams(word: str) -> tuple[str, ...]:
 
 def _category_words(category: str) -> frozenset[str]:
     return frozenset(
-        _stem(p) for p in _split_identifier(category) if p not in _STOPWORDS and len(p) > 1
+        _stem(p) for p in split_identifier(category) if p not in _STOPWORDS and len(p) > 1
     )
 
 

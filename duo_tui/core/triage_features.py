@@ -125,8 +125,10 @@ def split_identifier(token: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
-    """Terms of one token: its stemmed parts, plus the whole token if it is an identifier."""
-    token = token[:MAX_TERM_CHARS]
+    """Terms of one token: its stemmed parts, plus the whole token if it is an identifier.
+
+    Callers cut the token first (`MAX_TERM_CHARS`, or the configured `term_chars`).
+    """
     parts = [p for p in split_identifier(token) if p]
     out = [
         (_stem(part), 1.0)
@@ -140,7 +142,7 @@ def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
 
 def _add_terms(terms: dict[str, float], text: str) -> None:
     for token in _IDENT_RE.findall(text):
-        for term, weight in _token_terms(token):
+        for term, weight in _token_terms(token[:MAX_TERM_CHARS]):
             terms[term] = terms.get(term, 0.0) + weight
 
 
@@ -165,7 +167,7 @@ def identifiers(f: Finding, terms: Iterable[str] | None = None) -> frozenset[str
 
 
 def _terms_of(text: str) -> list[tuple[str, float]]:
-    return [tw for token in _IDENT_RE.findall(text) for tw in _token_terms(token)]
+    return [tw for token in _IDENT_RE.findall(text) for tw in _token_terms(token[:MAX_TERM_CHARS])]
 
 
 def kinds(f: Finding) -> frozenset[str]:
