@@ -40,13 +40,14 @@ from duo_tui.errors import GitError
 from duo_tui.safe_text import clean
 from duo_tui.vcs.gitcmd import DIFF_OPTIONS, run, run_status, split_z
 from duo_tui.vcs.pinned import pin, pinned_git_dir, unpin
+from duo_tui.vcs.repo import EXCLUDE_LINE as EXCLUDE_LINE  # re-exported
+from duo_tui.vcs.repo import ensure_excluded as ensure_excluded  # re-exported
 from duo_tui.vcs.secret_scan import SecretHit as SecretHit  # re-exported
 from duo_tui.vcs.secret_scan import SecretsFound
 from duo_tui.vcs.secret_scan import scan_patch_for_secrets as scan_patch_for_secrets
 
 BRANCH_PREFIX = "duo/"
 WORKTREES_DIR = Path(".duo") / "worktrees"
-EXCLUDE_LINE = "/.duo/"
 SESSION_TRAILER = "Duo-Session"
 FALLBACK_NAME = "duo-tui"
 FALLBACK_EMAIL = "duo-tui@localhost"
@@ -70,7 +71,6 @@ _SUBJECT_RE = re.compile(
 )
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _SHA_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-_EXCLUDE_EQUIVALENTS = {".duo", ".duo/", "/.duo", "/.duo/", ".duo/*", "/.duo/*", ".duo/**"}
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "CHERRY_PICK_HEAD": "a cherry-pick",
@@ -120,25 +120,6 @@ def validate_slug(slug: str) -> None:
             f"invalid session slug {slug!r}: use letters, digits, '.', '_' and '-' "
             "(start with a letter or digit, at most 100 characters)"
         )
-
-
-def ensure_excluded(common_dir: Path) -> bool:
-    """Make sure `.duo/` is in `<common git dir>/info/exclude`; True if a line was added.
-
-    Idempotent; the exclude file is shared by every worktree of the repository.
-    """
-    exclude = common_dir / "info" / "exclude"
-    try:
-        text = exclude.read_text(encoding="utf-8", errors="surrogateescape")
-    except FileNotFoundError:
-        text = ""
-    if any(line.strip() in _EXCLUDE_EQUIVALENTS for line in text.splitlines()):
-        return False
-    exclude.parent.mkdir(parents=True, exist_ok=True)
-    prefix = "" if not text or text.endswith("\n") else "\n"
-    with exclude.open("a", encoding="utf-8", errors="surrogateescape") as fh:
-        fh.write(f"{prefix}# duo-tui sessions and worktrees\n{EXCLUDE_LINE}\n")
-    return True
 
 
 def _repo_info(repo_root: Path) -> tuple[Path, Path]:
