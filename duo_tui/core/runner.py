@@ -4,7 +4,7 @@ The runner owns the session's progress. It emits events to its listeners and,
 at every checkpoint, either decides by the convergence rule (autopilot) or
 awaits a `UserDecision` from its driver (the TUI, or the headless runner).
 Stage-specific work lives in `planning.py` (plan, align, sizing) and
-`task_cycle.py` (execute, gate, review, triage, fix, commit); this module holds
+`task_cycle.py` (execute, gate, triage, fix, commit; review in `review_stage.py`); this module holds
 the machinery they share.
 """
 

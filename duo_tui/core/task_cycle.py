@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-from duo_tui.core.calls import CallFailed
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
     critical_fingerprints,
     group_table,
     judge,
-    merge_reviews,
     same_criticals,
     severity_counts,
 )
-from duo_tui.core.events import ArtifactReady, ErrorEvent, TextDelta, UserDecision
+from duo_tui.core.events import ArtifactReady, TextDelta, UserDecision
 from duo_tui.core.models import Finding, FindingDecision, Mode, Review, Stage, StageState
 from duo_tui.core.plan_manifest import is_conventional, task_markdown, task_rows
-from duo_tui.core.review_rerun import (
-    RerunRefused,
-    attempt_label,
-    plan_rerun,
-    reviewer_slots,
-)
+from duo_tui.core.review_stage import ReviewStage
 from duo_tui.core.runner import (
-    FATAL_FAULTS,
     Produced,
-    RunnerBase,
     SessionBlocked,
     StageCtx,
     StageError,
@@ -38,70 +28,15 @@ from duo_tui.core.runner import (
 )
 from duo_tui.core.scope import MERGE, SKIP, failure_actions, merged_task, out_of_scope
 from duo_tui.core.session import RoundSummary, StageRun, Task, TaskState
-from duo_tui.core.trace import Trace, build_trace
-from duo_tui.errors import DuoError, ReviewParseError
+from duo_tui.errors import DuoError
 from duo_tui.limits import check_edit_sizes
 from duo_tui.prompts import render, untrusted
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean
-from duo_tui.store.atomic import find_disk_full
 
 
-def _slug(model: str) -> str:
-    return model.replace("/", "-").replace(":", "-")
-
-
-class TaskCycle(RunnerBase):
+class TaskCycle(ReviewStage):
     """Stages 3-8 for the current task."""
-
-    # -- helpers ------------------------------------------------------------------
-
-    def _dir(self, task: Task) -> str:
-        return f"{task.id}/round-{task.round}"
-
-    def _task_text(self, task: Task) -> str:
-        lines = [f"Task {task.id}: {task.title}"]
-        if task.goal:
-            lines.append(f"Goal: {task.goal}")
-        if task.files:
-            lines.append("Files it may touch: " + ", ".join(task.files))
-        if task.criteria:
-            lines.append("Completion criteria:\n" + "\n".join(f"- {c}" for c in task.criteria))
-        return untrusted("task", "\n".join(lines))
-
-    def _plan_block(self) -> str:
-        s = self.session
-        text = self.store.read_artifact(f"plan-v{s.plan_version}.md") or ""
-        return untrusted("plan", text) if text else ""
-
-    def _current_diff(self) -> str:
-        return self.worktree.diff() if self.worktree is not None else ""
-
-    def _emit_diff(self, diff: str) -> None:
-        task = self.session.task
-        self.emit(ArtifactReady("diff", {"diff": diff, "task": task.id if task else None}, "exec"))
-        self.emit(ArtifactReady("trace", self.trace(diff).as_dict()))
-
-    def trace(self, current: str | None = None) -> Trace:
-        """Hunks of every committed task plus the current change, linked to plan steps."""
-        s = self.session
-        diffs: dict[str | None, str] = {}
-        for t in s.tasks:
-            if t.state == TaskState.COMMITTED and t.commit and self.worktree is not None:
-                diffs[t.id] = self._commit_diff(t.commit)
-        if current is not None and s.task is not None:
-            diffs[s.task.id] = current
-        scopes = {t.id: list(t.files) for t in s.tasks}
-        trace = build_trace(s.steps, diffs, scopes)
-        if s.task is not None:
-            self.store.write_artifact("trace.json", json.dumps(trace.as_dict(), indent=2))
-        return trace
-
-    def _commit_diff(self, sha: str) -> str:
-        from duo_tui.vcs.gitcmd import run
-
-        assert self.worktree is not None
-        return run(self.worktree.path, "show", "--format=", "--no-color", sha, strip=False)
 
     # -- execute / fix ------------------------------------------------------------
 
@@ -593,307 +528,6 @@ class TaskCycle(RunnerBase):
         self._next_round(task, gate_only=True)
         return False
 
-    # -- review -------------------------------------------------------------------
-
-    async def stage_review(self) -> list[Review]:
-        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
-
-        s = self.session
-        task = s.task
-        assert task is not None
-        reviewers = s.roles.effective_reviewers()
-        done: dict[int, Review] = {}
-        raws: dict[int, str] = {}
-
-        async def one(i: int, model: str, ctx: StageCtx) -> Review:
-            prompt = render(
-                "review",
-                task=self._task_text(task),
-                diff=untrusted("diff", self._current_diff()),
-                files=file_contents(self.worktree_path, task.files),
-                reviewer=model,
-            )
-            if ctx.reason:
-                prompt += f"\n\nThe human asked for a new review because: {ctx.reason}"
-            res = await self.caller.call(
-                role="reviewer",
-                model=model,
-                stage=Stage.REVIEW,
-                purpose="review",
-                stream=f"review:{i}",
-                system=self.system_prompt(),
-                prompt=prompt,
-                json_schema=REVIEW_SCHEMA,
-                title=f"review · round {task.round}",
-            )
-            raws[i] = res.text
-            self.store.write_artifact(
-                f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text
-            )
-            try:
-                review = parse_review_text(res.text, reviewer=model)
-            except ReviewParseError as exc:
-                # The raw text stays in the pane; say what is wrong there, and offer the rerun.
-                self.emit(
-                    ErrorEvent(
-                        message=f"{model}: the review is not valid duo review JSON: {exc}",
-                        stage=Stage.REVIEW,
-                        stream=f"review:{i}",
-                        what_to_do="Rerun the review (r); the raw text is kept.",
-                        partial_kept=True,
-                    )
-                )
-                raise
-            self.store.write_artifact(
-                f"{self._dir(task)}/review-{i}-{_slug(model)}.json",
-                review.model_dump_json(indent=2),
-            )
-            self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
-            return review
-
-        # The optional rebuttal round: each of two reviewers sees the other's findings.
-        rebuttal = self.config.loop.rebuttal and len(reviewers) == 2
-
-        async def produce(ctx: StageCtx) -> Produced:
-            rebutted: dict[int, tuple[Review, dict[str, Any]]] | None = None
-            if ctx.resume:
-                for i, model in enumerate(reviewers):
-                    raw = self.store.read_artifact(
-                        f"{self._dir(task)}/review-{i}-{_slug(model)}.json"
-                    )
-                    if raw:
-                        done[i] = Review.model_validate_json(raw)
-                        self.emit(
-                            ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}")
-                        )
-                rebutted = self._rebutted(task, done) if rebuttal else None
-                if rebutted is not None:
-                    # the rebuttal of these very reviews ran before the restart: keep its result
-                    for i, (updated, position) in sorted(rebutted.items()):
-                        done[i] = updated
-                        self._show_rebutted(i, reviewers[i], updated, position)
-            elif ctx.target is not None:
-                # one reviewer reruns (maybe with another model); the others' reviews are kept
-                self._rerun_reviewer(reviewers, done, ctx)
-            elif ctx.attempt == 1 or not ctx.error or ctx.reason:
-                done.clear()
-            todo = [(i, m) for i, m in enumerate(reviewers) if i not in done]
-            # Reviews run concurrently and blind: no prompt contains another review.
-            results = await asyncio.gather(
-                *(one(i, m, ctx) for i, m in todo), return_exceptions=True
-            )
-            errors = []
-            fatal = False
-            for (i, m), r in zip(todo, results, strict=True):
-                if isinstance(r, Review):
-                    done[i] = r
-                elif isinstance(r, BaseException):
-                    if isinstance(r, asyncio.CancelledError):
-                        raise r
-                    from duo_tui.core.calls import CostCapReached
-
-                    if isinstance(r, CostCapReached):
-                        raise r
-                    if (full := find_disk_full(r)) is not None:
-                        raise full from r
-                    # A review cut off, refused or ended oddly is never parsed as a review.
-                    fatal = fatal or (
-                        isinstance(r, CallFailed) and r.error.kind.value in FATAL_FAULTS
-                    )
-                    errors.append(f"{m}: {r}")
-            if errors:
-                raise StageError(
-                    "; ".join(errors)
-                    + " (rerun to retry the failed review(s); the others are kept)",
-                    fatal=fatal,
-                )
-            if rebuttal and rebutted is None:
-                await self._rebuttal(reviewers, done)
-            total = sum(len(r.findings) for r in done.values())
-            ordered = [done[i] for i in sorted(done)]
-            return Produced(
-                summary=f"{len(done)} review(s), {total} finding(s)",
-                artifact=json.dumps([r.model_dump() for r in ordered], indent=2),
-                data={
-                    "reviews": ordered,
-                    # the matches as soon as both reviews are in (t previews the triage)
-                    "groups": group_table(self.merge(ordered), {}) if len(ordered) > 1 else [],
-                    "reviewers": [r.as_dict() for r in reviewer_slots(reviewers)],
-                    "models": list(reviewers),
-                },
-                payload=ordered,
-                label=attempt_label(
-                    ctx.attempt,
-                    reviewers,
-                    frozenset({ctx.target}) if ctx.target is not None else None,
-                ),
-            )
-
-        async def choose(p: Produced) -> Produced:
-            # an earlier result: its reviews (and the models that wrote them) are the round's
-            done.clear()
-            done.update(enumerate(p.payload))
-            self._use_reviewers(reviewers, list(p.data.get("models") or reviewers))
-            for i, review in done.items():
-                self.store.write_artifact(
-                    f"{self._dir(task)}/review-{i}-{_slug(reviewers[i])}.json",
-                    review.model_dump_json(indent=2),
-                )
-                self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
-            return p
-
-        produced, _ = await self.stage(
-            Stage.REVIEW, produce, choose=choose, stream="review", role="reviewers"
-        )
-        task.phase = Stage.TRIAGE
-        self.save()
-        return list(produced.payload)
-
-    async def _rebuttal(self, reviewers: list[str], done: dict[int, Review]) -> None:
-        """Show each reviewer the other's review; replace its review by its updated one.
-
-        Every change of position (a finding conceded, one of its own withdrawn or
-        re-rated) is shown as a notice; those and the findings it contests are
-        recorded with both versions of each review in the round's `rebuttal.json`,
-        which a restart reuses instead of asking again.
-        """
-        from duo_tui.core.calls import CostCapReached
-        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
-
-        task = self.session.task
-        assert task is not None
-        blind = dict(done)
-
-        async def one(i: int) -> Review:
-            res = await self.caller.call(
-                role="reviewer",
-                model=reviewers[i],
-                stage=Stage.REVIEW,
-                purpose="rebuttal",
-                stream=f"review:{i}",
-                system=self.system_prompt(),
-                prompt=render(
-                    "rebuttal",
-                    your_review=untrusted("your review", blind[i].model_dump_json()),
-                    other_review=untrusted("other review", blind[1 - i].model_dump_json()),
-                ),
-                json_schema=REVIEW_SCHEMA,
-                title=f"rebuttal · round {task.round}",
-            )
-            self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.raw.txt", res.text)
-            return parse_review_text(res.text, reviewer=reviewers[i])
-
-        results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
-        record = []
-        for i, r in enumerate(results):
-            if isinstance(r, asyncio.CancelledError | CostCapReached):
-                raise r
-            failed = None
-            if isinstance(r, Review):
-                done[i] = r
-                self.store.write_artifact(
-                    f"{self._dir(task)}/rebuttal-{i}.json", r.model_dump_json(indent=2)
-                )
-            else:
-                failed = str(r)
-                self.notice(f"rebuttal of {reviewers[i]} failed, its review stands: {r}", "warning")
-            position = (
-                _positions(blind[i], done[i], blind[1 - i])
-                if failed is None
-                else {key: [] for key in _POSITION_KEYS[:-1]} | {"summary": ""}
-            )
-            record.append(
-                {
-                    "index": i,
-                    "model": reviewers[i],
-                    **position,
-                    "failed": failed,
-                    "before": blind[i].model_dump(mode="json"),
-                    "after": done[i].model_dump(mode="json"),
-                }
-            )
-            self._show_rebutted(i, reviewers[i], done[i], position, announce=failed is None)
-        self.store.write_artifact(
-            f"{self._dir(task)}/rebuttal.json", json.dumps({"reviewers": record}, indent=2)
-        )
-
-    def _show_rebutted(
-        self, i: int, model: str, review: Review, position: dict[str, Any], announce: bool = True
-    ) -> None:
-        """The updated review to its pane; its changes of position as notices."""
-        self.emit(
-            ArtifactReady(
-                "review", {"index": i, "review": review, "rebuttal": position}, f"review:{i}"
-            )
-        )
-        if not announce:
-            return
-        if position["conceded"]:
-            self.notice(f"{model} conceded: " + "; ".join(position["conceded"]))
-        if position["withdrawn"]:
-            self.notice(f"{model} withdrew: " + "; ".join(position["withdrawn"]))
-        if position["severity_changed"]:
-            self.notice(
-                f"{model} re-rated: "
-                + "; ".join(
-                    f"{c['title']} {c['from']} → {c['to']}" for c in position["severity_changed"]
-                )
-            )
-
-    def _rebutted(
-        self, task: Task, blind: dict[int, Review]
-    ) -> dict[int, tuple[Review, dict[str, Any]]] | None:
-        """This round's rebuttal result, if it was made from exactly these blind reviews."""
-        raw = self.store.read_artifact(f"{self._dir(task)}/rebuttal.json")
-        if not raw:
-            return None
-        out: dict[int, tuple[Review, dict[str, Any]]] = {}
-        try:
-            for entry in json.loads(raw)["reviewers"]:
-                i = entry["index"]
-                if i not in blind or Review.model_validate(entry["before"]) != blind[i]:
-                    return None
-                position = {k: entry[k] for k in _POSITION_KEYS}
-                out[i] = (Review.model_validate(entry["after"]), position)
-        except (ValueError, KeyError, TypeError):
-            return None
-        return out if set(out) == set(blind) else None
-
-    # -- triage -------------------------------------------------------------------
-
-    def _rerun_reviewer(self, reviewers: list[str], done: dict[int, Review], ctx: StageCtx) -> None:
-        """Rerun one reviewer: drop its review, and give it the chosen model for good."""
-        try:
-            plan = plan_rerun(reviewers, ctx.target, ctx.target_model)
-        except RerunRefused as exc:
-            raise StageError(str(exc)) from None
-        for i in plan.rerun:
-            done.pop(i, None)
-        self._use_reviewers(reviewers, plan.models)
-
-    def _use_reviewers(self, reviewers: list[str], models: list[str]) -> None:
-        """The session's reviewers are `models` from now on (the panes are told)."""
-        if models == reviewers:
-            return
-        s = self.session
-        reviewers[:] = models
-        s.roles.reviewers = list(models)
-        self.notice("reviewers now: " + ", ".join(models))
-        self.emit(
-            ArtifactReady(
-                "roles",
-                {
-                    "planner": s.roles.planner,
-                    "executor": s.roles.executor,
-                    "reviewers": list(models),
-                },
-            )
-        )
-        self.save()
-
-    def merge(self, reviews: list[Review]) -> list[MergedFinding]:
-        return merge_reviews(reviews)
-
     async def stage_triage(self, reviews: list[Review]) -> None:
         from duo_tui.core.carry_over import SOURCE_AUTOPILOT, preselect, resolve
 
@@ -1244,21 +878,6 @@ class TaskCycle(RunnerBase):
             else:  # pragma: no cover - phases are the six above
                 raise StageError(f"unknown phase {phase}")
 
-    def _load_reviews(self, task: Task) -> list[Review]:
-        out: dict[int, Review] = {}
-        for i, model in enumerate(self.session.roles.effective_reviewers()):
-            raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
-            if raw:
-                out[i] = Review.model_validate_json(raw)
-        if not out:
-            task.phase = Stage.REVIEW
-            raise StageError("the reviews of this round are missing; rerun the review")
-        # with a rebuttal round, the triage was made from the updated reviews
-        rebutted = self._rebutted(task, out) if self.config.loop.rebuttal else None
-        for i, (updated, _position) in (rebutted or {}).items():
-            out[i] = updated
-        return [out[i] for i in sorted(out)]
-
 
 def _diff_size(diff: str) -> tuple[list[str], int]:
     """The files a unified diff touches and its changed (added + deleted) lines."""
@@ -1267,36 +886,6 @@ def _diff_size(diff: str) -> tuple[list[str], int]:
     files = parse_diff(diff)
     lines = sum(1 for f in files for h in f.hunks for ln in h.lines if ln[:1] in ("+", "-"))
     return sorted(f.path for f in files), lines
-
-
-_POSITION_KEYS = ("conceded", "contested", "withdrawn", "severity_changed", "summary")
-
-
-def _positions(before: Review, after: Review, other: Review) -> dict[str, Any]:
-    """How a reviewer's rebuttal (`after`) moved from its blind review (`before`), given
-    the `other` review it was shown: titles of the other's findings it now reports
-    (conceded) or still does not (contested), of its own it dropped (withdrawn), and
-    its own findings whose severity it changed."""
-    from duo_tui.core.triage import match_reviews
-
-    own = match_reviews(before, after)
-    withdrawn = [f.title for f in before.findings if f.id in set(own.only_a)]
-    severity_changed = []
-    for p in own.pairs:
-        b, a = before.finding(p.a), after.finding(p.b)
-        if b is not None and a is not None and b.severity != a.severity:
-            severity_changed.append(
-                {"title": a.title, "from": b.severity.value, "to": a.severity.value}
-            )
-    had = {p.a for p in match_reviews(other, before).pairs}
-    has = {p.a for p in match_reviews(other, after).pairs}
-    return {
-        "conceded": [f.title for f in other.findings if f.id in has and f.id not in had],
-        "contested": [f.title for f in other.findings if f.id not in has and f.id not in had],
-        "withdrawn": withdrawn,
-        "severity_changed": severity_changed,
-        "summary": after.summary,
-    }
 
 
 def _score_text(score: list[int]) -> str:

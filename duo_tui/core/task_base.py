@@ -1,0 +1,79 @@
+"""The helpers every stage of a task shares: its folder, its text, the current diff
+and trace, and the merge of its reviews (the base of the task-cycle stages)."""
+
+from __future__ import annotations
+
+import json
+
+from duo_tui.core.convergence import (
+    MergedFinding,
+    merge_reviews,
+)
+from duo_tui.core.events import ArtifactReady
+from duo_tui.core.models import Review
+from duo_tui.core.runner import (
+    RunnerBase,
+)
+from duo_tui.core.session import Task, TaskState
+from duo_tui.core.trace import Trace, build_trace
+from duo_tui.prompts import untrusted
+
+
+def _slug(model: str) -> str:
+    return model.replace("/", "-").replace(":", "-")
+
+
+class TaskBase(RunnerBase):
+    """What the stages of one task (execute to commit) share."""
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _dir(self, task: Task) -> str:
+        return f"{task.id}/round-{task.round}"
+
+    def _task_text(self, task: Task) -> str:
+        lines = [f"Task {task.id}: {task.title}"]
+        if task.goal:
+            lines.append(f"Goal: {task.goal}")
+        if task.files:
+            lines.append("Files it may touch: " + ", ".join(task.files))
+        if task.criteria:
+            lines.append("Completion criteria:\n" + "\n".join(f"- {c}" for c in task.criteria))
+        return untrusted("task", "\n".join(lines))
+
+    def _plan_block(self) -> str:
+        s = self.session
+        text = self.store.read_artifact(f"plan-v{s.plan_version}.md") or ""
+        return untrusted("plan", text) if text else ""
+
+    def _current_diff(self) -> str:
+        return self.worktree.diff() if self.worktree is not None else ""
+
+    def _emit_diff(self, diff: str) -> None:
+        task = self.session.task
+        self.emit(ArtifactReady("diff", {"diff": diff, "task": task.id if task else None}, "exec"))
+        self.emit(ArtifactReady("trace", self.trace(diff).as_dict()))
+
+    def trace(self, current: str | None = None) -> Trace:
+        """Hunks of every committed task plus the current change, linked to plan steps."""
+        s = self.session
+        diffs: dict[str | None, str] = {}
+        for t in s.tasks:
+            if t.state == TaskState.COMMITTED and t.commit and self.worktree is not None:
+                diffs[t.id] = self._commit_diff(t.commit)
+        if current is not None and s.task is not None:
+            diffs[s.task.id] = current
+        scopes = {t.id: list(t.files) for t in s.tasks}
+        trace = build_trace(s.steps, diffs, scopes)
+        if s.task is not None:
+            self.store.write_artifact("trace.json", json.dumps(trace.as_dict(), indent=2))
+        return trace
+
+    def _commit_diff(self, sha: str) -> str:
+        from duo_tui.vcs.gitcmd import run
+
+        assert self.worktree is not None
+        return run(self.worktree.path, "show", "--format=", "--no-color", sha, strip=False)
+
+    def merge(self, reviews: list[Review]) -> list[MergedFinding]:
+        return merge_reviews(reviews)
