@@ -228,7 +228,8 @@ def _demo_sessions() -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from duo_tui.service import find_repo
-    from duo_tui.store.export import export_json, export_markdown
+    from duo_tui.store.export import export_json
+    from duo_tui.store.markdown_export import export_markdown
     from duo_tui.store.session_store import SessionStore
 
     repo = find_repo(_repo_arg(args))

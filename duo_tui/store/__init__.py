@@ -3,7 +3,7 @@
 - `SessionStore`: one session's folder (session.json, plan versions, per-round
   artifacts, decision log, transcript, stream journals);
 - `SessionLock` / `session_lock` / `repo_lock`: one process per session (flock);
-- `export_markdown` / `export_json`: the session for a pull request or a script;
+- `export_markdown` / `export_json` / `export_to_file`: the session for a pull request or a script;
 - `write_atomic` / `append_line` / `read_jsonl`: the crash-safe primitives.
 
 No Textual and no provider SDK is imported here.
@@ -12,9 +12,10 @@ No Textual and no provider SDK is imported here.
 from __future__ import annotations
 
 from duo_tui.store.atomic import append_line, read_jsonl, write_atomic
-from duo_tui.store.export import export_json, export_markdown, export_to_file
+from duo_tui.store.export import export_json, export_to_file
 from duo_tui.store.journal import StreamJournal
 from duo_tui.store.lock import SessionLock, repo_lock, session_lock
+from duo_tui.store.markdown_export import export_markdown
 from duo_tui.store.session_store import (
     PartialStream,
     SessionStore,

@@ -15,7 +15,7 @@ from typing import Any
 from duo_tui.core.models import Review
 from duo_tui.core.triage import match_reviews
 from duo_tui.core.triage_export import sarif_log, sarif_run
-from duo_tui.store.export import _collect
+from duo_tui.store.export_data import collect_export
 from duo_tui.store.session_store import SessionStore, redact_obj
 
 __all__ = ["export_sarif"]
@@ -23,7 +23,7 @@ __all__ = ["export_sarif"]
 
 def export_sarif(store: SessionStore) -> dict[str, Any]:
     """The session's triages as a SARIF 2.1.0 log (a run per task), redacted."""
-    data = _collect(store)
+    data = collect_export(store)
     runs: list[dict[str, Any]] = []
     problems: list[str] = []
     for task in data["tasks"]:

@@ -144,7 +144,8 @@ def export(wb: Any, fmt: str) -> None:
     from pathlib import Path
 
     from duo_tui.store.atomic import write_atomic
-    from duo_tui.store.export import export_json, export_markdown
+    from duo_tui.store.export import export_json
+    from duo_tui.store.markdown_export import export_markdown
     from duo_tui.store.session_store import SessionStore
 
     if not wb.session_id or not wb.repo_path:

@@ -247,7 +247,7 @@ def test_split_at_the_execute_checkpoint_discards_and_reruns_the_first_part(
     assert [t["id"] for t in doc["replaced"]] == ["T2"]
     # the discarded attempt is kept in its own folder, and exported as replaced
     assert "shop/e.py" in (store.read_artifact("T2/round-1/diff.patch") or "")  # type: ignore[attr-defined]
-    from duo_tui.store.export import export_markdown
+    from duo_tui.store.markdown_export import export_markdown
 
     md = export_markdown(store)  # type: ignore[arg-type]
     assert re.search(r"\| T2 \|[^\n]*\| replaced \|", md)
