@@ -6,8 +6,8 @@ texts, descriptions and examples live in one place. Imports nothing heavy:
 
 Each subcommand has a one-line description and examples (the epilog), and is
 offered only the options that do something for it: `--demo` where there is a
-demo (the workbench, `run`, `sessions`, `serve`), `--theme` where there is a
-screen (the workbench, `resume`, `triage`, `serve`), `--config` where a
+demo (the workbench, `run`, `sessions`, `eval`, `serve`), `--theme` where there is a
+screen (the workbench, `resume`, `triage`, `eval`, `serve`), `--config` where a
 configuration is read, `--repo` where a repository is.
 """
 
@@ -99,8 +99,9 @@ examples:
   duo-tui eval --demo                          offline: scripted reviewers on the built-in suite
   duo-tui eval --max-cost 2 --json eval.json   the configured reviewers, at most $2
   duo-tui eval --models anthropic/claude-opus-4-7,openai/gpt-5.5 --format md
-  duo-tui eval --suite ./my-suite              your own cases (README: "Eval")""",
-        (REPO, CONFIG, DEMO),
+  duo-tui eval --suite ./my-suite              your own cases (README: "Eval")
+  duo-tui eval --suite ./crb --cache ./crb-cache   the public benchmark's golden_comments/*.json""",
+        (REPO, CONFIG, THEME, DEMO),
     ),
     "serve": (
         "the workbench in a browser, on 127.0.0.1 only (each browser gets its own session)",
@@ -263,7 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", dest="json_path", type=Path, metavar="FILE", help="write the JSON report here"
     )
     ev.add_argument(
-        "--format", choices=["text", "md"], default="text", help="stdout format (default: text)"
+        "--format",
+        choices=["text", "md"],
+        default=None,
+        help="print the report on stdout in this format instead of showing the eval screen "
+        "(the default without a terminal: text)",
     )
     ev.add_argument(
         "--max-cost", type=float, metavar="USD", help="start no review that would pass this cost"

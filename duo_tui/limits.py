@@ -32,7 +32,9 @@ from duo_tui.errors import DuoError, EditError
 __all__ = [
     "CONFIG_FILE_BYTES",
     "DEFAULT_LIMITS",
+    "GOLDEN_FILE_BYTES",
     "MB",
+    "PR_DIFF_BYTES",
     "InputError",
     "Limits",
     "check_edit_sizes",
@@ -47,6 +49,11 @@ MB = 1_000_000
 CONFIG_FILE_BYTES = 1 * MB
 #: Nesting depth allowed in a configuration file.
 CONFIG_DEPTH = 32
+#: A pull request's diff fetched for an eval suite (`duo_tui.eval.pr_diffs`): ~500k tokens,
+#: more than any reviewer's context.
+PR_DIFF_BYTES = 2 * MB
+#: A file of golden comments in the public benchmark's format (`duo_tui.eval.golden`).
+GOLDEN_FILE_BYTES = 5 * MB
 
 
 class InputError(DuoError):

@@ -1,5 +1,14 @@
 """`duo-tui eval`: the command-line side (arguments, config, output); the work is in runner.py.
 
+`plan_eval` checks the arguments and prepares a run (the suite, the reviewers,
+their providers, the cache); `run_plan` runs it and builds the report. The
+headless command (`eval_command`) prints the report on stdout; in a terminal
+the CLI plays the same plan into the eval screen (`duo_tui.ui.screens.eval`).
+
+A suite is a folder of cases (`suite.py`) or the public benchmark's golden
+comments (`golden.py`), whose pull request diffs are fetched once into
+`<cache>/pr-diffs/` and read from there afterwards.
+
 Bad input (a broken suite, an unknown model, a negative cap) is a `DuoError`
 with exit code 2, reported by `duo_tui.cli.main` without a traceback.
 """
@@ -12,19 +21,30 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from duo_tui.errors import ConfigError, DuoError
 from duo_tui.eval.demo import DEMO_MODELS, demo_providers
 from duo_tui.eval.report import render_markdown, render_text
-from duo_tui.eval.results import build_report
+from duo_tui.eval.results import EvalReport, build_report
 from duo_tui.eval.runner import EvalCache, ReviewOutcome, run_reviews
-from duo_tui.eval.suite import load_suite
+from duo_tui.eval.suite import Suite, load_suite
+from duo_tui.providers.base import Provider
 from duo_tui.redact import redact
 from duo_tui.safe_text import clean_line
 
-__all__ = ["default_cache_dir", "eval_command"]
+__all__ = [
+    "EvalPlan",
+    "default_cache_dir",
+    "eval_command",
+    "open_suite",
+    "plan_eval",
+    "run_plan",
+    "write_report_json",
+]
 
 
 def default_cache_dir() -> Path:
@@ -57,7 +77,48 @@ def _models(args: argparse.Namespace, config: Any) -> list[str]:
     return models
 
 
-def eval_command(args: argparse.Namespace) -> int:
+def _say_fetch(pr: Any, k: int, n: int) -> None:
+    print(f"eval: fetching the diff of {pr.url} ({k}/{n})", file=sys.stderr, flush=True)
+
+
+def open_suite(args: argparse.Namespace) -> Suite:
+    """The suite `--suite` names: builtin, a folder of cases, or golden comments."""
+    if str(args.suite) != "builtin":
+        from duo_tui.eval.golden import golden_dir, load_golden_suite
+
+        path = Path(args.suite).expanduser()
+        if golden_dir(path) is not None:
+            from duo_tui.eval.pr_diffs import PrDiffs
+
+            diffs = PrDiffs((args.cache or default_cache_dir()) / "pr-diffs")
+            return load_golden_suite(path, diffs, on_fetch=_say_fetch)
+    return load_suite(args.suite)
+
+
+@dataclass
+class EvalPlan:
+    """Everything a run needs, checked: what `run_plan` plays (headless or into the screen)."""
+
+    suite: Suite
+    models: list[str]
+    providers: Callable[[str], Provider]
+    cache: EvalCache
+    config: Any = None
+    demo: bool = False
+    max_cost: float | None = None
+    concurrency: int = 4
+    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Remove the demo's throw-away cache (a real cache stays for the next run)."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def plan_eval(args: argparse.Namespace, demo_pace: float = 0.0) -> EvalPlan:
+    """Check the arguments and prepare the run (`demo_pace`: the scripted reviewers'
+    characters per second, 0 for as fast as possible)."""
     if args.max_cost is not None and not args.max_cost >= 0:
         raise ConfigError(f"--max-cost {args.max_cost}: must be a number of dollars, 0 or more")
     if args.concurrency < 1:
@@ -66,7 +127,7 @@ def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError(f"--json {args.json_path}: is a folder; give a file name")
     if args.cache and args.cache.exists() and not args.cache.is_dir():
         raise ConfigError(f"--cache {args.cache}: is not a folder")
-    suite = load_suite(args.suite)
+    suite = open_suite(args)
     config: Any = None
     if not args.demo:
         from duo_tui.config import load_config
@@ -74,70 +135,93 @@ def eval_command(args: argparse.Namespace) -> int:
         repo = (args.repo or Path.cwd()).expanduser().resolve()
         config = load_config(repo, getattr(args, "config", None))
     models = _models(args, config)
-    with tempfile.TemporaryDirectory(prefix="duo-eval-demo-") as tmp:
-        if args.demo:
-            providers = demo_providers(suite)
-            cache_dir = args.cache or Path(tmp)
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if args.demo:
+        providers = demo_providers(suite, pace=demo_pace)
+        if args.cache:
+            cache_dir = args.cache
         else:
-            from duo_tui.providers.registry import check_models, make_provider
+            tmp = tempfile.TemporaryDirectory(prefix="duo-eval-demo-")
+            cache_dir = Path(tmp.name)
+    else:
+        from duo_tui.providers.registry import check_models, make_provider
 
-            check_models(models, config)
-            providers = lambda model: make_provider(model, config)  # noqa: E731
-            cache_dir = args.cache or default_cache_dir()
-        run = asyncio.run(
-            _run(suite, models, providers, EvalCache(cache_dir), args, config, args.demo)
-        )
-    report = build_report(suite, models, run)
-    sys.stdout.write(render_markdown(report) if args.format == "md" else render_text(report))
-    sys.stdout.flush()
-    if args.json_path:
-        from duo_tui.store.atomic import write_atomic
-
-        try:
-            write_atomic(args.json_path, json.dumps(report.to_json(), indent=2) + "\n")
-        except OSError as exc:  # the table is printed and the reviews are cached: nothing lost
-            raise DuoError(
-                f"--json {args.json_path}: cannot write the report ({exc.strerror or exc}); "
-                "rerun with another file: the reviews are cached"
-            ) from None
-        print(f"duo-tui eval: the report with every match is in {args.json_path}", file=sys.stderr)
-    return 0
+        check_models(models, config)
+        providers = lambda model: make_provider(model, config)  # noqa: E731
+        cache_dir = args.cache or default_cache_dir()
+    return EvalPlan(
+        suite,
+        models,
+        providers,
+        EvalCache(cache_dir),
+        config,
+        bool(args.demo),
+        args.max_cost,
+        args.concurrency,
+        tmp,
+    )
 
 
-async def _run(
-    suite: Any,
-    models: list[str],
-    providers: Any,
-    cache: EvalCache,
-    args: argparse.Namespace,
-    config: Any,
-    demo: bool,
-) -> Any:
-    total = len(suite.cases) * len(models)
-    done = [0]
-
-    def progress(o: ReviewOutcome) -> None:
-        """One line on stderr per finished review (a real run can take minutes)."""
-        done[0] += 1
-        how = "cached" if o.cached else f"${o.usage.cost_usd or 0:.4f}"
-        if o.error:
-            how += f", {o.error}"
-        line = f"eval: {done[0]}/{total} {o.model} · {o.case} ({how})"
-        print(clean_line(redact(line))[:300], file=sys.stderr, flush=True)
-
+async def run_plan(
+    plan: EvalPlan,
+    progress: Callable[[ReviewOutcome], None] | None = None,
+    started: Callable[[str, str], None] | None = None,
+) -> EvalReport:
+    """Run every review of `plan` (cached ones are read back) and score them."""
     try:
-        return await run_reviews(
-            suite,
-            models,
-            providers,
-            cache=cache,
-            max_cost_usd=args.max_cost,
-            concurrency=args.concurrency,
-            config=config,
-            progress=None if demo else progress,
+        run = await run_reviews(
+            plan.suite,
+            plan.models,
+            plan.providers,
+            cache=plan.cache,
+            max_cost_usd=plan.max_cost,
+            concurrency=plan.concurrency,
+            config=plan.config,
+            progress=progress,
+            started=started,
         )
     finally:
-        if not demo:
+        if not plan.demo:
             from duo_tui.providers.registry import aclose_all
 
             await aclose_all()
+    return build_report(plan.suite, plan.models, run)
+
+
+def write_report_json(path: Path, report: EvalReport) -> None:
+    from duo_tui.store.atomic import write_atomic
+
+    try:
+        write_atomic(path, json.dumps(report.to_json(), indent=2) + "\n")
+    except OSError as exc:  # the table is printed and the reviews are cached: nothing lost
+        raise DuoError(
+            f"--json {path}: cannot write the report ({exc.strerror or exc}); "
+            "rerun with another file: the reviews are cached"
+        ) from None
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    """Headless: progress on stderr, the report on stdout (text or Markdown), `--json FILE`."""
+    plan = plan_eval(args)
+    try:
+        total = len(plan.suite.cases) * len(plan.models)
+        done = [0]
+
+        def progress(o: ReviewOutcome) -> None:
+            """One line on stderr per finished review (a real run can take minutes)."""
+            done[0] += 1
+            how = "cached" if o.cached else f"${o.usage.cost_usd or 0:.4f}"
+            if o.error:
+                how += f", {o.error}"
+            line = f"eval: {done[0]}/{total} {o.model} · {o.case} ({how})"
+            print(clean_line(redact(line))[:300], file=sys.stderr, flush=True)
+
+        report = asyncio.run(run_plan(plan, None if plan.demo else progress))
+    finally:
+        plan.close()
+    sys.stdout.write(render_markdown(report) if args.format == "md" else render_text(report))
+    sys.stdout.flush()
+    if args.json_path:
+        write_report_json(args.json_path, report)
+        print(f"duo-tui eval: the report with every match is in {args.json_path}", file=sys.stderr)
+    return 0

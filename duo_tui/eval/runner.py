@@ -213,8 +213,13 @@ async def run_reviews(
     concurrency: int = 4,
     config: Any = None,
     progress: Callable[[ReviewOutcome], None] | None = None,
+    started: Callable[[str, str], None] | None = None,
 ) -> RunResult:
-    """Review every case with every model; see the module docstring."""
+    """Review every case with every model; see the module docstring.
+
+    `progress(outcome)` is called as each review is done (read from the cache,
+    finished, or failed); `started(model, case id)` as a model call begins.
+    """
     session = Session(id="eval", slug="eval", request=f"eval {suite.name}")
     caller = ModelCaller(
         session,
@@ -250,6 +255,8 @@ async def run_reviews(
             if result.stopped:
                 result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
                 return
+            if started:
+                started(model, case.id)
             try:
                 outcome = await _review(caller, case, model)
             finally:

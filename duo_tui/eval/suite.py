@@ -56,12 +56,13 @@ class SuiteError(DuoError):
 
 @dataclass(frozen=True)
 class KnownIssue:
-    """One seeded defect of a case."""
+    """One seeded defect of a case (no file or lines: about the change as a whole,
+    as the public benchmark's golden comments are)."""
 
     id: str
-    file: str
-    line_start: int
-    line_end: int
+    file: str | None
+    line_start: int | None
+    line_end: int | None
     severity: str
     description: str
     category: str = ""
