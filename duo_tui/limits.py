@@ -41,6 +41,7 @@ __all__ = [
     "json_depth",
     "json_values",
     "loads_json",
+    "parse_json_text",
     "read_regular_file",
 ]
 
@@ -183,6 +184,34 @@ def loads_json(text: str | bytes, max_depth: int) -> Any:
     if json_depth(value, max_depth) > max_depth:
         raise InputError(f"JSON nested deeper than {max_depth} levels")
     return value
+
+
+def parse_json_text(text: str, limits: Limits, name: str) -> Any:
+    """A JSON document already read (a session file we wrote but cannot trust), bounded.
+
+    Raises `InputError` naming `name` for text over `review_file_bytes`, more
+    than `json_values` values, nesting deeper than `json_depth` (however deep:
+    never a `RecursionError`) and for text that is not JSON at all.
+    """
+    raw = text.encode("utf-8", errors="replace")
+    if len(raw) > limits.review_file_bytes:
+        raise InputError(
+            f"{name}: {_mb(len(raw))} is over the limit of {_mb(limits.review_file_bytes)} "
+            "([limits] review_file_mb)"
+        )
+    if json_values(raw) > limits.json_values:
+        raise InputError(
+            f"{name}: more than {limits.json_values} JSON values ([limits] json_values)"
+        )
+    del raw
+    try:
+        return loads_json(text, limits.json_depth)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc} ([limits] json_depth)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 class _Block(Protocol):

@@ -113,6 +113,40 @@ def previous_findings(table: Any) -> dict[str, tuple[Finding, FindingDecision, s
     return out
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def fix_lines(table: Any) -> list[str] | None:
+    """The findings a stored `triage.json` decided to fix, one prompt line each; None
+    when it is no triage table at all.
+
+    Like `previous_findings`, malformed groups and members are skipped: the file
+    is not trusted to be well-formed.
+    """
+    if not isinstance(table, dict):
+        return None
+    groups = table.get("groups")
+    decisions = table.get("decisions")
+    if not isinstance(groups, list) or not isinstance(decisions, dict):
+        return None
+    lines: list[str] = []
+    for g in groups:
+        if not isinstance(g, dict) or not isinstance(g.get("key"), str):
+            continue
+        if decisions.get(g["key"]) != FindingDecision.FIX.value:
+            continue
+        members = g.get("members")
+        found = [
+            m["finding"]
+            for m in (members if isinstance(members, list) else [])
+            if isinstance(m, dict) and isinstance(m.get("finding"), dict)
+        ]
+        where = "; ".join(f"{_text(f.get('file'))} {_text(f.get('detail'))}" for f in found)
+        lines.append(f"- [{_text(g.get('severity'))}] {_text(g.get('title'))}: {where}")
+    return lines
+
+
 def preselect(
     merged: list[MergedFinding],
     previous: dict[str, tuple[Finding, FindingDecision, str]] | None = None,

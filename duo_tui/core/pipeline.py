@@ -37,7 +37,7 @@ class Pipeline(PlanningStages, TaskCycle):
             from duo_tui.core.replay import replay_events
 
             self._replay = False
-            for event in replay_events(s, self.store):
+            for event in replay_events(s, self.store, self.config.limits.to_limits()):
                 self.emit(event)
         if s.status == SessionStatus.BLOCKED:  # resumed after a refused commit: try again
             s.status, s.stop_reason = SessionStatus.ACTIVE, None

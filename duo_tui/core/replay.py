@@ -11,7 +11,6 @@ must not stop the session from resuming.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from duo_tui.core.events import (
@@ -23,6 +22,7 @@ from duo_tui.core.events import (
 )
 from duo_tui.core.models import Review, Stage, StageState
 from duo_tui.core.session import Session
+from duo_tui.limits import DEFAULT_LIMITS, InputError, Limits, parse_json_text
 
 #: Stage states that mean the stage is over (what the rail shows as done or failed).
 _DONE = frozenset({StageState.ACCEPTED, StageState.REJECTED, StageState.FAILED})
@@ -32,13 +32,12 @@ def _slug(model: str) -> str:
     return model.replace("/", "-").replace(":", "-")
 
 
-def _json(store: Any, path: str) -> Any:
-    raw = store.read_artifact(path)
-    if not raw:
-        return None
+def _json(store: Any, path: str, limits: Limits) -> Any:
+    """A stored JSON file; None when missing, over the limits, nested without end or not JSON."""
     try:
-        return json.loads(raw)
-    except ValueError:
+        raw = store.read_artifact(path, limit=limits.review_file_bytes, setting="review_file_mb")
+        return parse_json_text(raw, limits, path) if raw else None
+    except InputError:
         return None
 
 
@@ -60,10 +59,12 @@ def _find(store: Any, task_id: str, rnd: int, names: tuple[str, ...]) -> tuple[i
     return None
 
 
-def _reviews(store: Any, session: Session, task_id: str, rnd: int) -> dict[int, Review]:
+def _reviews(
+    store: Any, session: Session, task_id: str, rnd: int, limits: Limits
+) -> dict[int, Review]:
     out: dict[int, Review] = {}
     for i, model in enumerate(session.roles.effective_reviewers()):
-        data = _json(store, f"{task_id}/round-{rnd}/review-{i}-{_slug(model)}.json")
+        data = _json(store, f"{task_id}/round-{rnd}/review-{i}-{_slug(model)}.json", limits)
         if data is None:
             continue
         try:
@@ -92,8 +93,9 @@ def _triage_groups(data: Any) -> list[dict[str, Any]]:
     return groups
 
 
-def replay_events(session: Session, store: Any) -> list[Event]:
-    """Events that redraw what the session's finished stages produced."""
+def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS) -> list[Event]:
+    """Events that redraw what the session's finished stages produced (its JSON files
+    read within `limits`, the configured `[limits]`)."""
     from duo_tui.core.plan_manifest import task_rows
 
     events: list[Event] = []
@@ -115,16 +117,17 @@ def replay_events(session: Session, store: Any) -> list[Event]:
             events.append(StreamReset("gate", f"gate · round {gate[0]}", ""))
             events.append(TextDelta("gate", gate[1]))
         reviewed = next(
-            (r for r in range(rnd, 0, -1) if _reviews(store, session, task_id, r)),
+            (r for r in range(rnd, 0, -1) if _reviews(store, session, task_id, r, limits)),
             None,
         )
         if reviewed is not None:
-            reviews = _reviews(store, session, task_id, reviewed)
+            reviews = _reviews(store, session, task_id, reviewed, limits)
             for i, review in sorted(reviews.items()):
                 events.append(
                     ArtifactReady("review", {"index": i, "review": review}, f"review:{i}")
                 )
-            groups = _triage_groups(_json(store, f"{task_id}/round-{reviewed}/triage.json"))
+            triage = _json(store, f"{task_id}/round-{reviewed}/triage.json", limits)
+            groups = _triage_groups(triage)
             if groups:
                 events.append(
                     ArtifactReady(
@@ -132,7 +135,7 @@ def replay_events(session: Session, store: Any) -> list[Event]:
                         {"groups": groups, "reviews": [reviews[i] for i in sorted(reviews)]},
                     )
                 )
-    trace = _json(store, "trace.json")
+    trace = _json(store, "trace.json", limits)
     if isinstance(trace, dict):
         events.append(ArtifactReady("trace", trace))
     # the rail: each stage as its latest finished run left it

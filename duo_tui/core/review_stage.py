@@ -104,11 +104,9 @@ class ReviewStage(TaskBase):
             rebutted: dict[int, tuple[Review, dict[str, Any]]] | None = None
             if ctx.resume:
                 for i, model in enumerate(reviewers):
-                    raw = self.store.read_artifact(
-                        f"{self._dir(task)}/review-{i}-{_slug(model)}.json"
-                    )
-                    if raw:
-                        done[i] = Review.model_validate_json(raw)
+                    stored = self._stored_review(task, i, model)
+                    if stored is not None:
+                        done[i] = stored
                         self.emit(
                             ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}")
                         )
@@ -290,12 +288,14 @@ class ReviewStage(TaskBase):
         self, task: Task, blind: dict[int, Review]
     ) -> dict[int, tuple[Review, dict[str, Any]]] | None:
         """This round's rebuttal result, if it was made from exactly these blind reviews."""
-        raw = self.store.read_artifact(f"{self._dir(task)}/rebuttal.json")
-        if not raw:
+        _found, data = self._round_json(
+            f"{self._dir(task)}/rebuttal.json", "the rebuttal round runs again"
+        )
+        if data is None:
             return None
         out: dict[int, tuple[Review, dict[str, Any]]] = {}
         try:
-            for entry in json.loads(raw)["reviewers"]:
+            for entry in data["reviewers"]:
                 i = entry["index"]
                 if i not in blind or Review.model_validate(entry["before"]) != blind[i]:
                     return None
@@ -337,15 +337,36 @@ class ReviewStage(TaskBase):
         )
         self.save()
 
-    def _load_reviews(self, task: Task) -> list[Review]:
+    def _stored_review(self, task: Task, i: int, model: str) -> Review | None:
+        """Reviewer `i`'s stored review of this round; None (with a warning) if unreadable."""
+        rel = f"{self._dir(task)}/review-{i}-{_slug(model)}.json"
+        instead = f"{model} reviews again"
+        _found, data = self._round_json(rel, instead)
+        if data is None:
+            return None
+        try:
+            return Review.model_validate(data)
+        except ValueError:
+            self.notice(f"{rel} is not a duo review; {instead}", "warning")
+            return None
+
+    def _load_reviews(self, task: Task) -> list[Review] | None:
+        """This round's reviews, read back for the triage; None when none can be read:
+        the task goes back to its review (a warning says so)."""
         out: dict[int, Review] = {}
         for i, model in enumerate(self.session.roles.effective_reviewers()):
-            raw = self.store.read_artifact(f"{self._dir(task)}/review-{i}-{_slug(model)}.json")
-            if raw:
-                out[i] = Review.model_validate_json(raw)
+            stored = self._stored_review(task, i, model)
+            if stored is not None:
+                out[i] = stored
         if not out:
             task.phase = Stage.REVIEW
-            raise StageError("the reviews of this round are missing; rerun the review")
+            self.save()
+            self.notice(
+                f"the reviews of {task.id} round {task.round} are missing or unreadable; "
+                "the review runs again",
+                "warning",
+            )
+            return None
         # with a rebuttal round, the triage was made from the updated reviews
         rebutted = self._rebutted(task, out) if self.config.loop.rebuttal else None
         for i, (updated, _position) in (rebutted or {}).items():

@@ -4,6 +4,7 @@ and trace, and the merge of its reviews (the base of the task-cycle stages)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from duo_tui.core.convergence import (
     MergedFinding,
@@ -16,7 +17,9 @@ from duo_tui.core.runner import (
 )
 from duo_tui.core.session import Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
+from duo_tui.limits import InputError, parse_json_text
 from duo_tui.prompts import untrusted
+from duo_tui.safe_text import clean
 
 
 def _slug(model: str) -> str:
@@ -30,6 +33,26 @@ class TaskBase(RunnerBase):
 
     def _dir(self, task: Task) -> str:
         return f"{task.id}/round-{task.round}"
+
+    def _round_json(self, relpath: str, instead: str) -> tuple[bool, Any]:
+        """A JSON file of an earlier stage or round of this session: (found, its value).
+
+        The file is not trusted to be what the session wrote: one over the
+        `[limits]`, nested without end, or not JSON at all is a warning naming
+        it and what happens `instead`, and reads as (True, None); the session
+        goes on. A missing file is (False, None).
+        """
+        limits = self.config.limits.to_limits()
+        try:
+            text = self.store.read_artifact(
+                relpath, limit=limits.review_file_bytes, setting="review_file_mb"
+            )
+            if text is None:
+                return False, None
+            return True, parse_json_text(text, limits, relpath)
+        except InputError as exc:
+            self.notice(f"{clean(str(exc))}; {instead}", "warning")
+            return True, None
 
     def _task_text(self, task: Task) -> str:
         lines = [f"Task {task.id}: {task.title}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from duo_tui.core.carry_over import fix_lines
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
     MergedFinding,
@@ -657,14 +658,12 @@ class TaskCycle(ReviewStage):
         from duo_tui.core.carry_over import previous_findings
 
         for rnd in range(task.round - 1, 0, -1):
-            raw = self.store.read_artifact(f"{task.id}/round-{rnd}/triage.json")
-            if not raw:
-                continue
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                return rnd, {}
-            return rnd, previous_findings(data)
+            found, data = self._round_json(
+                f"{task.id}/round-{rnd}/triage.json",
+                "no decision is carried over from that round",
+            )
+            if found:
+                return rnd, previous_findings(data)
         return 0, {}
 
     def _next_round(self, task: Task, gate_only: bool = False) -> None:
@@ -681,19 +680,17 @@ class TaskCycle(ReviewStage):
         findings: list[MergedFinding] = getattr(self, "_fix_findings", [])
         gate = getattr(self, "_gate_failure", "")
         if not findings and not gate:
-            raw = self.store.read_artifact(f"{task.id}/round-{task.round - 1}/triage.json")
-            if raw:
-                data = json.loads(raw)
-                decisions = data.get("decisions", {})
-                lines = [
-                    f"- [{g['severity']}] {g['title']}: "
-                    + "; ".join(
-                        (m["finding"].get("file") or "") + " " + (m["finding"].get("detail") or "")
-                        for m in g["members"]
+            # a resumed fix: the findings to fix are those the stored triage decided
+            rel = f"{task.id}/round-{task.round - 1}/triage.json"
+            found, data = self._round_json(rel, "the fix goes ahead without its findings")
+            if found:
+                lines = fix_lines(data)
+                if data is not None and lines is None:
+                    self.notice(
+                        f"{rel} does not hold a triage table; the fix goes ahead without its "
+                        "findings",
+                        "warning",
                     )
-                    for g in data.get("groups", [])
-                    if decisions.get(g["key"]) == "fix"
-                ]
                 fl = "Findings to fix:\n" + "\n".join(lines) if lines else ""
                 return {
                     "findings": untrusted("findings", fl),
@@ -871,6 +868,8 @@ class TaskCycle(ReviewStage):
             elif phase == Stage.TRIAGE:
                 if reviews is None:
                     reviews = self._load_reviews(task)
+                    if reviews is None:  # unreadable: back to the review
+                        continue
                 await self.stage_triage(reviews)
                 reviews = None
             elif phase == Stage.COMMIT:

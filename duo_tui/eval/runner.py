@@ -156,7 +156,9 @@ class _EvalStore:
     def write_artifact(self, relpath: str, text: str) -> str:
         return relpath
 
-    def read_artifact(self, relpath: str) -> str | None:
+    def read_artifact(
+        self, relpath: str, limit: int | None = None, setting: str = ""
+    ) -> str | None:
         return None
 
     def write_plan(self, version: int, text: str) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pydantic import ValidationError
 from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
 from duo_tui.core.session import Decision, Session, slugify
 from duo_tui.errors import ConfigError, DuoError
+from duo_tui.limits import MB, InputError, read_regular_file
 from duo_tui.redact import redact
 from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
 from duo_tui.store.journal import StreamJournal
@@ -342,12 +344,34 @@ class SessionStore:
         write_atomic(target, redact(text))
         return relpath
 
-    def read_artifact(self, relpath: str) -> str | None:
-        """A text file of the session folder, or None if missing or unreadable."""
+    def read_artifact(
+        self, relpath: str, limit: int | None = None, setting: str = ""
+    ) -> str | None:
+        """A text file of the session folder, or None if missing or unreadable.
+
+        Only a regular file is read (a FIFO put in its place never blocks). With
+        `limit`, a file over `limit` bytes raises `InputError` naming it (and
+        `setting`, the `[limits]` key of that limit) instead of being read whole.
+        """
         try:
-            return self._resolve(relpath).read_text(encoding="utf-8", errors="replace")
+            path = self._resolve(relpath)
+            size = path.stat().st_size if path.is_file() else None
         except (OSError, ValueError):
             return None
+        if size is None:
+            return None
+        if limit is not None and size > limit:
+            where = f" ([limits] {setting})" if setting else ""
+            raise InputError(
+                f"{relpath}: {size / MB:g} MB is over the limit of {limit / MB:g} MB{where}"
+            )
+        try:
+            data = read_regular_file(path, sys.maxsize if limit is None else limit)
+        except InputError:
+            if limit is not None and path.is_file():  # it grew past the limit as it was read
+                raise InputError(f"{relpath}: more than the limit of {limit / MB:g} MB") from None
+            return None
+        return data.decode("utf-8", errors="replace")
 
     def artifact_path(self, relpath: str) -> Path:
         """Absolute path of an artifact (checked like `write_artifact`)."""
