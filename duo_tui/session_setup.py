@@ -245,7 +245,8 @@ def attach_worktree(
     """
     from duo_tui.store.session_store import BACKUP_FILE, SESSION_FILE
     from duo_tui.vcs.guard import verify_session_worktree
-    from duo_tui.vcs.worktree import WORKTREES_DIR, SessionWorktree
+    from duo_tui.vcs.worktree import SessionWorktree
+    from duo_tui.vcs.worktree_setup import WORKTREES_DIR
 
     marker = _read_marker(store)
     has_file = (store.path / SESSION_FILE).exists() or (store.path / BACKUP_FILE).exists()

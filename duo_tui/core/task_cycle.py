@@ -235,7 +235,7 @@ class TaskCycle(ReviewStage):
             if warning and warning not in s.warnings:
                 s.warnings.append(warning)
         if decision.rejected_hunks and wt is not None:
-            from duo_tui.vcs.diff import revert_hunks
+            from duo_tui.vcs.revert import revert_hunks
 
             self.session_root()  # the guard: reverting writes files
             revert_hunks(wt, set(decision.rejected_hunks))
@@ -744,8 +744,8 @@ class TaskCycle(ReviewStage):
         head = wt.head()
         if head == known:
             return False
+        from duo_tui.vcs.commit import SESSION_TRAILER
         from duo_tui.vcs.gitcmd import run as git
-        from duo_tui.vcs.worktree import SESSION_TRAILER
 
         parents, _, body = git(wt.path, "log", "-1", "--format=%P%n%B", head).partition("\n")
         trailer = f"{SESSION_TRAILER}: {wt.branch}"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from duo_tui.errors import GitError
 from duo_tui.vcs.gitcmd import run_status
-from duo_tui.vcs.worktree import (
+from duo_tui.vcs.worktree_setup import (
     BRANCH_PREFIX,
     WORKTREES_DIR,
-    _list_worktrees,
-    _repo_info,
-    _same_path,
+    list_worktrees,
+    repo_info,
+    same_path,
     validate_slug,
 )
 
@@ -41,7 +41,7 @@ def _admin_dirs_for(common: Path, path: Path) -> list[Path]:
     for admin in admin_root.iterdir():
         with suppress(OSError, UnicodeDecodeError):
             gitdir = (admin / "gitdir").read_text(encoding="utf-8").strip()
-            if gitdir and _same_path(Path(gitdir).parent, path):
+            if gitdir and same_path(Path(gitdir).parent, path):
                 found.append(admin)
     return found
 
@@ -49,7 +49,7 @@ def _admin_dirs_for(common: Path, path: Path) -> list[Path]:
 def discard_unfinished_worktree(repo_root: Path, branch: str, base: str) -> list[str]:
     """Remove what an unfinished creation of `branch`'s worktree left; return notes
     on anything deliberately kept (e.g. a branch that has commits of its own)."""
-    root, common = _repo_info(Path(repo_root))
+    root, common = repo_info(Path(repo_root))
     if not branch.startswith(BRANCH_PREFIX):
         raise GitError(f"{branch!r} is not a session branch (duo/<slug>)")
     name = branch[len(BRANCH_PREFIX) :]
@@ -57,7 +57,7 @@ def discard_unfinished_worktree(repo_root: Path, branch: str, base: str) -> list
     path = root / WORKTREES_DIR / name
     notes: list[str] = []
     registered = any(
-        _same_path(e.get("worktree", ""), path) for e in _list_worktrees(root) if "worktree" in e
+        same_path(e.get("worktree", ""), path) for e in list_worktrees(root) if "worktree" in e
     )
     if registered:
         # Twice --force: also a worktree git left locked while it was being made.

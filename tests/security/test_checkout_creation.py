@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-import duo_tui.vcs.worktree as worktree_mod
+import duo_tui.vcs.worktree_setup as worktree_mod
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.demo.project import REQUEST
 from duo_tui.errors import ConfigError, DuoError, GitError
@@ -191,7 +191,7 @@ KILLED_CREATION = """
 import os, signal, sys
 from pathlib import Path
 
-import duo_tui.vcs.worktree as w
+import duo_tui.vcs.worktree_setup as w
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.demo.project import REQUEST
 from duo_tui.service import demo_config, open_new

@@ -14,9 +14,9 @@ from duo_tui.vcs.diff import (
     hunk_patch,
     parse_diff,
     quote_path,
-    revert_hunks,
     unquote_path,
 )
+from duo_tui.vcs.revert import revert_hunks
 from duo_tui.vcs.worktree import SessionWorktree
 
 SAMPLE = """\

@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from duo_tui.errors import GitError
+from duo_tui.vcs.commit import validate_commit_message
 from duo_tui.vcs.diff import parse_diff
-from duo_tui.vcs.worktree import (
-    SessionWorktree,
-    ensure_excluded,
-    scan_patch_for_secrets,
-    validate_commit_message,
-)
+from duo_tui.vcs.repo import ensure_excluded
+from duo_tui.vcs.secret_scan import scan_patch_for_secrets
+from duo_tui.vcs.worktree import SessionWorktree
 
 
 def user_state(root: Path, git: Callable[..., str], index_bytes: bool = True) -> dict[str, object]:
@@ -237,16 +235,20 @@ def test_diff_stages_in_the_session_index_only(repo: Path, git: Callable[..., st
 
 
 def _count_git(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import duo_tui.vcs.worktree as worktree
+    """Record the git subcommand of every `run` the diff and the commit make."""
+    import duo_tui.vcs.commit as commit
+    import duo_tui.vcs.gitcmd as gitcmd
+    import duo_tui.vcs.snapshot as snapshot
 
     calls: list[str] = []
-    real = worktree.run
+    real = gitcmd.run
 
     def counted(cwd: Path, *args: str, **kw: object) -> str:
         calls.append(next(a for a in args if not a.startswith("-")))
         return real(cwd, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(worktree, "run", counted)
+    for module in (snapshot, commit):
+        monkeypatch.setattr(module, "run", counted)
     return calls
 
 
