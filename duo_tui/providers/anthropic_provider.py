@@ -23,20 +23,17 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError, ProviderEvent
-from duo_tui.providers.faults import from_exception
-from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.schemas import (
     anthropic_output_schema,
     anthropic_supports_json_output,
     clean_schema,
 )
-from duo_tui.providers.sdk_client import LoopClient, read_key, tool_name
-from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
+from duo_tui.providers.sdk_client import SdkStreamProvider, tool_name
+from duo_tui.providers.streaming import Attempt
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
-    from duo_tui.config import ProviderConfig
 
 DEFAULT_KEY_ENV = "ANTHROPIC_API_KEY"
 
@@ -70,38 +67,21 @@ def add_cache_usage(att: Attempt, usage: Any, uncached: int | None) -> int | Non
     return uncached
 
 
-class AnthropicProvider(RetryingStreamProvider):
+class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
     """Streams `anthropic/...` models. One instance per base URL."""
 
     name = "anthropic"
+    default_key_env = DEFAULT_KEY_ENV
 
-    def __init__(
-        self,
-        config: ProviderConfig,
-        *,
-        base_url: str | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(config, base_url=base_url, policy=policy)
-        self.key_env = config.api_key_env or DEFAULT_KEY_ENV
-        self._clients: LoopClient[AsyncAnthropic] = LoopClient(self._make_client)
-        self._current_model = "anthropic"
+    def _setup(self) -> None:
+        super()._setup()
         self._no_native_json: set[str] = set()
         """Models whose server refused `output_config.format` (tool fallback from then on)."""
 
-    def _make_client(self) -> AsyncAnthropic:
+    def _sdk_class(self) -> type[AsyncAnthropic]:
         from anthropic import AsyncAnthropic
 
-        return AsyncAnthropic(
-            api_key=read_key(self.key_env, self._current_model),
-            base_url=self.base_url,
-            max_retries=0,
-            timeout=self.config.timeout_s,
-        )
-
-    def _before_clock(self, request: ModelRequest) -> None:
-        self._current_model = request.model
-        self._clients.get()  # imports the SDK: before the clock starts
+        return AsyncAnthropic
 
     def _params(self, request: ModelRequest) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -149,44 +129,26 @@ class AnthropicProvider(RetryingStreamProvider):
     async def _attempt(
         self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
     ) -> AsyncIterator[ProviderEvent]:
-        model = request.model
-        self._current_model = model
-        client = self._clients.get()
+        client = self._client_for(request.model)
         att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
         structured = request.json_schema is not None
         native = structured and self._native_json(request)
         try:
-            stream = await att.wait(
-                client.messages.create(**self._params(request), stream=True, timeout=deadline_s),
-                "the response",
+            stream = await att.open(
+                client.messages.create(**self._params(request), stream=True, timeout=deadline_s)
             )
-        except Exception as exc:
-            err = from_exception(exc, model=model)
+        except ProviderError as err:
             if not (native and refuses_output_config(err)):
-                raise err from exc
+                raise
             # This server or model has no JSON outputs: use the tool instead, from now on.
-            self._no_native_json.add(model)
-            try:
-                stream = await att.wait(
-                    client.messages.create(
-                        **self._params(request), stream=True, timeout=deadline_s
-                    ),
-                    "the response",
-                )
-            except Exception as exc2:
-                raise from_exception(exc2, model=model) from exc2
+            self._no_native_json.add(request.model)
+            stream = await att.open(
+                client.messages.create(**self._params(request), stream=True, timeout=deadline_s)
+            )
         got_stop = False
         uncached: int | None = None
         try:
-            while True:
-                try:
-                    event = await att.next(stream)
-                except StopAsyncIteration:
-                    break
-                except Exception as exc:
-                    raise from_exception(
-                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
-                    ) from exc
+            while (event := await att.read(stream)) is not None:
                 kind = getattr(event, "type", None)
                 if kind == "content_block_delta":
                     delta = event.delta
@@ -211,11 +173,5 @@ class AnthropicProvider(RetryingStreamProvider):
         finally:
             await stream.close()
         if not got_stop:
-            raise att.fault(
-                FaultKind.TRUNCATED,
-                f"the stream ended without message_stop after {len(att.partial)} characters",
-            )
+            raise att.truncated("message_stop")
         yield att.end()
-
-    async def aclose(self) -> None:
-        await self._clients.aclose()

@@ -27,9 +27,8 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from duo_tui.providers.base import FaultKind, ModelRequest, ProviderEvent
-from duo_tui.providers.faults import from_exception
-from duo_tui.providers.openai_provider import add_openai_usage, chat_messages, response_format
+from duo_tui.providers.base import ModelRequest, ProviderEvent
+from duo_tui.providers.openai_provider import add_openai_usage, chat_messages, chat_options
 from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.streaming import RetryingStreamProvider
 from duo_tui.redact import redact
@@ -117,39 +116,20 @@ class LiteLLMProvider(RetryingStreamProvider):
             from duo_tui.providers.sdk_client import read_key
 
             params["api_key"] = read_key(self.config.api_key_env, request.model)
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
-        effort = request.reasoning_effort or self.config.reasoning_effort
-        if effort:
-            params["reasoning_effort"] = effort  # dropped by litellm where unsupported
-        fmt = response_format(request)
-        if fmt is not None:
-            params["response_format"] = fmt
+        params.update(chat_options(request, self.config))
         return params
 
     async def _attempt(
         self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
     ) -> AsyncIterator[ProviderEvent]:
-        model = request.model
         litellm = import_litellm()
         params = self._params(request, deadline_s)
         att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
-        try:
-            stream = await att.wait(litellm.acompletion(**params), "the response")
-        except Exception as exc:
-            raise from_exception(exc, model=model) from exc
+        stream = await att.open(litellm.acompletion(**params))
         saw_usage = False
         saw_finish = False
         try:
-            while True:
-                try:
-                    chunk = await att.next(stream)
-                except StopAsyncIteration:
-                    break
-                except Exception as exc:
-                    raise from_exception(
-                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
-                    ) from exc
+            while (chunk := await att.read(stream)) is not None:
                 usage = getattr(chunk, "usage", None)
                 if usage is not None and usage.completion_tokens is not None:
                     saw_usage = True
@@ -175,10 +155,7 @@ class LiteLLMProvider(RetryingStreamProvider):
                 except Exception:
                     pass
         if not saw_finish:
-            raise att.fault(
-                FaultKind.TRUNCATED,
-                f"the stream ended without a finish_reason after {len(att.partial)} characters",
-            )
+            raise att.truncated("a finish_reason")
         if not (saw_usage and _provider_sent_usage(stream)):
             # litellm estimates usage by counting tokens when the server sent none;
             # an estimate is not the provider's usage, so it is not shown.

@@ -33,10 +33,9 @@ from duo_tui.providers.base import (
     RetryNotice,
 )
 from duo_tui.providers.faults import from_exception
-from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.schemas import clean_schema, openai_strict_schema, openai_supports_strict
-from duo_tui.providers.sdk_client import LoopClient, key_for, tool_name
-from duo_tui.providers.streaming import Attempt, RetryingStreamProvider
+from duo_tui.providers.sdk_client import SdkStreamProvider, key_for, tool_name
+from duo_tui.providers.streaming import Attempt
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -73,6 +72,22 @@ def response_format(request: ModelRequest, *, strict: bool = False) -> dict[str,
     }
 
 
+def chat_options(
+    request: ModelRequest, config: ProviderConfig, *, strict: bool = False
+) -> dict[str, Any]:
+    """The optional Chat Completions parameters that are set: temperature, effort, format."""
+    options: dict[str, Any] = {}
+    if request.temperature is not None:
+        options["temperature"] = request.temperature
+    effort = request.reasoning_effort or config.reasoning_effort
+    if effort:
+        options["reasoning_effort"] = effort  # litellm drops it where unsupported
+    fmt = response_format(request, strict=strict)
+    if fmt is not None:
+        options["response_format"] = fmt
+    return options
+
+
 def add_openai_usage(att: Attempt, usage: Any) -> None:
     """Chat Completions (or litellm) usage into `att`: `prompt_tokens` includes the cached ones.
 
@@ -91,40 +106,26 @@ def add_openai_usage(att: Attempt, usage: Any) -> None:
         att.cache_write_tokens = written
 
 
-class OpenAIProvider(RetryingStreamProvider):
+class OpenAIProvider(SdkStreamProvider["AsyncOpenAI"]):
     """Streams `openai/...` models. One instance per base URL."""
 
     name = "openai"
+    default_key_env = DEFAULT_KEY_ENV
 
-    def __init__(
-        self,
-        config: ProviderConfig,
-        *,
-        base_url: str | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(config, base_url=base_url, policy=policy)
-        self.key_env = config.api_key_env or DEFAULT_KEY_ENV
-        self._clients: LoopClient[AsyncOpenAI] = LoopClient(self._make_client)
-        self._current_model = "openai"
+    def _setup(self) -> None:
+        super()._setup()
         self._no_stream: set[str] = set()
         """Models this organization may not stream (OpenAI's verification 400)."""
         self._use_max_tokens = False
         """This base URL rejected `max_completion_tokens`: send `max_tokens` instead."""
 
-    def _make_client(self) -> AsyncOpenAI:
+    def _sdk_class(self) -> type[AsyncOpenAI]:
         from openai import AsyncOpenAI
 
-        return AsyncOpenAI(
-            api_key=key_for(self.key_env, self._current_model, self.base_url),
-            base_url=self.base_url,
-            max_retries=0,
-            timeout=self.config.timeout_s,
-        )
+        return AsyncOpenAI
 
-    def _before_clock(self, request: ModelRequest) -> None:
-        self._current_model = request.model
-        self._clients.get()  # imports the SDK: before the clock starts
+    def _api_key(self) -> str:
+        return key_for(self.key_env, self._current_model, self.base_url)
 
     def _params(self, request: ModelRequest) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -137,52 +138,34 @@ class OpenAIProvider(RetryingStreamProvider):
         params["max_tokens" if self._use_max_tokens else "max_completion_tokens"] = (
             request.max_tokens
         )
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
-        effort = request.reasoning_effort or self.config.reasoning_effort
-        if effort:
-            params["reasoning_effort"] = effort
-        fmt = response_format(request, strict=openai_supports_strict(request.model_name))
-        if fmt is not None:
-            params["response_format"] = fmt
+        strict = openai_supports_strict(request.model_name)
+        params.update(chat_options(request, self.config, strict=strict))
         return params
 
     async def _attempt(
         self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
     ) -> AsyncIterator[ProviderEvent]:
-        model = request.model
-        self._current_model = model
-        client = self._clients.get()
+        client = self._client_for(request.model)
         att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
-        if model in self._no_stream:
+        if request.model in self._no_stream:
             async for event in self._complete(request, att):
                 yield event
             return
         try:
-            stream = await att.wait(
-                client.chat.completions.create(**self._params(request), timeout=deadline_s),
-                "the response",
+            stream = await att.open(
+                client.chat.completions.create(**self._params(request), timeout=deadline_s)
             )
-        except Exception as exc:
-            err = from_exception(exc, model=model)
-            adapted = self._adapt(err, model)
+        except ProviderError as err:
+            adapted = self._adapt(err, request.model)
             if adapted is None:
-                raise err from exc
+                raise
             if isinstance(adapted, RetryNotice):
                 yield adapted
             async for event in self._attempt(request, deadline_at, stall_s, deadline_s):
                 yield event
             return
         try:
-            while True:
-                try:
-                    chunk = await att.next(stream)
-                except StopAsyncIteration:
-                    break
-                except Exception as exc:
-                    raise from_exception(
-                        exc, model=model, partial=att.partial, started=True, usage=att.usage()
-                    ) from exc
+            while (chunk := await att.read(stream)) is not None:
                 usage = getattr(chunk, "usage", None)
                 if usage is not None:
                     add_openai_usage(att, usage)
@@ -199,10 +182,7 @@ class OpenAIProvider(RetryingStreamProvider):
         finally:
             await stream.close()
         if att.stop_reason is None:
-            raise att.fault(
-                FaultKind.TRUNCATED,
-                f"the stream ended without a finish_reason after {len(att.partial)} characters",
-            )
+            raise att.truncated("a finish_reason")
         yield att.end()
 
     def _adapt(self, err: ProviderError, model: str) -> RetryNotice | bool | None:
@@ -261,6 +241,3 @@ class OpenAIProvider(RetryingStreamProvider):
         if att.stop_reason is None:
             raise att.fault(FaultKind.TRUNCATED, "the answer came without a finish_reason")
         yield att.end()
-
-    async def aclose(self) -> None:
-        await self._clients.aclose()

@@ -4,6 +4,11 @@ An SDK client holds an HTTP connection pool bound to the event loop that first
 used it, so a provider keeps one client per running loop (tests and the
 headless runner each run their own loop) and creates it on first use, which
 also keeps the SDK import off the import path of this module.
+
+`SdkStreamProvider` is what the SDK-backed providers (anthropic, openai) share:
+the key variable, the per-loop client built the same way (our key, our base URL,
+no SDK retries, our timeout), the SDK import before the deadline clock starts,
+and closing the client.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from duo_tui.providers.base import FaultKind, ProviderError
+from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError
 from duo_tui.providers.faults import make_error
 from duo_tui.providers.registry import is_local_url
+from duo_tui.providers.streaming import RetryingStreamProvider
 
 C = TypeVar("C")
 
@@ -83,3 +89,46 @@ class LoopClient(Generic[C]):
             await close()
         except (RuntimeError, OSError, ProviderError):
             pass
+
+
+class SdkStreamProvider(RetryingStreamProvider, Generic[C]):
+    """A wire provider backed by an official async SDK client of type `C`.
+
+    Subclasses name their `default_key_env` and return the SDK's client class
+    from `_sdk_class` (imported there, on first use); `_api_key` may be
+    overridden (a local OpenAI-compatible server needs no key).
+    """
+
+    default_key_env = ""
+
+    def _setup(self) -> None:
+        self.key_env = self.config.api_key_env or self.default_key_env
+        self._clients: LoopClient[C] = LoopClient(self._make_client)
+        self._current_model = self.name
+        """The model of the call in progress: named by a missing-key fault."""
+
+    def _sdk_class(self) -> Callable[..., C]:
+        raise NotImplementedError
+
+    def _api_key(self) -> str:
+        return read_key(self.key_env, self._current_model)
+
+    def _make_client(self) -> C:
+        # Retries are ours (retry.py), and so is the deadline: the SDK gets neither.
+        return self._sdk_class()(
+            api_key=self._api_key(),
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=self.config.timeout_s,
+        )
+
+    def _client_for(self, model: str) -> C:
+        """This loop's client, made (with the key read) for `model` if it is the first call."""
+        self._current_model = model
+        return self._clients.get()
+
+    def _before_clock(self, request: ModelRequest) -> None:
+        self._client_for(request.model)  # imports the SDK: before the clock starts
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()

@@ -27,7 +27,7 @@ from duo_tui.providers.base import (
     StreamEnd,
     TextChunk,
 )
-from duo_tui.providers.faults import make_error
+from duo_tui.providers.faults import from_exception, make_error
 from duo_tui.providers.retry import RetryPolicy, retrying
 
 if TYPE_CHECKING:
@@ -160,6 +160,34 @@ class Attempt:
         """The next item of `stream` (raises StopAsyncIteration at its end)."""
         return await self.wait(stream.__anext__())
 
+    async def open(self, awaitable: Awaitable[T]) -> T:
+        """Await the response that starts the stream; what the SDK raises becomes its fault."""
+        try:
+            return await self.wait(awaitable, "the response")
+        except Exception as exc:
+            raise from_exception(exc, model=self.model) from exc
+
+    async def read(self, stream: AsyncIterator[T]) -> T | None:
+        """The next item of `stream`, None at its end; an error mid-stream becomes its fault.
+
+        The fault keeps the text and the usage received so far.
+        """
+        try:
+            return await self.next(stream)
+        except StopAsyncIteration:
+            return None
+        except Exception as exc:
+            raise from_exception(
+                exc, model=self.model, partial=self.partial, started=True, usage=self.usage()
+            ) from exc
+
+    def truncated(self, missing: str) -> ProviderError:
+        """The TRUNCATED fault of a stream that ended without `missing` (its end marker)."""
+        return self.fault(
+            FaultKind.TRUNCATED,
+            f"the stream ended without {missing} after {len(self.partial)} characters",
+        )
+
     def _timeout_error(self, deadline_bound: bool, what: str, first: bool) -> ProviderError:
         elapsed = self.deadline_s - (self.deadline_at - time.monotonic())  # since the call began
         got = len(self.partial)
@@ -182,8 +210,9 @@ class Attempt:
 class RetryingStreamProvider:
     """The part every wire provider shares: limits, the deadline clock and retries.
 
-    Subclasses implement `_attempt` (one try on the wire) and may override
-    `_before_clock` for work that must not count against the deadline (SDK import).
+    Subclasses implement `_attempt` (one try on the wire), may override
+    `_before_clock` for work that must not count against the deadline (SDK import)
+    and extend `_setup` with the state they keep per instance.
     """
 
     name = "provider"
@@ -198,6 +227,10 @@ class RetryingStreamProvider:
         self.config = config
         self.base_url = base_url
         self.policy = policy or RetryPolicy.from_config(config)
+        self._setup()
+
+    def _setup(self) -> None:
+        """A subclass's own per-instance state; called at the end of `__init__`."""
 
     def _before_clock(self, request: ModelRequest) -> None:
         """Slow one-time set-up (importing an SDK) done before the deadline starts."""
