@@ -7,9 +7,19 @@ at most three files, and each task ends in its own reviewed commit.
 
 from __future__ import annotations
 
-import json
-
-from duo_tui.demo.script import EXECUTOR, PLANNER, _u
+from duo_tui.demo.answers import (
+    ADD_DISCOUNT_FIELD,
+    EXECUTOR,
+    EXECUTOR_RATES,
+    PLANNER,
+    PLANNER_RATES,
+    TOTAL_CENTS,
+    edit,
+    edits,
+    plan_text,
+    review,
+    usage,
+)
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
 REQUEST = "Add discount codes and printable receipts to the shop, each with tests."
@@ -65,46 +75,36 @@ _MANIFEST = {
     ],
 }
 
-PLAN = f"""## Goal
-Discount codes and printable receipts, as three small reviewed commits.
+PLAN = plan_text(
+    goal="Discount codes and printable receipts, as three small reviewed commits.",
+    steps=[
+        "[S1] `shop/discounts.py`: the code table; tests in `tests/test_codes.py`.",
+        "[S2] `shop/cart.py`: `Cart.apply_code`; tests in `tests/test_apply.py`.",
+        "[S3] `shop/receipt.py`: `render_receipt(cart)`; tests in `tests/test_receipt.py`.",
+        "[S4] Mention receipts in `README.md`.",
+    ],
+    interfaces=[
+        "`DISCOUNT_CODES: dict[str, int]`, `Cart.apply_code(code)`, `render_receipt(cart) -> str`"
+    ],
+    risks=["Rounding cents; a second code."],
+    criteria=["`python -m unittest discover -s tests` passes after every task."],
+    prohibitions=["No new dependencies."],
+    manifest=_MANIFEST,
+)
 
-## Steps
-1. [S1] `shop/discounts.py`: the code table; tests in `tests/test_codes.py`.
-2. [S2] `shop/cart.py`: `Cart.apply_code`; tests in `tests/test_apply.py`.
-3. [S3] `shop/receipt.py`: `render_receipt(cart)`; tests in `tests/test_receipt.py`.
-4. [S4] Mention receipts in `README.md`.
-
-## Interfaces
-- `DISCOUNT_CODES: dict[str, int]`, `Cart.apply_code(code)`, `render_receipt(cart) -> str`
-
-## Risks
-- Rounding cents; a second code.
-
-## Completion criteria
-- `python -m unittest discover -s tests` passes after every task.
-
-## Prohibitions
-- No new dependencies.
-
-```json
-{json.dumps(_MANIFEST, indent=1)}
-```
-"""
-
-_T1 = '''shop/discounts.py
-```python
-<<<<<<< SEARCH
-=======
-"""Discount codes: code -> percent off."""
+_T1 = edits(
+    edit(
+        "shop/discounts.py",
+        "",
+        '''"""Discount codes: code -> percent off."""
 
 DISCOUNT_CODES: dict[str, int] = {"SAVE10": 10, "SAVE25": 25}
->>>>>>> REPLACE
-```
-
-tests/test_codes.py
-```python
-<<<<<<< SEARCH
-=======
+''',
+    ),
+    edit(
+        "tests/test_codes.py",
+        "",
+        """\
 import unittest
 
 from shop.discounts import DISCOUNT_CODES
@@ -113,26 +113,16 @@ from shop.discounts import DISCOUNT_CODES
 class CodesTest(unittest.TestCase):
     def test_percentages_are_sane(self) -> None:
         self.assertTrue(all(0 < p < 100 for p in DISCOUNT_CODES.values()))
->>>>>>> REPLACE
-```
-'''
+""",
+    ),
+)
 
-_T2 = """shop/cart.py
-```python
-<<<<<<< SEARCH
-        self.items: dict[str, tuple[int, int]] = {}
-=======
-        self.items: dict[str, tuple[int, int]] = {}
-        self.discount_pct = 0
->>>>>>> REPLACE
-```
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-    def total_cents(self) -> int:
-        return sum(price * qty for price, qty in self.items.values())
-=======
+_T2 = edits(
+    ADD_DISCOUNT_FIELD,
+    edit(
+        "shop/cart.py",
+        TOTAL_CENTS,
+        """\
     def apply_code(self, code: str) -> None:
         from shop.discounts import DISCOUNT_CODES
 
@@ -144,13 +134,12 @@ shop/cart.py
     def total_cents(self) -> int:
         total = sum(price * qty for price, qty in self.items.values())
         return max(0, total * (100 - self.discount_pct) // 100)
->>>>>>> REPLACE
-```
-
-tests/test_apply.py
-```python
-<<<<<<< SEARCH
-=======
+""",
+    ),
+    edit(
+        "tests/test_apply.py",
+        "",
+        """\
 import unittest
 
 from shop.cart import Cart
@@ -164,15 +153,17 @@ class ApplyTest(unittest.TestCase):
         self.assertEqual(cart.total_cents(), 900)
         with self.assertRaises(ValueError):
             cart.apply_code("SAVE25")
->>>>>>> REPLACE
-```
-"""
+""",
+    ),
+)
 
-_T3 = '''shop/receipt.py
-```python
-<<<<<<< SEARCH
-=======
-"""A printable text receipt of a cart."""
+_README_TESTS = "Run the tests with `python -m unittest discover -s tests`.\n"
+
+_T3 = edits(
+    edit(
+        "shop/receipt.py",
+        "",
+        '''"""A printable text receipt of a cart."""
 
 from shop.cart import Cart
 
@@ -183,13 +174,12 @@ def render_receipt(cart: Cart) -> str:
         lines.append(f"discount {cart.discount_pct}%")
     lines.append(f"TOTAL {cart.total_cents() / 100:.2f}")
     return "\\n".join(lines)
->>>>>>> REPLACE
-```
-
-tests/test_receipt.py
-```python
-<<<<<<< SEARCH
-=======
+''',
+    ),
+    edit(
+        "tests/test_receipt.py",
+        "",
+        """\
 import unittest
 
 from shop.cart import Cart
@@ -201,69 +191,54 @@ class ReceiptTest(unittest.TestCase):
         cart = Cart()
         cart.add("apple", 250, 2)
         self.assertTrue(render_receipt(cart).endswith("TOTAL 5.00"))
->>>>>>> REPLACE
-```
-
-README.md
-```markdown
-<<<<<<< SEARCH
-Run the tests with `python -m unittest discover -s tests`.
-=======
-Run the tests with `python -m unittest discover -s tests`.
-
-`shop.receipt.render_receipt(cart)` prints a receipt.
->>>>>>> REPLACE
-```
-'''
+""",
+    ),
+    edit(
+        "README.md",
+        _README_TESTS,
+        _README_TESTS + "\n`shop.receipt.render_receipt(cart)` prints a receipt.\n",
+        lang="markdown",
+    ),
+)
 
 
 def _clean_review(reviewer: str, file: str, title: str) -> str:
-    return json.dumps(
-        {
-            "reviewer": reviewer,
-            "verdict": "approve",
-            "score": 8,
-            "summary": "Small, tested, does what the task says.",
-            "findings": [
-                {
-                    "id": "F1",
-                    "severity": "low",
-                    "category": "style",
-                    "file": file,
-                    "line_start": 1,
-                    "line_end": 3,
-                    "title": title,
-                    "detail": "A nit, not a blocker.",
-                    "suggestion": "Optional.",
-                }
-            ],
-        },
-        indent=2,
-    )
+    finding = {
+        "id": "F1",
+        "severity": "low",
+        "category": "style",
+        "file": file,
+        "line_start": 1,
+        "line_end": 3,
+        "title": title,
+        "detail": "A nit, not a blocker.",
+        "suggestion": "Optional.",
+    }
+    return review(reviewer, "approve", 8, "Small, tested, does what the task says.", [finding])
 
 
 def large_script() -> Script:
-    a, b = (15.0, 75.0), (1.25, 10.0)
+    a, b = PLANNER_RATES, EXECUTOR_RATES
     reviews = [
         ("shop/discounts.py", "Module docstring could list the codes"),
         ("shop/cart.py", "Error message could say why the code was refused"),
         ("shop/receipt.py", "Receipt width is hard-coded"),
     ]
     return {
-        "plan": [ScriptedAnswer(PLAN, _u(1900, 900, *a))],
+        "plan": [ScriptedAnswer(PLAN, usage(1900, 900, *a))],
         "align": [
             ScriptedAnswer(
                 "Every task names its files; criteria are checkable.\n\nVERDICT: ready\n",
-                _u(2400, 60, *b),
+                usage(2400, 60, *b),
             )
         ],
-        "execute": [ScriptedAnswer(t, _u(2800, 600, *b)) for t in (_T1, _T2, _T3)],
+        "execute": [ScriptedAnswer(t, usage(2800, 600, *b)) for t in (_T1, _T2, _T3)],
         ("review", PLANNER): [
-            ScriptedAnswer(_clean_review(PLANNER, f, t), _u(3000, 200, *a)) for f, t in reviews
+            ScriptedAnswer(_clean_review(PLANNER, f, t), usage(3000, 200, *a)) for f, t in reviews
         ],
         ("review", EXECUTOR): [
             ScriptedAnswer(
-                _clean_review(EXECUTOR, f, "Nothing blocking; " + t.lower()), _u(3000, 180, *b)
+                _clean_review(EXECUTOR, f, "Nothing blocking; " + t.lower()), usage(3000, 180, *b)
             )
             for f, t in reviews
         ],

@@ -8,14 +8,23 @@ severity conflict), a fix round, and clean second reviews.
 
 from __future__ import annotations
 
-import json
-
-from duo_tui.core.models import Usage
+from duo_tui.demo.answers import (
+    ADD_DISCOUNT_FIELD,
+    EXECUTOR,
+    EXECUTOR_RATES,
+    PLANNER,
+    PLANNER_RATES,
+    TOTAL_CENTS,
+    edit,
+    edits,
+    plan_text,
+    review,
+    usage,
+)
 from duo_tui.demo.scoped import keep_task_blocks, plan_with_feedback
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
-PLANNER = "anthropic/claude-opus-4-7"
-EXECUTOR = "openai/gpt-5.5"
+__all__ = ["EXECUTOR", "PLANNER", "REVIEW_A1", "REVIEW_A2", "REVIEW_B1", "REVIEW_B2", "demo_script"]
 
 _MANIFEST = {
     "size": "M",
@@ -45,38 +54,30 @@ _MANIFEST = {
 
 
 def _plan(version: int) -> str:
-    case_line = (
-        "\n- Codes are matched case-insensitively (`save10` works), as the check asked."
-        if version > 1
-        else ""
+    interfaces = [
+        "`Cart.apply_code(code: str) -> None`",
+        "`Cart.discount_pct: int` (0 when no code is applied)",
+    ]
+    if version > 1:
+        interfaces.append(
+            "Codes are matched case-insensitively (`save10` works), as the check asked."
+        )
+    return plan_text(
+        goal="Let a shopper apply one percentage discount code (SAVE10, SAVE25) to the cart.",
+        steps=[
+            "[S1] Create `shop/discounts.py` with `DISCOUNT_CODES: dict[str, int]` (code → percent).",
+            "[S2] In `shop/cart.py` add `Cart.apply_code(code)`; refuse unknown codes with `ValueError`; make `total_cents()` apply the discount.",
+            "[S3] Add `tests/test_discounts.py`: a known code, an unknown code, the total.",
+        ],
+        interfaces=interfaces,
+        risks=[
+            "Rounding of cents when a percentage does not divide the total.",
+            "Applying several codes.",
+        ],
+        criteria=["`python -m unittest discover -s tests` passes.", "The total is never negative."],
+        prohibitions=["No floating point money in stored state; no new dependencies."],
+        manifest=_MANIFEST,
     )
-    return f"""## Goal
-Let a shopper apply one percentage discount code (SAVE10, SAVE25) to the cart.
-
-## Steps
-1. [S1] Create `shop/discounts.py` with `DISCOUNT_CODES: dict[str, int]` (code → percent).
-2. [S2] In `shop/cart.py` add `Cart.apply_code(code)`; refuse unknown codes with `ValueError`; make `total_cents()` apply the discount.
-3. [S3] Add `tests/test_discounts.py`: a known code, an unknown code, the total.
-
-## Interfaces
-- `Cart.apply_code(code: str) -> None`
-- `Cart.discount_pct: int` (0 when no code is applied){case_line}
-
-## Risks
-- Rounding of cents when a percentage does not divide the total.
-- Applying several codes.
-
-## Completion criteria
-- `python -m unittest discover -s tests` passes.
-- The total is never negative.
-
-## Prohibitions
-- No floating point money in stored state; no new dependencies.
-
-```json
-{json.dumps(_MANIFEST, indent=1)}
-```
-"""
 
 
 _ALIGN_BLOCKING = """Plan check (executability):
@@ -96,50 +97,34 @@ No blocking objection: every step names its files and the completion criteria ar
 VERDICT: ready
 """
 
-_EXECUTE = '''I will add the code table, then the cart method and the tests.
-
-shop/discounts.py
-```python
-<<<<<<< SEARCH
-=======
-"""Discount codes: code -> percent off."""
+_EXECUTE = "I will add the code table, then the cart method and the tests.\n\n" + edits(
+    edit(
+        "shop/discounts.py",
+        "",
+        '''"""Discount codes: code -> percent off."""
 
 DISCOUNT_CODES: dict[str, int] = {
     "SAVE10": 10,
     "SAVE25": 25,
 }
->>>>>>> REPLACE
-```
+''',
+    ),
+    edit(
+        "shop/cart.py",
+        '''"""The cart: items with prices in cents."""
 
-shop/cart.py
-```python
-<<<<<<< SEARCH
-"""The cart: items with prices in cents."""
-
-=======
-"""The cart: items with prices in cents."""
+''',
+        '''"""The cart: items with prices in cents."""
 
 from shop.discounts import DISCOUNT_CODES
 
->>>>>>> REPLACE
-```
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-        self.items: dict[str, tuple[int, int]] = {}
-=======
-        self.items: dict[str, tuple[int, int]] = {}
-        self.discount_pct = 0
->>>>>>> REPLACE
-```
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-    def total_cents(self) -> int:
-        return sum(price * qty for price, qty in self.items.values())
-=======
+''',
+    ),
+    ADD_DISCOUNT_FIELD,
+    edit(
+        "shop/cart.py",
+        TOTAL_CENTS,
+        """\
     def apply_code(self, code: str) -> None:
         pct = DISCOUNT_CODES.get(code.upper())
         if pct is None:
@@ -149,13 +134,12 @@ shop/cart.py
     def total_cents(self) -> int:
         total = sum(price * qty for price, qty in self.items.values())
         return int(total * (1 - self.discount_pct / 100))
->>>>>>> REPLACE
-```
-
-tests/test_discounts.py
-```python
-<<<<<<< SEARCH
-=======
+""",
+    ),
+    edit(
+        "tests/test_discounts.py",
+        "",
+        """\
 import unittest
 
 from shop.cart import Cart
@@ -181,41 +165,38 @@ class DiscountTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
->>>>>>> REPLACE
-```
-'''
+""",
+    ),
+)
 
-_FIX = """Fixing the stacking bug (critical): a second code is refused, and the total is clamped at zero with integer arithmetic.
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
+_FIX = (
+    "Fixing the stacking bug (critical): a second code is refused, and the total is clamped"
+    " at zero with integer arithmetic.\n\n"
+) + edits(
+    edit(
+        "shop/cart.py",
+        """\
         if pct is None:
             raise ValueError(f"unknown discount code: {code}")
         self.discount_pct += pct
-=======
+""",
+        """\
         if pct is None:
             raise ValueError(f"unknown discount code: {code}")
         if self.discount_pct:
             raise ValueError("a discount code is already applied")
         self.discount_pct = pct
->>>>>>> REPLACE
-```
-
-shop/cart.py
-```python
-<<<<<<< SEARCH
-        return int(total * (1 - self.discount_pct / 100))
-=======
-        return max(0, total * (100 - self.discount_pct) // 100)
->>>>>>> REPLACE
-```
-
-tests/test_discounts.py
-```python
-<<<<<<< SEARCH
-    def test_unknown_code(self) -> None:
-=======
+""",
+    ),
+    edit(
+        "shop/cart.py",
+        "        return int(total * (1 - self.discount_pct / 100))\n",
+        "        return max(0, total * (100 - self.discount_pct) // 100)\n",
+    ),
+    edit(
+        "tests/test_discounts.py",
+        "    def test_unknown_code(self) -> None:\n",
+        """\
     def test_second_code_refused(self) -> None:
         cart = Cart()
         cart.add("apple", 1000)
@@ -225,23 +206,12 @@ tests/test_discounts.py
         self.assertEqual(cart.total_cents(), 750)
 
     def test_unknown_code(self) -> None:
->>>>>>> REPLACE
-```
-"""
+""",
+    ),
+)
 
 
-def _review(reviewer: str, verdict: str, score: int, summary: str, findings: list[dict]) -> str:
-    doc = {
-        "reviewer": reviewer,
-        "verdict": verdict,
-        "score": score,
-        "summary": summary,
-        "findings": findings,
-    }
-    return json.dumps(doc, indent=2)
-
-
-REVIEW_A1 = _review(
+REVIEW_A1 = review(
     PLANNER,
     "request_changes",
     5,
@@ -283,7 +253,7 @@ REVIEW_A1 = _review(
     ],
 )
 
-REVIEW_B1 = _review(
+REVIEW_B1 = review(
     EXECUTOR,
     "request_changes",
     6,
@@ -325,7 +295,7 @@ REVIEW_B1 = _review(
     ],
 )
 
-REVIEW_A2 = _review(
+REVIEW_A2 = review(
     PLANNER,
     "approve",
     9,
@@ -345,7 +315,7 @@ REVIEW_A2 = _review(
     ],
 )
 
-REVIEW_B2 = _review(
+REVIEW_B2 = review(
     EXECUTOR,
     "approve",
     9,
@@ -366,40 +336,31 @@ REVIEW_B2 = _review(
 )
 
 
-def _u(inp: int, out: int, rate_in: float, rate_out: float) -> Usage:
-    return Usage(
-        input_tokens=inp,
-        output_tokens=out,
-        cost_usd=round(inp * rate_in / 1e6 + out * rate_out / 1e6, 6),
-    )
-
-
 def demo_script() -> Script:
     """A fresh script (answers are consumed as the session plays)."""
-    a = (15.0, 75.0)  # illustrative $/Mtok for the scripted planner
-    b = (1.25, 10.0)  # and for the scripted executor
+    a, b = PLANNER_RATES, EXECUTOR_RATES
     return {
         # the planner's reruns and revisions show the human's rejection reason
         "plan": [
-            ScriptedAnswer(_plan(1), _u(1850, 720, *a), adapt=plan_with_feedback),
-            ScriptedAnswer(_plan(1), _u(1900, 730, *a), adapt=plan_with_feedback),
+            ScriptedAnswer(_plan(1), usage(1850, 720, *a), adapt=plan_with_feedback),
+            ScriptedAnswer(_plan(1), usage(1900, 730, *a), adapt=plan_with_feedback),
         ],
         "align": [
-            ScriptedAnswer(_ALIGN_BLOCKING, _u(2300, 160, *b)),
-            ScriptedAnswer(_ALIGN_READY, _u(2350, 110, *b)),
+            ScriptedAnswer(_ALIGN_BLOCKING, usage(2300, 160, *b)),
+            ScriptedAnswer(_ALIGN_READY, usage(2350, 110, *b)),
         ],
-        "revise": [ScriptedAnswer(_plan(2), _u(2600, 760, *a), adapt=plan_with_feedback)],
+        "revise": [ScriptedAnswer(_plan(2), usage(2600, 760, *a), adapt=plan_with_feedback)],
         # the executor keeps to its task's files (a split task gets its part only)
-        "execute": [ScriptedAnswer(_EXECUTE, _u(3100, 890, *b), adapt=keep_task_blocks)],
-        "fix": [ScriptedAnswer(_FIX, _u(4200, 420, *b), adapt=keep_task_blocks)],
+        "execute": [ScriptedAnswer(_EXECUTE, usage(3100, 890, *b), adapt=keep_task_blocks)],
+        "fix": [ScriptedAnswer(_FIX, usage(4200, 420, *b), adapt=keep_task_blocks)],
         ("review", PLANNER): [
-            ScriptedAnswer(REVIEW_A1, _u(3900, 650, *a)),
-            ScriptedAnswer(REVIEW_A2, _u(4100, 240, *a)),
+            ScriptedAnswer(REVIEW_A1, usage(3900, 650, *a)),
+            ScriptedAnswer(REVIEW_A2, usage(4100, 240, *a)),
         ],
         ("review", EXECUTOR): [
-            ScriptedAnswer(REVIEW_B1, _u(3900, 610, *b)),
-            ScriptedAnswer(REVIEW_B2, _u(4050, 220, *b)),
+            ScriptedAnswer(REVIEW_B1, usage(3900, 610, *b)),
+            ScriptedAnswer(REVIEW_B2, usage(4050, 220, *b)),
         ],
-        ("rebuttal", PLANNER): [ScriptedAnswer(REVIEW_A1, _u(4500, 650, *a))],
-        ("rebuttal", EXECUTOR): [ScriptedAnswer(REVIEW_B1, _u(4500, 610, *b))],
+        ("rebuttal", PLANNER): [ScriptedAnswer(REVIEW_A1, usage(4500, 650, *a))],
+        ("rebuttal", EXECUTOR): [ScriptedAnswer(REVIEW_B1, usage(4500, 610, *b))],
     }
