@@ -35,6 +35,7 @@ __all__ = [
     "GOLDEN_FILE_BYTES",
     "MB",
     "PR_DIFF_BYTES",
+    "SESSION_JSON_DEPTH",
     "InputError",
     "Limits",
     "check_edit_sizes",
@@ -50,6 +51,9 @@ MB = 1_000_000
 CONFIG_FILE_BYTES = 1 * MB
 #: Nesting depth allowed in a configuration file.
 CONFIG_DEPTH = 32
+#: Nesting depth allowed in a file of a session folder read without a configuration
+#: (session.json, a lock note, a log line); duo-tui's own files nest 6 deep at most.
+SESSION_JSON_DEPTH = 64
 #: A pull request's diff fetched for an eval suite (`duo_tui.eval.pr_diffs`): ~500k tokens,
 #: more than any reviewer's context.
 PR_DIFF_BYTES = 2 * MB

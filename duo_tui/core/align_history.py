@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
+
 ALIGN_HISTORY_FILE = "align/history.json"
 MAX_DIFF_LINES = 400
 
@@ -53,15 +55,47 @@ class AlignHistory:
         return json.dumps({"rounds": [asdict(r) for r in self.rounds]}, indent=2)
 
     @classmethod
-    def from_json(cls, text: str | None) -> AlignHistory:
-        """The stored history; an unreadable one is an empty history (nothing is guessed)."""
+    def from_json(
+        cls, text: str | None, on_problem: Callable[[str], None] | None = None
+    ) -> AlignHistory:
+        """The stored history; an unreadable one is an empty history (nothing is guessed),
+        and `on_problem` is told why (not JSON, nested without end, wrong types)."""
         if not text:
             return cls()
         try:
-            raw = json.loads(text)
-            return cls([AlignRound(**r) for r in raw.get("rounds", [])])
-        except (ValueError, TypeError, AttributeError):
+            raw = loads_json(text, SESSION_JSON_DEPTH)
+            rounds = raw.get("rounds", []) if isinstance(raw, dict) else None
+            if not isinstance(rounds, list):
+                raise TypeError("no list of rounds")
+            return cls([_round(r) for r in rounds])
+        except (ValueError, TypeError, InputError) as exc:
+            if on_problem is not None:
+                why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                on_problem(why)
             return cls()
+
+
+def _round(raw: Any) -> AlignRound:
+    """One stored round, its fields type-checked (TypeError names the first wrong one)."""
+    if not isinstance(raw, dict):
+        raise TypeError("a round is not an object")
+    r = AlignRound(**raw)
+    for name, kinds in _ROUND_TYPES.items():
+        value = getattr(r, name)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise TypeError(f"round {name} is {type(value).__name__}")
+    return r
+
+
+_ROUND_TYPES: dict[str, tuple[type, ...]] = {
+    "check": (int,),
+    "plan_version": (int,),
+    "verdict": (str,),
+    "critique": (str,),
+    "revised_to": (int, type(None)),
+    "proposal": (bool,),
+    "model": (str,),
+}
 
 
 def plan_diff(old: str, new: str, old_version: int, new_version: int) -> str:

@@ -25,6 +25,7 @@ from duo_tui.core.plan_manifest import (
 from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError
 from duo_tui.core.session import PlanStep, Task, TaskState
 from duo_tui.prompts import render, untrusted
+from duo_tui.safe_text import clean
 
 _VERDICT = re.compile(r"^\s*VERDICT:\s*(ready|blocking)\s*$", re.I | re.M)
 
@@ -128,7 +129,14 @@ class PlanningStages(RunnerBase):
     async def stage_align(self) -> None:
         s = self.session
         max_rounds = self.config.loop.max_align_rounds
-        history = AlignHistory.from_json(self.store.read_artifact(ALIGN_HISTORY_FILE))
+        history = AlignHistory.from_json(
+            self.store.read_artifact(ALIGN_HISTORY_FILE),
+            lambda why: self.notice(
+                f"{ALIGN_HISTORY_FILE} is unreadable ({clean(why)}); the plan check's "
+                "history starts afresh",
+                "warning",
+            ),
+        )
 
         def keep() -> None:
             self.store.write_artifact(ALIGN_HISTORY_FILE, history.to_json())

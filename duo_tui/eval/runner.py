@@ -31,6 +31,7 @@ from duo_tui.core.models import Review, Stage, Usage
 from duo_tui.core.session import Session
 from duo_tui.errors import ReviewParseError
 from duo_tui.eval.suite import Case, Suite
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 from duo_tui.prompts import render, template, untrusted
 from duo_tui.providers.base import Provider
 from duo_tui.store.atomic import write_atomic
@@ -93,7 +94,7 @@ class EvalCache:
         """The cached outcome, or None (absent, unreadable or from another version)."""
         p = self.path(model, case)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = loads_json(p.read_text(encoding="utf-8"), SESSION_JSON_DEPTH)
             if data.get("format") != _CACHE_FORMAT or data.get("model") != model:
                 return None
             review = Review.model_validate(data["review"]) if data.get("review") else None
@@ -107,7 +108,7 @@ class EvalCache:
                 error=data.get("error"),
                 raw=str(data.get("raw") or ""),
             )
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, InputError):
             return None  # a damaged entry is reviewed again, never trusted
 
     def save(self, outcome: ReviewOutcome, case: Case) -> None:

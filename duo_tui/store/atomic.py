@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from duo_tui.errors import DiskFullError
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 
 __all__ = [
     "DiskFullError",
@@ -206,6 +207,8 @@ def read_jsonl(path: Path | str) -> tuple[list[dict[str, Any]], list[str]]:
 def read_jsonl_numbered(path: Path | str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
     """Like `read_jsonl`, with each record's 1-based line number."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a FIFO would block the read for good
+        return [], [f"{path.name}: not a regular file; not read"]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -223,7 +226,10 @@ def read_jsonl_numbered(path: Path | str) -> tuple[list[tuple[int, dict[str, Any
             continue
         number = index + 1
         try:
-            value = json.loads(line)
+            value = loads_json(line, SESSION_JSON_DEPTH)
+        except InputError as exc:
+            errors.append(f"{path.name} line {number}: {exc}; skipped")
+            continue
         except json.JSONDecodeError as exc:
             if index == last and not ends_clean:
                 errors.append(

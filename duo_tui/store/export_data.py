@@ -18,6 +18,7 @@ from typing import Any
 from duo_tui.core.models import Severity
 from duo_tui.core.report import call_endings
 from duo_tui.core.session import SessionStatus
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 from duo_tui.store.session_store import SessionStore
 
 __all__ = ["EXPORT_FORMAT", "SEVERITIES", "collect_export", "load_artifact_json"]
@@ -33,9 +34,12 @@ def load_artifact_json(store: SessionStore, relpath: str, problems: list[str]) -
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return loads_json(text, SESSION_JSON_DEPTH)
     except json.JSONDecodeError as exc:
         problems.append(f"{relpath} is not valid JSON (line {exc.lineno}: {exc.msg})")
+        return None
+    except InputError as exc:
+        problems.append(f"{relpath} is unreadable: {exc}")
         return None
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from duo_tui.core.session import Session, slugify
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 from duo_tui.redact import redact, secret_values
 
 SESSION_FILE = "session.json"
@@ -124,6 +125,9 @@ def _json_problem(name: str, exc: Exception) -> str:
 
 
 def _read_session_file(path: Path) -> Session:
+    """session.json (or its backup); InputError for one nested without end or not a file."""
+    if path.exists() and not path.is_file():
+        raise InputError("not a regular file")
     raw = path.read_bytes()
-    data = json.loads(raw.decode("utf-8", errors="replace"))
+    data = loads_json(raw.decode("utf-8", errors="replace"), SESSION_JSON_DEPTH)
     return Session.model_validate(data)

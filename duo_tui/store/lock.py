@@ -30,22 +30,27 @@ from typing import Any
 
 from duo_tui.core.models import utcnow
 from duo_tui.errors import SessionLockedError
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json, read_regular_file
 from duo_tui.redact import redact
 
 __all__ = ["SessionLock", "read_holder", "repo_lock", "session_lock"]
+
+#: A holder note is a pid, a host and a command line: never more than this.
+_HOLDER_BYTES = 64_000
 
 
 def read_holder(path: Path | str) -> dict[str, Any] | None:
     """The holder note written in a lock file, or None if there is none."""
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
+        raw = read_regular_file(Path(path), _HOLDER_BYTES)
+    except InputError:  # missing, not a file, or far bigger than a holder note
         return None
+    text = raw.decode("utf-8", errors="replace").strip()
     if not text:
         return None
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = loads_json(text, SESSION_JSON_DEPTH)
+    except (json.JSONDecodeError, InputError):
         return None
     return value if isinstance(value, dict) else None
 

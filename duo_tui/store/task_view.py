@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from duo_tui.core.models import Review
 from duo_tui.core.session import Session, Task
+from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 from duo_tui.store.session_store import SESSION_FILE, SessionStore, round_dir
 
 __all__ = ["RoundView", "TaskDetail", "load_task_detail", "read_session"]
@@ -88,9 +89,12 @@ def load_task_detail(store: SessionStore, task: Task) -> TaskDetail:
         raw = store.read_artifact(f"{folder}/triage.json")
         if raw:
             try:
-                data = json.loads(raw)
+                data = loads_json(raw, SESSION_JSON_DEPTH)
             except json.JSONDecodeError:
                 detail.problems.append(f"{folder}/triage.json is not valid JSON")
+                data = None
+            except InputError as exc:
+                detail.problems.append(f"{folder}/triage.json is unreadable: {exc}")
                 data = None
             if isinstance(data, dict):
                 decisions = data.get("decisions") or {}

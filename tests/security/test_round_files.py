@@ -9,30 +9,25 @@ safe fallback, never a traceback, and the session goes on to its commit.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from duo_tui.config import Config
-from duo_tui.core.events import AwaitingDecision, Event, Notice, StageStarted, UserDecision
-from duo_tui.core.models import Mode, Stage
-from duo_tui.core.runner import QueueDriver
+from duo_tui.core.events import AwaitingDecision, Event, StageStarted
+from duo_tui.core.models import Stage
 from duo_tui.providers.scripted import ScriptedProvider
-from duo_tui.service import open_existing, open_new
 from tests.core.helpers import (
     EXECUTOR,
     HARMLESS_FIX,
     PLANNER,
-    REQUEST,
     STACKING,
     config,
     make_script,
     review,
 )
+from tests.security.restart import resume, session_dir, until, warnings
 
 
 def _script() -> Any:
@@ -57,77 +52,12 @@ def _resumed_script() -> Any:
     )
 
 
-def _until(repo: Path, stop: Callable[[Event], bool], cfg: Config) -> None:
-    """Run a session until `stop(event)`, then let the process go away (a restart)."""
-    provider = ScriptedProvider(_script())
-
-    async def go() -> None:
-        driver = QueueDriver()
-        reached = asyncio.Event()
-
-        def answer(ev: Event) -> None:
-            if stop(ev):
-                reached.set()
-            elif isinstance(ev, AwaitingDecision) and not reached.is_set():
-                driver.answer(UserDecision("accept"))
-
-        ws = open_new(
-            repo,
-            REQUEST,
-            cfg,
-            driver=driver,
-            mode=Mode.FAST,
-            listeners=[answer],
-            providers=lambda _m: provider,
-        )
-        task = asyncio.create_task(ws.pipeline.run())
-        await asyncio.wait_for(reached.wait(), 60)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        ws.close()
-
-    asyncio.run(go())
-
-
 def _fix_starts(ev: Event) -> bool:
     return isinstance(ev, StageStarted) and ev.stage == Stage.FIX
 
 
 def _triage_waits(ev: Event) -> bool:
     return isinstance(ev, AwaitingDecision) and ev.checkpoint.stage == Stage.TRIAGE
-
-
-def _resume(repo: Path, cfg: Config) -> tuple[dict[str, Any], list[Event], ScriptedProvider]:
-    provider = ScriptedProvider(_resumed_script())
-    events: list[Event] = []
-
-    async def go() -> dict[str, Any]:
-        driver = QueueDriver()
-
-        def answer(ev: Event) -> None:
-            events.append(ev)
-            if isinstance(ev, AwaitingDecision):
-                driver.answer(UserDecision("accept"))
-
-        ws = open_existing(
-            repo, None, cfg, driver=driver, listeners=[answer], providers=lambda _m: provider
-        )
-        try:
-            return await asyncio.wait_for(ws.pipeline.run(), 60)
-        finally:
-            ws.close()
-
-    return asyncio.run(go()), events, provider
-
-
-def _session_dir(repo: Path) -> Path:
-    (folder,) = [p for p in (repo / ".duo" / "sessions").iterdir() if p.is_dir()]
-    return folder
-
-
-def _warnings(events: list[Event]) -> str:
-    return "\n".join(e.message for e in events if isinstance(e, Notice) and e.severity == "warning")
 
 
 def _fix_prompts(provider: ScriptedProvider) -> list[str]:
@@ -154,18 +84,18 @@ def test_a_corrupted_earlier_triage_is_a_warning_and_the_fix_goes_on(
     cfg = config()
     if name == "over the size limit":
         cfg.limits.review_file_mb = 0.02  # 20 KB: the big table is over it, the real ones not
-    _until(demo_repo, _fix_starts, cfg)
-    triage = _session_dir(demo_repo) / "T1" / "round-1" / "triage.json"
+    until(demo_repo, _fix_starts, cfg, _script())
+    triage = session_dir(demo_repo) / "T1" / "round-1" / "triage.json"
     assert triage.is_file()
     content, said = CORRUPTED[name]
     triage.write_text(content, encoding="utf-8")
 
-    report, events, provider = _resume(demo_repo, cfg)
+    report, events, provider = resume(demo_repo, cfg, _resumed_script())
 
     assert report["converged"] and report["committed"], report
-    warnings = _warnings(events)
-    assert "T1/round-1/triage.json" in warnings and said in warnings, warnings
-    assert "the fix goes ahead without its findings" in warnings
+    shown = warnings(events)
+    assert "T1/round-1/triage.json" in shown and said in shown, shown
+    assert "the fix goes ahead without its findings" in shown
     # the resumed fix still reached the executor, without a findings list
     (prompt,) = _fix_prompts(provider)
     assert "Findings to fix" not in prompt
@@ -173,8 +103,8 @@ def test_a_corrupted_earlier_triage_is_a_warning_and_the_fix_goes_on(
 
 def test_malformed_groups_of_an_earlier_triage_are_skipped(demo_repo: Path) -> None:
     cfg = config()
-    _until(demo_repo, _fix_starts, cfg)
-    triage = _session_dir(demo_repo) / "T1" / "round-1" / "triage.json"
+    until(demo_repo, _fix_starts, cfg, _script())
+    triage = session_dir(demo_repo) / "T1" / "round-1" / "triage.json"
     table = json.loads(triage.read_text(encoding="utf-8"))
     good = next(g for g in table["groups"] if table["decisions"].get(g["key"]) == "fix")
     table["groups"] = [
@@ -186,7 +116,7 @@ def test_malformed_groups_of_an_earlier_triage_are_skipped(demo_repo: Path) -> N
     table["decisions"]["G9"] = "fix"
     triage.write_text(json.dumps(table), encoding="utf-8")
 
-    report, _events, provider = _resume(demo_repo, cfg)
+    report, _events, provider = resume(demo_repo, cfg, _resumed_script())
 
     assert report["converged"] and report["committed"], report
     (prompt,) = _fix_prompts(provider)
@@ -196,17 +126,17 @@ def test_malformed_groups_of_an_earlier_triage_are_skipped(demo_repo: Path) -> N
 def test_unreadable_stored_reviews_are_asked_again(demo_repo: Path) -> None:
     """Reviews read back at the triage checkpoint: corrupted ones are reviewed again."""
     cfg = config()
-    _until(demo_repo, _triage_waits, cfg)
-    round1 = _session_dir(demo_repo) / "T1" / "round-1"
+    until(demo_repo, _triage_waits, cfg, _script())
+    round1 = session_dir(demo_repo) / "T1" / "round-1"
     reviews = sorted(round1.glob("review-*.json"))
     assert len(reviews) == 2
     reviews[0].write_text("[" * 100_000, encoding="utf-8")
     reviews[1].write_text('{"reviewer": 5, "findings": "none"}', encoding="utf-8")
 
-    report, events, provider = _resume(demo_repo, cfg)
+    report, events, provider = resume(demo_repo, cfg, _resumed_script())
 
     assert report["committed"], report
-    warnings = _warnings(events)
-    assert "nested deeper than 64 levels" in warnings and "is not a duo review" in warnings
-    assert "reviews again" in warnings
+    shown = warnings(events)
+    assert "nested deeper than 64 levels" in shown and "is not a duo review" in shown
+    assert "reviews again" in shown
     assert [r.purpose for r in provider.requests].count("review") == 2  # both asked again
