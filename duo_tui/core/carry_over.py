@@ -20,6 +20,7 @@ from typing import Any
 
 from duo_tui.core.convergence import MergedFinding, auto_decision
 from duo_tui.core.models import Finding, FindingDecision, Review
+from duo_tui.limits import Limits
 
 #: Where a finding's decision came from.
 SOURCE_HUMAN = "human"
@@ -151,6 +152,7 @@ def preselect(
     merged: list[MergedFinding],
     previous: dict[str, tuple[Finding, FindingDecision, str]] | None = None,
     previous_round: int = 0,
+    limits: Limits | None = None,
 ) -> Preselection:
     """Start a round's triage: carried decisions for recurring findings, else suggestions."""
     pre = Preselection()
@@ -166,7 +168,7 @@ def preselect(
         reviewer="this round",
         findings=[m.members[0][1].model_copy(update={"id": m.key}) for m in merged],
     )
-    for pair in match_reviews(before, now).pairs:
+    for pair in match_reviews(before, now, limits=limits).pairs:
         _f, decision, reason = previous[pair.a]
         carried = Carried(decision, previous_round, pair.a, reason)
         pre.decisions[pair.b] = decision

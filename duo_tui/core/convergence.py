@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from duo_tui.core.models import Finding, FindingDecision, Review, Severity
+from duo_tui.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,15 @@ class MergedFinding:
         return [f"R{i}:{f.id}" for i, f in self.members]
 
 
-def merge_reviews(reviews: list[Review]) -> list[MergedFinding]:
-    """Triage any number of reviews into problems, most severe and most agreed first."""
+def merge_reviews(reviews: list[Review], limits: Limits | None = None) -> list[MergedFinding]:
+    """Triage any number of reviews into problems, most severe and most agreed first
+    (matched within `limits`, the session's `[limits]`)."""
     from duo_tui.core.triage import group_findings, match_reviews
 
     merged: list[MergedFinding] = []
     if len(reviews) == 2:
         a, b = reviews
-        res = match_reviews(a, b)
+        res = match_reviews(a, b, limits=limits)
         # A one-to-many group shows as one problem: the pair and the findings it covers.
         extra = {(tg.a[0], tg.b[0]): tg for tg in res.groups}
         covered = {x for tg in res.groups for x in (*tg.a[1:], *tg.b[1:])}
@@ -125,7 +127,9 @@ def critical_fingerprints(merged: list[MergedFinding]) -> list[Finding]:
     return [m.members[0][1] for m in merged if m.severity == Severity.CRITICAL]
 
 
-def same_criticals(previous: list[Finding], current: list[Finding]) -> list[str]:
+def same_criticals(
+    previous: list[Finding], current: list[Finding], limits: Limits | None = None
+) -> list[str]:
     """Titles of current critical findings that match one of the previous round's."""
     if not previous or not current:
         return []
@@ -139,7 +143,7 @@ def same_criticals(previous: list[Finding], current: list[Finding]) -> list[str]
         reviewer="current",
         findings=[f.model_copy(update={"id": f"C{i}"}) for i, f in enumerate(current)],
     )
-    result = match_reviews(a, b)
+    result = match_reviews(a, b, limits=limits)
     titles = []
     for p in result.pairs:
         f = b.finding(p.b)

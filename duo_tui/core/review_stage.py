@@ -29,6 +29,7 @@ from duo_tui.core.runner import (
 from duo_tui.core.session import Task
 from duo_tui.core.task_base import TaskBase, _slug
 from duo_tui.errors import ReviewParseError
+from duo_tui.limits import Limits
 from duo_tui.prompts import render, untrusted
 from duo_tui.store.atomic import find_disk_full
 
@@ -77,7 +78,7 @@ class ReviewStage(TaskBase):
                 f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text
             )
             try:
-                review = parse_review_text(res.text, reviewer=model)
+                review = parse_review_text(res.text, reviewer=model, limits=self.limits())
             except ReviewParseError as exc:
                 # The raw text stays in the pane; say what is wrong there, and offer the rerun.
                 self.emit(
@@ -225,7 +226,7 @@ class ReviewStage(TaskBase):
                 title=f"rebuttal · round {task.round}",
             )
             self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.raw.txt", res.text)
-            return parse_review_text(res.text, reviewer=reviewers[i])
+            return parse_review_text(res.text, reviewer=reviewers[i], limits=self.limits())
 
         results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
         record = []
@@ -242,7 +243,7 @@ class ReviewStage(TaskBase):
                 failed = str(r)
                 self.notice(f"rebuttal of {reviewers[i]} failed, its review stands: {r}", "warning")
             position = (
-                _positions(blind[i], done[i], blind[1 - i])
+                _positions(blind[i], done[i], blind[1 - i], self.limits())
                 if failed is None
                 else {key: [] for key in _POSITION_KEYS[:-1]} | {"summary": ""}
             )
@@ -374,14 +375,16 @@ class ReviewStage(TaskBase):
         return [out[i] for i in sorted(out)]
 
 
-def _positions(before: Review, after: Review, other: Review) -> dict[str, Any]:
+def _positions(
+    before: Review, after: Review, other: Review, limits: Limits | None = None
+) -> dict[str, Any]:
     """How a reviewer's rebuttal (`after`) moved from its blind review (`before`), given
     the `other` review it was shown: titles of the other's findings it now reports
     (conceded) or still does not (contested), of its own it dropped (withdrawn), and
     its own findings whose severity it changed."""
     from duo_tui.core.triage import match_reviews
 
-    own = match_reviews(before, after)
+    own = match_reviews(before, after, limits=limits)
     withdrawn = [f.title for f in before.findings if f.id in set(own.only_a)]
     severity_changed = []
     for p in own.pairs:
@@ -390,8 +393,8 @@ def _positions(before: Review, after: Review, other: Review) -> dict[str, Any]:
             severity_changed.append(
                 {"title": a.title, "from": b.severity.value, "to": a.severity.value}
             )
-    had = {p.a for p in match_reviews(other, before).pairs}
-    has = {p.a for p in match_reviews(other, after).pairs}
+    had = {p.a for p in match_reviews(other, before, limits=limits).pairs}
+    has = {p.a for p in match_reviews(other, after, limits=limits).pairs}
     return {
         "conceded": [f.title for f in other.findings if f.id in has and f.id not in had],
         "contested": [f.title for f in other.findings if f.id not in has and f.id not in had],

@@ -403,12 +403,14 @@ def _normalise(data: dict[str, Any], reviewer: str, notes: list[str]) -> dict[st
     return data
 
 
-def parse_review_text(text: str, reviewer: str) -> Review:
+def parse_review_text(text: str, reviewer: str, limits: Limits | None = None) -> Review:
     """Parse a model's answer into a valid `Review`, forgiving what can be forgiven.
 
     Accepts a fenced ```json block, JSON surrounded by prose, and JSON with
     minor damage (repaired). `reviewer` fills a missing reviewer name. What
     had to be fixed is listed in the review's extra field ``parse_notes``.
+    `limits` (the session's `[limits]`; default `DEFAULT_LIMITS`) bounds the
+    nesting and the number of findings.
     """
     value, notes = _extract(text)
     if value is None:
@@ -417,10 +419,11 @@ def parse_review_text(text: str, reviewer: str) -> Review:
             "(expected an object with a 'findings' list)",
             raw=text,
         )
-    lim = DEFAULT_LIMITS
+    lim = limits or DEFAULT_LIMITS
     if json_depth(value, lim.json_depth) > lim.json_depth:
         raise ReviewParseError(
-            f"review by {reviewer}: the JSON is nested deeper than {lim.json_depth} levels",
+            f"review by {reviewer}: the JSON is nested deeper than {lim.json_depth} levels "
+            "([limits] json_depth)",
             raw=text,
         )
     if isinstance(value, list):

@@ -17,7 +17,7 @@ from duo_tui.core.runner import (
 )
 from duo_tui.core.session import Task, TaskState
 from duo_tui.core.trace import Trace, build_trace
-from duo_tui.limits import InputError, parse_json_text
+from duo_tui.limits import InputError, Limits, parse_json_text
 from duo_tui.prompts import untrusted
 from duo_tui.safe_text import clean
 
@@ -34,6 +34,10 @@ class TaskBase(RunnerBase):
     def _dir(self, task: Task) -> str:
         return f"{task.id}/round-{task.round}"
 
+    def limits(self) -> Limits:
+        """The configured `[limits]`: every reader of model output in the session obeys them."""
+        return self.config.limits.to_limits()
+
     def _round_json(self, relpath: str, instead: str) -> tuple[bool, Any]:
         """A JSON file of an earlier stage or round of this session: (found, its value).
 
@@ -42,7 +46,7 @@ class TaskBase(RunnerBase):
         it and what happens `instead`, and reads as (True, None); the session
         goes on. A missing file is (False, None).
         """
-        limits = self.config.limits.to_limits()
+        limits = self.limits()
         try:
             text = self.store.read_artifact(
                 relpath, limit=limits.review_file_bytes, setting="review_file_mb"
@@ -99,4 +103,4 @@ class TaskBase(RunnerBase):
         return run(self.worktree.path, "show", "--format=", "--no-color", sha, strip=False)
 
     def merge(self, reviews: list[Review]) -> list[MergedFinding]:
-        return merge_reviews(reviews)
+        return merge_reviews(reviews, self.limits())

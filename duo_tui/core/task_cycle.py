@@ -539,7 +539,7 @@ class TaskCycle(ReviewStage):
         # A fresh start each round: only a finding the matcher calls the same as one of
         # the previous round keeps that round's decision (marked carried over).
         prev_round, previous = self._previous_triage(task)
-        pre = preselect(merged, previous, prev_round)
+        pre = preselect(merged, previous, prev_round, self.limits())
 
         def table() -> list[dict[str, Any]]:
             rows = group_table(merged, {k: v.value for k, v in pre.decisions.items()})
@@ -638,8 +638,8 @@ class TaskCycle(ReviewStage):
             for x in (task.critical_history[-2] if len(task.critical_history) > 1 else [])
         ]
         task.critical_history = task.critical_history + history
-        again = same_criticals(prev, crit)
-        if again and same_criticals(prev2, crit):
+        again = same_criticals(prev, crit, self.limits())
+        if again and same_criticals(prev2, crit, self.limits()):
             raise StopSession(
                 f"the models argue in circles: the same critical finding came back in rounds "
                 f"{task.round - 2}–{task.round} of {task.id} ({again[0]})"
