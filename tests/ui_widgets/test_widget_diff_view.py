@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from duo_tui.ui.widgets.diff_view import DiffView, lexer_for
+from duo_tui.ui.widgets.diff_highlight import lexer_for
+from duo_tui.ui.widgets.diff_view import DiffView
 
 from ._support import HostApp, big_new_file, sample_files
 
@@ -136,7 +137,7 @@ async def test_ten_thousand_line_new_file_opens_fast() -> None:
         assert own < 0.2, f"opening took {own * 1000:.0f} ms"
         assert any("def function_0" in line for line in lines)
         # only the first chunk has been highlighted
-        assert set(view._caches[(0, 0)].chunks) == {0}
+        assert view._highlighter.highlighted_chunks(0, 0) == {0}
 
         # The whole path through Textual (mount, layout, paint) stays well under a second.
         started = time.perf_counter()
@@ -147,7 +148,7 @@ async def test_ten_thousand_line_new_file_opens_fast() -> None:
         view.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert any("9999" in line for line in _rendered(view))
-        assert len(view._caches[(0, 0)].chunks) == 2
+        assert len(view._highlighter.highlighted_chunks(0, 0)) == 2
 
 
 async def test_real_parse_diff_output_and_binary_file() -> None:
