@@ -352,15 +352,18 @@ class StreamPane(Vertical):
         return view
 
     def _render_markdown(self, text: str) -> None:
-        """Render `text` in the Markdown view, creating the widgets on first use."""
-        from textual.widgets import Markdown
+        """Render `text` in the Markdown view, creating the widgets on first use.
+
+        Model text: its links are inert, each shown with its target (`InertMarkdown`).
+        """
+        from duo_tui.ui.inert_markdown import InertMarkdown
 
         view = self._markdown_view()
-        found = view.query(Markdown)
+        found = view.query(InertMarkdown)
         if found:
             found.first().update(text)
         else:
-            view.mount(Markdown(text, id="stream-markdown"))
+            view.mount(InertMarkdown(text, id="stream-markdown"))
 
     def _show_markdown(self, show: bool) -> None:
         """Switch views, keeping the focus inside the pane if it was there."""
