@@ -71,6 +71,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if cmd == "doctor":
         return _doctor(args)
     if cmd == "eval":
+        if eval_on_screen(args):
+            return _eval_tui(args)
         from duo_tui.eval.command import eval_command
 
         return eval_command(args)
@@ -276,6 +278,53 @@ def _check_theme(args: argparse.Namespace) -> None:
         from duo_tui.ui.themes import check_theme_name
 
         check_theme_name(args.theme)
+
+
+def eval_on_screen(args: argparse.Namespace) -> bool:
+    """`duo-tui eval` shows its screen in a terminal; with `--json` or `--format`, or
+    without a terminal (piped, CI), it prints the report on stdout instead."""
+    if args.json_path is not None or args.format is not None:
+        return False
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+EVAL_DEMO_PACE = 3000.0
+"""Characters a second of the scripted reviewers on the eval screen: the demo takes seconds."""
+
+
+def _eval_tui(args: argparse.Namespace) -> int:
+    _check_theme(args)
+    from duo_tui.eval.command import plan_eval
+
+    plan = plan_eval(args, demo_pace=EVAL_DEMO_PACE if args.demo else 0.0)
+    from duo_tui.ui import hold_gc_until_first_frame
+
+    hold_gc_until_first_frame()
+    from duo_tui.ui.app import DuoApp
+
+    app = DuoApp(eval_plan=plan, theme_name=getattr(args, "theme", None))
+    try:
+        app.run()
+    finally:
+        screen = app.eval_screen
+        if screen is not None:
+            screen.stop_run()
+            screen.done_event.wait(10)  # the providers close; the finished reviews are cached
+        plan.close()
+    screen = app.eval_screen
+    if screen is not None and screen.report is not None and screen.finished:
+        from duo_tui.eval.report import render_text
+
+        sys.stdout.write(render_text(screen.report))
+        if not plan.demo:
+            print(
+                f"duo-tui eval: the reviews are cached in {plan.cache.root}: a rerun costs nothing",
+                file=sys.stderr,
+            )
+    if screen is not None and screen.error:
+        print(f"duo-tui eval: {screen.error}", file=sys.stderr)
+        return 1
+    return app.return_code or 0
 
 
 def _serve(args: argparse.Namespace) -> int:

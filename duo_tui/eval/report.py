@@ -10,9 +10,9 @@ from __future__ import annotations
 from duo_tui.eval.results import ConfigResult, EvalReport
 from duo_tui.safe_text import clean_line
 
-__all__ = ["render_markdown", "render_text"]
+__all__ = ["HEAD", "compact_cells", "cost_text", "render_markdown", "render_text", "row_cells"]
 
-_HEAD = (
+HEAD = (
     "configuration",
     "cases",
     "recall",
@@ -33,13 +33,38 @@ def _frac(n: int | None, d: int | None, v: float | None) -> str:
     return "-" if v is None or d is None else f"{_pct(v)} ({n}/{d})"
 
 
+def cost_text(usd: float, known: bool = True) -> str:
+    """Dollars with the digits that matter: $0.0123, $0.412, $12.30 (`+?`: some cost unknown)."""
+    text = f"${usd:.4f}" if usd < 0.1 else f"${usd:.3f}" if usd < 10 else f"${usd:.2f}"
+    return text + ("" if known else "+?")
+
+
 def _cost(c: ConfigResult) -> str:
-    return f"${c.cost_usd:.4f}" + ("" if c.cost_known else "+?")
+    return cost_text(c.cost_usd, c.cost_known)
 
 
 def _tokens(c: ConfigResult) -> str:
     n = c.input_tokens + c.output_tokens
     return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def row_cells(c: ConfigResult, total: int) -> list[str]:
+    """The cells of `c`'s row under `HEAD` (its name as it is, for the caller to clean)."""
+    return _row(c, total)
+
+
+def compact_cells(c: ConfigResult, total: int) -> list[str]:
+    """`row_cells` for a narrow terminal: percentages without their fractions."""
+    return [
+        f"{c.cases}/{total}",
+        _pct(c.recall),
+        _pct(c.precision),
+        _pct(c.agreed_precision) if c.agreed is not None else "-",
+        _pct(c.single_precision) if c.single is not None else "-",
+        _cost(c),
+        _tokens(c),
+        f"{c.review_s:.1f}s",
+    ]
 
 
 def _row(c: ConfigResult, total: int) -> list[str]:
@@ -95,8 +120,8 @@ def _summary(report: EvalReport) -> list[str]:
 
 
 def render_text(report: EvalReport) -> str:
-    rows = [list(_HEAD)] + [_row(c, report.cases) for c in report.configs]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
+    rows = [list(HEAD)] + [_row(c, report.cases) for c in report.configs]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEAD))]
     out = [*_summary(report), ""]
     for k, r in enumerate(rows):
         out.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
@@ -119,8 +144,8 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(report: EvalReport) -> str:
     out = ["# duo-tui eval", ""] + [f"{line}  " for line in _summary(report)] + [""]
-    out.append("| " + " | ".join(_HEAD) + " |")
-    out.append("|" + "---|" * len(_HEAD))
+    out.append("| " + " | ".join(HEAD) + " |")
+    out.append("|" + "---|" * len(HEAD))
     for c in report.configs:
         out.append("| " + " | ".join(_md_cell(x) for x in _row(c, report.cases)) + " |")
     gains = _gains(report)

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from duo_tui.core.models import Review
+    from duo_tui.eval.command import EvalPlan
+    from duo_tui.eval.results import EvalReport
+    from duo_tui.eval.suite import Suite
     from duo_tui.session_summary import SessionInfo
+    from duo_tui.ui.screens.eval import EvalScreen
     from duo_tui.ui.screens.workbench import WorkbenchScreen
 
 DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
@@ -93,8 +97,13 @@ class DuoApp(FastApp, App[None]):
         pace: float | None = None,
         autopilot: bool = False,
         triage_out: Path | str | None = None,
+        eval_plan: EvalPlan | None = None,
+        eval_report: tuple[Suite, EvalReport] | None = None,
     ) -> None:
         super().__init__()
+        self.eval_plan = eval_plan  # `duo-tui eval` in a terminal: the run to play
+        self.eval_report = eval_report  # or a finished report to show
+        self.eval_screen: EvalScreen | None = None
         self.demo = demo
         self.repo_arg = Path(repo) if repo else None
         self.config_path = Path(config_path) if config_path else None
@@ -252,6 +261,16 @@ class DuoApp(FastApp, App[None]):
                 self.register_theme(fallback)
             self.theme = "duo-dark" if fallback is not None else "textual-dark"
         self.after_first_frame(self._apply_ui_config)
+        if self.eval_plan is not None or self.eval_report is not None:
+            from duo_tui.ui.screens.eval import EvalScreen
+
+            if self.eval_plan is not None:
+                self.eval_screen = EvalScreen(self.eval_plan)
+            else:
+                assert self.eval_report is not None
+                self.eval_screen = EvalScreen.finished_report(*self.eval_report)
+            self.push_screen(self.eval_screen)
+            return
         if self.triage_reviews is not None:
             from duo_tui.ui.screens.triage import TriageScreen
 
@@ -290,7 +309,7 @@ class DuoApp(FastApp, App[None]):
             self.notify(str(exc), severity="error", timeout=10)
             return
         ui = config.ui
-        if not self.demo and self.triage_reviews is None:
+        if not self.demo and self.triage_reviews is None and self.eval_screen is None:
             # The models' SDKs load now, in the background, so the first call is quick.
             from duo_tui.providers.preload import preload_in_background
 
@@ -386,6 +405,8 @@ class DuoApp(FastApp, App[None]):
         """End the app: the pipeline stops where it is, the session is saved."""
         if self.workbench is not None:
             self.workbench.stop_pipeline()
+        if self.eval_screen is not None:
+            self.eval_screen.stop_run()
         self.exit(return_code=return_code)
 
     def _quit_on_signal(self, signum: int) -> None:

@@ -2,7 +2,7 @@
 
 The help screen (`duo_tui.ui.screens.help`) collects the bindings that apply; this
 module sorts each one into an activity (deciding a stage, the findings, the change,
-the tasks, looking around, anywhere) by its action, or by the widget or screen that
+the tasks, the eval report, looking around, anywhere) by its action, or by the widget or screen that
 declares it. No widget id or class name ever reaches the screen: a binding nobody
 placed here lands in "Other keys" under its own description.
 """
@@ -13,11 +13,12 @@ DECIDE = "Decide this stage"
 FINDINGS = "Findings and triage (t opens the triage screen)"
 CHANGE = "The change, hunk by hunk (d shows the diff)"
 TASKS = "Tasks (T opens the task list)"
+EVAL = "The eval report"
 LOOK = "Look around"
 ANYWHERE = "Anywhere"
 OTHER = "Other keys"
 
-ORDER = (DECIDE, FINDINGS, CHANGE, TASKS, LOOK, ANYWHERE, OTHER)
+ORDER = (DECIDE, FINDINGS, CHANGE, TASKS, EVAL, LOOK, ANYWHERE, OTHER)
 """The groups, in the order the help screen shows them."""
 
 BY_ACTION: dict[str, str] = {
@@ -66,6 +67,8 @@ BY_OWNER: dict[str, str] = {
     "TasksScreen": TASKS,
     "TaskDetailScreen": TASKS,
     "TaskEditDialog": TASKS,
+    "EvalScreen": EVAL,
+    "EvalDetailScreen": EVAL,
 }
 """Widgets and screens whose own keys all belong to one activity."""
 

@@ -20,6 +20,7 @@ CORE_FLOWS = [
     "tests/pilot/test_checkpoint_keys.py",
     "tests/pilot/test_resume_tui.py",
     "tests/snapshot/test_screens.py",
+    "tests/snapshot/test_eval_screen.py",
     "tests/perf_package/test_switch.py",
 ]
 

@@ -63,6 +63,8 @@ def _extra_owners(screen: Screen[object]) -> list[type]:
     from duo_tui.ui.widgets.finding_list import FindingList
     from duo_tui.ui.widgets.stream_pane import StreamPane
 
+    if screen.__class__.__name__ in ("EvalScreen", "EvalDetailScreen"):
+        return []  # the eval report has no session: the workbench's keys do not apply
     classes: list[type] = [DiffView, FindingList, StreamPane]
     if screen.__class__.__name__ == "WorkbenchScreen":
         from duo_tui.ui.screens.task_detail import TaskDetailScreen
