@@ -27,6 +27,8 @@ from duo_tui.limits import (
 
 #: The roles a model call is made for (the keys of `[roles] max_output_tokens`).
 ROLE_NAMES = ("planner", "executor", "reviewer")
+#: The roles `[triage] judge` may name instead of a model string.
+JUDGE_ROLES = ("planner", "executor")
 
 MODEL_STRING_HELP = "model strings are 'provider/model', e.g. 'anthropic/claude-opus-4-7'"
 
@@ -146,6 +148,29 @@ class UIConfig(_Section):
     """Demo streaming speed multiplier."""
 
 
+class TriageConfig(_Section):
+    judge: str | None = None
+    """A model that settles the matcher's uncertain pairs in one batched call per round:
+    a model string ('anthropic/claude-haiku-4-5') or a role ('planner', 'executor');
+    off when unset."""
+
+    @field_validator("judge")
+    @classmethod
+    def _judge(cls, v: str | None) -> str | None:
+        if v is None or v in JUDGE_ROLES:
+            return v
+        provider, sep, name = v.partition("/")
+        if not sep or not provider.strip() or not name.strip() or " " in v:
+            raise ValueError(
+                f"{v!r} is neither 'provider/model' nor a role ({', '.join(JUDGE_ROLES)})"
+            )
+        return v
+
+    def judge_model(self, planner: str, executor: str) -> str | None:
+        """The judge's model string (a role name resolved to its model), or None when off."""
+        return {"planner": planner, "executor": executor}.get(self.judge or "", self.judge)
+
+
 class SecretsConfig(_Section):
     env: list[str] = Field(default_factory=list)
     """More environment variables whose values are secrets: redacted everywhere,
@@ -196,6 +221,7 @@ class Config(_Section):
     ui: UIConfig = Field(default_factory=UIConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
 
     def model_post_init(self, context: Any, /) -> None:
         # Registered as soon as a configuration exists, before any provider reads a key

@@ -174,6 +174,7 @@ class ModelCaller:
         system: str,
         prompt: str,
         json_schema: dict[str, Any] | None = None,
+        schema_name: str = "duo_review",
         title: str = "",
     ) -> CallResult:
         reserved = self.check_cost(model, purpose)
@@ -193,6 +194,7 @@ class ModelCaller:
                         system=system,
                         prompt=prompt,
                         json_schema=json_schema,
+                        schema_name=schema_name,
                         title=title,
                         max_tokens=tokens,
                     )
@@ -262,6 +264,7 @@ class ModelCaller:
         system: str,
         prompt: str,
         json_schema: dict[str, Any] | None,
+        schema_name: str,
         title: str,
         max_tokens: int,
     ) -> CallResult:
@@ -281,6 +284,7 @@ class ModelCaller:
             messages=[Message("user", prompt)],
             purpose=purpose,
             json_schema=json_schema,
+            schema_name=schema_name,
             max_tokens=max_tokens,
             deadline_s=self.deadline_s,
             stall_timeout_s=self.stall_timeout_s,

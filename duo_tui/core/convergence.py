@@ -9,10 +9,17 @@ a fix makes the gate worse.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from duo_tui.core.models import Finding, FindingDecision, Review, Severity
+from duo_tui.core.models import (
+    Finding,
+    FindingDecision,
+    JudgeVerdict,
+    Review,
+    Severity,
+    TriageResult,
+)
 from duo_tui.limits import Limits
 
 
@@ -23,6 +30,8 @@ class MergedFinding:
     key: str  # group key, e.g. "G3"
     members: tuple[tuple[int, Finding], ...]  # (reviewer index, finding)
     kind: str  # agree | severity | only
+    by: str = ""  # "judge" or "human" when they made (or split) this grouping, not the matcher
+    judge: tuple[JudgeVerdict, ...] = ()  # the judge's verdicts about these findings
 
     @property
     def severity(self) -> Severity:
@@ -37,15 +46,26 @@ class MergedFinding:
         return [f"R{i}:{f.id}" for i, f in self.members]
 
 
-def merge_reviews(reviews: list[Review], limits: Limits | None = None) -> list[MergedFinding]:
+def _verdicts(res: TriageResult, side: int, fid: str) -> tuple[JudgeVerdict, ...]:
+    """The judge's verdicts that left finding `fid` of `side` unpaired."""
+    return tuple(v for v in res.judge if v.applied != "joined" and (v.a, v.b)[side] == fid)
+
+
+def merge_reviews(
+    reviews: list[Review], limits: Limits | None = None, result: TriageResult | None = None
+) -> list[MergedFinding]:
     """Triage any number of reviews into problems, most severe and most agreed first
-    (matched within `limits`, the session's `[limits]`)."""
+    (matched within `limits`, the session's `[limits]`).
+
+    Two reviews are matched by `match_reviews`, unless `result` is their match
+    already (e.g. settled by the judge, whose verdicts then go with the findings).
+    """
     from duo_tui.core.triage import group_findings, match_reviews
 
     merged: list[MergedFinding] = []
     if len(reviews) == 2:
         a, b = reviews
-        res = match_reviews(a, b, limits=limits)
+        res = result if result is not None else match_reviews(a, b, limits=limits)
         # A one-to-many group shows as one problem: the pair and the findings it covers.
         extra = {(tg.a[0], tg.b[0]): tg for tg in res.groups}
         covered = {x for tg in res.groups for x in (*tg.a[1:], *tg.b[1:])}
@@ -55,30 +75,34 @@ def merge_reviews(reviews: list[Review], limits: Limits | None = None) -> list[M
             members = [(0, f) for x in ids_a if (f := a.finding(x))]
             members += [(1, f) for x in ids_b if (f := b.finding(x))]
             if len(members) >= 2:
-                merged.append(MergedFinding("", tuple(members), p.kind.value))
-        merged += [
-            MergedFinding("", ((0, f),), "only")
-            for fid in res.only_a
-            if fid not in covered and (f := a.finding(fid))
-        ]
-        merged += [
-            MergedFinding("", ((1, f),), "only")
-            for fid in res.only_b
-            if fid not in covered and (f := b.finding(fid))
-        ]
+                said = tuple(v for v in res.judge if (v.a, v.b) == (p.a, p.b))
+                merged.append(MergedFinding("", tuple(members), p.kind.value, p.by or "", said))
+        for side, review, only in ((0, a, res.only_a), (1, b, res.only_b)):
+            for fid in only:
+                f = review.finding(fid)
+                if fid in covered or f is None:
+                    continue
+                said = _verdicts(res, side, fid)
+                by = "judge" if any(v.applied == "split" for v in said) else ""
+                merged.append(MergedFinding("", ((side, f),), "only", by, said))
     else:
         for g in group_findings(reviews):
             kind = {"agreed": "agree", "severity": "severity"}.get(str(g.kind), "only")
             merged.append(MergedFinding("", tuple(g.members), kind))
     order = {"agree": 0, "severity": 1, "only": 2}
     merged.sort(key=lambda m: (m.severity.rank, order.get(m.kind, 2), m.members[0][0]))
-    return [MergedFinding(f"G{i}", m.members, m.kind) for i, m in enumerate(merged, 1)]
+    return [replace(m, key=f"G{i}") for i, m in enumerate(merged, 1)]
 
 
 def group_table(merged: list[MergedFinding], decisions: dict[str, str]) -> list[dict[str, Any]]:
-    """The triage as plain data: what the UI shows and the session stores."""
-    return [
-        {
+    """The triage as plain data: what the UI shows and the session stores.
+
+    A group the judge or the human made (or split) says so in ``by``; the judge's
+    verdicts about its findings are in ``judge`` (both keys only when they apply).
+    """
+    rows: list[dict[str, Any]] = []
+    for m in merged:
+        row: dict[str, Any] = {
             "key": m.key,
             "kind": m.kind,
             "severity": m.severity.value,
@@ -88,8 +112,12 @@ def group_table(merged: list[MergedFinding], decisions: dict[str, str]) -> list[
             ],
             "decision": decisions.get(m.key, "pending"),
         }
-        for m in merged
-    ]
+        if m.by:
+            row["by"] = m.by
+        if m.judge:
+            row["judge"] = [v.model_dump() for v in m.judge]
+        rows.append(row)
+    return rows
 
 
 def auto_decision(m: MergedFinding) -> FindingDecision:

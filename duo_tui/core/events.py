@@ -163,6 +163,8 @@ class UserDecision:
     findings: dict[str, str] = field(default_factory=dict)  # finding key -> FindingDecision
     finding_reasons: dict[str, str] = field(default_factory=dict)
     recurring: dict[str, str] = field(default_factory=dict)  # finding key -> constitution rule
+    # triage: the human's splits and joins, in order (duo_tui.core.triage_corrections)
+    regroup: list[dict[str, Any]] = field(default_factory=list)
     rejected_hunks: list[str] = field(default_factory=list)
     task_ops: dict[str, str] = field(default_factory=dict)  # task id -> skip/unskip/split/up/down
     # task id -> new fields (title, goal, files, criteria), at the plan checkpoint's task list

@@ -27,6 +27,7 @@ __all__ = [
     "CallRecord",
     "Finding",
     "FindingDecision",
+    "JudgeVerdict",
     "Mode",
     "PairKind",
     "Review",
@@ -150,6 +151,25 @@ class TriagePair(BaseModel):
     b: str
     kind: PairKind
     score: float = 0.0
+    by: str | None = None
+    """Who made the pair when the matcher did not: ``judge`` (with its `reason`)."""
+    reason: str | None = None
+
+
+class JudgeVerdict(BaseModel):
+    """The judge model's word on one candidate pair, and what it changed.
+
+    `applied` is ``joined`` (the pair was made), ``split`` (the matcher's pair was
+    undone), ``confirmed`` (the matcher already said the same) or ``skipped`` (a
+    ``same`` whose finding was already paired with another).
+    """
+
+    a: str
+    b: str
+    verdict: str  # same | different
+    reason: str
+    score: float = 0.0
+    applied: str = "confirmed"
 
 
 class TriageGroup(BaseModel):
@@ -171,16 +191,31 @@ class TriageResult(BaseModel):
     only_a: list[str] = Field(default_factory=list)
     only_b: list[str] = Field(default_factory=list)
     groups: list[TriageGroup] = Field(default_factory=list)
+    judge_model: str | None = None
+    """The judge model that settled the uncertain candidates, if one did."""
+    judge: list[JudgeVerdict] = Field(default_factory=list)
 
     def contract_json(self) -> dict[str, Any]:
-        """The shape DESIGN.md promises; ``groups`` (an extra key) only when there are some."""
+        """The shape DESIGN.md promises, plus additive keys only when they apply:
+        ``groups``; a judge-made pair's ``by`` and ``reason``; ``judge`` (its verdicts)."""
+        pairs: list[dict[str, Any]] = []
+        for p in self.pairs:
+            pair: dict[str, Any] = {"a": p.a, "b": p.b, "kind": p.kind.value}
+            if p.by:
+                pair.update(by=p.by, reason=p.reason or "")
+            pairs.append(pair)
         out: dict[str, Any] = {
-            "pairs": [{"a": p.a, "b": p.b, "kind": p.kind.value} for p in self.pairs],
+            "pairs": pairs,
             "only_a": list(self.only_a),
             "only_b": list(self.only_b),
         }
         if self.groups:
             out["groups"] = [{"a": list(g.a), "b": list(g.b)} for g in self.groups]
+        if self.judge_model:
+            out["judge"] = {
+                "model": self.judge_model,
+                "verdicts": [v.model_dump() for v in self.judge],
+            }
         return out
 
 

@@ -11,7 +11,7 @@ from duo_tui.core.convergence import (
     merge_reviews,
 )
 from duo_tui.core.events import ArtifactReady
-from duo_tui.core.models import Review
+from duo_tui.core.models import Review, TriageResult
 from duo_tui.core.runner import (
     RunnerBase,
 )
@@ -102,5 +102,7 @@ class TaskBase(RunnerBase):
         assert self.worktree is not None
         return run(self.worktree.path, "show", "--format=", "--no-color", sha, strip=False)
 
-    def merge(self, reviews: list[Review]) -> list[MergedFinding]:
-        return merge_reviews(reviews, self.limits())
+    def merge(
+        self, reviews: list[Review], result: TriageResult | None = None
+    ) -> list[MergedFinding]:
+        return merge_reviews(reviews, self.limits(), result)

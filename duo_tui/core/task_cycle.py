@@ -531,15 +531,16 @@ class TaskCycle(ReviewStage):
 
     async def stage_triage(self, reviews: list[Review]) -> None:
         from duo_tui.core.carry_over import SOURCE_AUTOPILOT, preselect, resolve
+        from duo_tui.core.triage_round import correct_round, judge_round, rekey_preselection
 
         s = self.session
         task = s.task
         assert task is not None
-        merged = self.merge(reviews)
         # A fresh start each round: only a finding the matcher calls the same as one of
         # the previous round keeps that round's decision (marked carried over).
         prev_round, previous = self._previous_triage(task)
-        pre = preselect(merged, previous, prev_round, self.limits())
+        merged: list[MergedFinding] = []
+        pre = preselect(merged)
 
         def table() -> list[dict[str, Any]]:
             rows = group_table(merged, {k: v.value for k, v in pre.decisions.items()})
@@ -550,6 +551,10 @@ class TaskCycle(ReviewStage):
             return rows
 
         async def produce(ctx: StageCtx) -> Produced:
+            nonlocal merged, pre
+            # the optional judge settles the uncertain pairs first (cached per round)
+            merged = self.merge(reviews, await judge_round(self, self._dir(task), reviews))
+            pre = preselect(merged, previous, prev_round, self.limits())
             counts = {
                 k: sum(1 for m in merged if m.kind == k) for k in ("agree", "severity", "only")
             }
@@ -579,6 +584,10 @@ class TaskCycle(ReviewStage):
             Stage.TRIAGE, produce, stream=None, role="triage", auto=auto
         )
         by = SOURCE_AUTOPILOT if decision.by == "autopilot" else "human"
+        groups, corrected, corrections = correct_round(self, s.current, table(), decision)
+        if corrected is not None:
+            merged = corrected
+            rekey_preselection(pre, merged)
         res = resolve(merged, pre, decision.findings, decision.finding_reasons, by)
         if res.ignored:
             self.notice(
@@ -610,12 +619,13 @@ class TaskCycle(ReviewStage):
             f"{self._dir(task)}/triage.json",
             json.dumps(
                 {
-                    "groups": table(),
+                    "groups": groups,
                     "decisions": {k: v.value for k, v in decisions.items()},
                     "sources": res.sources,
                     "reasons": res.reasons,
                     "carried": {k: c.as_dict() for k, c in pre.carried.items()},
                     "verdict": verdict.why,
+                    **({"corrections": corrections} if corrections else {}),
                 },
                 indent=2,
             ),
