@@ -99,22 +99,26 @@ def _triage(args: argparse.Namespace) -> int:
     if out is not None and Path(out).is_dir():
         print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
         return EXIT_BAD_INPUT
-    limits = _load_config(args, _repo_arg(args)).limits.to_limits()
+    config = _load_config(args, _repo_arg(args))
+    limits = config.limits.to_limits()
+    match: dict[str, Any] = {}
+    if getattr(args, "judge", None):
+        match["match"] = _judge_matcher(args.judge, config)
     if args.sarif is not None:
         from duo_tui.triage_command import triage_sarif_file
 
-        rc = triage_sarif_file(args.a, args.b, args.sarif, sys.stderr, limits)
+        rc = triage_sarif_file(args.a, args.b, args.sarif, sys.stderr, limits, **match)
         if rc or not args.json:
             return rc
     if args.json:
         from duo_tui.triage_command import triage_json
 
-        return triage_json(args.a, args.b, sys.stdout, sys.stderr, limits)
+        return triage_json(args.a, args.b, sys.stdout, sys.stderr, limits, **match)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal for the triage screen (piped, CI): the triage as text instead.
         from duo_tui.triage_command import triage_text
 
-        return triage_text(args.a, args.b, sys.stdout, sys.stderr, limits)
+        return triage_text(args.a, args.b, sys.stdout, sys.stderr, limits, **match)
     from duo_tui.core.reviews import load_review_file
     from duo_tui.errors import ReviewParseError
 
@@ -124,17 +128,39 @@ def _triage(args: argparse.Namespace) -> int:
     except ReviewParseError as exc:
         print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    result = match["match"](a, b, limits) if match else None
     from duo_tui.ui import hold_gc_until_first_frame
 
     hold_gc_until_first_frame()
     from duo_tui.ui.app import DuoApp
 
-    app = DuoApp(triage=(a, b), theme_name=getattr(args, "theme", None), triage_out=out)
+    app = DuoApp(
+        triage=(a, b),
+        theme_name=getattr(args, "theme", None),
+        triage_out=out,
+        triage_result=result,
+    )
     app.run()
     if app.exit_message:
         # where the decisions went, or that they were not kept (the screen is gone now)
         print(app.exit_message, file=sys.stderr)
     return 0
+
+
+def _judge_matcher(judge: str, config: Any) -> Any:
+    """`--judge MODEL` (or a role's model) checked before any review is read: a model
+    string nobody can call, or a missing key, is a ConfigError (exit 2)."""
+    from duo_tui.config import JUDGE_ROLES, validate_model_string
+    from duo_tui.providers.registry import check_models
+    from duo_tui.triage_command import judged_matcher
+
+    roles = config.roles
+    model = config.triage.model_copy(update={"judge": judge}).judge_model(
+        roles.planner, roles.executor
+    )
+    validate_model_string(model, f"--judge (or one of {', '.join(JUDGE_ROLES)})")
+    check_models([model], config)
+    return judged_matcher(model, config, sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -53,6 +53,7 @@ examples:
   duo-tui triage a.json b.json --out d.json     and keep your decisions in d.json
   duo-tui triage a.json b.json --json           print the match: {"pairs": [...], "only_a": [...], "only_b": [...]}
   duo-tui triage a.json b.json --sarif t.sarif  the triage as SARIF 2.1.0
+  duo-tui triage a.json b.json --judge anthropic/claude-haiku-4-5   a model settles the unsure pairs
   duo-tui triage --example > a.json             an example review document to start from""",
         (REPO, CONFIG, THEME),
     ),
@@ -212,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     tri.add_argument("--json", action="store_true", help="print the match result as JSON")
     tri.add_argument(
         "--sarif", type=Path, metavar="FILE", help="write the triage as SARIF 2.1.0 to FILE"
+    )
+    tri.add_argument(
+        "--judge",
+        metavar="MODEL",
+        help="let MODEL settle the pairs the matcher is unsure of, in one call "
+        "(a model string such as anthropic/claude-haiku-4-5, or planner / executor)",
     )
     tri.add_argument(
         "--out",

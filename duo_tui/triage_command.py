@@ -8,20 +8,77 @@ Kept free of Textual and of every provider SDK so the command starts fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from duo_tui.core.models import Review, TriageResult
 from duo_tui.core.reviews import load_review_file
 from duo_tui.core.triage import match_reviews
 from duo_tui.errors import DiskFullError, ReviewParseError
 from duo_tui.limits import Limits
 from duo_tui.safe_text import clean
 
-__all__ = ["triage_json", "triage_sarif_file", "triage_text"]
+if TYPE_CHECKING:
+    from duo_tui.config import Config
+
+__all__ = ["Matcher", "judged_matcher", "triage_json", "triage_sarif_file", "triage_text"]
+
+#: Matches two reviews: the matcher alone (the default) or settled by a judge model.
+Matcher = Callable[[Review, Review, "Limits | None"], TriageResult]
+
+
+def _offline(a: Review, b: Review, limits: Limits | None) -> TriageResult:
+    return match_reviews(a, b, limits=limits)
+
+
+def judged_matcher(model: str, config: Config, err: TextIO) -> Matcher:
+    """A `Matcher` whose uncertain pairs `model` settles in one call (`--judge MODEL`).
+
+    What the judge did (or why it could not, then the matcher's result stands) and
+    what it cost are said on `err`. `model` must have passed `check_models`.
+    """
+
+    memo: list[tuple[Review, Review, TriageResult]] = []  # --sarif and --json: one call
+
+    def match(a: Review, b: Review, limits: Limits | None) -> TriageResult:
+        import asyncio
+
+        if memo and memo[0][0] == a and memo[0][1] == b:
+            return memo[0][2]
+
+        from duo_tui.core.triage_judge_run import JudgeOutcome, provider_call, run_judge
+        from duo_tui.providers.registry import aclose_all, make_provider
+
+        base = match_reviews(a, b, limits=limits)
+
+        async def ask() -> JudgeOutcome:
+            try:
+                call = provider_call(make_provider(model, config), model)
+                return await run_judge(a, b, base, model, call)
+            finally:
+                await aclose_all()
+
+        out = asyncio.run(ask())
+        u = out.usage
+        cost = ""
+        if out.called:
+            price = f"${u.cost_usd:.4f}" if u.cost_usd is not None else "cost unknown"
+            cost = f" ({u.input_tokens or 0}→{u.output_tokens or 0} tokens, {price})"
+        err.write(clean(out.summary()) + cost + "\n")
+        memo.append((a, b, out.result))
+        return out.result
+
+    return match
 
 
 def triage_json(
-    path_a: Path, path_b: Path, out: TextIO, err: TextIO, limits: Limits | None = None
+    path_a: Path,
+    path_b: Path,
+    out: TextIO,
+    err: TextIO,
+    limits: Limits | None = None,
+    match: Matcher = _offline,
 ) -> int:
     """Print the DESIGN.md triage JSON for two review files.
 
@@ -34,13 +91,18 @@ def triage_json(
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    result = match_reviews(a, b, limits=limits)
+    result = match(a, b, limits)
     out.write(json.dumps(result.contract_json()) + "\n")
     return 0
 
 
 def triage_text(
-    path_a: Path, path_b: Path, out: TextIO, err: TextIO, limits: Limits | None = None
+    path_a: Path,
+    path_b: Path,
+    out: TextIO,
+    err: TextIO,
+    limits: Limits | None = None,
+    match: Matcher = _offline,
 ) -> int:
     """Print the triage of two review files as Markdown (no terminal to show it in).
 
@@ -55,12 +117,17 @@ def triage_text(
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    out.write(triage_markdown(a, b, match_reviews(a, b, limits=limits)))
+    out.write(triage_markdown(a, b, match(a, b, limits)))
     return 0
 
 
 def triage_sarif_file(
-    path_a: Path, path_b: Path, target: Path, err: TextIO, limits: Limits | None = None
+    path_a: Path,
+    path_b: Path,
+    target: Path,
+    err: TextIO,
+    limits: Limits | None = None,
+    match: Matcher = _offline,
 ) -> int:
     """Write the triage of two review files as SARIF 2.1.0 to `target` (atomically).
 
@@ -78,7 +145,7 @@ def triage_sarif_file(
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
     # redacted as `duo-tui export` is: a reviewer may have quoted a key it saw
-    sarif = redact_obj(triage_sarif(a, b, match_reviews(a, b, limits=limits)))
+    sarif = redact_obj(triage_sarif(a, b, match(a, b, limits)))
     try:
         write_atomic(Path(target), json.dumps(sarif, indent=2) + "\n")
     except (OSError, DiskFullError) as exc:

@@ -32,7 +32,7 @@ from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from duo_tui.core.models import Review
+    from duo_tui.core.models import Review, TriageResult
     from duo_tui.eval.command import EvalPlan
     from duo_tui.eval.results import EvalReport
     from duo_tui.eval.suite import Suite
@@ -99,6 +99,7 @@ class DuoApp(FastApp, App[None]):
         triage_out: Path | str | None = None,
         eval_plan: EvalPlan | None = None,
         eval_report: tuple[Suite, EvalReport] | None = None,
+        triage_result: TriageResult | None = None,
     ) -> None:
         super().__init__()
         self.eval_plan = eval_plan  # `duo-tui eval` in a terminal: the run to play
@@ -111,6 +112,7 @@ class DuoApp(FastApp, App[None]):
         self.resume_id = resume
         self.triage_reviews = triage
         self.triage_out = Path(triage_out) if triage_out else None  # standalone: decisions
+        self.triage_result = triage_result  # standalone: the match, when a judge settled it
         self.exit_message = ""  # said on stderr after the screen is gone (standalone triage)
         self.request = request
         self.start_mode = Mode(mode)
@@ -275,7 +277,9 @@ class DuoApp(FastApp, App[None]):
             from duo_tui.ui.screens.triage import TriageScreen
 
             a, b = self.triage_reviews
-            self.push_screen(TriageScreen.standalone(a, b, out=self.triage_out))
+            self.push_screen(
+                TriageScreen.standalone(a, b, out=self.triage_out, result=self.triage_result)
+            )
             return
         if self.demo or self.resume_id is not None or self.request:
             self._open_workbench()

@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from duo_tui.core.models import Review
+from duo_tui.core.models import Review, TriageResult
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.match_marks import only_glyph, only_label, only_style_var, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
@@ -111,10 +111,13 @@ class TriageScreen(Screen[None]):
         )
 
     @classmethod
-    def standalone(cls, a: Review, b: Review, out: Path | None = None) -> TriageScreen:
+    def standalone(
+        cls, a: Review, b: Review, out: Path | None = None, result: TriageResult | None = None
+    ) -> TriageScreen:
+        """`duo-tui triage A B`: `result` is their match when a judge settled it."""
         from duo_tui.core.convergence import auto_decision, group_table, merge_reviews
 
-        merged = merge_reviews([a, b])
+        merged = merge_reviews([a, b], result=result)
         decisions = {m.key: auto_decision(m).value for m in merged}
         screen = cls(group_table(merged, decisions), {0: a, 1: b}, decisions, {}, {})
         screen.out = out
