@@ -265,7 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = _sub(sub, "eval")
     ev.add_argument(
-        "--suite", default="builtin", metavar="builtin|DIR", help="the suite (default: builtin)"
+        "--suite",
+        default="builtin",
+        metavar="builtin|DIR",
+        help="the suite: builtin (default), a folder of cases, or the public benchmark's "
+        "golden_comments/*.json",
     )
     ev.add_argument(
         "--json", dest="json_path", type=Path, metavar="FILE", help="write the JSON report here"
@@ -287,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         metavar="DIR",
-        help="the review cache (default: ~/.cache/duo-tui/eval)",
+        help="the review cache and the fetched pull request diffs (default: ~/.cache/duo-tui/eval)",
     )
     ev.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="reviews at once (default: 4)"

@@ -131,7 +131,7 @@ class EvalDetail(Vertical):
         table: DataTable[Text] = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        room = max(40, self.size.width - 72) if self.size.width else 90  # the other columns
+        room = max(40, (self.size.width or self.app.size.width) - 72)  # the other columns
         for k, row in enumerate(self.rows):
             counts = ""
             if row.first and row.findings is not None:
