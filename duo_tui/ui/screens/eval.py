@@ -103,8 +103,14 @@ class EvalScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.plan = plan
-        self.suite: Suite = plan.suite if plan is not None else suite  # type: ignore[assignment]
-        self.models: list[str] = plan.models if plan is not None else list(report.models)  # type: ignore[union-attr]
+        if plan is not None:
+            suite, models = plan.suite, list(plan.models)
+        elif suite is not None and report is not None:
+            models = list(report.models)
+        else:
+            raise ValueError("EvalScreen needs a plan to run, or a suite and its report")
+        self.suite: Suite = suite
+        self.models: list[str] = models
         self.report: EvalReport | None = report
         self.snap: Snapshot | None = None
         self.finished = report is not None
