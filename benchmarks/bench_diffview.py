@@ -31,6 +31,7 @@ def new_file_diff(path: str, lines: int) -> str:
 
 
 def scenario(h: Any, lines: int) -> None:
+    from duo_tui.core.artifacts import DiffArtifact
     from duo_tui.core.events import ArtifactReady
     from duo_tui.ui.widgets.diff_view import DiffView
 
@@ -47,7 +48,7 @@ def scenario(h: Any, lines: int) -> None:
         text = new_file_diff(f"gen/generated_{run}.py", lines)
         done.clear()
         t0 = time.perf_counter()
-        h.screen.bridge.push(ArtifactReady("diff", {"diff": text}))
+        h.screen.bridge.push(ArtifactReady(DiffArtifact(text)))
         while not done:
             time.sleep(0.001)
         end = h.frames.first_frame_after(done[0])

@@ -153,8 +153,3 @@ def history_markdown(
             )
             out.append(_fenced(diff or "(no change)", "diff"))
     return "\n".join(out) + "\n"
-
-
-def history_data(history: AlignHistory) -> list[dict[str, Any]]:
-    """The rounds as plain data (the checkpoint's `align_rounds`)."""
-    return [asdict(r) for r in history.rounds]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from duo_tui.core.artifacts import Artifact, ArtifactKind, CheckpointData
 from duo_tui.core.enums import Stage, StageState
 
 if TYPE_CHECKING:  # events are plain dataclasses: importing them must not load pydantic
@@ -67,22 +68,15 @@ class StageFinished:
 
 @dataclass(frozen=True)
 class ArtifactReady:
-    """A finished artifact the UI renders: plan markdown, diff, review, triage, gate."""
+    """A finished artifact the UI renders: one of the typed payloads of `core.artifacts`
+    (plan, diff, gate, review, triage, tasks, commit, trace, roles)."""
 
-    kind: Literal[
-        "plan",
-        "diff",
-        "review",
-        "triage",
-        "gate",
-        "tasks",
-        "commit",
-        "alternatives",
-        "trace",
-        "roles",
-    ]
-    data: Any
+    data: Artifact
     stream: StreamName | None = None
+
+    @property
+    def kind(self) -> ArtifactKind:
+        return self.data.kind
 
 
 @dataclass(frozen=True)
@@ -147,7 +141,7 @@ class Checkpoint:
     artifact: str = ""  # editable text of the stage's output
     error: str | None = None
     alternatives: tuple[str, ...] = ()  # labels of results to choose from after a rerun
-    data: dict[str, Any] = field(default_factory=dict)
+    data: CheckpointData = field(default_factory=CheckpointData)
 
 
 @dataclass

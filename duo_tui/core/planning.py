@@ -7,9 +7,9 @@ import re
 from duo_tui.core.align_history import (
     ALIGN_HISTORY_FILE,
     AlignHistory,
-    history_data,
     history_markdown,
 )
+from duo_tui.core.artifacts import CheckpointData, PlanArtifact, TasksArtifact, task_list
 from duo_tui.core.context import repo_overview
 from duo_tui.core.events import ArtifactReady, UserDecision
 from duo_tui.core.models import Stage
@@ -19,7 +19,6 @@ from duo_tui.core.plan_manifest import (
     parse_manifest,
     renumber,
     split_task,
-    task_rows,
     tasks_for,
 )
 from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError
@@ -45,11 +44,7 @@ class PlanningStages(RunnerBase):
         self.store.write_plan(s.plan_version, text)
         m = parse_manifest(text)
         s.steps = m.steps
-        self.emit(
-            ArtifactReady(
-                "plan", {"text": text, "version": s.plan_version, "source": source}, "plan"
-            )
-        )
+        self.emit(ArtifactReady(PlanArtifact(text, s.plan_version, source), "plan"))
         self.save()
         return text
 
@@ -123,7 +118,7 @@ class PlanningStages(RunnerBase):
             return self.store.read_artifact(f"plan-v{version}.md") or ""
 
         p.data["align_history"] = history_markdown(history, read_plan, proposal or None)
-        p.data["align_rounds"] = history_data(history)
+        p.data["align_rounds"] = list(history.rounds)
         return p
 
     async def stage_align(self) -> None:
@@ -265,12 +260,9 @@ class PlanningStages(RunnerBase):
         for n in notes:
             self.notice(n, "warning")
         self.notice(f"size {size} ({why}): {len(s.tasks)} task(s)")
-        self.emit(ArtifactReady("tasks", self.task_table()))
+        self.emit(ArtifactReady(TasksArtifact(task_list(self.session.tasks))))
         self.write_task_files()
         self.save()
-
-    def task_table(self) -> list[dict[str, object]]:
-        return task_rows(self.session.tasks)
 
     def apply_task_edits(self, decision: UserDecision) -> None:
         """Reorder / skip / split / edit tasks as the human asked at the plan checkpoint."""
@@ -304,7 +296,7 @@ class PlanningStages(RunnerBase):
             elif op == "down" and idx < len(tasks) - 1:
                 tasks[idx + 1], tasks[idx] = tasks[idx], tasks[idx + 1]
         s.tasks = renumber(tasks, taken=[t.id for t in s.replaced_tasks])
-        self.emit(ArtifactReady("tasks", self.task_table()))
+        self.emit(ArtifactReady(TasksArtifact(task_list(self.session.tasks))))
         self.write_task_files()
         self.save()
 
@@ -322,7 +314,7 @@ class PlanningStages(RunnerBase):
                 state=StageState.AWAITING,
                 summary=f"size {s.size}: {len(s.tasks)} task(s); accept to start coding",
                 actions=("accept", "task_ops", "task_edit", "size", "autopilot", "stop"),
-                data={"tasks": self.task_table(), "size": s.size, "size_why": s.size_why},
+                data=CheckpointData(tasks=task_list(s.tasks), size=s.size, size_why=s.size_why),
             )
             self.emit(AwaitingDecision(cp))
             d = await self.driver.decide(cp)

@@ -13,6 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from duo_tui.core.artifacts import (
+    DiffArtifact,
+    PlanArtifact,
+    ReviewArtifact,
+    TasksArtifact,
+    TraceArtifact,
+    TriageArtifact,
+    TriageGroup,
+    task_list,
+)
 from duo_tui.core.events import (
     ArtifactReady,
     Event,
@@ -74,44 +84,50 @@ def _reviews(
     return out
 
 
-def _triage_groups(data: Any) -> list[dict[str, Any]]:
+def _triage_groups(data: Any) -> tuple[TriageGroup, ...]:
     """A stored triage (the list written before the decision, or the decided dict),
-    its groups showing the decisions that were taken."""
+    its groups showing the decisions that were taken (a row that does not read is left out)."""
     if isinstance(data, list):
-        return [g for g in data if isinstance(g, dict) and "key" in g]
-    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
-        return []
-    raw = data.get("decisions")
-    decided: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        rows = [g for g in data if isinstance(g, dict) and "key" in g]
+    elif not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        return ()
+    else:
+        raw = data.get("decisions")
+        decided: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        rows = []
+        for g in data["groups"]:
+            if isinstance(g, dict) and "key" in g:
+                g = dict(g)
+                if g["key"] in decided:
+                    g["decision"] = decided[g["key"]]
+                rows.append(g)
     groups = []
-    for g in data["groups"]:
-        if isinstance(g, dict) and "key" in g:
-            g = dict(g)
-            if g["key"] in decided:
-                g["decision"] = decided[g["key"]]
-            groups.append(g)
-    return groups
+    for row in rows:
+        try:
+            groups.append(TriageGroup.from_row(row))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return tuple(groups)
 
 
 def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS) -> list[Event]:
     """Events that redraw what the session's finished stages produced (its JSON files
     read within `limits`, the configured `[limits]`)."""
-    from duo_tui.core.plan_manifest import task_rows
 
     events: list[Event] = []
     if session.plan_version > 0:
         text = store.read_artifact(f"plan-v{session.plan_version}.md")
         if text:
-            data = {"text": text, "version": session.plan_version, "source": "restored"}
-            events.append(ArtifactReady("plan", data, "plan"))
+            plan = PlanArtifact(text, session.plan_version, "restored")
+            events.append(ArtifactReady(plan, "plan"))
     if session.tasks:
-        events.append(ArtifactReady("tasks", task_rows(session.tasks)))
+        events.append(ArtifactReady(TasksArtifact(task_list(session.tasks))))
     where = _last_round(session)
     if where is not None:
         task_id, rnd = where
         found = _find(store, task_id, rnd, ("diff.accepted.patch", "diff.patch"))
         if found is not None:
-            events.append(ArtifactReady("diff", {"diff": found[1], "task": task_id}, "exec"))
+            events.append(ArtifactReady(DiffArtifact(found[1], task_id), "exec"))
         gate = _find(store, task_id, rnd, ("gate.log",))
         if gate is not None:
             events.append(StreamReset("gate", f"gate · round {gate[0]}", ""))
@@ -123,21 +139,18 @@ def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS)
         if reviewed is not None:
             reviews = _reviews(store, session, task_id, reviewed, limits)
             for i, review in sorted(reviews.items()):
-                events.append(
-                    ArtifactReady("review", {"index": i, "review": review}, f"review:{i}")
-                )
+                events.append(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
             triage = _json(store, f"{task_id}/round-{reviewed}/triage.json", limits)
             groups = _triage_groups(triage)
             if groups:
                 events.append(
                     ArtifactReady(
-                        "triage",
-                        {"groups": groups, "reviews": [reviews[i] for i in sorted(reviews)]},
+                        TriageArtifact(groups, tuple(reviews[i] for i in sorted(reviews)))
                     )
                 )
     trace = _json(store, "trace.json", limits)
     if isinstance(trace, dict):
-        events.append(ArtifactReady("trace", trace))
+        events.append(ArtifactReady(TraceArtifact.from_dict(trace)))
     # the rail: each stage as its latest finished run left it
     last: dict[Stage, Any] = {}
     for run in session.runs:

@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+from duo_tui.core.artifacts import Rebuttal, ReviewArtifact, RolesArtifact
 from duo_tui.core.calls import CallFailed
 from duo_tui.core.context import file_contents
 from duo_tui.core.convergence import (
@@ -95,7 +96,7 @@ class ReviewStage(TaskBase):
                 f"{self._dir(task)}/review-{i}-{_slug(model)}.json",
                 review.model_dump_json(indent=2),
             )
-            self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
+            self.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
             return review
 
         # The optional rebuttal round: each of two reviewers sees the other's findings.
@@ -108,9 +109,7 @@ class ReviewStage(TaskBase):
                     stored = self._stored_review(task, i, model)
                     if stored is not None:
                         done[i] = stored
-                        self.emit(
-                            ArtifactReady("review", {"index": i, "review": done[i]}, f"review:{i}")
-                        )
+                        self.emit(ArtifactReady(ReviewArtifact(i, done[i]), f"review:{i}"))
                 rebutted = self._rebutted(task, done) if rebuttal else None
                 if rebutted is not None:
                     # the rebuttal of these very reviews ran before the restart: keep its result
@@ -163,7 +162,7 @@ class ReviewStage(TaskBase):
                     "reviews": ordered,
                     # the matches as soon as both reviews are in (t previews the triage)
                     "groups": group_table(self.merge(ordered), {}) if len(ordered) > 1 else [],
-                    "reviewers": [r.as_dict() for r in reviewer_slots(reviewers)],
+                    "reviewers": reviewer_slots(reviewers),
                     "models": list(reviewers),
                 },
                 payload=ordered,
@@ -184,7 +183,7 @@ class ReviewStage(TaskBase):
                     f"{self._dir(task)}/review-{i}-{_slug(reviewers[i])}.json",
                     review.model_dump_json(indent=2),
                 )
-                self.emit(ArtifactReady("review", {"index": i, "review": review}, f"review:{i}"))
+                self.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
             return p
 
         produced, _ = await self.stage(
@@ -268,7 +267,7 @@ class ReviewStage(TaskBase):
         """The updated review to its pane; its changes of position as notices."""
         self.emit(
             ArtifactReady(
-                "review", {"index": i, "review": review, "rebuttal": position}, f"review:{i}"
+                ReviewArtifact(i, review, Rebuttal.from_position(position)), f"review:{i}"
             )
         )
         if not announce:
@@ -326,16 +325,7 @@ class ReviewStage(TaskBase):
         reviewers[:] = models
         s.roles.reviewers = list(models)
         self.notice("reviewers now: " + ", ".join(models))
-        self.emit(
-            ArtifactReady(
-                "roles",
-                {
-                    "planner": s.roles.planner,
-                    "executor": s.roles.executor,
-                    "reviewers": list(models),
-                },
-            )
-        )
+        self.emit(ArtifactReady(RolesArtifact(s.roles.planner, s.roles.executor, tuple(models))))
         self.save()
 
     def _stored_review(self, task: Task, i: int, model: str) -> Review | None:

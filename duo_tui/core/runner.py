@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from duo_tui.config import Config
+from duo_tui.core.artifacts import Alternative, RolesArtifact, checkpoint_data
 from duo_tui.core.calls import CallFailed, CostCapReached, ModelCaller, StoreLike
 from duo_tui.core.context import read_constitution
 from duo_tui.core.events import (
@@ -412,12 +413,11 @@ class RunnerBase:
                     # the panes name the roles: they must name the new ones
                     self.emit(
                         ArtifactReady(
-                            "roles",
-                            {
-                                "planner": s.roles.planner,
-                                "executor": s.roles.executor,
-                                "reviewers": list(s.roles.effective_reviewers()),
-                            },
+                            RolesArtifact(
+                                s.roles.planner,
+                                s.roles.executor,
+                                tuple(s.roles.effective_reviewers()),
+                            )
                         )
                     )
                     self.save()
@@ -514,10 +514,13 @@ class RunnerBase:
             artifact=produced.artifact if produced else "",
             error=error or None,
             alternatives=tuple(a.label for a in alternatives),
-            data=dict(produced.data) if produced else {},
+            data=checkpoint_data(
+                produced.data if produced else {},
+                [Alternative(a.label, a.artifact) for a in alternatives]
+                if len(alternatives) > 1
+                else (),
+            ),
         )
-        if len(alternatives) > 1:
-            cp.data["alternatives"] = [{"label": a.label, "text": a.artifact} for a in alternatives]
         self.emit(AwaitingDecision(cp))
         return await self.driver.decide(cp)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from duo_tui.core.artifacts import DiffArtifact, TraceArtifact
 from duo_tui.core.convergence import (
     MergedFinding,
     merge_reviews,
@@ -78,8 +79,8 @@ class TaskBase(RunnerBase):
 
     def _emit_diff(self, diff: str) -> None:
         task = self.session.task
-        self.emit(ArtifactReady("diff", {"diff": diff, "task": task.id if task else None}, "exec"))
-        self.emit(ArtifactReady("trace", self.trace(diff).as_dict()))
+        self.emit(ArtifactReady(DiffArtifact(diff, task.id if task else None), "exec"))
+        self.emit(ArtifactReady(TraceArtifact.from_trace(self.trace(diff))))
 
     def trace(self, current: str | None = None) -> Trace:
         """Hunks of every committed task plus the current change, linked to plan steps."""

@@ -5,6 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from duo_tui.core.artifacts import (
+    CommitArtifact,
+    GateArtifact,
+    TasksArtifact,
+    TriageArtifact,
+    task_list,
+    triage_groups,
+)
 from duo_tui.core.carry_over import fix_lines
 from duo_tui.core.context import append_rule, file_contents
 from duo_tui.core.convergence import (
@@ -17,7 +25,7 @@ from duo_tui.core.convergence import (
 )
 from duo_tui.core.events import ArtifactReady, TextDelta, UserDecision
 from duo_tui.core.models import Finding, FindingDecision, Mode, Review, Stage, StageState
-from duo_tui.core.plan_manifest import is_conventional, task_markdown, task_rows
+from duo_tui.core.plan_manifest import is_conventional, task_markdown
 from duo_tui.core.review_stage import ReviewStage
 from duo_tui.core.runner import (
     Produced,
@@ -275,7 +283,7 @@ class TaskCycle(ReviewStage):
             self.notice(
                 f"{task.id} merged with {prev.id}: it may now touch {', '.join(merged.files)}"
             )
-        self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+        self.emit(ArtifactReady(TasksArtifact(task_list(s.tasks))))
         self.write_task_files()
         self.save()
         raise TasksReplanned(f"{task.id} {decision.action}")
@@ -321,7 +329,7 @@ class TaskCycle(ReviewStage):
             + ", ".join(f"{p.id} ({', '.join(p.files)})" for p in parts)
             + f"; its change was discarded and {parts[0].id} runs now"
         )
-        self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+        self.emit(ArtifactReady(TasksArtifact(task_list(s.tasks))))
         self.write_task_files()
         self.save()
         raise TasksReplanned(f"{task.id} split")
@@ -361,7 +369,7 @@ class TaskCycle(ReviewStage):
             f"switched to the full workflow ({s.mode.value}): the change was discarded; "
             "the plan goes to alignment, then sizing and tasks"
         )
-        self.emit(ArtifactReady("tasks", []))
+        self.emit(ArtifactReady(TasksArtifact(())))
         self.write_task_files()
         self.save()
         raise TasksReplanned("full workflow")
@@ -415,7 +423,7 @@ class TaskCycle(ReviewStage):
                 )
                 notes.append(task.oversize + how)
                 self.notice(f"{task.id}: {task.oversize}", "warning")
-                self.emit(ArtifactReady("tasks", task_rows(s.tasks)))
+                self.emit(ArtifactReady(TasksArtifact(task_list(s.tasks))))
                 out["oversize"] = True
                 out["splittable"] = splittable
                 out["far_oversize"] = len(files) > 2 * mf or lines > 2 * ml
@@ -470,11 +478,7 @@ class TaskCycle(ReviewStage):
             score = list(result.failure_score())
             # the gate's own run time (the checkpoint's waiting is the human's, not the gate's)
             took = round(sum(r.duration_s for r in result.results), 3)
-            self.emit(
-                ArtifactReady(
-                    "gate", {"passed": result.passed, "log": log, "duration_s": took}, "gate"
-                )
-            )
+            self.emit(ArtifactReady(GateArtifact(result.passed, log, took), "gate"))
             failed = [r.command for r in result.results if r.exit_code != 0 or r.timed_out]
             summary = "gate passed" if result.passed else "gate failed: " + ", ".join(failed)
             return Produced(
@@ -564,8 +568,9 @@ class TaskCycle(ReviewStage):
             )
             if pre.carried:
                 summary += f"; {len(pre.carried)} carried over from round {prev_round}"
+            rows = table()
             data = {
-                "groups": table(),
+                "groups": rows,
                 "reviews": reviews,
                 "task": task.id,
                 "round": task.round,
@@ -573,7 +578,11 @@ class TaskCycle(ReviewStage):
             self.store.write_artifact(
                 f"{self._dir(task)}/triage.json", json.dumps(table(), indent=2)
             )
-            self.emit(ArtifactReady("triage", data))
+            self.emit(
+                ArtifactReady(
+                    TriageArtifact(triage_groups(rows), tuple(reviews), task.id, task.round)
+                )
+            )
             return Produced(summary=summary, data=data, payload=merged)
 
         def auto(produced: Produced | None, error: str | None, run: StageRun) -> UserDecision:
@@ -766,7 +775,7 @@ class TaskCycle(ReviewStage):
         task.pre_tree = None
         s.commits.append(head)
         subject = body.strip().splitlines()[0] if body.strip() else ""
-        self.emit(ArtifactReady("commit", {"sha": head, "message": subject, "task": task.id}))
+        self.emit(ArtifactReady(CommitArtifact(head, subject, task.id)))
         self.notice(f"{task.id}: found its commit {head[:8]} made before the restart; kept it")
         self.save()
         return True
@@ -842,9 +851,7 @@ class TaskCycle(ReviewStage):
             task.state = TaskState.COMMITTED
             s.commits.append(sha)
             self.store.write_artifact(f"{task.id}/commit.txt", f"{sha}\n{produced.payload}\n")
-            self.emit(
-                ArtifactReady("commit", {"sha": sha, "message": produced.payload, "task": task.id})
-            )
+            self.emit(ArtifactReady(CommitArtifact(sha, str(produced.payload), task.id)))
             self.notice(
                 f"{task.id} committed {sha[:8]} on {s.branch}: {str(produced.payload).splitlines()[0]}"
             )
@@ -863,7 +870,7 @@ class TaskCycle(ReviewStage):
         if task.round == 1 and task.phase == Stage.EXECUTE:
             self.store.write_artifact(f"{task.id}/task.md", task_markdown(task))
         self.write_task_files()
-        self.emit(ArtifactReady("tasks", [t.model_dump(mode="json") for t in s.tasks]))
+        self.emit(ArtifactReady(TasksArtifact(task_list(s.tasks))))
         reviews: list[Review] | None = None
         while task.state == TaskState.RUNNING:
             phase = task.phase

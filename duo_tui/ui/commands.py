@@ -133,10 +133,10 @@ def open_current_task(wb: Any) -> None:
     if not wb.tasks:
         wb.notify("no tasks yet: they come after the plan is accepted", timeout=4)
         return
-    running = [t for t in wb.tasks if t.get("state") == "running"]
-    pending = [t for t in wb.tasks if t.get("state") == "pending"]
+    running = [t for t in wb.tasks if t.state == "running"]
+    pending = [t for t in wb.tasks if t.state == "pending"]
     current = (running or pending or wb.tasks[-1:])[0]
-    wb.app.push_screen(TaskDetailScreen(wb, str(current["id"])))
+    wb.app.push_screen(TaskDetailScreen(wb, current.id))
 
 
 def export(wb: Any, fmt: str) -> None:

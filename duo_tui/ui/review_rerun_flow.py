@@ -17,11 +17,7 @@ from duo_tui.core.events import Checkpoint, UserDecision
 
 def reviewer_choices(cp: Checkpoint) -> list[tuple[int, str, str]]:
     """(index, name, model) of each reviewer the checkpoint offers to rerun alone."""
-    out = []
-    for r in cp.data.get("reviewers") or []:
-        if isinstance(r, dict) and isinstance(r.get("index"), int):
-            out.append((int(r["index"]), str(r.get("name", "?")), str(r.get("model", "?"))))
-    return out
+    return [(r.index, r.name, r.model) for r in cp.data.reviewers]
 
 
 def ask_review_rerun(

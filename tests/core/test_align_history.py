@@ -16,13 +16,13 @@ from .helpers import EXECUTOR, run_manual
 def test_every_align_round_is_at_the_checkpoint_with_the_plan_diff(demo_repo: Path) -> None:
     run = run_manual(demo_repo)
     align = next(c for c in run.checkpoints if c.stage == Stage.ALIGN)
-    rounds = align.data["align_rounds"]
-    assert [(r["check"], r["plan_version"], r["verdict"]) for r in rounds] == [
+    rounds = align.data.align_rounds
+    assert [(r.check, r.plan_version, r.verdict) for r in rounds] == [
         (1, 1, "blocking"),
         (2, 2, "ready"),
     ]
-    assert rounds[0]["revised_to"] == 2 and rounds[0]["model"] == EXECUTOR
-    text = align.data["align_history"]
+    assert rounds[0].revised_to == 2 and rounds[0].model == EXECUTOR
+    text = align.data.align_history
     # the first round's objection is still there, not only the final "ready"
     assert "> VERDICT: blocking" in text and "case-sensitive" in text
     assert "> VERDICT: ready" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from duo_tui.core.artifacts import CarriedDecision
 from duo_tui.core.convergence import merge_reviews
 from duo_tui.core.events import Checkpoint, UserDecision
 from duo_tui.core.models import FindingDecision, Review, Stage
@@ -76,22 +77,19 @@ def test_round_two_starts_fresh_and_marks_the_recurring_finding(demo_repo: Path)
     policy, seen = _triage_policy(stale)
     run = run_manual(demo_repo, _script(), policy)
     assert len(seen) == 2
-    groups = {g["key"]: g for g in seen[1].data["groups"]}
-    nit = next(k for k, g in groups.items() if "docstring" in g["title"])
+    groups = {g.key: g for g in seen[1].data.groups}
+    nit = next(k for k, g in groups.items() if "docstring" in g.title)
     other = next(k for k in groups if k != nit)
     # the recurring finding starts from round 1's decision, marked as carried over
-    assert groups[nit]["decision"] == "accept_risk"
-    assert groups[nit]["source"] == "carried"
-    assert groups[nit]["carried"] == {
-        "decision": "accept_risk",
-        "round": 1,
-        "key": "G2",
-        "reason": RISK,
-    }
+    assert groups[nit].decision == "accept_risk"
+    assert groups[nit].source == "carried"
+    assert groups[nit].carried == CarriedDecision(
+        decision="accept_risk", round=1, key="G2", reason=RISK
+    )
     # the new finding starts from the suggestion, never from round 1's G1 "fix"
-    assert groups[other]["decision"] == "defer"
-    assert groups[other]["source"] == "suggested"
-    assert "carried" not in groups[other]
+    assert groups[other].decision == "defer"
+    assert groups[other].source == "suggested"
+    assert groups[other].carried is None
     t2 = _triage(run, 2)
     # keys of round 1 that are no finding of round 2 are not recorded for round 2
     assert set(t2["decisions"]) == set(groups)

@@ -20,7 +20,7 @@ def at(stage: Stage, decision: UserDecision, nth: int = 0):  # type: ignore[no-u
     seen: dict[Stage, int] = {}
 
     def policy(cp: Checkpoint, _n: int) -> UserDecision | None:
-        if cp.data.get("tasks") is not None and cp.stage == Stage.PLAN and "size" in cp.actions:
+        if cp.data.tasks is not None and cp.stage == Stage.PLAN and "size" in cp.actions:
             return None  # the task list checkpoint
         k = seen.get(cp.stage, 0)
         seen[cp.stage] = k + 1
@@ -123,7 +123,7 @@ def test_rejected_hunk_is_reverted_committed_without_and_declined(demo_repo: Pat
 
     def policy(cp: Checkpoint, _n: int) -> UserDecision | None:
         if cp.stage == Stage.EXECUTE and cp.state == StageState.AWAITING:
-            files = {f.path: f for f in parse_diff(cp.data["diff"])}
+            files = {f.path: f for f in parse_diff(cp.data.diff or "")}
             hunk = files["tests/test_discounts.py"].hunks[0].id
             rejected.append(hunk)
             return UserDecision("accept", rejected_hunks=[hunk])
@@ -206,8 +206,8 @@ def triage_answer(make: dict[str, str], reasons: bool = True):  # type: ignore[n
     def policy(cp: Checkpoint, _n: int) -> UserDecision | None:
         if cp.stage != Stage.TRIAGE or cp.round != 1:
             return None
-        groups = cp.data["groups"]
-        findings = {g["key"]: make.get(g["severity"], "dismiss") for g in groups}
+        groups = cp.data.groups
+        findings = {g.key: make.get(g.severity, "dismiss") for g in groups}
         why = (
             {
                 k: "a single code per cart is enforced upstream"

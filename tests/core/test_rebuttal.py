@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from duo_tui.core.artifacts import ReviewArtifact
 from duo_tui.core.events import ArtifactReady, AwaitingDecision, Event, Notice, UserDecision
 from duo_tui.core.models import Mode, Review, Stage
 from duo_tui.core.runner import HeadlessDriver, QueueDriver
@@ -137,16 +138,19 @@ def test_changes_of_position_are_shown(rebutted: Run) -> None:
         e for e in rebutted.events if isinstance(e, ArtifactReady) and e.kind == "review"
     ]
     reviews = [
-        (e.data["index"], [f.title for f in e.data["review"].findings]) for e in shown_reviews
+        (e.data.index, [f.title for f in e.data.review.findings])
+        for e in shown_reviews
+        if isinstance(e.data, ReviewArtifact)
     ]
     assert sorted(reviews[:2]) == [(0, [STACKING["title"]]), (1, [ROUNDING["title"], NIT["title"]])]
     assert reviews[2:4] == [
         (0, [STACKING["title"], ROUNDING["title"]]),
         (1, [ROUNDING["title"]]),
     ]
-    assert "rebuttal" not in shown_reviews[0].data
-    assert shown_reviews[3].data["rebuttal"]["contested"] == [STACKING["title"]]
-    assert shown_reviews[3].data["rebuttal"]["summary"] == CONTEST
+    positions = [e.data.rebuttal for e in shown_reviews if isinstance(e.data, ReviewArtifact)]
+    assert positions[0] is None
+    assert positions[3] is not None and positions[3].contested == (STACKING["title"],)
+    assert positions[3].summary == CONTEST
 
 
 def test_the_triage_works_on_the_updated_reviews(rebutted: Run) -> None:
@@ -256,9 +260,12 @@ def test_a_restart_keeps_the_rebuttal_and_does_not_ask_again(
         # the review checkpoint shows the updated reviews again, with their positions
         # (after the resume's redraw of the stored reviews, which carry no positions)
         shown = [
-            e
+            e.data
             for e in events
-            if isinstance(e, ArtifactReady) and e.kind == "review" and "rebuttal" in e.data
+            if isinstance(e, ArtifactReady)
+            and isinstance(e.data, ReviewArtifact)
+            and e.data.rebuttal is not None
         ]
-        assert [len(e.data["review"].findings) for e in shown[:2]] == [2, 1]
-        assert shown[0].data["rebuttal"]["conceded"] == [ROUNDING["title"]]
+        assert [len(r.review.findings) for r in shown[:2]] == [2, 1]
+        assert shown[0].rebuttal is not None
+        assert shown[0].rebuttal.conceded == (ROUNDING["title"],)

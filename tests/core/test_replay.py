@@ -5,6 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from duo_tui.core.artifacts import (
+    Artifact,
+    DiffArtifact,
+    PlanArtifact,
+    ReviewArtifact,
+    TasksArtifact,
+    TriageArtifact,
+)
 from duo_tui.core.events import ArtifactReady, Event, StageFinished, TextDelta
 from duo_tui.core.models import StageState
 from duo_tui.core.runner import HeadlessDriver
@@ -27,18 +35,21 @@ def test_a_finished_session_resumes_with_every_stage_drawn(demo_repo: Path) -> N
     first = run_auto(demo_repo)
     assert first.report["converged"]
     events = _resume(demo_repo)
-    artifacts = {}
+    artifacts: dict[str, list[Artifact]] = {}
     for ev in events:
         if isinstance(ev, ArtifactReady):
             artifacts.setdefault(ev.kind, []).append(ev.data)
     plan = artifacts["plan"][0]
-    assert plan["version"] == first.ws.session.plan_version and "## Goal" in plan["text"]
-    assert sorted(d["index"] for d in artifacts["review"]) == [0, 1]
+    assert isinstance(plan, PlanArtifact)
+    assert plan.version == first.ws.session.plan_version and "## Goal" in plan.text
+    assert sorted(d.index for d in artifacts["review"] if isinstance(d, ReviewArtifact)) == [0, 1]
     # the last round's reviews and triage, with the decisions that were taken
-    groups = artifacts["triage"][0]["groups"]
-    assert groups and all(g["decision"] in ("fix", "defer", "dismiss") for g in groups)
-    assert "shop/cart.py" in artifacts["diff"][0]["diff"]
-    assert artifacts["tasks"][0][0]["id"] == "T1"
+    triage = artifacts["triage"][0]
+    assert isinstance(triage, TriageArtifact)
+    assert triage.groups and all(g.decision in ("fix", "defer", "dismiss") for g in triage.groups)
+    diff, tasks = artifacts["diff"][0], artifacts["tasks"][0]
+    assert isinstance(diff, DiffArtifact) and "shop/cart.py" in diff.diff
+    assert isinstance(tasks, TasksArtifact) and tasks.tasks[0].id == "T1"
     gate_log = "".join(
         ev.text for ev in events if isinstance(ev, TextDelta) and ev.stream == "gate"
     )

@@ -45,11 +45,11 @@ def test_rerun_one_reviewer_with_another_model_keeps_the_other(demo_repo: Path) 
     # A ran once; B ran with its model, then with the other model
     assert [q.model for q in run.requests("review")] == [PLANNER, EXECUTOR, OTHER]
     first, second = seen[0], seen[1]
-    assert [r["model"] for r in first.data["reviewers"]] == [PLANNER, EXECUTOR]
-    assert [r["name"] for r in first.data["reviewers"]] == ["A", "B"]
-    assert second.data["models"] == [PLANNER, OTHER]
+    assert [r.model for r in first.data.reviewers] == [PLANNER, EXECUTOR]
+    assert [r.name for r in first.data.reviewers] == ["A", "B"]
+    assert second.data.models == (PLANNER, OTHER)
     # A's review is the same object's content; B's is the new model's (one finding)
-    assert [len(r.findings) for r in second.data["reviews"]] == [0, 1]
+    assert [len(r.findings) for r in second.data.reviews] == [0, 1]
     # the choose dialog names the models, never "machine"
     assert second.alternatives == (
         "attempt 1 · A claude-opus-4-7 · B gpt-5.5",
@@ -69,11 +69,11 @@ def test_choose_the_first_review_result_after_a_rerun(demo_repo: Path) -> None:
     assert "choose" in seen[1].actions
     # after choosing attempt 1 its reviews (no findings) and its models are the round's
     third = seen[2]
-    assert third.data["models"] == [PLANNER, EXECUTOR]
-    assert [len(r.findings) for r in third.data["reviews"]] == [0, 0]
+    assert third.data.models == (PLANNER, EXECUTOR)
+    assert [len(r.findings) for r in third.data.reviews] == [0, 0]
     assert run.ws.session.roles.effective_reviewers() == [PLANNER, EXECUTOR]
     triage = next(c for c in run.checkpoints if c.stage == Stage.TRIAGE)
-    assert triage.data["groups"] == []
+    assert triage.data.groups == ()
 
 
 def test_rerun_both_reviewers_reruns_both(demo_repo: Path) -> None:

@@ -24,9 +24,9 @@ def _split_then(answer):  # type: ignore[no-untyped-def]
 
     def policy(cp: Checkpoint, _n: int) -> UserDecision | None:
         if "task_ops" in cp.actions:
-            tasks = cp.data["tasks"]
-            if len(tasks) == 1:
-                return UserDecision("accept", task_ops={tasks[0]["id"]: "split"})
+            tasks = cp.data.tasks
+            if tasks is not None and len(tasks) == 1:
+                return UserDecision("accept", task_ops={tasks[0].id: "split"})
             return None
         return answer(cp)
 

@@ -149,7 +149,7 @@ def test_editing_a_task_goes_through_the_core_log_and_session_files(demo_repo: P
     # the task list was shown again with the edit, then accepted
     task_cps = [c for c in run.checkpoints if "task_ops" in c.actions]
     assert "task_edit" in task_cps[0].actions
-    assert task_cps[1].data["tasks"][1]["goal"] == "create shop/b.py and shop/b2.py, nothing else"
+    assert task_cps[1].data.tasks[1].goal == "create shop/b.py and shop/b2.py, nothing else"
     # the executor was given the edited task
     prompts = [run.prompt(q) for q in run.requests("execute")]
     t2_prompt = next(p for p in prompts if "Task T2:" in p)
@@ -182,9 +182,9 @@ def test_size_override_rederives_the_task_list(demo_repo: Path) -> None:
     )
     r = run.report
     task_cps = [c for c in run.checkpoints if "task_ops" in c.actions]
-    assert task_cps[0].data["size"] == "L" and len(task_cps[0].data["tasks"]) == 3
-    assert task_cps[1].data["size"] == "M" and len(task_cps[1].data["tasks"]) == 1
-    assert "the rule says L, overridden by the human" in task_cps[1].data["size_why"]
+    assert task_cps[0].data.size == "L" and len(task_cps[0].data.tasks or ()) == 3
+    assert task_cps[1].data.size == "M" and len(task_cps[1].data.tasks or ()) == 1
+    assert "the rule says L, overridden by the human" in task_cps[1].data.size_why
     assert r["size"] == "M" and [t["id"] for t in r["tasks"]] == ["T1"]
     assert r["tasks"][0]["files"] == ["shop/a.py", "shop/b.py", "shop/c.py"]
     assert len(git_log(demo_repo, r["branch"])) == 2

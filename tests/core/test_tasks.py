@@ -159,7 +159,7 @@ def test_task_ops_skip_and_reorder(demo_repo: Path) -> None:
     # the task list was shown again after the edit, then accepted
     task_cps = [c for c in run.checkpoints if "task_ops" in c.actions]
     assert len(task_cps) == 2
-    assert [t["id"] for t in task_cps[1].data["tasks"]] == ["T1", "T3", "T2"]
+    assert [t.id for t in task_cps[1].data.tasks or ()] == ["T1", "T3", "T2"]
 
 
 def test_task_ops_split(demo_repo: Path) -> None:

@@ -67,7 +67,7 @@ async def test_help_triage_copy_and_refusals(events: list[Event], tmp_path: Path
         await pilot.press("t")
         assert type(app.screen).__name__ == "TriageScreen"
         await pilot.press("d")  # dismiss the first finding
-        first = wb.triage_groups[0]["key"]
+        first = wb.triage_groups[0].key
         assert wb.finding_decisions[first] == "dismiss"
         await pilot.press("escape")
         await pilot.press("1", "y")  # copy the plan pane

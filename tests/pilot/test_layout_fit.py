@@ -204,9 +204,9 @@ async def test_task_titles_wrap_at_words_at_80x24(events: list[Event]) -> None:
         await pilot.pause(0.4)
         text = screen_text(app)
         task = _wb(app).tasks[0]
-        for word in str(task["title"]).split():
+        for word in task.title.split():
             assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", text, re.M), (word, text)
-        for path in task["files"]:
+        for path in task.files:
             assert path in text, (path, text)
 
 

@@ -204,7 +204,7 @@ async def test_split_key_at_an_oversize_execute_checkpoint(tmp_path: Path) -> No
         await _press(pilot, wb, "S")
         assert wb.checkpoint.stage == Stage.EXECUTE and wb.checkpoint.task_id == "T2a"
         assert "split" not in wb.checkpoint.actions
-        assert [t["id"] for t in wb.tasks] == ["T1", "T2a", "T2b"]
+        assert [t.id for t in wb.tasks] == ["T1", "T2a", "T2b"]
         await pilot.press("T")
         await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
         await pilot.pause(0.1)

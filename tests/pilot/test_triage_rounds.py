@@ -30,7 +30,7 @@ async def test_round_two_triage_does_not_inherit_round_one(tmp_path: Path) -> No
                     await pilot.press("t")
                     await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
                     last = len(wb.triage_groups) - 1
-                    key = wb.triage_groups[last]["key"]
+                    key = wb.triage_groups[last].key
                     app.screen.query_one(DataTable).move_cursor(row=last)
                     await pilot.press("k")
                     await wait_for(pilot, lambda: not isinstance(app.screen, TriageScreen))
@@ -51,12 +51,10 @@ async def test_round_two_triage_does_not_inherit_round_one(tmp_path: Path) -> No
                     assert sent.findings == {key: "dismiss"}
                     assert sent.finding_reasons == {}
                 else:
-                    keys = {g["key"] for g in wb.triage_groups}
+                    keys = {g.key for g in wb.triage_groups}
                     # round 2's findings only, each from its own suggestion
                     assert set(wb.finding_decisions) == keys
-                    assert all(
-                        wb.finding_decisions[g["key"]] == g["decision"] for g in wb.triage_groups
-                    )
+                    assert all(wb.finding_decisions[g.key] == g.decision for g in wb.triage_groups)
                     assert wb.finding_decisions == {"G1": "defer", "G2": "defer"}
                     await press_decision(pilot, wb, "a")
                     assert wb.decisions_sent[-1].findings == {}

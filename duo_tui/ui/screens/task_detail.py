@@ -7,7 +7,8 @@ session, a finished one); editing (`e`) only at the plan checkpoint.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import asdict
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.session import Task
 from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_label
@@ -89,16 +91,16 @@ class TaskDetailScreen(ModalScreen[None]):
     # -- data ----------------------------------------------------------------------------
 
     def _ids(self) -> list[str]:
-        return [str(r["id"]) for r in self.wb.tasks]
+        return [r.id for r in self.wb.tasks]
 
-    def _row(self) -> dict[str, Any]:
-        return next((r for r in self.wb.tasks if str(r["id"]) == self.task_id), {})
+    def _row(self) -> TaskRow | None:
+        return next((r for r in self.wb.tasks if r.id == self.task_id), None)
 
     def _load(self) -> tuple[Task, TaskDetail | None, str]:
         """The task (fresh from session.json when there is one) and its files."""
         row = self._row()
-        fields = {k: v for k, v in row.items() if k in Task.model_fields}
-        task = Task.model_validate({"id": self.task_id, "title": row.get("title", ""), **fields})
+        fields = asdict(row) if row is not None else {}
+        task = Task.model_validate({"title": "", **fields, "id": self.task_id})
         if not self.wb.repo_path or not self.wb.session_id:
             return task, None, "no session files here (a replay): only the task list is known"
         from duo_tui.store.session_store import SessionStore
@@ -284,7 +286,7 @@ class TaskDetailScreen(ModalScreen[None]):
 
     def action_edit(self) -> None:
         row = self._row()
-        if row:
+        if row is not None:
             edit_task(self, self.wb, row)
 
     def action_close(self) -> None:

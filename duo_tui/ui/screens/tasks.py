@@ -6,7 +6,6 @@ list shown is what the core sends back, so what you see is what will run.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -16,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
+from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.events import UserDecision
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.screens.dialogs import _Dialog
@@ -39,7 +39,7 @@ def at_task_list(wb: WorkbenchScreen, what: str = "task_ops") -> bool:
     return cp is not None and what in cp.actions
 
 
-def edit_task(screen: ModalScreen[Any], wb: WorkbenchScreen, row: dict[str, Any]) -> None:
+def edit_task(screen: ModalScreen[Any], wb: WorkbenchScreen, row: TaskRow) -> None:
     """Open the edit dialog for a task; the edit goes to the core as `task_edits`."""
     if not at_task_list(wb, "task_edit"):
         screen.notify(
@@ -48,8 +48,8 @@ def edit_task(screen: ModalScreen[Any], wb: WorkbenchScreen, row: dict[str, Any]
             timeout=4,
         )
         return
-    if row.get("state") != "pending":
-        screen.notify(f"{row['id']} is {row.get('state')}: only pending tasks can be edited")
+    if row.state != "pending":
+        screen.notify(f"{row.id} is {row.state}: only pending tasks can be edited")
         return
 
     def done(fields: object) -> None:
@@ -58,8 +58,8 @@ def edit_task(screen: ModalScreen[Any], wb: WorkbenchScreen, row: dict[str, Any]
         if not fields:
             screen.notify("nothing changed", timeout=3)
             return
-        wb.send(UserDecision("edit", task_edits={str(row["id"]): fields}))
-        screen.notify(f"{row['id']}: {', '.join(sorted(fields))} changed", timeout=4)
+        wb.send(UserDecision("edit", task_edits={row.id: fields}))
+        screen.notify(f"{row.id}: {', '.join(sorted(fields))} changed", timeout=4)
 
     screen.app.push_screen(TaskEditDialog(row), done)
 
@@ -80,7 +80,7 @@ class TaskEditDialog(_Dialog):
     TaskEditDialog #criteria { height: 6; }
     """
 
-    def __init__(self, row: dict[str, Any]) -> None:
+    def __init__(self, row: TaskRow) -> None:
         super().__init__()
         self.row = row
 
@@ -88,15 +88,15 @@ class TaskEditDialog(_Dialog):
         r = self.row
         with Vertical(classes="dialog"):
             # The task's fields come from the plan (model text): controls made visible.
-            yield Label(f"Edit task {clean_line(str(r['id']))}", classes="title", markup=False)
+            yield Label(f"Edit task {clean_line(r.id)}", classes="title", markup=False)
             yield Label("title", classes="field")
-            yield Input(clean_line(str(r.get("title") or "")), id="title")
+            yield Input(clean_line(r.title), id="title")
             yield Label("goal", classes="field")
-            yield TextArea(clean(str(r.get("goal") or "")), id="goal", soft_wrap=True)
+            yield TextArea(clean(r.goal), id="goal", soft_wrap=True)
             yield Label("files it may touch (comma-separated)", classes="field")
-            yield Input(clean_line(", ".join(r.get("files") or [])), id="files")
+            yield Input(clean_line(", ".join(r.files)), id="files")
             yield Label("completion criteria (one per line)", classes="field")
-            yield TextArea(clean("\n".join(r.get("criteria") or [])), id="criteria", soft_wrap=True)
+            yield TextArea(clean("\n".join(r.criteria)), id="criteria", soft_wrap=True)
             yield Static("tab next field · ctrl+s save · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
@@ -114,13 +114,13 @@ class TaskEditDialog(_Dialog):
             c.strip() for c in self.query_one("#criteria", TextArea).text.splitlines() if c.strip()
         ]
         out: dict[str, Any] = {}
-        if title != str(r.get("title") or "").strip():
+        if title != r.title.strip():
             out["title"] = title
-        if goal != str(r.get("goal") or "").strip():
+        if goal != r.goal.strip():
             out["goal"] = goal
-        if files != list(r.get("files") or []):
+        if files != list(r.files):
             out["files"] = files
-        if criteria != list(r.get("criteria") or []):
+        if criteria != list(r.criteria):
             out["criteria"] = criteria
         return out
 
@@ -175,8 +175,8 @@ class TasksScreen(ModalScreen[None]):
 
     def _signature(self) -> str:
         cp = self.wb.checkpoint
-        size = (cp.data.get("size"), cp.data.get("size_why")) if cp is not None else None
-        return json.dumps([self.wb.tasks, size, cp is not None], default=str, sort_keys=True)
+        size = (cp.data.size, cp.data.size_why) if cp is not None else None
+        return repr((self.wb.tasks, size, cp is not None))
 
     def _sync(self) -> None:
         """Show the core's task list again whenever it changed (after an op, a resize)."""
@@ -187,8 +187,8 @@ class TasksScreen(ModalScreen[None]):
 
     def _read_size(self) -> tuple[str | None, str]:
         cp = self.wb.checkpoint
-        if cp is not None and "size" in cp.data:
-            return cp.data.get("size"), str(cp.data.get("size_why") or "")
+        if cp is not None and cp.data.size is not None:
+            return cp.data.size, cp.data.size_why
         session = self.wb_session()
         if session is not None:
             return session.size, session.size_why
@@ -216,9 +216,9 @@ class TasksScreen(ModalScreen[None]):
         # 0.95 of the screen, less the border, padding, the id, state, round and flag
         # columns and every column's padding: what the title and the files share.
         budget = max(24, int(self.app.size.width * 0.95) - 36)
-        files = [len(f) for r in rows for f in r.get("files", [])]
+        files = [len(f) for r in rows for f in r.files]
         files_w = min(56, budget - 16, max([5, *files]))  # a path does not wrap well
-        title_w = min(44, budget - files_w, max([5, *(len(str(r["title"])) for r in rows)]))
+        title_w = min(44, budget - files_w, max([5, *(len(r.title) for r in rows)]))
         t.add_column("id")
         t.add_column("state")
         t.add_column("title", width=title_w)
@@ -226,18 +226,18 @@ class TasksScreen(ModalScreen[None]):
         t.add_column("round")
         t.add_column("flag")
         for task in self.wb.tasks:
-            state = str(task.get("state", "pending"))
+            state = task.state
             t.add_row(  # plan text (model output): plain text cells, controls visible
-                Text(clean_line(str(task["id"]))),
+                Text(clean_line(task.id)),
                 f"{STATE_GLYPH.get(state, ' ')} {state}",
-                Text(clean_line(str(task["title"])), overflow="fold"),
-                Text("\n".join(clean_line(str(f)) for f in task.get("files", [])), overflow="fold"),
-                str(task.get("round", 1)),
-                Text(clean_line("⚠ " + str(task["oversize"]))) if task.get("oversize") else "",
-                key=task["id"],
+                Text(clean_line(task.title), overflow="fold"),
+                Text("\n".join(clean_line(f) for f in task.files), overflow="fold"),
+                str(task.round),
+                Text(clean_line("⚠ " + task.oversize)) if task.oversize else "",
+                key=task.id,
                 height=None,  # as many lines as the wrapped title or the files need
             )
-        ids = [str(task["id"]) for task in self.wb.tasks]
+        ids = [task.id for task in self.wb.tasks]
         if keep in ids:
             t.move_cursor(row=ids.index(keep))
         self._plan_size = self._read_size()
@@ -258,11 +258,11 @@ class TasksScreen(ModalScreen[None]):
         t = self.query_one(DataTable)
         if not self.wb.tasks or t.cursor_row < 0:
             return None
-        return str(self.wb.tasks[min(t.cursor_row, len(self.wb.tasks) - 1)]["id"])
+        return self.wb.tasks[min(t.cursor_row, len(self.wb.tasks) - 1)].id
 
-    def _selected_row(self) -> dict[str, Any] | None:
+    def _selected_row(self) -> TaskRow | None:
         tid = self._selected()
-        return next((r for r in self.wb.tasks if str(r["id"]) == tid), None)
+        return next((r for r in self.wb.tasks if r.id == tid), None)
 
     # -- actions -----------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ class TriageScreen(Screen[None]):
     @classmethod
     def for_workbench(cls, wb: WorkbenchScreen, preview: bool = False) -> TriageScreen:
         return cls(
-            wb.triage_groups,
+            [g.as_row() for g in wb.triage_groups],
             wb.reviews,
             wb.finding_decisions,
             wb.finding_reasons,
@@ -345,7 +345,7 @@ class TriageScreen(Screen[None]):
         )
         self._head()
         if self.workbench is not None:
-            self.workbench._set_groups(self.groups)
+            self.workbench.show_decisions()
         if table.cursor_row < len(self.groups) - 1:
             table.move_cursor(row=table.cursor_row + 1)
 

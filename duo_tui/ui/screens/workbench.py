@@ -22,6 +22,19 @@ from textual.walk import walk_depth_first
 from textual.widget import Widget
 from textual.widgets import Static, Tab, Tabs
 
+from duo_tui.core.artifacts import (
+    CommitArtifact,
+    DiffArtifact,
+    GateArtifact,
+    PlanArtifact,
+    ReviewArtifact,
+    RolesArtifact,
+    TaskRow,
+    TasksArtifact,
+    TraceArtifact,
+    TriageArtifact,
+    TriageGroup,
+)
 from duo_tui.core.enums import Stage
 from duo_tui.core.events import (
     ArtifactReady,
@@ -177,7 +190,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.cost_known = True
         self.usage: dict[str, Usage] = {}
         self.reviews: dict[int, Review] = {}
-        self.triage_groups: list[dict[str, Any]] = []
+        self.triage_groups: list[TriageGroup] = []
         self.finding_decisions: dict[str, str] = {}
         self.finding_reasons: dict[str, str] = {}
         # the findings the human decided here (the rest are the round's preselection)
@@ -187,7 +200,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self._open_triage_next = False  # accepted from the preview: open the triage next
         self._review_round = 0  # the round whose reviews the rail's counts are about
         self.recurring: dict[str, str] = {}
-        self.tasks: list[dict[str, Any]] = []
+        self.tasks: list[TaskRow] = []
         self.ended: SessionEnded | None = None
         self.running: str | None = None
         self.running_since = 0.0
@@ -502,21 +515,21 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
                 self.triage_preview = False
-                self._set_groups(cp.data.get("groups", []))
+                self._set_groups(list(cp.data.groups))
                 if self._open_triage_next:
                     # accepted from the preview: the triage opens where the human was
                     self._open_triage_next = False
                     self.action_triage()
-            elif cp.stage == Stage.ALIGN and cp.data.get("align_history"):
+            elif cp.stage == Stage.ALIGN and cp.data.align_history:
                 # every plan-check round, its objection and the plan's diffs (not just the last)
                 pane = self.stream_pane("exec")
                 if pane is not None:
-                    pane.set_markdown(str(cp.data["align_history"]))
+                    pane.set_markdown(cp.data.align_history)
                     self.query_one(CodePane).show("stream-exec")
-            elif cp.stage == Stage.REVIEW and cp.data.get("groups"):
+            elif cp.stage == Stage.REVIEW and cp.data.groups:
                 # both reviews are in: their matches show now, and t previews the triage
                 self.triage_preview = True
-                self._new_triage(list(cp.data["groups"]))
+                self._new_triage(list(cp.data.groups))
             if cp.stage in (Stage.EXECUTE, Stage.FIX) and cp.state.value != "failed":
                 self.action_code_view("diff")  # the change to decide, hunk by hunk
             elif cp.stage in (Stage.PLAN, Stage.ALIGN) and self.layout_mode == "narrow":
@@ -524,8 +537,8 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             elif cp.stage in (Stage.REVIEW, Stage.TRIAGE) and self.layout_mode == "narrow":
                 self.action_focus_pane(2)
             self.refresh_bindings()
-            if "tasks" in cp.data:
-                self.tasks = list(cp.data["tasks"])
+            if cp.data.tasks is not None:
+                self.tasks = list(cp.data.tasks)
             self._apply_weights()
             self._render_checkpoint()
         elif isinstance(ev, SessionEnded):
@@ -540,47 +553,38 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 self.notify(f"session stopped: {ev.stop_reason}", severity="warning", timeout=12)
 
     def _artifact(self, ev: ArtifactReady) -> None:
-        data = ev.data
-        if ev.kind == "plan":
-            self.query_one("#stream-plan", StreamPane).set_markdown(data["text"])
-            self.query_one(
-                "#pane-plan", Pane
-            ).border_title = f"plan v{data['version']} · {data['source']}"
-        elif ev.kind == "diff":
-            from duo_tui.vcs.diff import parse_diff
+        match ev.data:
+            case PlanArtifact(text=text, version=version, source=source):
+                self.query_one("#stream-plan", StreamPane).set_markdown(text)
+                self.query_one("#pane-plan", Pane).border_title = f"plan v{version} · {source}"
+            case DiffArtifact(diff=diff):
+                from duo_tui.vcs.diff import parse_diff
 
-            files = parse_diff(data["diff"])
-            self.query_one(CodePane).diff_view().set_files(files)
-            self.query_one(CodePane).show("diff")
-        elif ev.kind == "review":
-            i, review = data["index"], data["review"]
-            self.reviews[i] = review
-            if i < self.reviewers:
-                self._fill_review(i, review, {})
-        elif ev.kind == "triage":
-            self._new_triage(data.get("groups", []))
-        elif ev.kind == "roles":
-            # after a swap: the plan and code panes name the new planner and executor
-            self.models = list(
-                dict.fromkeys([data["planner"], data["executor"], *data["reviewers"]])
-            )
-            self._title_role_panes(data["planner"], data["executor"])
-            # a reviewer rerun with another model: its pane names the new model
-            for i, m in enumerate(data["reviewers"][: self.reviewers]):
-                self.query_one(
-                    f"#pane-review-{i}", ReviewPane
-                ).border_title = f"review {reviewer_name(i)} · {short_model(m)}"
-        elif ev.kind == "gate":
-            took = data.get("duration_s")
-            self._gate_took = float(took) if isinstance(took, int | float) else None
-        elif ev.kind == "tasks":
-            self.tasks = list(data)
-        elif ev.kind == "trace":
-            self._show_trace(data)
-        elif ev.kind == "commit":
-            self.notify(
-                f"committed {data['sha'][:8]}: {data['message'].splitlines()[0]}", timeout=8
-            )
+                self.query_one(CodePane).diff_view().set_files(parse_diff(diff))
+                self.query_one(CodePane).show("diff")
+            case ReviewArtifact(index=i, review=review):
+                self.reviews[i] = review
+                if i < self.reviewers:
+                    self._fill_review(i, review, {})
+            case TriageArtifact(groups=groups):
+                self._new_triage(list(groups))
+            case RolesArtifact(planner=planner, executor=executor, reviewers=reviewers):
+                # after a swap: the plan and code panes name the new planner and executor
+                self.models = list(dict.fromkeys([planner, executor, *reviewers]))
+                self._title_role_panes(planner, executor)
+                # a reviewer rerun with another model: its pane names the new model
+                for i, m in enumerate(reviewers[: self.reviewers]):
+                    self.query_one(
+                        f"#pane-review-{i}", ReviewPane
+                    ).border_title = f"review {reviewer_name(i)} · {short_model(m)}"
+            case GateArtifact(duration_s=took):
+                self._gate_took = took
+            case TasksArtifact(tasks=tasks):
+                self.tasks = list(tasks)
+            case TraceArtifact():
+                self._show_trace(ev.data)
+            case CommitArtifact(sha=sha, message=message):
+                self.notify(f"committed {sha[:8]}: {message.splitlines()[0]}", timeout=8)
 
     def _title_role_panes(self, planner: str, executor: str) -> None:
         self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(planner)}"
@@ -602,12 +606,12 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             self.weights.append(1.0)
         self._apply_weights()
 
-    def _show_trace(self, trace: dict[str, Any]) -> None:
+    def _show_trace(self, trace: TraceArtifact) -> None:
         """Plan steps no hunk implements and hunks no step asked for, in the rail."""
-        hunks = trace.get("hunks", [])
-        missing = trace.get("unimplemented_steps", [])
-        creep = trace.get("scope_creep_hunks", [])
-        steps = {st for h in hunks for st in h.get("steps", [])}
+        hunks = trace.hunks
+        missing = trace.unimplemented_steps
+        creep = trace.scope_creep_hunks
+        steps = {st for h in hunks for st in h.steps}
         lines = ["[b]trace[/b]", f"{len(hunks)} hunk(s) → {len(steps)} step(s)"]
         lines.append(
             "[$warning]⚠ not done: $missing[/]" if missing else "[$success]✓ every step[/]"
@@ -655,7 +659,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         )
         pane.add_class("-parsed")
 
-    def _new_triage(self, groups: list[dict[str, Any]]) -> None:
+    def _new_triage(self, groups: list[TriageGroup]) -> None:
         """A round's triage starts fresh: nothing decided in an earlier round or task
         survives here except what the core carried over (marked in the groups)."""
         self.finding_decisions.clear()
@@ -663,28 +667,31 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.finding_chosen.clear()
         self.recurring.clear()
         for g in groups:
-            self.finding_decisions[g["key"]] = g.get("decision", "defer")
-            carried = g.get("carried")
-            if isinstance(carried, dict) and carried.get("reason"):
-                self.finding_reasons[g["key"]] = str(carried["reason"])
+            self.finding_decisions[g.key] = g.decision
+            if g.carried is not None and g.carried.reason:
+                self.finding_reasons[g.key] = g.carried.reason
         self._set_groups(groups)
 
-    def _set_groups(self, groups: list[dict[str, Any]]) -> None:
+    def show_decisions(self) -> None:
+        """Mark the panes' findings with the decisions as they stand now."""
+        self._set_groups(self.triage_groups)
+
+    def _set_groups(self, groups: list[TriageGroup]) -> None:
         self.triage_groups = groups
         for g in groups:
-            self.finding_decisions.setdefault(g["key"], g.get("decision", "defer"))
+            self.finding_decisions.setdefault(g.key, g.decision)
         kinds: dict[str, tuple[str, str | None, str | None]] = {}
         for g in groups:
-            keys = [f"R{m['reviewer']}:{m['finding']['id']}" for m in g["members"]]
+            keys = g.member_keys
             for k in keys:
                 other = next((o for o in keys if o != k), None)
-                kinds[k] = (g["kind"], other, self.finding_decisions.get(g["key"]))
+                kinds[k] = (g.kind, other, self.finding_decisions.get(g.key))
         for i, review in self.reviews.items():
             if i < self.reviewers:
                 self._fill_review(i, review, kinds)
-        counts = {k: sum(1 for g in groups if g["kind"] == k) for k in ("agree", "severity")}
+        counts = {k: sum(1 for g in groups if g.kind == k) for k in ("agree", "severity")}
         only = [
-            sum(1 for g in groups if g["kind"] == "only" and g["members"][0]["reviewer"] == i)
+            sum(1 for g in groups if g.kind == "only" and g.members[0].reviewer == i)
             for i in range(self.reviewers)
         ]
         self.query_one("#disagree", Static).update(
@@ -1132,7 +1139,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         cp = self._need_checkpoint()
         if cp is None:
             return
-        alts = cp.data.get("alternatives") or []
+        alts = cp.data.alternatives
         if len(alts) < 2:
             self.notify("no alternatives yet: rerun (r) first, then choose", timeout=4)
             return
@@ -1143,7 +1150,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
 
         from duo_tui.ui.screens.dialogs import ChooseDialog
 
-        self.app.push_screen(ChooseDialog([(a["label"], a["text"]) for a in alts]), done)
+        self.app.push_screen(ChooseDialog([(a.label, a.text) for a in alts]), done)
 
     def action_swap_roles(self) -> None:
         if self._need_checkpoint() is not None:
