@@ -3,7 +3,7 @@
     python benchmarks/bench_diffview.py [--quick]
 
 A child process opens the workbench (as in `bench_stream.py`), then pushes an
-`ArtifactReady("diff")` for a new 10,000-line file into the event bridge, the
+`ArtifactReady(DiffArtifact(...))` for a new 10,000-line file into the event bridge, the
 way the pipeline announces the executor's diff. Measured: from the push to the
 end of the first frame after `DiffView.set_files` returned (parse, layout and
 paint included; the bridge's 20 Hz drain adds up to 50 ms of it), median of 3.
