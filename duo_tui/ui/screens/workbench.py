@@ -84,7 +84,9 @@ def _tok(n: int | None) -> str:
 
 
 def short_model(model: str) -> str:
-    return model.split("/", 1)[-1]
+    """A model's name without its provider; a resumed session's come from its files, so
+    controls are made visible (show it as plain text: `Content`, never markup)."""
+    return clean_line(model.split("/", 1)[-1])
 
 
 class WorkbenchScreen(FastScreen, Screen[None]):
@@ -399,9 +401,9 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 r.set_mode(self.mode, self.autopilot)
             self._ensure_review_panes(len(ev.models) - 2)
             for i, m in enumerate(ev.models[2 : 2 + self.reviewers]):
-                self.query_one(
-                    f"#pane-review-{i}", ReviewPane
-                ).border_title = f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
+                self.query_one(f"#pane-review-{i}", ReviewPane).border_title = Content(
+                    f"review {'AB'[i] if i < 2 else i + 1} · {short_model(m)}"
+                )
             self._title_role_panes(ev.models[0], ev.models[1])
             for w in ev.warnings:
                 self.notify(w, severity="warning", timeout=8)
@@ -556,7 +558,9 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         match ev.data:
             case PlanArtifact(text=text, version=version, source=source):
                 self.query_one("#stream-plan", StreamPane).set_markdown(text)
-                self.query_one("#pane-plan", Pane).border_title = f"plan v{version} · {source}"
+                self.query_one("#pane-plan", Pane).border_title = Content(
+                    f"plan v{version} · {clean_line(str(source))}"
+                )
             case DiffArtifact(diff=diff):
                 from duo_tui.vcs.diff import parse_diff
 
@@ -574,9 +578,9 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 self._title_role_panes(planner, executor)
                 # a reviewer rerun with another model: its pane names the new model
                 for i, m in enumerate(reviewers[: self.reviewers]):
-                    self.query_one(
-                        f"#pane-review-{i}", ReviewPane
-                    ).border_title = f"review {reviewer_name(i)} · {short_model(m)}"
+                    self.query_one(f"#pane-review-{i}", ReviewPane).border_title = Content(
+                        f"review {reviewer_name(i)} · {short_model(m)}"
+                    )
             case GateArtifact(duration_s=took):
                 self._gate_took = took
             case TasksArtifact(tasks=tasks):
@@ -587,8 +591,8 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 self.notify(f"committed {sha[:8]}: {message.splitlines()[0]}", timeout=8)
 
     def _title_role_panes(self, planner: str, executor: str) -> None:
-        self.query_one("#pane-plan", Pane).border_title = f"plan · {short_model(planner)}"
-        self.query_one("#pane-code", Pane).border_title = f"code · {short_model(executor)}"
+        self.query_one("#pane-plan", Pane).border_title = Content(f"plan · {short_model(planner)}")
+        self.query_one("#pane-code", Pane).border_title = Content(f"code · {short_model(executor)}")
 
     def _ensure_review_panes(self, count: int) -> None:
         """Three or more reviewers: one more pane (and tab) per extra reviewer."""
