@@ -44,9 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EvalScreen"]
 
-WIDE = 170  # columns from which the chart sits beside the table
+CHART_BESIDE = 62  # columns the chart needs to sit beside the table
 TALL = 36  # rows from which the detail of the highlighted configuration is shown below
-FULL_CELLS = 120  # columns from which the table shows fractions and full model names
+FULL_CELLS = 120  # columns from which the progress bar is long
 _GLYPH = {DONE: "●", CACHED: "●", RUNNING: "◐", FAILED: "✗"}
 _COMPACT_HEAD = ("configuration", "cases", "recall", "prec.", "agreed", "one only")
 
@@ -65,7 +65,7 @@ class EvalScreen(Screen[None]):
     #eval-cases { height: auto; padding: 0 1; margin-top: 1; color: $text-muted; }
     #eval-pane { display: none; }
     EvalScreen.-wide #eval-top { layout: horizontal; }
-    EvalScreen.-wide #eval-table { width: auto; max-width: 65%; }
+    EvalScreen.-wide #eval-table { width: auto; }
     EvalScreen.-wide #eval-chart { width: 1fr; margin-top: 0; }
     EvalScreen.-pane #eval-pane {
         display: block; height: 1fr; margin-top: 1; border-top: solid $panel-lighten-2;
@@ -168,11 +168,34 @@ class EvalScreen(Screen[None]):
         self._status()
         self._cases()
 
+    def _full_width(self) -> int:
+        """Columns the table takes with full model names and fractions, at the most:
+        the layout does not change while the numbers grow."""
+        names = [" + ".join(c) for c in self._configs()]
+        i, cases = self.suite.issue_count, len(self.suite.cases)
+        cells = [
+            max([len(n) for n in names] + [len(HEAD[0])]),
+            len(f"{cases}/{cases}"),
+            len(f"100% ({i}/{i})"),
+            *[len("100% (999/999)")] * 3,  # precision, agreed, one only
+            len("$10.000+?"),
+            len("999.9k"),
+            len("9999.9s"),
+        ]
+        return sum(cells) + 2 * len(cells)  # each cell's padding
+
+    def _configs(self) -> list[list[str]]:
+        from itertools import combinations
+
+        return [[m] for m in self.models] + [list(p) for p in combinations(self.models, 2)]
+
     def _layout_classes(self) -> None:
         w, h = self.app.size
-        self.set_class(w >= WIDE, "-wide")  # the chart beside the table
-        self.set_class(h >= TALL or (w >= WIDE and h >= TALL - 8), "-pane")  # detail below
-        self._full_cells = w >= FULL_CELLS
+        need = self._full_width()
+        wide = w >= need + CHART_BESIDE
+        self.set_class(wide, "-wide")  # the chart beside the table
+        self.set_class(h >= TALL or (wide and h >= TALL - 8), "-pane")  # detail below
+        self._full_cells = need <= w - 2  # else short names and percentages only
 
     def _var(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")
