@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import time
+
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 
 
-async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    waited = 0.0
+async def wait_for(pilot, predicate, timeout: float = 30.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until `predicate()` holds; fail after `timeout` s (wall clock), naming `what`.
+
+    The one fixed pause of the Pilot tests lives here: the poll interval.
+    """
+    deadline = time.monotonic() + timeout
     while not predicate():
+        assert time.monotonic() < deadline, (
+            f"timed out after {timeout:g} s waiting for {what or 'the condition'}"
+        )
         await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out"
 
 
 async def at_checkpoint(pilot, app) -> WorkbenchScreen:  # type: ignore[no-untyped-def]
     """The workbench, once it waits at a checkpoint (or the session ended)."""
-    await wait_for(pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack))
+    await wait_for(
+        pilot,
+        lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack),
+        what="the workbench",
+    )
     wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
-    await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
+    await wait_for(
+        pilot,
+        lambda: wb.checkpoint is not None or wb.ended is not None,
+        what="a checkpoint (or the end of the session)",
+    )
     return wb
 
 
@@ -25,4 +40,4 @@ async def press_decision(pilot, wb, *keys: str) -> None:  # type: ignore[no-unty
     """Press keys that send one decision; return once it was sent."""
     sent = len(wb.decisions_sent)
     await pilot.press(*keys)
-    await wait_for(pilot, lambda: len(wb.decisions_sent) > sent)
+    await wait_for(pilot, lambda: len(wb.decisions_sent) > sent, what=f"the decision of {keys}")

@@ -22,7 +22,15 @@ from duo_tui.core.models import Finding, Review, Severity, Stage
 from duo_tui.providers.base import FaultKind
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 from duo_tui.ui.app import DuoApp
+from duo_tui.ui.screens.dialogs import ChooseDialog, ConfirmDialog, EditDialog, ModelPicker
+from duo_tui.ui.screens.new_session import NewSessionScreen
+from duo_tui.ui.screens.sessions import SessionsScreen
+from duo_tui.ui.screens.task_detail import TaskDetailScreen
+from duo_tui.ui.screens.tasks import TasksScreen
+from duo_tui.ui.screens.triage import TriageScreen
 from duo_tui.ui.screens.workbench import WorkbenchScreen
+from duo_tui.ui.widgets.stream_pane import StreamPane
+from tests.pilot._helpers import wait_for
 
 from .hostile import MARKUP, PAYLOAD, forbidden_in, hostile_large_script, hostile_script
 
@@ -56,12 +64,25 @@ def assert_shown_safely(app: DuoApp, *needles: str) -> str:
     return text
 
 
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 30) -> None:
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out"
+async def shown_safely(
+    pilot: Pilot[None],
+    app: DuoApp,
+    *needles: str,
+    ready: Callable[[], bool] = lambda: True,
+    what: str = "the screen",
+) -> str:
+    """Once `ready()` holds and every needle is on the screen: the screen's text, checked."""
+    wanted = needles or (SHOWN,)
+    await wait_for(
+        pilot,
+        lambda: ready() and all(needle in screen_text(app) for needle in wanted),
+        what=f"{what} to show {wanted}",
+    )
+    return assert_shown_safely(app, *needles)
+
+
+def on_top(app: DuoApp, screen: type) -> Callable[[], bool]:
+    return lambda: isinstance(app.screen, screen)
 
 
 @asynccontextmanager
@@ -77,7 +98,9 @@ async def hostile_tui(
         app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, request=LARGE if large else None)
         async with app.run_test(size=(200, 60), notifications=True) as pilot:
             await wait_for(
-                pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack)
+                pilot,
+                lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack),
+                what="the workbench",
             )
             wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
             yield app, pilot, wb
@@ -87,32 +110,44 @@ async def walk_to(pilot: Pilot[None], wb: WorkbenchScreen, stage: Stage, *, nth:
     """Accept every checkpoint until the `nth` one of `stage` waits."""
     seen = 0
     while True:
-        await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
+        await wait_for(
+            pilot,
+            lambda: wb.checkpoint is not None or wb.ended is not None,
+            what=f"a checkpoint on the way to {stage.value}",
+        )
         assert wb.ended is None, wb.ended.stop_reason
         assert wb.checkpoint is not None
         if wb.checkpoint.stage == stage:
             seen += 1
             if seen == nth:
-                await pilot.pause(0.2)  # let the panes show what arrived
                 return
         sent = len(wb.decisions_sent)
         await pilot.press("a")
-        await wait_for(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
+        await wait_for(
+            pilot, lambda n=sent + 1: len(wb.decisions_sent) == n, what="the accept to be sent"
+        )
 
 
 async def test_workbench_plan_pane_shows_the_plan_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.PLAN)
-        assert_shown_safely(app, "shopper␛]52;c;")  # the rendered Markdown
+        await shown_safely(pilot, app, "shopper␛]52;c;")  # the rendered Markdown
         await pilot.press("1", "m", "home")  # the raw stream of the same plan, from the top
-        await pilot.pause(0.2)
-        assert_shown_safely(app, "shopper␛]52;c;")
+        plan = wb.query_one("#stream-plan", StreamPane)
+        raw = plan.query_one("#stream-body")
+        await shown_safely(
+            pilot,
+            app,
+            "shopper␛]52;c;",
+            ready=lambda: not plan.showing_markdown and raw.is_on_screen,
+            what="the raw plan",
+        )
 
 
 async def test_workbench_review_panes_show_findings_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.TRIAGE)
-        text = assert_shown_safely(app, "code␛]52;c;", "adds␛]52;c;")  # summary, titles
+        text = await shown_safely(pilot, app, "code␛]52;c;", "adds␛]52;c;")  # summary, titles
         # markup in a title is shown as typed, not applied
         assert "[@click=app.quit]click[/]" in text and "[$error]red[/]" in text
 
@@ -121,21 +156,32 @@ async def test_triage_screen_shows_findings_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.TRIAGE)
         await pilot.press("t")
-        await pilot.pause(0.3)
-        text = assert_shown_safely(app)
+        text = await shown_safely(
+            pilot, app, ready=on_top(app, TriageScreen), what="the triage screen"
+        )
         assert "[@click=app.quit]click[/]" in text and "[$error]red[/]" in text
         # R: the rule made of the finding's title, in the confirm dialog
         await pilot.press("R")
-        await pilot.pause(0.3)
-        assert_shown_safely(app, "Avoid: Discount codes stack")
+        await shown_safely(
+            pilot,
+            app,
+            "Avoid: Discount codes stack",
+            ready=on_top(app, ConfirmDialog),
+            what="the confirm dialog",
+        )
 
 
 async def test_diff_view_shows_the_executor_s_file_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.EXECUTE)
         await pilot.press("2", "d", "z")  # the code pane, zoomed: diff lines are not wrapped
-        await pilot.pause(0.3)
-        assert_shown_safely(app, "percent off.␛]0;pwned␇<U+202E>")
+        await shown_safely(
+            pilot,
+            app,
+            "percent off.␛]0;pwned␇<U+202E>",
+            ready=lambda: wb.maximized is not None,
+            what="the zoomed diff",
+        )
 
 
 async def test_choose_dialog_shows_both_plans_visibly(tmp_path: Path) -> None:
@@ -143,42 +189,55 @@ async def test_choose_dialog_shows_both_plans_visibly(tmp_path: Path) -> None:
         await walk_to(pilot, wb, Stage.PLAN)
         sent = len(wb.decisions_sent)
         await pilot.press("r")  # rerun: the model picker, then "same model"
-        await pilot.pause(0.2)
+        await wait_for(pilot, on_top(app, ModelPicker), what="the model picker")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(wb.decisions_sent) > sent)
         await walk_to(pilot, wb, Stage.PLAN)
         await pilot.press("c")
-        await pilot.pause(0.3)
-        text = assert_shown_safely(app, "shopper␛]52;c;")
+        text = await shown_safely(
+            pilot, app, "shopper␛]52;c;", ready=on_top(app, ChooseDialog), what="the choose dialog"
+        )
         assert text.count("shopper␛]52;c;") >= 2  # both alternatives
 
 
 async def test_commit_checkpoint_bar_and_toast_show_the_subject_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.COMMIT)
-        assert_shown_safely(app, "codes␛]52;c;")  # the checkpoint bar
+        await shown_safely(pilot, app, "codes␛]52;c;")  # the checkpoint bar
         await pilot.press("e")  # the commit message in the edit dialog
-        await pilot.pause(0.3)
-        assert_shown_safely(app, "codes␛]52;c;")
+        await shown_safely(
+            pilot, app, "codes␛]52;c;", ready=on_top(app, EditDialog), what="the edit dialog"
+        )
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: app.screen is wb, what="the edit dialog to close")
         sent = len(wb.decisions_sent)
         await pilot.press("a")
-        await wait_for(pilot, lambda: len(wb.decisions_sent) > sent and wb.ended is not None)
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: len(wb.decisions_sent) > sent and wb.ended is not None,
+            what="the commit to end the session",
+        )
         assert wb.ended.status == "converged"
-        assert_shown_safely(app, "codes␛]52;c;")  # the toast naming the commit
+        await shown_safely(  # the toast naming the commit
+            pilot,
+            app,
+            "codes␛]52;c;",
+            ready=lambda: any("codes␛]52;c;" in str(t.render()) for t in app.screen.query("Toast")),
+            what="the commit's toast",
+        )
 
 
 async def test_task_list_and_task_detail_show_the_task_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path, large=True) as (app, pilot, wb):
         await walk_to(pilot, wb, Stage.EXECUTE)
         await pilot.press("T")
-        await pilot.pause(0.3)
-        assert_shown_safely(app, "table␛]52;c;")
+        await shown_safely(
+            pilot, app, "table␛]52;c;", ready=on_top(app, TasksScreen), what="the task list"
+        )
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert_shown_safely(app, "table␛]52;c;")
+        await shown_safely(
+            pilot, app, "table␛]52;c;", ready=on_top(app, TaskDetailScreen), what="the task detail"
+        )
 
 
 async def test_provider_error_pane_and_toast_show_the_message_visibly(tmp_path: Path) -> None:
@@ -187,9 +246,18 @@ async def test_provider_error_pane_and_toast_show_the_message_visibly(tmp_path: 
         ScriptedAnswer("", fail=FaultKind.AUTH, fail_message=f"{MARKUP} denied {PAYLOAD}")
     ]
     async with hostile_tui(tmp_path, script) as (app, pilot, wb):
-        await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
-        await pilot.pause(0.3)
-        text = assert_shown_safely(app, "denied ␛]52;c;")
+        await wait_for(
+            pilot,
+            lambda: wb.checkpoint is not None or wb.ended is not None,
+            what="the failed plan",
+        )
+        text = await shown_safely(
+            pilot,
+            app,
+            "denied ␛]52;c;",
+            ready=lambda: bool(app.screen.query("Toast")),
+            what="the error and its toast",
+        )
         assert MARKUP in text.replace("\n", "")
         # the toasts themselves: plain text, controls visible, markup as typed
         toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
@@ -224,8 +292,9 @@ async def test_standalone_triage_shows_review_files_visibly(tmp_path: Path) -> N
     b = _review_file(tmp_path / "b.json", "gpt", "missing token check " + PAYLOAD)
     app = DuoApp(triage=(a, b))
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.5)
-        text = assert_shown_safely(app, "detail ␛]52;c;")
+        text = await shown_safely(
+            pilot, app, "detail ␛]52;c;", ready=on_top(app, TriageScreen), what="the triage screen"
+        )
         assert MARKUP in text
 
 
@@ -235,22 +304,23 @@ async def test_sessions_screen_shows_session_files_visibly(tmp_path: Path, demo_
     folder.mkdir(parents=True)
     (folder / "session.json").write_text("{")
     (folder / "request.md").write_text("add codes " + PAYLOAD)
-    from duo_tui.ui.screens.sessions import SessionsScreen
-
     app = DuoApp(repo=demo_repo)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, on_top(app, NewSessionScreen), what="the new-session screen")
         await app.push_screen(SessionsScreen(demo_repo))
-        await pilot.pause(0.5)
-        assert_shown_safely(app, "add codes ␛]52;c;")
+        await shown_safely(
+            pilot,
+            app,
+            "add codes ␛]52;c;",
+            ready=on_top(app, SessionsScreen),
+            what="the sessions screen",
+        )
 
 
 async def test_status_line_shows_a_resumed_session_s_names_visibly(tmp_path: Path) -> None:
     """A resumed session's id and branch are read from its files (repository text)."""
     async with hostile_tui(tmp_path) as (app, pilot, wb):
-        await wait_for(pilot, lambda: bool(wb.branch))  # the real branch has arrived
+        await wait_for(pilot, lambda: bool(wb.branch), what="the session's branch")
         wb.branch = "duo/x" + MARKUP + PAYLOAD
         wb._render_status()
-        await pilot.pause(0.2)
-        text = assert_shown_safely(app, "duo/x[@click=app.quit]click[/]")
-        assert "[$error]red[/]" in text
+        await shown_safely(pilot, app, "duo/x[@click=app.quit]click[/]", "[$error]red[/]")
