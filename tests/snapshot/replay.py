@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from duo_tui.core.events import (
     AwaitingDecision,
@@ -19,6 +19,9 @@ from duo_tui.core.events import (
     UserDecision,
 )
 from duo_tui.core.runner import QueueDriver
+
+if TYPE_CHECKING:
+    from duo_tui.ui.screens.workbench import WorkbenchScreen
 
 
 class _AcceptAll(QueueDriver):
@@ -60,12 +63,25 @@ def until(events: list[Event], stage: str, nth: int = 1) -> list[Event]:
     return out
 
 
+async def replayed(pilot) -> WorkbenchScreen:  # type: ignore[no-untyped-def]
+    """The replay app's workbench, once it has handled every event and laid them out."""
+    from tests.pilot._helpers import wait_for
+
+    app = pilot.app
+    await wait_for(pilot, lambda: app.replayed is not None, what="the replayed events")
+    await pilot.pause()  # the refresh and layout of what the events brought
+    return app.replayed
+
+
 def replay_app(events: list[Event], **app_kw: Any):  # type: ignore[no-untyped-def]
     """A DuoApp that shows the workbench fed with `events` instead of a live pipeline."""
     from duo_tui.ui.app import DuoApp
     from duo_tui.ui.screens.workbench import WorkbenchScreen, _Opened
 
     class ReplayApp(DuoApp):
+        replayed: WorkbenchScreen | None = None
+        """The workbench, once it has handled every event."""
+
         def _open_workbench(self) -> None:
             screen = WorkbenchScreen()
             self.push_screen(screen)
@@ -88,6 +104,7 @@ def replay_app(events: list[Event], **app_kw: Any):  # type: ignore[no-untyped-d
                 )
                 for ev in events:
                     screen.handle(ev)
+                self.replayed = screen
 
             screen.call_after_refresh(feed)
 

@@ -8,7 +8,7 @@ import pytest
 
 from duo_tui.core.events import Event
 
-from .replay import record_demo, replay_app, until
+from .replay import record_demo, replay_app, replayed, until
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,10 @@ SIZES = [(80, 24), (160, 48), (200, 50)]
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.3)
+    """A replay app's events all handled, then the screen laid out and its animations done."""
+    if hasattr(pilot.app, "replayed"):
+        await replayed(pilot)
+    await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
 
