@@ -14,7 +14,8 @@ import pytest
 
 from duo_tui.core.events import Event
 from duo_tui.ui.help_groups import ANYWHERE, DECIDE, LOOK, ORDER
-from tests.snapshot.replay import record_demo, replay_app, until
+from tests.pilot._helpers import wait_for
+from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +53,13 @@ async def test_help_is_grouped_by_activity_and_names_no_widget(
 
     app = replay_app(until(events, "plan"))
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.3)
+        await replayed(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, HelpScreen) and DECIDE in screen_text(app),
+            what="the help screen",
+        )
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         titles = [g.title for g in help_screen.groups]
@@ -118,7 +123,7 @@ async def test_the_active_stage_pane_gets_the_room_at_200x50(
 ) -> None:
     app = replay_app(until(events, stage))
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.4)
+        await replayed(pilot)
         widths = _pane_widths(app)
         others = [w for i, w in enumerate(widths) if i not in active]
         for i in active:
@@ -136,7 +141,7 @@ async def test_the_active_stage_pane_gets_the_room_at_200x50(
 async def test_the_footer_keeps_help_and_quit_whole_at_80x24(events: list[Event]) -> None:
     app = replay_app(until(events, "plan"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.4)
+        await replayed(pilot)
         footer = screen_text(app).splitlines()[-1]
         assert "? Help" in footer and "q Quit" in footer, footer
         assert "a Accept" in footer, footer
@@ -168,7 +173,7 @@ async def test_a_toast_does_not_cover_the_checkpoint_instructions_at_80x24(
 ) -> None:
     app = replay_app(until(events, "plan"))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.pause(0.4)
+        await replayed(pilot)
         before = screen_text(app).splitlines()
         bar = [i for i, line in enumerate(before) if "x reject" in line or "◆ plan" in line]
         assert len(bar) == 2, before
@@ -177,9 +182,8 @@ async def test_a_toast_does_not_cover_the_checkpoint_instructions_at_80x24(
             severity="warning",
             timeout=30,
         )
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "overloaded" in screen_text(app), what="the toast")
         after = screen_text(app).splitlines()
-        assert "overloaded" in "\n".join(after), "the toast is shown"
         for i in bar:
             assert after[i] == before[i], (before[i], after[i])
 
