@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from duo_tui.core.events import Event, StreamReset, TextDelta
-from tests.snapshot.replay import record_demo, replay_app, until
+from tests.pilot._helpers import wait_for
+from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +21,14 @@ def events(tmp_path_factory: pytest.TempPathFactory) -> list[Event]:
     return record_demo(tmp_path_factory.mktemp("bind") / "demo")
 
 
-def _wb(app):  # type: ignore[no-untyped-def]
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
-
-    return next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
+def notified(app, words: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(words in n.message for n in app._notifications)
 
 
 async def test_pane_keys_zoom_resize_and_code_views(events: list[Event]) -> None:
     app = replay_app(until(events, "execute"))
     async with app.run_test(size=(200, 60)) as pilot:
-        await pilot.pause(0.3)
-        wb = _wb(app)
+        wb = await replayed(pilot)
         assert wb.layout_mode == "wide"
         await pilot.press("3")
         assert wb.active_pane == 2
@@ -59,8 +57,7 @@ async def test_pane_keys_zoom_resize_and_code_views(events: list[Event]) -> None
 async def test_help_triage_copy_and_refusals(events: list[Event], tmp_path: Path) -> None:
     app = replay_app(until(events, "triage"))
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.3)
-        wb = _wb(app)
+        wb = await replayed(pilot)
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
@@ -71,19 +68,20 @@ async def test_help_triage_copy_and_refusals(events: list[Event], tmp_path: Path
         assert wb.finding_decisions[first] == "dismiss"
         await pilot.press("escape")
         await pilot.press("1", "y")  # copy the plan pane
-        await pilot.pause(0.1)
-        assert any("copied" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: notified(app, "copied"), what="the copy's notification")
         await pilot.press("c")  # no alternatives yet: says so, sends nothing
-        await pilot.pause(0.1)
-        assert any("no alternatives" in n.message for n in app._notifications)
+        await wait_for(
+            pilot,
+            lambda: notified(app, "no alternatives"),
+            what="the choose refusal's notification",
+        )
         assert wb.decisions_sent == []
 
 
 async def test_at_80x24_panes_become_tabs(events: list[Event]) -> None:
     app = replay_app(until(events, "review"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
-        wb = _wb(app)
+        wb = await replayed(pilot)
         assert wb.layout_mode == "narrow"
         await pilot.press("4")
         visible = [p.id for p in wb.query(".pane") if p.display and p.has_class("-active")]
@@ -95,8 +93,7 @@ async def test_three_reviewers_get_three_review_panes() -> None:
 
     app = replay_app([])
     async with app.run_test(size=(220, 60)) as pilot:
-        await pilot.pause(0.2)
-        wb = _wb(app)
+        wb = await replayed(pilot)
         wb.handle(
             _Opened(
                 "s",
@@ -107,10 +104,12 @@ async def test_three_reviewers_get_three_review_panes() -> None:
                 [],
             )
         )
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot, lambda: bool(wb.query("#stream-review-2")), what="the third review pane"
+        )
         wb.handle(StreamReset("review:2", "review", "gemini/c"))
         wb.handle(TextDelta("review:2", "third opinion"))
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert wb.reviewers == 3
         assert wb.stream_pane("review:2") is not None
         assert wb.stream_pane("review:2").text == "third opinion"  # type: ignore[union-attr]
