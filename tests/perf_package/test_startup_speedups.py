@@ -14,6 +14,15 @@ from textual.css.stylesheet import Stylesheet
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 from duo_tui.ui.themes import builtin_theme
+from tests.pilot._helpers import wait_for
+
+
+async def workbench_up(pilot) -> WorkbenchScreen:  # type: ignore[no-untyped-def]
+    """The workbench, once it is the screen and has handled what its mounting queued."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, WorkbenchScreen), what="the workbench")
+    await pilot.pause()
+    return app.screen
 
 
 @pytest.mark.parametrize("theme", [None, "duo-light"])
@@ -30,7 +39,7 @@ async def test_the_starting_theme_is_in_the_first_parse(
     monkeypatch.setattr(Stylesheet, "reparse", counted)
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name=theme)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.2)
+        await workbench_up(pilot)
         name = theme or "duo-dark"
         start = builtin_theme(name)
         assert start is not None
@@ -45,7 +54,8 @@ async def test_the_starting_theme_is_in_the_first_parse(
         assert app.theme_variables["panel"] == start.to_color_system().generate()["panel"]
         # Switching themes later still re-parses and restyles.
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.theme != name, what="the next theme")
+        await pilot.pause()  # the restyle
         assert app.theme != name
         assert reparses
         assert status.styles.background == Color.parse(app.theme_variables["panel"])
@@ -55,9 +65,7 @@ async def test_only_the_workbench_s_first_resume_skips_the_restyle(tmp_path: Pat
     """Right after mounting every node is styled; later resumes keep Textual's restyle."""
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.3)
-        screen = app.screen
-        assert isinstance(screen, WorkbenchScreen)
+        screen = await workbench_up(pilot)
         # The first resume happened as the app opened the workbench.
         later = events.ScreenResume()
         screen._on_screen_resume(later)
@@ -94,9 +102,10 @@ async def test_no_frame_is_rendered_while_the_app_batches_updates(
     monkeypatch.setattr(BoxCompositor, "render_full_update", full)
     monkeypatch.setattr(BoxCompositor, "render_partial_update", partial)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.3)
+        wb = await workbench_up(pilot)
         await pilot.press("2")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: wb.active_pane == 1, what="the code pane")
+        await pilot.pause()  # its frame
     assert renders[0] == ("full", 0)
     assert [r for r in renders if r[1]] == []
     assert ("partial", 0) in renders
@@ -123,8 +132,8 @@ async def test_hidden_views_are_mounted_right_after_the_first_frame(
 
     monkeypatch.setattr(DuoApp, "_display", display)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.3)
-        screen = app.screen
+        await wait_for(pilot, lambda: bool(at_first_frame), what="the workbench's first frame")
+        screen = await workbench_up(pilot)
         assert at_first_frame == [(0, 0, 0, 0)]
         assert len(screen.query(DiffView)) == 1 and len(screen.query(FindingList)) == 2
         assert len(screen.query(MarkdownView)) == 5
@@ -138,7 +147,7 @@ async def test_hidden_views_are_mounted_right_after_the_first_frame(
             "StreamPane",
         ]
         code.show("diff")
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert code.diff_view().display and not code.query_one("#stream-exec").display
 
 
@@ -163,7 +172,11 @@ async def test_the_first_frame_written_paints_the_whole_screen(
 
     monkeypatch.setattr(DuoApp, "_display", display)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: any(w[0] == "NewSessionScreen" for w in written),
+            what="a frame of the new-session screen",
+        )
         assert type(app.screen).__name__ == "NewSessionScreen"
     first = next(w for w in written if w[0] == "NewSessionScreen")
     assert first[1] == LayoutUpdate.__name__
