@@ -10,6 +10,8 @@ from textual.color import Color
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 
+from ._helpers import wait_for
+
 
 async def test_hidden_views_are_mounted_on_demand_when_needed_sooner(
     monkeypatch: pytest.MonkeyPatch,
@@ -57,11 +59,18 @@ async def test_the_narrow_layout_s_rail_and_tabs_mount_when_it_first_turns_narro
     async with app.run_test(size=(200, 50)) as pilot:
         screen = app.screen
         assert isinstance(screen, WorkbenchScreen)
-        await pilot.pause(0.5)  # the plan has run: the rail shows progress
+        # the plan has run: the rail shows progress
+        await wait_for(pilot, lambda: screen.checkpoint is not None, what="the plan's checkpoint")
+        await pilot.pause()
         assert not screen.query("#pane-tabs") and not screen.query("#rail-top")
         await pilot.press("2")
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: screen.layout_mode == "narrow" and bool(screen.query("#rail-top")),
+            what="the narrow layout",
+        )
+        await pilot.pause()
         tabs = screen.query_one("#pane-tabs", Tabs)
         assert tabs.display and tabs.active == "tab-1"  # the active pane's tab
         rail = screen.query_one("#rail", StageRail)
@@ -69,10 +78,12 @@ async def test_the_narrow_layout_s_rail_and_tabs_mount_when_it_first_turns_narro
         assert top.states == rail.states and "pending" in top.states.values()
         assert top.states != dict.fromkeys(top.states, "pending")  # it mirrored, not reset
         await pilot.press("3")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: screen.active_pane == 2, what="the third pane")
+        await pilot.pause()
         assert tabs.active == "tab-2"
         await pilot.resize_terminal(200, 50)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: screen.layout_mode == "wide", what="the wide layout")
+        await pilot.pause()
         assert not tabs.display and len(screen.query("#pane-tabs")) == 1
 
 
@@ -88,7 +99,8 @@ async def test_a_user_theme_named_on_the_command_line_is_used(
     monkeypatch.setenv("DUO_TUI_CONFIG_DIR", str(config))
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name="mine")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkbenchScreen), what="the workbench")
+        await pilot.pause()
         assert app.theme == "mine"
         status = app.screen.query_one("#status")
         assert status.styles.background == Color.parse("#123456")
@@ -97,6 +109,7 @@ async def test_a_user_theme_named_on_the_command_line_is_used(
 async def test_an_unknown_theme_falls_back_to_duo_dark_and_says_so(tmp_path: Path) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0, theme_name="no-such-theme")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkbenchScreen), what="the workbench")
+        await pilot.pause()
         assert app.theme == "duo-dark"
         assert any("no-such-theme" in str(n.message) for n in app._notifications)
