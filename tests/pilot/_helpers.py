@@ -41,3 +41,13 @@ async def press_decision(pilot, wb, *keys: str) -> None:  # type: ignore[no-unty
     sent = len(wb.decisions_sent)
     await pilot.press(*keys)
     await wait_for(pilot, lambda: len(wb.decisions_sent) > sent, what=f"the decision of {keys}")
+
+
+async def dialog_ready(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the screen on top is the dialog class `name` with its input focused."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: type(app.screen).__name__ == name and app.screen.focused is not None,
+        what=f"the {name} with its input focused",
+    )

@@ -13,7 +13,6 @@ session's transcript shows what the models were asked afterwards:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,28 +27,9 @@ from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 30) -> None:
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out waiting for the workbench"
-
-
-async def next_checkpoint(pilot: Pilot[None], app: DuoApp) -> WorkbenchScreen:
-    """The workbench, once it waits at a checkpoint (or the session ended)."""
-    await wait_for(pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack))
-    wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
-    await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
-    return wb
-
-
-async def send(pilot: Pilot[None], wb: WorkbenchScreen, *keys: str) -> None:
-    """Press `keys`; wait until they sent one decision to the pipeline."""
-    sent = len(wb.decisions_sent)
-    await pilot.press(*keys)
-    await wait_for(pilot, lambda: len(wb.decisions_sent) > sent)
+from ._helpers import at_checkpoint as next_checkpoint
+from ._helpers import dialog_ready, wait_for
+from ._helpers import press_decision as send
 
 
 async def accept_until(pilot: Pilot[None], app: DuoApp, stage: Stage) -> WorkbenchScreen:
@@ -92,8 +72,7 @@ async def test_reject_with_a_reason_reaches_both_review_rerun_prompts(tmp_path: 
     async with app.run_test(size=(160, 48)) as pilot:
         wb = await accept_until(pilot, app, Stage.REVIEW)
         await pilot.press("x")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReasonDialog")
-        await pilot.pause(0.1)  # its widgets mounted
+        await dialog_ready(pilot, "ReasonDialog")
         await pilot.press(*reason)
         await send(pilot, wb, "enter")
         wb = await next_checkpoint(pilot, app)
@@ -134,13 +113,15 @@ async def test_rerun_with_another_model_shows_both_and_keeps_the_chosen_one(
         wb = await next_checkpoint(pilot, app)
         assert wb.checkpoint is not None and wb.checkpoint.stage == Stage.PLAN
         await pilot.press("r")  # the model picker: the other configured model is second
-        await pilot.pause(0.1)
+        await dialog_ready(pilot, "ModelPicker")
         await send(pilot, wb, "down", "enter")
         wb = await next_checkpoint(pilot, app)
         assert wb.checkpoint is not None and len(wb.checkpoint.alternatives) == 2
         # both results, side by side, each under the model that wrote it
         await pilot.press("c")
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot, lambda: len(app.screen.query(".side")) == 2, what="the choose dialog's sides"
+        )
         dialog = app.screen
         assert type(dialog).__name__ == "ChooseDialog"
         sides = list(dialog.query(".side"))
@@ -176,8 +157,7 @@ async def test_edited_plan_and_swapped_roles_are_what_the_next_stage_gets(
         wb = await next_checkpoint(pilot, app)
         assert wb.checkpoint is not None and wb.checkpoint.stage == Stage.PLAN
         await pilot.press("e")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "EditDialog")
-        await pilot.pause(0.1)  # its widgets mounted
+        await dialog_ready(pilot, "EditDialog")
         await pilot.press("ctrl+end", *f"\n{note}")
         await send(pilot, wb, "ctrl+s")
         wb = await next_checkpoint(pilot, app)
