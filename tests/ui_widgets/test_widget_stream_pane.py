@@ -9,6 +9,7 @@ from textual.widgets import Markdown, Static
 
 from duo_tui.ui.widgets.stream_log import StreamLog
 from duo_tui.ui.widgets.stream_pane import StreamPane, StreamState
+from tests.pilot._helpers import wait_for
 
 from ._support import HostApp
 
@@ -32,7 +33,7 @@ async def test_ten_thousand_appends_are_batched_and_exact() -> None:
         # Nothing has been inserted into the view yet: appends only buffer.
         assert pane.flushes == 0
         assert pane.text == "".join(pieces)
-        await pilot.pause(0.15)
+        await wait_for(pilot, lambda: pane.flushes >= 1, what="the batched flush")
         pane.finish(complete=True, usage_text="1,200 in · 9,000 out")
         await pilot.pause()
         body = pane.query_one("#stream-body", StreamLog)
@@ -50,12 +51,9 @@ async def test_streaming_header_shows_approximate_rate_and_badge() -> None:
         pane = app.query_one(StreamPane)
         pane.reset("Reviewer A", "anthropic/claude-opus-4-7")
         pane.append("x" * 4000)
-        for _ in range(40):  # the header refreshes at 10 Hz; allow for a loaded machine
-            await pilot.pause(0.05)
-            stats = pane.header_text
-            if "tok/s" in stats:
-                break
-        assert "~" in stats and "tok/s" in stats
+        # the header refreshes at 10 Hz
+        await wait_for(pilot, lambda: "tok/s" in pane.header_text, what="the header's rate")
+        assert "~" in pane.header_text
         assert "streaming" in _badge(pane)
         assert pane.approx_tokens == 1000
         title = pane.header_text
@@ -88,7 +86,7 @@ async def test_error_panel_and_retry_countdown() -> None:
         assert pane.query_one("#stream-error").display
 
         pane.retry_countdown(3, attempt=2, max_attempts=4)
-        await pilot.pause(0.15)
+        await pilot.pause()
         assert pane.state is StreamState.RETRY
         assert "retry 2/4 in 3s" in _badge(pane)
         assert not pane.query_one("#stream-error").display
