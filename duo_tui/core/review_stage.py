@@ -44,7 +44,7 @@ class ReviewStage(TaskBase):
     # -- review -------------------------------------------------------------------
 
     async def stage_review(self) -> list[Review]:
-        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
+        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_reply
 
         s = self.session
         task = s.task
@@ -79,7 +79,7 @@ class ReviewStage(TaskBase):
                 f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text
             )
             try:
-                review = parse_review_text(res.text, reviewer=model, limits=self.limits())
+                review = await parse_review_reply(res.text, reviewer=model, limits=self.limits())
             except ReviewParseError as exc:
                 # The raw text stays in the pane; say what is wrong there, and offer the rerun.
                 self.emit(
@@ -202,7 +202,7 @@ class ReviewStage(TaskBase):
         which a restart reuses instead of asking again.
         """
         from duo_tui.core.calls import CostCapReached
-        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
+        from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_reply
 
         task = self.session.task
         assert task is not None
@@ -225,7 +225,7 @@ class ReviewStage(TaskBase):
                 title=f"rebuttal · round {task.round}",
             )
             self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.raw.txt", res.text)
-            return parse_review_text(res.text, reviewer=reviewers[i], limits=self.limits())
+            return await parse_review_reply(res.text, reviewer=reviewers[i], limits=self.limits())
 
         results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
         record = []

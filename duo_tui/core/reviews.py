@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from duo_tui.core.models import VERDICTS, Review, Severity
 from duo_tui.core.review_fastcheck import surely_valid
-from duo_tui.core.review_repair import repair_review
+from duo_tui.core.review_repair import repair_review, repair_review_async
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import (
     DEFAULT_LIMITS,
@@ -40,7 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError as SchemaError
 
-__all__ = ["REVIEW_SCHEMA", "load_review_file", "parse_review_text", "schema_errors"]
+__all__ = [
+    "REVIEW_SCHEMA",
+    "load_review_file",
+    "parse_review_reply",
+    "parse_review_text",
+    "schema_errors",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     #: The `duo review v1` JSON Schema (also handed to providers for structured output),
@@ -282,18 +288,28 @@ def _looks_like_review(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _extract(text: str) -> tuple[Any, list[str]]:
-    """The review value in a model's answer, and notes on what had to be repaired."""
+_REPAIRED = "the JSON was damaged and has been repaired"
+
+
+def _decoded(text: str) -> tuple[Any, list[str]]:
+    """The review value that decodes cleanly from a model's answer (None if none does),
+    and the chunks a repair would try: its fenced blocks, then the whole answer."""
     fenced = [body for lang, body in _FENCE_RE.findall(text) if lang.lower() in ("json", "")]
     for chunk in [*fenced, text]:
         for value in _decode_objects(chunk):
             if _looks_like_review(value):
                 return value, []
-    # bounded in time: json_repair is far worse than linear on some replies
-    value = repair_review([*fenced, text])
+    return None, [*fenced, text]
+
+
+def _extract(text: str) -> tuple[Any, list[str]]:
+    """The review value in a model's answer, and notes on what had to be repaired."""
+    value, chunks = _decoded(text)
     if value is not None:
-        return value, ["the JSON was damaged and has been repaired"]
-    return None, []
+        return value, []
+    # bounded in time: json_repair is far worse than linear on some replies
+    value = repair_review(chunks)
+    return (value, [_REPAIRED]) if value is not None else (None, [])
 
 
 def _as_int(value: Any) -> Any:
@@ -413,6 +429,24 @@ def parse_review_text(text: str, reviewer: str, limits: Limits | None = None) ->
     nesting and the number of findings.
     """
     value, notes = _extract(text)
+    return _parsed(value, notes, text, reviewer, limits)
+
+
+async def parse_review_reply(text: str, reviewer: str, limits: Limits | None = None) -> Review:
+    """`parse_review_text` for the event loop: a damaged reply is repaired in a child
+    that is awaited, and killed at once if the caller is cancelled (a quit)."""
+    value, chunks = _decoded(text)
+    notes: list[str] = []
+    if value is None:
+        value = await repair_review_async(chunks)
+        notes = [_REPAIRED] if value is not None else []
+    return _parsed(value, notes, text, reviewer, limits)
+
+
+def _parsed(
+    value: Any, notes: list[str], text: str, reviewer: str, limits: Limits | None
+) -> Review:
+    """The `Review` of an extracted value, normalised and checked (ReviewParseError)."""
     if value is None:
         raise ReviewParseError(
             f"review by {reviewer}: no JSON review found in the answer "

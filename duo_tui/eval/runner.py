@@ -303,10 +303,10 @@ async def run_reviews(
         out = ReviewOutcome(
             model, case.id, usage=res.usage, latency_s=res.latency_s or 0.0, raw=res.text
         )
-        from duo_tui.core.reviews import parse_review_text
+        from duo_tui.core.reviews import parse_review_reply
 
         try:
-            out.review = parse_review_text(res.text, reviewer=model)
+            out.review = await parse_review_reply(res.text, reviewer=model)
         except ReviewParseError as exc:
             out.error = f"not a valid review: {exc}"
         return out
