@@ -9,6 +9,7 @@ from pathlib import Path
 
 from duo_tui.prompts import untrusted
 from duo_tui.safe_text import clean_line
+from duo_tui.store.atomic import write_atomic
 from duo_tui.vcs.repo import tracked_files as git_tracked_files
 
 CONSTITUTION = Path(".ai") / "constitution.md"
@@ -68,9 +69,13 @@ def append_rule(repo: Path, rule: str, source: str) -> Path:
     """Append one learned rule to `.ai/constitution.md` (after the human confirmed it)."""
     p = repo / CONSTITUTION
     p.parent.mkdir(parents=True, exist_ok=True)
-    header = "" if p.exists() else "# Constitution\n\nRules learned from reviews in duo-tui.\n\n"
+    before = (
+        p.read_text(encoding="utf-8")
+        if p.exists()
+        else "# Constitution\n\nRules learned from reviews in duo-tui.\n\n"
+    )
     # A finding's words (model text): one bullet, controls made visible.
     line = f"- {clean_line(rule.strip())} _(from {clean_line(source)})_\n"
-    with p.open("a", encoding="utf-8") as fh:
-        fh.write(header + line)
+    # the user's file: replaced whole (a crash leaves the old rules, never half a line)
+    write_atomic(p, before + line, mode=None)
     return p

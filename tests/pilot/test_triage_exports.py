@@ -39,8 +39,10 @@ async def test_exports_in_a_session_go_next_to_the_session(
         assert "| " in md.read_text(encoding="utf-8")
         assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
         assert list(elsewhere.iterdir()) == []
-        # the toast names the full path
-        assert any(str(md.resolve()) in str(n.message) for n in app._notifications)
+        # the toast names the full path (the export is written by a worker thread)
+        await wait_for(
+            pilot, lambda: any(str(md.resolve()) in str(n.message) for n in app._notifications)
+        )
 
 
 async def test_standalone_triage_saves_decisions_with_out(tmp_path: Path) -> None:
@@ -88,3 +90,29 @@ def test_triage_out_that_is_a_directory_is_bad_input(
     )
     assert code == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+async def test_an_export_matches_the_reviews_off_the_ui_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from duo_tui.store import triage_files
+
+    threads: list[threading.Thread] = []
+    match = triage_files.match_reviews
+
+    def recording(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return match(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(triage_files, "match_reviews", recording)
+    out = tmp_path / "decisions.json"
+    app = DuoApp(triage=_reviews(), triage_out=out)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        await pilot.press("m")
+        md = tmp_path / "triage.md"
+        await wait_for(pilot, lambda: md.exists())
+        await wait_for(pilot, lambda: any("wrote" in str(n.message) for n in app._notifications))
+    assert threads and all(t is not threading.main_thread() for t in threads)

@@ -22,7 +22,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from duo_tui.core.artifacts import triage_groups
 from duo_tui.core.models import Review, TriageResult
+from duo_tui.core.triage_summary import agreement_counts, decision_counts, recurring_rule
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.match_marks import only_glyph, only_label, only_style_var, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
@@ -202,21 +204,14 @@ class TriageScreen(Screen[None]):
             self._show(self.groups[table.cursor_row])
 
     def _head(self) -> None:
-        n = len(self.groups)
-        decided = sum(
-            1 for g in self.groups if self.decisions.get(g["key"], "pending") != "pending"
-        )
-        counts = {k: sum(1 for g in self.groups if g["kind"] == k) for k in ("agree", "severity")}
-        only: dict[int, int] = {}
-        for g in self.groups:
-            if g["kind"] == "only":
-                r = g["members"][0]["reviewer"]
-                only[r] = only.get(r, 0) + 1
+        # the numbers are the core's (duo_tui.core.triage_summary), as in the workbench's rail
+        counts = agreement_counts(triage_groups(self.groups))
+        done = decision_counts((g["key"] for g in self.groups), self.decisions)
+        n, decided, fix = counts.total, done.decided, done.fix
         # one count per reviewer, each with its own glyph: `◀ 2 only A · ▶ 1 only B`
         only_text = " · ".join(
-            f"{only_glyph(r)} {n} only {reviewer_name(r)}" for r, n in sorted(only.items())
+            f"{only_glyph(r)} {k} only {reviewer_name(r)}" for r, k in counts.only_by().items()
         )
-        fix = sum(1 for g in self.groups if self.decisions.get(g["key"]) == "fix")
         mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
         title = "triage"
         if self.preview:
@@ -225,7 +220,7 @@ class TriageScreen(Screen[None]):
                 f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
             )
         self.query_one("#triage-head", Static).update(
-            f"[b]{title}[/b] · {n} finding(s): = {counts['agree']} agreed · ≠ {counts['severity']} severity · "
+            f"[b]{title}[/b] · {n} finding(s): = {counts.agreed} agreed · ≠ {counts.severity} severity · "
             + (f"{only_text} · " if only_text else "")
             + f"{decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
         )
@@ -357,7 +352,7 @@ class TriageScreen(Screen[None]):
             return
         key = g["key"]
         f = g["members"][0]["finding"]
-        rule = f"Avoid: {f['title']}" + (f" — {f['suggestion']}" if f.get("suggestion") else "")
+        rule = recurring_rule(str(f["title"]), str(f.get("suggestion") or ""))
 
         def confirmed(ok: object) -> None:
             if ok:
@@ -453,16 +448,23 @@ class TriageScreen(Screen[None]):
             self.notify("an export needs two reviews", severity="warning", timeout=4)
             return
         path = self._export_path(fmt)
-        try:
-            out = write_export(
-                path, fmt, self.reviews[0], self.reviews[1], self.groups, self.decisions
-            )
-        except OSError as exc:
-            self.notify(
-                f"could not write {path}: {exc.strerror or exc}", severity="error", timeout=10
-            )
-            return
-        self.notify(f"wrote {out}", timeout=8)
+        a, b, groups, decisions = self.reviews[0], self.reviews[1], self.groups, self.decisions
+        snapshot = (list(groups), dict(decisions))
+
+        def export() -> None:  # matching the reviews again is work: never on the UI thread
+            try:
+                out = write_export(path, fmt, a, b, *snapshot)
+            except OSError as exc:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"could not write {path}: {exc.strerror or exc}",
+                    severity="error",
+                    timeout=10,
+                )
+                return
+            self.app.call_from_thread(self.notify, f"wrote {out}", timeout=8)
+
+        self.run_worker(export, thread=True, group="triage-export", exit_on_error=False)
 
     def action_help(self) -> None:
         from duo_tui.ui.screens.help import HelpScreen

@@ -35,6 +35,7 @@ from duo_tui.core.artifacts import (
     TriageArtifact,
     TriageGroup,
 )
+from duo_tui.core.checkpoint_policy import reject_question, rerun_kind, rerun_model
 from duo_tui.core.enums import Stage
 from duo_tui.core.events import (
     ArtifactReady,
@@ -56,6 +57,7 @@ from duo_tui.core.events import (
 
 if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
+from duo_tui.core.triage_summary import agreement_counts
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui import pane_room
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
@@ -693,20 +695,16 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         for i, review in self.reviews.items():
             if i < self.reviewers:
                 self._fill_review(i, review, kinds)
-        counts = {k: sum(1 for g in groups if g.kind == k) for k in ("agree", "severity")}
-        only = [
-            sum(1 for g in groups if g.kind == "only" and g.members[0].reviewer == i)
-            for i in range(self.reviewers)
-        ]
+        counts = agreement_counts(groups, self.reviewers)
         self.query_one("#disagree", Static).update(
             "[b]disagreement[/b]"
             + (f" [dim]round {self._review_round}[/]" if self._review_round else "")
             + "\n"
-            f"[$duo-agree]= {counts['agree']} agreed[/]\n"
-            f"[$duo-severity-conflict]≠ {counts['severity']} severity[/]\n"
+            f"[$duo-agree]= {counts.agreed} agreed[/]\n"
+            f"[$duo-severity-conflict]≠ {counts.severity} severity[/]\n"
             + "\n".join(
                 f"[${only_style_var(i)}]{only_glyph(i)} {n} only {reviewer_name(i)}[/]"
-                for i, n in enumerate(only)
+                for i, n in enumerate(counts.only[: self.reviewers])
             )
         )
 
@@ -1068,35 +1066,31 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             if isinstance(reason, str) and reason:
                 self.send(UserDecision("reject", reason=reason))
 
-        title = {Stage.GATE: "Send the gate failure to the executor as a fix — note for it?"}.get(
-            cp.stage, f"Reject the {cp.stage.value}: why? (the reason goes into the rerun prompt)"
-        )
         from duo_tui.ui.screens.dialogs import ReasonDialog
 
-        self.app.push_screen(ReasonDialog(title), done)
+        self.app.push_screen(ReasonDialog(reject_question(cp.stage)), done)
 
     def action_rerun(self) -> None:
         cp = self._need_checkpoint()
         if cp is None:
             return
-        current = (
-            self.models[0] if cp.stage == Stage.PLAN else self.models[1] if self.models else None
-        )
 
         def done(model: object) -> None:
             if isinstance(model, str):
                 self.send(UserDecision("rerun", model=model or None))
 
-        if cp.stage == Stage.REVIEW:
+        kind = rerun_kind(cp.stage)  # the core says how this stage reruns
+        if kind == "reviewer":
             from duo_tui.ui.review_rerun_flow import ask_review_rerun
 
             ask_review_rerun(self, cp, self.models, self.send)
             return
-        if cp.stage in (Stage.GATE, Stage.TRIAGE, Stage.COMMIT):
+        if kind == "same":
             self.send(UserDecision("rerun"))
             return
         from duo_tui.ui.screens.dialogs import ModelPicker  # dialogs load on first use
 
+        current = rerun_model(cp.stage, self.models)
         self.app.push_screen(
             ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
         )
