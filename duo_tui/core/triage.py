@@ -24,58 +24,59 @@ its best one. The threshold is lower when a file is unknown (text is then all
 the evidence there is) than when both findings name theirs.
 
 Everything is deterministic: inputs are processed in review order, ties are
-broken by that order. Numpy is imported lazily on the first call; no scipy
-(`duo_tui.core.triage_sparse` has the sparse matrices large inputs need).
+broken by that order. A typical pair of reviews (at most `PURE_MAX_CELLS`
+pairs) is scored in plain Python by `duo_tui.core.triage_pure`, to the same
+probabilities; numpy is imported only for larger inputs; no scipy
+(`duo_tui.core.triage_sparse` has the sparse matrices large inputs need), and
+no pydantic either unless `match_reviews` builds its `TriageResult`.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from duo_tui.core.models import (
-    Finding,
-    PairKind,
-    Review,
-    TriageGroup,
-    TriagePair,
-    TriageResult,
-)
-from duo_tui.core.triage_assign import components as _components
-from duo_tui.core.triage_assign import hungarian as _hungarian
-from duo_tui.core.triage_assign import hungarian_np
+from duo_tui.core.triage_assign import assign_edges
 from duo_tui.core.triage_features import (
-    _IDENT_RE,
-    _STOPWORDS,
-    _stem,
-    _token_terms,
+    Finding,
+    category_words,
+    char_grams,
+    finding_terms,
     identifiers,
     jaccard_table,
     kinds,
+    line_range,
     numbers,
-    split_identifier,
 )
 from duo_tui.core.triage_groups import one_to_many
 from duo_tui.core.triage_model import load_model
+from duo_tui.core.triage_pure import DENSE_MAX_CELLS as _DENSE_MAX_CELLS
+from duo_tui.core.triage_pure import LINE_SCALE as _LINE_SCALE
+from duo_tui.core.triage_pure import MAX_GRAM_TERMS as _MAX_GRAM_TERMS
+from duo_tui.core.triage_pure import PURE_MAX_CELLS, Match, match_small, text_budget
 from duo_tui.core.triage_sparse import Csr, SplitRight
 from duo_tui.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from duo_tui.core.models import Finding as ReviewFinding
+    from duo_tui.core.models import Review, TriageResult
+
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "PURE_MAX_CELLS",
     "FindingGroup",
     "GroupKind",
     "ambiguous_candidates",
+    "contract_json",
     "group_findings",
+    "match_findings",
     "match_reviews",
     "pair_thresholds",
     "score_matrix",
@@ -88,67 +89,18 @@ DEFAULT_THRESHOLD = 0.2
 #: Half-width of the probability band reported by `ambiguous_candidates`.
 AMBIGUITY_MARGIN = 0.15
 
-#: Line distance (in lines) at which the proximity signal falls to 1/e.
-_LINE_SCALE = 6.0
-#: Blocks with more rows or columns than this use the numpy-vectorised Hungarian.
-_PURE_HUNGARIAN_MAX = 60
 #: Pair cells scored at once; bigger inputs are scored a block of rows at a time.
 _BLOCK_CELLS = 1_000_000
 #: ... and then this many cells at a time (every signal is an array of this size).
 _CHUNK_CELLS = 250_000
 #: In a block-by-block match, each finding of `a` keeps at most this many candidates.
 _MAX_CANDIDATES = 32
-#: A connected block of candidates with more cells is paired greedily (best first).
-_DENSE_BLOCK_MAX = 4_000_000
+#: Large inputs fold character n-grams into this many hashed columns.
+_HASHED_GRAMS = 8192
 #: In a block-by-block match, the dense part of the n-gram matrix of `b` stays under this.
 _DENSE_RIGHT_BYTES = 32_000_000
 
-# A generic English stop-word list (function words only).
-_BACKTICK_RE = re.compile(r"`([^`]+)`")
-
-
-def _add_terms(terms: dict[str, float], text: str, term_chars: int) -> None:
-    for token in _IDENT_RE.findall(text):
-        # A hostile "word" of megabytes would explode the character n-grams: cut it.
-        for term, weight in _token_terms(token[:term_chars]):
-            terms[term] = terms.get(term, 0.0) + weight
-
-
-def _finding_terms(f: Finding, term_chars: int, text_chars: int) -> dict[str, float]:
-    """Weighted terms of one finding (title counted twice; backticked code spans double).
-
-    Only the first `text_chars` characters of the finding's text are read and
-    tokens are cut to `term_chars`, so no finding can make matching unbounded.
-    """
-    text = f"{f.title}\n{f.title}\n{f.detail}\n{f.suggestion}"[:text_chars]
-    terms: dict[str, float] = {}
-    _add_terms(terms, text, term_chars)
-    for span in _BACKTICK_RE.findall(text):
-        _add_terms(terms, span, term_chars)
-    return terms
-
-
-@lru_cache(maxsize=16384)  # each entry ~1 KB: the cache stays under ~20 MB
-def _char_grams(word: str) -> tuple[str, ...]:
-    """Character 3- and 4-grams of a word padded with spaces (identifiers excluded)."""
-    if word.startswith("§"):
-        return ()
-    padded = f" {word} "
-    return tuple(padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
-
-
-def _category_words(category: str) -> frozenset[str]:
-    return frozenset(
-        _stem(p) for p in split_identifier(category) if p not in _STOPWORDS and len(p) > 1
-    )
-
-
 # --------------------------------------------------------------------------- vectors
-
-# Above this many matrix cells (documents x terms) sparse matrices are used.
-_DENSE_MAX_CELLS = 4_000_000
-# Large inputs fold character n-grams into this many hashed columns.
-_HASHED_GRAMS = 8192
 
 
 class _Matrices:
@@ -213,24 +165,14 @@ class _Matrices:
         return out
 
 
-#: Characters of text all findings together contribute to matching; each finding
-#: reads at most its share (never less than `_MIN_FINDING_CHARS`), which bounds
-#: the matcher's memory for any accepted input.
-_TEXT_BUDGET = 1_000_000
-_MIN_FINDING_CHARS = 100
-_MAX_FINDING_CHARS = 20_000
-#: Only the first this many distinct terms (in order of appearance) get character n-grams.
-_MAX_GRAM_TERMS = 20_000
-
-
 def _text_matrices(
     a: Sequence[Finding], b: Sequence[Finding], term_chars: int, hashed: int = _HASHED_GRAMS
 ) -> tuple[Any, Any, Any, list[frozenset[str]]]:
     """(matrix builder, word TF-IDF rows, character-n-gram TF-IDF rows, identifier sets)
     of `a` then `b`."""
-    share = _TEXT_BUDGET // max(1, len(a) + len(b))
-    text_chars = min(_MAX_FINDING_CHARS, max(_MIN_FINDING_CHARS, share))
-    docs = [_finding_terms(f, term_chars, text_chars) for f in [*a, *b]]
+    # each finding reads at most its share of a fixed budget: bounded memory for any input
+    text_chars = text_budget(len(a) + len(b))
+    docs = [finding_terms(f, term_chars, text_chars) for f in [*a, *b]]
     idents = [identifiers(f, doc) for f, doc in zip([*a, *b], docs, strict=True)]
     # Term -> column, numbered in order of first appearance.
     vocab: defaultdict[str, int] = defaultdict()
@@ -249,7 +191,7 @@ def _text_matrices(
     g_rows: list[int] = []
     g_cols: list[int] = []
     for term, k in itertools.islice(vocab.items(), _MAX_GRAM_TERMS):
-        term_grams = _char_grams(term)
+        term_grams = char_grams(term)
         g_rows.extend([k] * len(term_grams))
         g_cols.extend(map(grams.__getitem__, term_grams))
     del vocab
@@ -268,16 +210,6 @@ def _text_matrices(
     word_grams = mx.build(g_rows, g_cols, [1.0] * len(g_rows), (nv, ng))
     char = mx.tfidf(present @ word_grams)
     return mx, word, char, idents
-
-
-def _line_range(f: Finding) -> tuple[int, int] | None:
-    start, end = f.line_start, f.line_end
-    if start is None and end is None:
-        return None
-    s = start if start is not None else end
-    e = end if end is not None else start
-    assert s is not None and e is not None
-    return (min(s, e), max(s, e))
 
 
 class _PairScorer:
@@ -307,7 +239,7 @@ class _PairScorer:
         r_idx: list[int] = []
         c_idx: list[int] = []
         for r, f in enumerate([*a, *b]):
-            for w in _category_words(f.category[:term_chars]):
+            for w in category_words(f.category[:term_chars]):
                 r_idx.append(r)
                 c_idx.append(cat_words.setdefault(w, len(cat_words)))
         n, ncw = self.na + self.nb, max(1, len(cat_words))
@@ -351,7 +283,7 @@ class _PairScorer:
     def _bounds(fs: Sequence[Finding]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         import numpy as np
 
-        rng = [_line_range(f) for f in fs]
+        rng = [line_range(f) for f in fs]
         has = np.array([r is not None for r in rng], dtype=bool)
         lo = np.array([r[0] if r else 0 for r in rng], dtype=float)
         hi = np.array([r[1] if r else 0 for r in rng], dtype=float)
@@ -452,53 +384,7 @@ def _assign(prob: np.ndarray, threshold: float | np.ndarray) -> list[tuple[int, 
 
 def _assign_edges(rows: np.ndarray, cols: np.ndarray, gains: np.ndarray) -> list[tuple[int, int]]:
     """`_assign` on the candidate pairs only: (row, column, probability - threshold > 0)."""
-    import numpy as np
-
-    edges = list(zip(rows.tolist(), cols.tolist(), strict=True))
-    gain = dict(zip(edges, gains.tolist(), strict=True))
-    out: list[tuple[int, int]] = []
-    for rset, cset in _components(edges):
-        if len(rset) * len(cset) > _DENSE_BLOCK_MAX:
-            out.extend(_greedy(rset, cset, gain))
-            continue
-        ri = {r: k for k, r in enumerate(rset)}
-        ci = {c: k for k, c in enumerate(cset)}
-        block = np.zeros((len(rset), len(cset)))
-        for r in rset:
-            for c in cset:
-                g = gain.get((r, c), 0.0)
-                if g > 0:
-                    block[ri[r], ci[c]] = g
-        if len(rset) == 1 or len(cset) == 1:
-            k = int(np.argmax(block))  # first maximum: deterministic
-            r, c = divmod(k, len(cset))
-            chosen = [(r, c)]
-        elif max(len(rset), len(cset)) <= _PURE_HUNGARIAN_MAX:
-            chosen = _hungarian(block.tolist())
-        else:
-            chosen = hungarian_np(block)
-        out.extend((rset[r], cset[c]) for r, c in chosen if block[r, c] > 0)
-    return sorted(out)
-
-
-def _greedy(
-    rset: list[int], cset: list[int], gain: dict[tuple[int, int], float]
-) -> list[tuple[int, int]]:
-    """Best pair first, for a component too big for an exact assignment in bounded memory."""
-    rows, cols = set(rset), set(cset)
-    ranked = sorted(
-        ((g, r, c) for (r, c), g in gain.items() if r in rows and c in cols),
-        key=lambda e: (-e[0], e[1], e[2]),
-    )
-    used_r: set[int] = set()
-    used_c: set[int] = set()
-    out = []
-    for _, r, c in ranked:
-        if r not in used_r and c not in used_c:
-            used_r.add(r)
-            used_c.add(c)
-            out.append((r, c))
-    return out
+    return assign_edges(rows.tolist(), cols.tolist(), gains.tolist())
 
 
 def _block_rows(na: int, nb: int) -> int:
@@ -543,6 +429,44 @@ def _candidates(scorer: _PairScorer, threshold: float | None) -> tuple[Any, Any,
 # --------------------------------------------------------------------------- two reviews
 
 
+def match_findings(
+    a: Sequence[Finding],
+    b: Sequence[Finding],
+    threshold: float | None = None,
+    limits: Limits | None = None,
+) -> Match:
+    """(pairs, their probabilities, one-to-many groups) by index into `a` and `b`.
+
+    At most `PURE_MAX_CELLS` pairs are scored in plain Python
+    (`duo_tui.core.triage_pure`, no numpy import) unless the findings are long
+    enough for sparse matrices; the rest by numpy, a block of rows at a time
+    above `_BLOCK_CELLS` (no groups then).
+    """
+    na, nb = len(a), len(b)
+    if not (na and nb):
+        return [], {}, []
+    term_chars = (limits or DEFAULT_LIMITS).term_chars
+    small = match_small(a, b, threshold, term_chars) if na * nb <= PURE_MAX_CELLS else None
+    if small is not None:
+        return small
+    scorer = _PairScorer(a, b, term_chars)
+    if na * nb <= _BLOCK_CELLS:
+        prob = scorer.probabilities(0, na)
+        pairs = _assign(prob, scorer.thresholds(0, na, threshold))
+        score = {(i, j): float(prob[i, j]) for i, j in pairs}
+        return pairs, score, one_to_many(prob, pairs)
+    # large: scored a block of rows at a time, in bounded memory
+    rows, cols, probs, gains = _candidates(scorer, threshold)
+    pairs = _assign_edges(rows, cols, gains)
+    kept = set(pairs)
+    score = {
+        (i, j): p
+        for i, j, p in zip(rows.tolist(), cols.tolist(), probs.tolist(), strict=True)
+        if (i, j) in kept
+    }
+    return pairs, score, []
+
+
 def match_reviews(
     a: Review, b: Review, threshold: float | None = None, limits: Limits | None = None
 ) -> TriageResult:
@@ -554,26 +478,9 @@ def match_reviews(
     in the only lists as well; inputs scored by blocks get no groups). `kind` is ``severity`` when the two
     severities differ, else ``agree``. `score` is the pair probability.
     """
-    na, nb = len(a.findings), len(b.findings)
-    pairs: list[tuple[int, int]] = []
-    score: dict[tuple[int, int], float] = {}
-    groups: list[tuple[list[int], list[int]]] = []
-    if na and nb:
-        scorer = _PairScorer(a.findings, b.findings, (limits or DEFAULT_LIMITS).term_chars)
-        if na * nb <= _BLOCK_CELLS:
-            prob = scorer.probabilities(0, na)
-            pairs = _assign(prob, scorer.thresholds(0, na, threshold))
-            score = {(i, j): float(prob[i, j]) for i, j in pairs}
-            groups = one_to_many(prob, pairs)
-        else:  # large: scored a block of rows at a time, in bounded memory
-            rows, cols, probs, gains = _candidates(scorer, threshold)
-            pairs = _assign_edges(rows, cols, gains)
-            kept = set(pairs)
-            score = {
-                (i, j): p
-                for i, j, p in zip(rows.tolist(), cols.tolist(), probs.tolist(), strict=True)
-                if (i, j) in kept
-            }
+    from duo_tui.core.models import PairKind, TriageGroup, TriagePair, TriageResult
+
+    pairs, score, groups = match_findings(a.findings, b.findings, threshold, limits)
     paired_a = {i for i, _ in pairs}
     paired_b = {j for _, j in pairs}
     out_pairs = [
@@ -596,6 +503,39 @@ def match_reviews(
             for rows, cols in groups
         ],
     )
+
+
+def contract_json(
+    a: Sequence[Finding],
+    b: Sequence[Finding],
+    threshold: float | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """`match_reviews(...).contract_json()` of two lists of findings, without pydantic.
+
+    The DESIGN.md triage JSON of `duo-tui triage --json` (a test holds the two
+    byte-identical).
+    """
+    pairs, _, groups = match_findings(a, b, threshold, limits)
+    paired_a = {i for i, _ in pairs}
+    paired_b = {j for _, j in pairs}
+    out: dict[str, Any] = {
+        "pairs": [
+            {
+                "a": a[i].id,
+                "b": b[j].id,
+                "kind": "agree" if a[i].severity == b[j].severity else "severity",
+            }
+            for i, j in pairs
+        ],
+        "only_a": [f.id for i, f in enumerate(a) if i not in paired_a],
+        "only_b": [f.id for j, f in enumerate(b) if j not in paired_b],
+    }
+    if groups:
+        out["groups"] = [
+            {"a": [a[i].id for i in rows], "b": [b[j].id for j in cols]} for rows, cols in groups
+        ]
+    return out
 
 
 @dataclass(frozen=True)
@@ -658,7 +598,7 @@ class GroupKind(StrEnum):
 class FindingGroup:
     """Findings of several reviewers about one problem; at most one per reviewer."""
 
-    members: list[tuple[int, Finding]] = field(default_factory=list)
+    members: list[tuple[int, ReviewFinding]] = field(default_factory=list)
     kind: GroupKind = GroupKind.ONLY
 
     @property
@@ -666,7 +606,7 @@ class FindingGroup:
         return [r for r, _ in self.members]
 
 
-def _group_kind(members: list[tuple[int, Finding]]) -> GroupKind:
+def _group_kind(members: list[tuple[int, ReviewFinding]]) -> GroupKind:
     if len(members) < 2:
         return GroupKind.ONLY
     if len({f.severity for _, f in members}) == 1:

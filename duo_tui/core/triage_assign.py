@@ -1,10 +1,12 @@
 """Assignment helpers of the triage matcher: candidate blocks and the Hungarian method.
 
 The candidate graph (pairs above the threshold) falls apart into small
-connected blocks (`components`); `duo_tui.core.triage` solves each exactly by
-the Hungarian method: pure Python (`hungarian`) for small blocks, the same
+connected blocks (`components`); `assign_edges` solves each exactly by the
+Hungarian method: pure Python (`hungarian`) for small blocks, the same
 algorithm with its inner loop over columns vectorised by numpy
-(`hungarian_np`) for big ones, so no scipy.optimize is needed.
+(`hungarian_np`, numpy imported only then) for big ones, so no
+scipy.optimize is needed; a block too big for an exact assignment in bounded
+memory is paired best first (`greedy`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["components", "hungarian", "hungarian_np"]
+__all__ = [
+    "DENSE_BLOCK_MAX",
+    "PURE_HUNGARIAN_MAX",
+    "assign_edges",
+    "components",
+    "greedy",
+    "hungarian",
+    "hungarian_np",
+]
+
+#: Blocks with more rows or columns than this use the numpy-vectorised Hungarian.
+PURE_HUNGARIAN_MAX = 60
+#: A connected block of candidates with more cells is paired greedily (best first).
+DENSE_BLOCK_MAX = 4_000_000
 
 
 def hungarian(gain: list[list[float]]) -> list[tuple[int, int]]:
@@ -144,3 +159,54 @@ def components(edges: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]
         rows.append(i)
         cols.append(j)
     return [(sorted(set(r)), sorted(set(c))) for _, (r, c) in sorted(groups.items())]
+
+
+def assign_edges(rows: list[int], cols: list[int], gains: list[float]) -> list[tuple[int, int]]:
+    """One-to-one pairs among the candidates (row, column, gain > 0) maximising the total gain.
+
+    Sorted (row, column) pairs; each connected block is solved on its own.
+    """
+    edges = list(zip(rows, cols, strict=True))
+    gain = dict(zip(edges, gains, strict=True))
+    out: list[tuple[int, int]] = []
+    for rset, cset in components(edges):
+        if len(rset) * len(cset) > DENSE_BLOCK_MAX:
+            out.extend(greedy(rset, cset, gain))
+            continue
+        block = [[_positive(gain.get((r, c), 0.0)) for c in cset] for r in rset]
+        if len(rset) == 1 or len(cset) == 1:
+            flat = [g for row in block for g in row]
+            r, c = divmod(flat.index(max(flat)), len(cset))  # first maximum: deterministic
+            chosen = [(r, c)]
+        elif max(len(rset), len(cset)) <= PURE_HUNGARIAN_MAX:
+            chosen = hungarian(block)
+        else:
+            import numpy as np
+
+            chosen = hungarian_np(np.array(block))
+        out.extend((rset[r], cset[c]) for r, c in chosen if block[r][c] > 0)
+    return sorted(out)
+
+
+def _positive(g: float) -> float:
+    return g if g > 0 else 0.0
+
+
+def greedy(
+    rset: list[int], cset: list[int], gain: dict[tuple[int, int], float]
+) -> list[tuple[int, int]]:
+    """Best pair first, for a component too big for an exact assignment in bounded memory."""
+    rows, cols = set(rset), set(cset)
+    ranked = sorted(
+        ((g, r, c) for (r, c), g in gain.items() if r in rows and c in cols),
+        key=lambda e: (-e[0], e[1], e[2]),
+    )
+    used_r: set[int] = set()
+    used_c: set[int] = set()
+    out = []
+    for _, r, c in ranked:
+        if r not in used_r and c not in used_c:
+            used_r.add(r)
+            used_c.add(c)
+            out.append((r, c))
+    return out

@@ -31,14 +31,49 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-from duo_tui.core.models import Finding
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["FEATURES", "MAX_TERM_CHARS", "identifiers", "jaccard_table", "kinds", "numbers"]
+__all__ = [
+    "FEATURES",
+    "MAX_TERM_CHARS",
+    "Finding",
+    "category_words",
+    "char_grams",
+    "finding_terms",
+    "identifiers",
+    "jaccard_table",
+    "kinds",
+    "line_range",
+    "numbers",
+]
+
+
+class Finding(Protocol):
+    """What the matcher reads of a finding: a `duo_tui.core.models.Finding`, or the
+    `PlainFinding` of `duo-tui triage --json`'s quick path (no pydantic)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def file(self) -> str | None: ...
+    @property
+    def line_start(self) -> int | None: ...
+    @property
+    def line_end(self) -> int | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def suggestion(self) -> str: ...
+
 
 #: Longest term (identifier, backticked span) the matcher keeps, in characters.
 MAX_TERM_CHARS = 200
@@ -75,6 +110,8 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _BACKTICK_RE = re.compile(r"`([^`\n]{1,200})`")
+# Backticked code spans of any length (their terms count twice in the text vectors).
+_SPAN_RE = re.compile(r"`([^`]+)`")
 _IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:/-][A-Za-z_$][A-Za-z0-9_$]*)*")
 _PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])[0-9]{2,12}(?![0-9])")
@@ -140,10 +177,52 @@ def _token_terms(token: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def _add_terms(terms: dict[str, float], text: str) -> None:
+def _add_terms(terms: dict[str, float], text: str, term_chars: int) -> None:
     for token in _IDENT_RE.findall(text):
-        for term, weight in _token_terms(token[:MAX_TERM_CHARS]):
+        # A hostile "word" of megabytes would explode the character n-grams: cut it.
+        for term, weight in _token_terms(token[:term_chars]):
             terms[term] = terms.get(term, 0.0) + weight
+
+
+def finding_terms(f: Finding, term_chars: int, text_chars: int) -> dict[str, float]:
+    """Weighted terms of one finding (title counted twice; backticked code spans double).
+
+    Only the first `text_chars` characters of the finding's text are read and
+    tokens are cut to `term_chars`, so no finding can make matching unbounded.
+    """
+    text = f"{f.title}\n{f.title}\n{f.detail}\n{f.suggestion}"[:text_chars]
+    terms: dict[str, float] = {}
+    _add_terms(terms, text, term_chars)
+    for span in _SPAN_RE.findall(text):
+        _add_terms(terms, span, term_chars)
+    return terms
+
+
+@lru_cache(maxsize=16384)  # each entry ~1 KB: the cache stays under ~20 MB
+def char_grams(word: str) -> tuple[str, ...]:
+    """Character 3- and 4-grams of a word padded with spaces (identifiers excluded)."""
+    if word.startswith("§"):
+        return ()
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
+
+
+def category_words(category: str) -> frozenset[str]:
+    """The stemmed content words of a category ("security/auth" -> security, auth)."""
+    return frozenset(
+        _stem(p) for p in split_identifier(category) if p not in _STOPWORDS and len(p) > 1
+    )
+
+
+def line_range(f: Finding) -> tuple[int, int] | None:
+    """The finding's lines as (first, last); one given end stands for both; None if neither."""
+    start, end = f.line_start, f.line_end
+    if start is None and end is None:
+        return None
+    s = start if start is not None else end
+    e = end if end is not None else start
+    assert s is not None and e is not None
+    return (min(s, e), max(s, e))
 
 
 def _text(f: Finding) -> str:

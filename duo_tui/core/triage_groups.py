@@ -18,12 +18,13 @@ naming the pair's findings and the covered ones (see `TriageResult`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["GROUP_MIN", "one_to_many"]
+__all__ = ["GROUP_MIN", "one_to_many", "one_to_many_rows"]
 
 #: Minimum pair probability for an unpaired finding to join a pair's group.
 GROUP_MIN = 0.6
@@ -37,19 +38,38 @@ def one_to_many(
 
     if not pairs or not prob.size:
         return []
+    best_row = np.argmax(prob, axis=0).tolist()  # each b's best a (first on ties)
+    best_col = np.argmax(prob, axis=1).tolist()
+    return _groups(pairs, best_row, best_col, lambda i, j: float(prob[i, j]), group_min)
+
+
+def one_to_many_rows(
+    prob: list[list[float]], pairs: list[tuple[int, int]], group_min: float = GROUP_MIN
+) -> list[tuple[list[int], list[int]]]:
+    """`one_to_many` of a probability table given as rows (plain Python, no numpy)."""
+    if not pairs or not prob or not prob[0]:
+        return []
+    best_col = [row.index(max(row)) for row in prob]  # first maximum, as numpy's argmax
+    best_row = [col.index(max(col)) for col in zip(*prob, strict=True)]
+    return _groups(pairs, best_row, best_col, lambda i, j: prob[i][j], group_min)
+
+
+def _groups(
+    pairs: list[tuple[int, int]],
+    best_row: list[int],
+    best_col: list[int],
+    at: Callable[[int, int], float],
+    group_min: float,
+) -> list[tuple[list[int], list[int]]]:
     row_of = {j: i for i, j in pairs}
     col_of = {i: j for i, j in pairs}
-    best_row = np.argmax(prob, axis=0)  # each b's best a (first on ties)
-    best_col = np.argmax(prob, axis=1)
     extra_b: dict[int, list[int]] = {}
     extra_a: dict[int, list[int]] = {}
-    for j in range(prob.shape[1]):
-        i = int(best_row[j])
-        if j not in row_of and i in col_of and prob[i, j] >= group_min:
+    for j, i in enumerate(best_row):
+        if j not in row_of and i in col_of and at(i, j) >= group_min:
             extra_b.setdefault(i, []).append(j)
-    for i in range(prob.shape[0]):
-        j = int(best_col[i])
-        if i not in col_of and j in row_of and prob[i, j] >= group_min:
+    for i, j in enumerate(best_col):
+        if i not in col_of and j in row_of and at(i, j) >= group_min:
             extra_a.setdefault(j, []).append(i)
     out = []
     for i, j in pairs:
