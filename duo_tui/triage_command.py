@@ -2,7 +2,9 @@
 
 Without `--json` and without a terminal (piped, in CI) `duo-tui triage` prints the
 triage as a Markdown table instead of opening the triage screen (`triage_text`).
-Kept free of Textual and of every provider SDK so the command starts fast.
+Kept free of Textual and of every provider SDK so the command starts fast; without
+a judge `triage_json` imports neither pydantic nor, for typical reviews, numpy
+(valid files are read as plain objects, small inputs scored in plain Python).
 """
 
 from __future__ import annotations
@@ -10,22 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from duo_tui.core.models import Review, TriageResult
-from duo_tui.core.reviews import load_review_file
-from duo_tui.core.triage import match_reviews
+from duo_tui.core.review_file import load_plain_review
+from duo_tui.core.triage import contract_json, match_reviews
 from duo_tui.errors import DiskFullError, ReviewParseError
 from duo_tui.limits import Limits
 from duo_tui.safe_text import clean
 
 if TYPE_CHECKING:
     from duo_tui.config import Config
+    from duo_tui.core.models import Review, TriageResult
 
 __all__ = ["Matcher", "judged_matcher", "triage_json", "triage_sarif_file", "triage_text"]
 
 #: Matches two reviews: the matcher alone (the default) or settled by a judge model.
-Matcher = Callable[[Review, Review, "Limits | None"], TriageResult]
+Matcher = Callable[["Review", "Review", "Limits | None"], "TriageResult"]
 
 
 def _offline(a: Review, b: Review, limits: Limits | None) -> TriageResult:
@@ -85,14 +87,23 @@ def triage_json(
     Returns 0 on success; on an unreadable or invalid file prints the reason
     (naming the file and the field) to `err` and returns 2.
     """
+    offline = match is _offline
+    load: Callable[[Path, Limits | None], Any] = load_plain_review
+    if not offline:  # the judge works on pydantic models
+        from duo_tui.core.reviews import load_review_file
+
+        load = load_review_file
     try:
-        a = load_review_file(Path(path_a), limits)
-        b = load_review_file(Path(path_b), limits)
+        a = load(Path(path_a), limits)
+        b = load(Path(path_b), limits)
     except ReviewParseError as exc:
         err.write(f"duo-tui triage: {clean(str(exc))}\n")
         return 2
-    result = match(a, b, limits)
-    out.write(json.dumps(result.contract_json()) + "\n")
+    if offline:  # the output of `match_reviews(a, b).contract_json()`, without pydantic
+        doc = contract_json(a.findings, b.findings, limits=limits)
+    else:
+        doc = match(a, b, limits).contract_json()
+    out.write(json.dumps(doc) + "\n")
     return 0
 
 
@@ -109,6 +120,7 @@ def triage_text(
     The table is review text: `triage_markdown` makes its controls visible. Returns
     0, or 2 with the reason on `err` for an unreadable or invalid file.
     """
+    from duo_tui.core.reviews import load_review_file
     from duo_tui.core.triage_export import triage_markdown
 
     try:
@@ -134,6 +146,7 @@ def triage_sarif_file(
     Returns 0 and says where it wrote on `err`; 2 with the reason for an unreadable
     or invalid review file, or a target that cannot be written (nothing half-written).
     """
+    from duo_tui.core.reviews import load_review_file
     from duo_tui.core.triage_export import triage_sarif
     from duo_tui.store.atomic import write_atomic
     from duo_tui.store.session_store import redact_obj

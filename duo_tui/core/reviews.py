@@ -24,17 +24,15 @@ from pydantic import ValidationError
 
 from duo_tui.core.models import VERDICTS, Review, Severity
 from duo_tui.core.review_fastcheck import surely_valid
+from duo_tui.core.review_file import (
+    check_count,
+    drop_null_optionals,
+    duplicate_ids,
+    read_review_data,
+)
 from duo_tui.core.review_repair import repair_review, repair_review_async
 from duo_tui.errors import ReviewParseError
-from duo_tui.limits import (
-    DEFAULT_LIMITS,
-    InputError,
-    Limits,
-    json_depth,
-    json_values,
-    loads_json,
-    read_regular_file,
-)
+from duo_tui.limits import DEFAULT_LIMITS, Limits, json_depth
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema import Draft202012Validator
@@ -45,6 +43,7 @@ __all__ = [
     "load_review_file",
     "parse_review_reply",
     "parse_review_text",
+    "review_from_data",
     "schema_errors",
 ]
 
@@ -136,21 +135,6 @@ def schema_errors(data: Any) -> list[str]:
     return [_describe(e) for e in errs]
 
 
-def _duplicate_ids(data: dict[str, Any]) -> list[tuple[int, int, str]]:
-    """(index, index of first use, id) for every finding that repeats an earlier id."""
-    seen: dict[str, int] = {}
-    out = []
-    for k, f in enumerate(data.get("findings") or []):
-        fid = f.get("id") if isinstance(f, dict) else None
-        if not isinstance(fid, str):
-            continue
-        if fid in seen:
-            out.append((k, seen[fid], fid))
-        else:
-            seen[fid] = k
-    return out
-
-
 def _to_review(data: dict[str, Any], prefix: str, raw: str) -> Review:
     try:
         return Review.model_validate(data)
@@ -163,35 +147,6 @@ def _to_review(data: dict[str, Any], prefix: str, raw: str) -> Review:
 # --------------------------------------------------------------------------- strict
 
 
-def _check_count(data: Any, lim: Limits, name: str) -> None:
-    """Refuse a review with more findings than `[limits] findings_per_review`."""
-    findings = data.get("findings") if isinstance(data, dict) else None
-    if isinstance(findings, list) and len(findings) > lim.findings_per_review:
-        raise ReviewParseError(
-            f"{name}: {len(findings)} findings, more than the limit of "
-            f"{lim.findings_per_review} per review ([limits] findings_per_review)"
-        )
-
-
-# Optional fields whose `null` means "not given" (what `Review.model_dump()` writes).
-_NULLABLE_REVIEW = ("verdict", "score", "summary")
-_NULLABLE_FINDING = ("category", "detail", "suggestion", "confidence")
-
-
-def _drop_null_optionals(data: dict[str, Any]) -> dict[str, Any]:
-    """`data` without optional keys set to null; everything else untouched."""
-    out = {k: v for k, v in data.items() if not (k in _NULLABLE_REVIEW and v is None)}
-    findings = data.get("findings")
-    if isinstance(findings, list):
-        out["findings"] = [
-            {k: v for k, v in f.items() if not (k in _NULLABLE_FINDING and v is None)}
-            if isinstance(f, dict)
-            else f
-            for f in findings
-        ]
-    return out
-
-
 def load_review_file(path: Path, limits: Limits | None = None) -> Review:
     """Load a review file strictly; errors name the file and the field.
 
@@ -200,40 +155,20 @@ def load_review_file(path: Path, limits: Limits | None = None) -> Review:
     file's size, its JSON nesting and its number of findings; only a regular
     file is read.
     """
-    lim = limits or DEFAULT_LIMITS
-    name = str(path)
-    try:
-        raw = read_regular_file(Path(path), lim.review_file_bytes, setting="review_file_mb")
-        text = raw.decode("utf-8")
-        if json_values(raw) > lim.json_values:
-            raise InputError(
-                f"{name}: more than {lim.json_values} JSON values ([limits] json_values)"
-            )
-    except InputError as exc:
-        raise ReviewParseError(str(exc)) from None
-    except UnicodeDecodeError as exc:
-        raise ReviewParseError(f"{name}: cannot read the file: not UTF-8 text ({exc})") from None
-    del raw
-    try:
-        data = loads_json(text, lim.json_depth)
-    except InputError as exc:
-        raise ReviewParseError(f"{name}: {exc} ([limits] json_depth)") from None
-    except json.JSONDecodeError as exc:
-        raise ReviewParseError(
-            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            raw=text,
-        ) from exc
-    if not isinstance(data, dict):
-        raise ReviewParseError(
-            f"{name}: expected a JSON object (a duo review v1 document), got {type(data).__name__}",
-            raw=text,
-        )
-    _check_count(data, lim, name)
-    problems = schema_errors(_drop_null_optionals(data))
+    data, text = read_review_data(Path(path), limits)
+    return review_from_data(data, str(path), text)
+
+
+def review_from_data(data: dict[str, Any], name: str, text: str) -> Review:
+    """A review file's JSON object (from `read_review_data`) as a `Review`, checked strictly.
+
+    Raises `ReviewParseError` naming the file `name` and the field at fault.
+    """
+    problems = schema_errors(drop_null_optionals(data))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ReviewParseError(f"{name}: {problems[0]}{more}", raw=text)
-    dups = _duplicate_ids(data)
+    dups = duplicate_ids(data)
     if dups:
         k, first, fid = dups[0]
         raise ReviewParseError(
@@ -241,7 +176,7 @@ def load_review_file(path: Path, limits: Limits | None = None) -> Review:
             "finding ids must be unique within a review",
             raw=text,
         )
-    return _to_review(_drop_null_optionals(data), f"{name}: ", text)
+    return _to_review(drop_null_optionals(data), f"{name}: ", text)
 
 
 # --------------------------------------------------------------------------- forgiving
@@ -463,8 +398,8 @@ def _parsed(
     if isinstance(value, list):
         value = {"findings": value}
         notes.append("the answer was a bare list of findings")
-    _check_count(value, lim, f"review by {reviewer}")
-    data = _drop_null_optionals(_normalise(value, reviewer, notes))
+    check_count(value, lim, f"review by {reviewer}")
+    data = drop_null_optionals(_normalise(value, reviewer, notes))
     problems = schema_errors(data)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
