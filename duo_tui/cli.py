@@ -99,11 +99,13 @@ def _triage(args: argparse.Namespace) -> int:
     if out is not None and Path(out).is_dir():
         print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
         return EXIT_BAD_INPUT
-    config = _load_config(args, _repo_arg(args))
-    limits = config.limits.to_limits()
+    limits = _quick_triage_limits(args)
     match: dict[str, Any] = {}
-    if getattr(args, "judge", None):
-        match["match"] = _judge_matcher(args.judge, config)
+    if limits is None:
+        config = _load_config(args, _repo_arg(args))
+        limits = config.limits.to_limits()
+        if getattr(args, "judge", None):
+            match["match"] = _judge_matcher(args.judge, config)
     if args.sarif is not None:
         from duo_tui.triage_command import triage_sarif_file
 
@@ -145,6 +147,16 @@ def _triage(args: argparse.Namespace) -> int:
         # where the decisions went, or that they were not kept (the screen is gone now)
         print(app.exit_message, file=sys.stderr)
     return 0
+
+
+def _quick_triage_limits(args: argparse.Namespace) -> Any:
+    """`duo-tui triage --json` alone reads only `[limits]`, without pydantic (issue 18:
+    start-up); None: load the configuration in full (anything else, or a doubtful table)."""
+    if not args.json or args.sarif is not None or getattr(args, "judge", None):
+        return None
+    from duo_tui.config_files import quick_limits
+
+    return quick_limits(_repo_arg(args), getattr(args, "config", None))
 
 
 def _judge_matcher(judge: str, config: Any) -> Any:

@@ -6,24 +6,15 @@ silently ignored) and every error names the file and the key to fix.
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from duo_tui.config_files import read_layers, user_config_path
 from duo_tui.core.models import Roles
 from duo_tui.errors import ConfigError
-from duo_tui.limits import (
-    CONFIG_DEPTH,
-    CONFIG_FILE_BYTES,
-    MB,
-    InputError,
-    Limits,
-    json_depth,
-    read_regular_file,
-)
+from duo_tui.limits import MB, Limits
 
 #: The roles a model call is made for (the keys of `[roles] max_output_tokens`).
 ROLE_NAMES = ("planner", "executor", "reviewer")
@@ -243,46 +234,8 @@ class Config(_Section):
         return names
 
 
-def user_config_path() -> Path:
-    """The per-user config file in the platform's config directory."""
-    override = os.environ.get("DUO_TUI_CONFIG_DIR")
-    if override:
-        return Path(override) / "config.toml"
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("duo-tui")) / "config.toml"
-
-
 def user_config_dir() -> Path:
     return user_config_path().parent
-
-
-def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _deep_merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """One TOML layer: a regular UTF-8 file of at most 1 MB, nested at most 32 deep."""
-    try:
-        text = read_regular_file(path, CONFIG_FILE_BYTES).decode("utf-8")
-        data = tomllib.loads(text)
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file (not UTF-8); give a TOML file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except RecursionError:
-        raise ConfigError(f"{path}: nested deeper than {CONFIG_DEPTH} levels") from None
-    if json_depth(data, CONFIG_DEPTH) > CONFIG_DEPTH:
-        raise ConfigError(f"{path}: nested deeper than {CONFIG_DEPTH} levels")
-    return data
 
 
 def _describe(exc: ValidationError, sources: list[Path]) -> str:
@@ -299,20 +252,7 @@ def _describe(exc: ValidationError, sources: list[Path]) -> str:
 
 def load_config(repo: Path | None = None, explicit: Path | None = None) -> Config:
     """Load and merge the configuration layers; raise ConfigError naming what to fix."""
-    data: dict[str, Any] = {}
-    sources: list[Path] = []
-    layers: list[Path] = [user_config_path()]
-    if repo is not None:
-        layers.append(repo / ".duo" / "config.toml")
-    for path in layers:
-        if path.exists():
-            data = _deep_merge(data, _read_toml(path))
-            sources.append(path)
-    if explicit is not None:
-        if not explicit.exists():
-            raise ConfigError(f"--config {explicit}: no such file")
-        data = _deep_merge(data, _read_toml(explicit))
-        sources.append(explicit)
+    data, sources = read_layers(repo, explicit)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
