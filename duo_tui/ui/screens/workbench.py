@@ -867,8 +867,20 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         if self.layout_mode == "narrow":
             self.notify("one pane at a time at this width; z zooms", timeout=3)
             return
+        if self.maximized is not None:
+            self.notify(
+                f"the zoomed pane has the whole screen; {self._key('maximize_pane')} un-zooms",
+                timeout=3,
+            )
+            return
         idx = self.active_pane if self.layout_mode == "wide" else self.active_pane % 2
-        self.weights[idx] = min(4.0, max(0.4, self.weights[idx] + 0.25 * delta))
+        weight = min(4.0, max(0.4, self.weights[idx] + 0.25 * delta))
+        if weight == self.weights[idx]:
+            self.notify(
+                f"this pane is already as {'wide' if delta > 0 else 'narrow'} as it goes", timeout=3
+            )
+            return
+        self.weights[idx] = weight
         self._apply_weights()
 
     def action_focus_pane(self, index: int) -> None:
@@ -879,6 +891,8 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         if self.layout_mode == "narrow":  # the tabs are only shown when narrow
             self._sync_tab()
         target = panes[index]
+        if self.maximized is not None and self.maximized is not target:
+            self.maximize(target, container=False)  # the zoom follows the chosen pane
         # The first focusable widget shown, found without matching CSS against every
         # node below (a rendered Markdown plan is hundreds of them).
         first = next(
@@ -965,8 +979,13 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             target.focus()
 
     def action_toggle_raw(self) -> None:
-        if self.active_pane >= 2:
-            self._panes()[self.active_pane].toggle_class("-raw")
+        if self.active_pane < 2:
+            a, b = self._key("focus_pane(2)"), self._key("focus_pane(3)")
+            self.notify(
+                f"raw shows a review's own JSON: choose a review pane first ({a} or {b})", timeout=4
+            )
+            return
+        self._panes()[self.active_pane].toggle_class("-raw")
 
     # -- finding selection links panes ------------------------------------------------------
 
