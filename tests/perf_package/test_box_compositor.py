@@ -185,3 +185,25 @@ async def test_same_screen_as_textual_while_the_demo_runs(tmp_path: Path) -> Non
                 continue  # a dialog or another screen is on top
             assert _full(comp, ours=True, console=console) == _full(comp, False, console), step
             _assert_same_output(comp, size, rng, 3)
+
+
+async def test_a_widget_mid_layout_that_gives_no_lines_is_painted_as_textual_does(
+    tmp_path: Path,
+) -> None:
+    """The footer recomposing its keys (or a toast arriving) can render fewer lines than
+    its region for a frame. Textual paints what is behind it there; a full update used
+    to carry `None` for those cells and raise a TypeError while writing the frame."""
+    size = (160, 48)
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.5)
+        comp = app.screen._compositor
+        assert isinstance(comp, BoxCompositor)
+        footer = app.screen.query_one("QuietFooter")
+        footer.render_lines = lambda crop: []  # type: ignore[method-assign]
+        console = _console(size)
+        assert _full(comp, ours=True, console=console) == _full(comp, False, console)
+        footer_line = [Region(0, size[1] - 1, size[0], 1), Region(0, size[1] - 3, 30, 3)]
+        theirs = _render(comp, footer_line, ours=False, console=console)
+        assert _render(comp, footer_line, ours=True, console=console) == theirs
+        app.export_screenshot()  # a screenshot is a full update too

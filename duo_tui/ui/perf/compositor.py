@@ -114,6 +114,11 @@ class BoxCompositor(Compositor):
         self._dirty_regions.clear()
         free = [[(0, screen.width)] for _ in range(screen.height)]
         chops = self._paint(free, screen)
+        if any(strip is None for chop in chops for strip in chop.values()):
+            # A widget in front gave fewer lines than its region (it is mid-layout, e.g.
+            # a toast or the footer's keys being recomposed): Textual paints what is
+            # behind it there, so its own path writes this frame.
+            return super().render_full_update()
         return LayoutUpdate([chop.values() for chop in chops], screen)  # type: ignore[arg-type, misc]
 
     def render_partial_update(self) -> ChopsUpdate | None:
@@ -135,7 +140,17 @@ class BoxCompositor(Compositor):
         lines = [y for y, ranges in enumerate(free) if ranges]
         x1 = min(ranges[0][0] for ranges in free if ranges)
         x2 = max(ranges[-1][1] for ranges in free if ranges)
+        wanted = [list(ranges) for ranges in free]  # _paint consumes `free`
         chops = self._paint(free, Region(x1, lines[0], x2 - x1, lines[-1] - lines[0] + 1))
+        if any(
+            strip is None and any(a <= x < b for a, b in wanted[y])
+            for y in lines
+            for x, strip in chops[y].items()
+        ):
+            # A widget gave fewer lines than its region (see render_full_update): let
+            # Textual paint these regions, with what is behind it.
+            self._dirty_regions.update(update_regions)
+            return super().render_partial_update()
         # Textual also writes the chop that starts where a span ends (a cursor move
         # and no text); an empty strip there keeps the output byte for byte the same.
         empty = Strip([])
