@@ -30,13 +30,20 @@ def bench_triage(quick: bool) -> Row:
 
     n = 50 if quick else 1000
     seconds, pairs = bench_triage.speed(n, 3)
-    return Row(f"triage: {n} x {n} findings", f"{seconds * 1000:.0f} ms", "<= 500 ms",
-               seconds <= 0.5, f"{pairs} pairs; median of 3 (bench_triage.speed)")
+    return Row(
+        f"triage: {n} x {n} findings",
+        f"{seconds * 1000:.0f} ms",
+        "<= 500 ms",
+        seconds <= 0.5,
+        f"{pairs} pairs; median of 3 (bench_triage.speed)",
+    )
 
 
 def _source(k: int, lines: int) -> str:
-    return "".join(f"def f_{k}_{i}(x):  # line {i}\n" if i % 5 == 0 else f"    value_{k}_{i} = x + {i}\n"
-                   for i in range(lines))
+    return "".join(
+        f"def f_{k}_{i}(x):  # line {i}\n" if i % 5 == 0 else f"    value_{k}_{i} = x + {i}\n"
+        for i in range(lines)
+    )
 
 
 def _answer(files: int, blocks_per_file: int, lines: int) -> str:
@@ -47,8 +54,10 @@ def _answer(files: int, blocks_per_file: int, lines: int) -> str:
             i = b * stride + 1
             old = [f"    value_{k}_{j} = x + {j}\n" for j in (i, i + 1, i + 2)]
             new = [f"    value_{k}_{j} = x * {j}  # changed\n" for j in (i, i + 1, i + 2)]
-            out.append(f"pkg/mod_{k}.py\n```python\n<<<<<<< SEARCH\n{''.join(old)}=======\n"
-                       f"{''.join(new)}>>>>>>> REPLACE\n```\n\n")
+            out.append(
+                f"pkg/mod_{k}.py\n```python\n<<<<<<< SEARCH\n{''.join(old)}=======\n"
+                f"{''.join(new)}>>>>>>> REPLACE\n```\n\n"
+            )
     return "".join(out)
 
 
@@ -74,8 +83,13 @@ def bench_edits(quick: bool) -> Row:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     t = median(times)
-    return Row(f"edits: {files * per_file} blocks over {files} files", f"{t * 1000:.0f} ms", "<= 1000 ms",
-               t <= 1.0, "parse_edits + apply_edits, median of 3")
+    return Row(
+        f"edits: {files * per_file} blocks over {files} files",
+        f"{t * 1000:.0f} ms",
+        "<= 1000 ms",
+        t <= 1.0,
+        "parse_edits + apply_edits, median of 3",
+    )
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -115,9 +129,18 @@ def bench_git(quick: bool) -> Row:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     t = median(times)
-    return Row(f"git: diff + commit of {files} files", f"{t * 1000:.0f} ms", "<= 50 ms", t <= 0.050,
-               f"diff {median(diff_t) * 1000:.0f} ms of it; median of 3"
-               + ("" if t <= 0.050 else "; each git call is a process (~5-10 ms here): fewer calls per commit"))
+    return Row(
+        f"git: diff + commit of {files} files",
+        f"{t * 1000:.0f} ms",
+        "<= 50 ms",
+        t <= 0.050,
+        f"diff {median(diff_t) * 1000:.0f} ms of it; median of 3"
+        + (
+            ""
+            if t <= 0.050
+            else "; each git call is a process (~5-10 ms here): fewer calls per commit"
+        ),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

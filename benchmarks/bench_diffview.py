@@ -24,10 +24,14 @@ from _common import Row, emit, median, run_child
 
 
 def new_file_diff(path: str, lines: int) -> str:
-    body = "".join(f"+    result_{i} = compute({i}, factor={i % 7})  # generated line {i}\n"
-                   for i in range(lines))
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
-            f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{lines} @@\n{body}")
+    body = "".join(
+        f"+    result_{i} = compute({i}, factor={i % 7})  # generated line {i}\n"
+        for i in range(lines)
+    )
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..1111111\n"
+        f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{lines} @@\n{body}"
+    )
 
 
 def scenario(h: Any, lines: int) -> None:
@@ -65,14 +69,22 @@ def child(quick: bool) -> None:
 
 def measure(quick: bool) -> list[Row]:
     proc = run_child([__file__, "--child"] + (["--quick"] if quick else []), timeout_s=300)
-    result = next((json.loads(x[7:]) for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    result = next(
+        (json.loads(x[7:]) for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None
+    )
     if not result or "error" in result:
         why = (result or {}).get("error") or proc.stderr[-300:]
         return [Row("large artifact: diff opens in code pane", "failed", "<= 200 ms", False, why)]
     t = median(result["times"])
-    return [Row(f"large artifact: {result['lines']:,}-line file in DiffView", f"{t * 1000:.0f} ms",
-                "<= 200 ms", t <= 0.200,
-                f"bridge push -> first frame after set_files; runs {', '.join(f'{x * 1000:.0f}' for x in result['times'])} ms")]
+    return [
+        Row(
+            f"large artifact: {result['lines']:,}-line file in DiffView",
+            f"{t * 1000:.0f} ms",
+            "<= 200 ms",
+            t <= 0.200,
+            f"bridge push -> first frame after set_files; runs {', '.join(f'{x * 1000:.0f}' for x in result['times'])} ms",
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

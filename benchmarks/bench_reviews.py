@@ -56,7 +56,9 @@ class MockPeer:
             return ReplyObject(text=json.dumps(REVIEW))
 
         async def run() -> None:
-            self._server = MockServer(MockServerOptions(port=0, default_latency=0, default_chunk_size=16))
+            self._server = MockServer(
+                MockServerOptions(port=0, default_latency=0, default_chunk_size=16)
+            )
             self._server.when(lambda _req: True).reply(answer)
             await self._server.start()
             self.url = self._server.url
@@ -72,8 +74,13 @@ async def review_once(provider: Any, model: str) -> float:
     from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_text
     from duo_tui.providers.base import Message, ModelRequest, StreamEnd, TextChunk
 
-    req = ModelRequest(model=model, system="You review code.", messages=[Message("user", "review this")],
-                       purpose="review", json_schema=REVIEW_SCHEMA)
+    req = ModelRequest(
+        model=model,
+        system="You review code.",
+        messages=[Message("user", "review this")],
+        purpose="review",
+        json_schema=REVIEW_SCHEMA,
+    )
     t0 = time.perf_counter()
     text = []
     async for ev in provider.stream(req):
@@ -115,10 +122,16 @@ def measure(quick: bool) -> list[Row]:
 
     wall, serial = asyncio.run(scenario())
     target = 1.1 * delay
-    return [Row(f"parallel reviews: 2 x {delay:g} s answers", f"{wall:.2f} s wall",
-                f"<= {target:.2f} s", wall <= target,
-                f"serial {serial:.2f} s; anthropic + openai SDK streams at llm-mock-api "
-                "(provider level, not the whole review stage)")]
+    return [
+        Row(
+            f"parallel reviews: 2 x {delay:g} s answers",
+            f"{wall:.2f} s wall",
+            f"<= {target:.2f} s",
+            wall <= target,
+            f"serial {serial:.2f} s; anthropic + openai SDK streams at llm-mock-api "
+            "(provider level, not the whole review stage)",
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,18 +2,25 @@
 
 Usage: python tools/eval_builtin_build.py duo_tui/eval/builtin
 """
-import difflib, re, shutil, sys
+
+import difflib
+import re
+import shutil
+import sys
 from pathlib import Path
 
 OUT = Path(sys.argv[1])
 MARK = re.compile(r"[ \t]*(?:#|//)!(K\d+)$")
 CASES = {}
 
+
 def case(cid, title, description, language, before, after, issues):
     CASES[cid] = (title, description, language, before, after, issues)
 
+
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"')
+
 
 def build():
     if OUT.exists():
@@ -42,20 +49,28 @@ def build():
             old_lines = [] if old is None else (old.lstrip("\n")).splitlines(keepends=True)
             new_lines = clean_after[path].splitlines(keepends=True)
             diff += difflib.unified_diff(
-                old_lines, new_lines,
-                "/dev/null" if old is None else f"a/{path}", f"b/{path}", n=3)
+                old_lines, new_lines, "/dev/null" if old is None else f"a/{path}", f"b/{path}", n=3
+            )
         assert diff, cid
-        (d / "change.diff").write_text(f"diff --git a/x b/x\n".replace("x", "") and "".join(diff))
+        (d / "change.diff").write_text("".join(diff))
         toml = [f'title = "{esc(title)}"', f'description = "{esc(desc)}"', f'language = "{lang}"']
         for k, (sev, cat, text) in issues.items():
             locs = lines_of[k]
             path = locs[0][0]
             ns = [n for p, n in locs]
-            toml += ["", "[[issue]]", f'file = "{path}"', f"line_start = {min(ns)}",
-                     f"line_end = {max(ns)}", f'severity = "{sev}"', f'category = "{cat}"',
-                     f'description = "{esc(text)}"']
+            toml += [
+                "",
+                "[[issue]]",
+                f'file = "{path}"',
+                f"line_start = {min(ns)}",
+                f"line_end = {max(ns)}",
+                f'severity = "{sev}"',
+                f'category = "{cat}"',
+                f'description = "{esc(text)}"',
+            ]
         assert set(lines_of) == set(issues), (cid, lines_of.keys(), issues.keys())
         (d / "case.toml").write_text("\n".join(toml) + "\n")
 
-exec(open(Path(__file__).with_name("eval_builtin_cases.py")).read())
+
+exec(Path(__file__).with_name("eval_builtin_cases.py").read_text())
 build()
