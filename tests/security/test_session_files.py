@@ -124,7 +124,7 @@ def test_a_nested_plan_check_history_is_a_warning_and_the_check_goes_on(
     align = [
         e for e in events if isinstance(e, AwaitingDecision) and e.checkpoint.stage == Stage.ALIGN
     ]
-    assert align and align[0].checkpoint.data["align_rounds"]  # the check ran afresh
+    assert align and align[0].checkpoint.data.align_rounds  # the check ran afresh
 
 
 def test_a_nested_eval_cache_entry_is_reviewed_again(tmp_path: Path) -> None:
