@@ -133,6 +133,8 @@ class TriageGroup:
     decision: str = "pending"
     source: str | None = None  # where the decision came from (see core.carry_over)
     carried: CarriedDecision | None = None
+    by: str = ""  # "judge" or "human" when they made (or split) this grouping
+    judge: tuple[dict[str, Any], ...] = ()  # the judge's verdicts (model text: untrusted)
 
     @property
     def member_keys(self) -> tuple[str, ...]:
@@ -164,6 +166,8 @@ class TriageGroup:
             )
             if isinstance(carried, Mapping)
             else None,
+            by=str(row.get("by") or ""),
+            judge=tuple(dict(v) for v in row.get("judge") or () if isinstance(v, Mapping)),
         )
 
     def as_row(self) -> dict[str, Any]:
@@ -189,6 +193,10 @@ class TriageGroup:
                 "key": c.key,
                 "reason": c.reason,
             }
+        if self.by:
+            row["by"] = self.by
+        if self.judge:
+            row["judge"] = [dict(v) for v in self.judge]
         return row
 
 

@@ -100,6 +100,8 @@ def decisions_document(
         }
         if reasons.get(g["key"]):
             row["reason"] = reasons[g["key"]]
+        if g.get("by"):
+            row["by"] = g["by"]  # the judge or the human made (or split) this grouping
         rows.append(row)
     return {"reviewers": {"a": reviewers[0], "b": reviewers[1]}, "decisions": rows}
 

@@ -86,7 +86,7 @@ def _run(demo_repo: Path) -> tuple[Any, list[Checkpoint]]:
         if len(seen) == 1:
             return UserDecision("rerun")  # the same inputs again: no second call
         if len(seen) == 2:
-            groups = cp.data["groups"]
+            groups = [g.as_row() for g in cp.data.groups]
             retry = next(g for g in groups if "Retry" in g["title"])
             _, correction = split_group(groups, retry["key"])
             return UserDecision("accept", regroup=[correction])
@@ -104,11 +104,11 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
     assert "<untrusted-data" in run.prompt(calls[0])
 
     # the checkpoint showed the judge's pair with its reason
-    groups = seen[0].data["groups"]
-    leak = next(g for g in groups if "Token" in g["title"])
-    assert leak["by"] == "judge" and len(leak["members"]) == 2
-    assert leak["judge"][0]["reason"] == REASON and leak["judge"][0]["applied"] == "joined"
-    assert seen[1].data["groups"] == groups, "the cached verdicts give the same triage"
+    groups = seen[0].data.groups
+    leak = next(g for g in groups if "Token" in g.title)
+    assert leak.by == "judge" and len(leak.members) == 2
+    assert leak.judge[0]["reason"] == REASON and leak.judge[0]["applied"] == "joined"
+    assert seen[1].data.groups == groups, "the cached verdicts give the same triage"
 
     store = run.ws.store
     assert json.loads(store.read_artifact("T1/round-1/triage-judge.json"))["model"] == JUDGE
@@ -140,9 +140,9 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
 
     # a resumed session redraws the corrected triage
     (triage,) = [e for e in replay_events(s, store) if getattr(e, "kind", "") == "triage"]
-    shown = {g["key"]: g for g in triage.data["groups"]}
+    shown = {g.key: g for g in triage.data.groups}
     assert sorted(shown) == sorted(g["key"] for g in saved["groups"])
-    assert [shown[k]["by"] for k in retry_keys] == ["human", "human"]
+    assert [shown[k].by for k in retry_keys] == ["human", "human"]
 
 
 def test_without_a_judge_nothing_is_asked(demo_repo: Path) -> None:

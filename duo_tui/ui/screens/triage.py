@@ -2,9 +2,16 @@
 
 Groups are shown as agreed (✓), severity conflict (≠), only A (◀ only A), only B
 (▶ only B): glyph, word and colour, never colour alone (`duo_tui.ui.match_marks`). Selecting a group shows both reviewers'
-words side by side and where in the code it points. Keys: f fix, d dismiss,
+words side by side and where in the code it points, and the judge model's verdict
+with its one-line reason when one settled it (⚖). Keys: f fix, d dismiss,
 k accept-risk (a reason is required), l defer, R recurring (adds a rule to
-`.ai/constitution.md` after you confirm).
+`.ai/constitution.md` after you confirm), s split a pair, j join two unpaired
+findings (mark one, then press j on the other). A split or join (✎) is the
+human's correction: it goes to the core with the accepted triage, which logs it.
+
+In a session the screen talks to the workbench with messages (`Changed`,
+`Regrouped`, `Located`) and its result (`dismiss("accept")`); standalone it
+keeps its corrections itself.
 """
 
 from __future__ import annotations
@@ -18,16 +25,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from duo_tui.core.artifacts import triage_groups
 from duo_tui.core.models import Review, TriageResult
+from duo_tui.core.triage_corrections import CorrectionError, join_groups, split_group
 from duo_tui.core.triage_summary import agreement_counts, decision_counts, recurring_rule
-from duo_tui.safe_text import clean, clean_line
+from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_glyph, only_label, only_style_var, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
+from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
@@ -37,18 +46,42 @@ KIND_LABEL = {
     "agree": ("✓ agreed", "duo-agree"),
     "severity": ("≠ severity", "duo-severity-conflict"),
 }
-DECISION_LABEL = {
-    "fix": "● fix",
-    "dismiss": "○ dismiss",
-    "accept_risk": "△ accept-risk",
-    "defer": "… defer",
-    "pending": "· pending",
-}
 SEV_VAR = {s: f"duo-{s}" for s in ("critical", "high", "medium", "low", "info")}
 
 
-class TriageScreen(Screen[None]):
-    """Decide each finding: fix, dismiss, accept-risk (with a reason) or defer."""
+#: Marks a group the judge (⚖) or the human (✎) made or split, in the kind column.
+BY_MARK = {"judge": " ⚖", "human": " ✎"}
+
+
+class TriageScreen(Screen[str | None]):
+    """Decide each finding: fix, dismiss, accept-risk (with a reason) or defer.
+
+    Dismissed with ``"accept"`` when the human accepts the triage in a session.
+    """
+
+    class Changed(Message):
+        """The decisions changed: the workbench redraws its findings and counts."""
+
+        def __init__(self, groups: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.groups = groups
+
+    class Regrouped(Message):
+        """The human split or joined findings: `correction` goes with the accepted triage."""
+
+        def __init__(self, groups: list[dict[str, Any]], correction: dict[str, Any]) -> None:
+            super().__init__()
+            self.groups = groups
+            self.correction = correction
+
+    class Located(Message):
+        """The selected finding points at this place: the workbench shows it in the diff."""
+
+        def __init__(self, file: str, line_start: int, line_end: int | None) -> None:
+            super().__init__()
+            self.file = file
+            self.line_start = line_start
+            self.line_end = line_end
 
     DEFAULT_CSS = """
     TriageScreen { layout: vertical; }
@@ -63,6 +96,9 @@ class TriageScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # first: a narrow footer leaves these out before the decisions (help lists them)
+        Binding("s", "split", "Split pair", id="triage.split"),
+        Binding("j", "join", "Join", id="triage.join"),
         Binding("f", "decide('fix')", "Fix", id="triage.fix"),
         Binding("d", "decide('dismiss')", "Dismiss", id="triage.dismiss"),
         Binding("k", "decide('accept_risk')", "Accept risk", id="triage.accept_risk"),
@@ -98,6 +134,8 @@ class TriageScreen(Screen[None]):
         self.workbench = workbench
         # the keys decided on this screen (the rest keep the round's preselection)
         self.chosen = chosen if chosen is not None else set()
+        self.corrections: list[dict[str, Any]] = []  # the splits and joins made here
+        self.join_mark: str | None = None  # the first finding of a join, waiting for its mate
 
     @classmethod
     def for_workbench(cls, wb: WorkbenchScreen, preview: bool = False) -> TriageScreen:
@@ -154,6 +192,9 @@ class TriageScreen(Screen[None]):
         else:
             r = g["members"][0]["reviewer"]
             label, var = only_label(r), only_style_var(r)
+        label += BY_MARK.get(str(g.get("by", "")), "")
+        if g["key"] == self.join_mark:
+            label += " ⊕"
         return Text(label, style=self._var(var))
 
     def _sev_cell(self, g: dict[str, Any]) -> Text:
@@ -213,6 +254,11 @@ class TriageScreen(Screen[None]):
             f"{only_glyph(r)} {k} only {reviewer_name(r)}" for r, k in counts.only_by().items()
         )
         mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
+        if self.join_mark is not None:
+            mode = escape(
+                f"joining {self.join_mark}: press {self._key('join')} on a finding of the "
+                "other reviewer (escape cancels)"
+            )
         title = "triage"
         if self.preview:
             title = "triage preview"
@@ -244,52 +290,16 @@ class TriageScreen(Screen[None]):
             self._show(g)
 
     def _show(self, g: dict[str, Any]) -> None:
-        # The reviewers' words fill `$slots` as plain text (never markup), controls visible.
-        sides: dict[int, Content | None] = {0: None, 1: None}
-        for m in g["members"]:
-            r, f = m["reviewer"], m["finding"]
-            name = self.reviews[r].reviewer if r in self.reviews else f"reviewer {r + 1}"
-            loc = f.get("file") or "(whole change)"
-            if f.get("line_start"):
-                le = f.get("line_end")
-                loc += f":{f['line_start']}" + (f"-{le}" if le and le != f["line_start"] else "")
-            side = Content.from_markup(
-                "[b]$side · $name[/b] · $fid · [b]$severity[/b] · $category\n"
-                "[b]$title[/b]\n$loc\n\n$detail\n\n[i]suggestion:[/i] $suggestion",
-                side=str("AB"[r] if r < 2 else r + 1),
-                name=clean_line(str(name)),
-                fid=clean_line(str(f["id"])),
-                severity=clean_line(str(f["severity"])),
-                category=clean_line(str(f.get("category", ""))),
-                title=clean_line(str(f["title"])),
-                loc=clean_line(str(loc)),
-                detail=clean(str(f.get("detail", ""))),
-                suggestion=clean(str(f.get("suggestion", ""))),
-            )
-            # A one-to-many group: the covered finding follows the first of its side.
-            before = sides[min(r, 1)]
-            sides[min(r, 1)] = side if before is None else Content.assemble(before, "\n\n", side)
-        carried = self._carried(g["key"])
-        if carried is not None and g["key"] not in self.chosen:
-            note = Content.from_markup(
-                "[$warning]carried over[/]: the same finding was $key in round $round, decided "
-                "$decision" + (" ($reason)" if carried.get("reason") else ""),
-                key=clean_line(str(carried.get("key", "?"))),
-                round=clean_line(str(carried.get("round", "?"))),
-                decision=DECISION_LABEL.get(str(carried.get("decision")), "?"),
-                reason=clean_line(str(carried.get("reason", ""))),
-            )
-            sides[0] = Content.assemble(note, "\n\n", sides[0] or "")
+        carried = self._carried(g["key"]) if g["key"] not in self.chosen else None
+        sides = detail_sides(g, self.reviews, carried)
         for i in (0, 1):
             text = sides[i] or f"[dim]{'AB'[i]} did not report this.[/]"
             self.query_one(f"#detail-{'ab'[i]}", Static).update(text)
         if self.workbench is not None:
             f = g["members"][0]["finding"]
             if f.get("file") and f.get("line_start"):
-                from duo_tui.ui.panes import CodePane
-
-                self.workbench.query_one(CodePane).diff_view().focus_location(
-                    f["file"], f["line_start"], f.get("line_end")
+                self.workbench.post_message(
+                    self.Located(str(f["file"]), int(f["line_start"]), f.get("line_end"))
                 )
 
     def _key(self, action: str) -> str:
@@ -340,7 +350,7 @@ class TriageScreen(Screen[None]):
         )
         self._head()
         if self.workbench is not None:
-            self.workbench.show_decisions()
+            self.workbench.post_message(self.Changed(self.groups))
         if table.cursor_row < len(self.groups) - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
@@ -385,13 +395,83 @@ class TriageScreen(Screen[None]):
                     timeout=6,
                 )
             return
-        self.app.pop_screen()
-        if self.preview:
-            # accepting the reviews; the triage opens as soon as it is ready
-            self.workbench._open_triage_next = True
-        self.workbench.action_accept()
+        # the workbench accepts (the reviews, in the preview; else this triage)
+        self.dismiss("accept")
+
+    # -- the human's corrections ----------------------------------------------------------
+
+    def action_split(self) -> None:
+        """Split the selected pair (or group) into one only-finding per reviewer."""
+        if self._previewing():
+            return
+        g = self._current()
+        if g is None:
+            return
+        try:
+            groups, correction = split_group(self.groups, g["key"])
+        except CorrectionError as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            return
+        key = g["key"]
+        for new in correction["new_keys"]:
+            # each half starts from the pair's decision (and its reason, for accept-risk)
+            self.decisions[new] = self.decisions.get(key, g.get("decision", "defer"))
+            if key in self.chosen:
+                self.chosen.add(new)
+            if key in self.reasons:
+                self.reasons[new] = self.reasons[key]
+        self._regrouped(groups, correction, f"split {key}: each finding stands alone now")
+
+    def action_join(self) -> None:
+        """Mark an unpaired finding; on a second one of the other reviewer, join the two."""
+        if self._previewing():
+            return
+        g = self._current()
+        if g is None:
+            return
+        if len(g["members"]) != 1:
+            self.notify(
+                f"{g['key']} is already paired: join two unpaired findings "
+                f"(split it first with {self._key('split')})",
+                severity="warning",
+                timeout=5,
+            )
+            return
+        mark = self.join_mark
+        if mark is None or mark == g["key"] or all(x["key"] != mark for x in self.groups):
+            self.join_mark = None if mark == g["key"] else g["key"]
+            self._fill()
+            self._head()
+            return
+        try:
+            groups, correction = join_groups(self.groups, mark, g["key"])
+        except CorrectionError as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            return
+        self.join_mark = None
+        removed = correction["removed"]
+        for table in (self.decisions, self.reasons, self.recurring):
+            table.pop(removed, None)
+        self.chosen.discard(removed)
+        self._regrouped(groups, correction, f"joined {mark} and {g['key']} as one problem")
+
+    def _regrouped(
+        self, groups: list[dict[str, Any]], correction: dict[str, Any], said: str
+    ) -> None:
+        self.groups = groups
+        self.corrections.append(correction)
+        self._fill()
+        self._head()
+        if self.workbench is not None:
+            self.workbench.post_message(self.Regrouped(groups, correction))
+        self.notify(said, timeout=4)
 
     def action_back(self) -> None:
+        if self.join_mark is not None:  # escape first cancels a join half made
+            self.join_mark = None
+            self._fill()
+            self._head()
+            return
         if self.workbench is None:
             said = ""
             if self.out is not None:
@@ -410,7 +490,7 @@ class TriageScreen(Screen[None]):
                 self.app.exit_message = said
             self.app.exit()
         else:
-            self.app.pop_screen()
+            self.dismiss(None)
 
     def _save_decisions(self) -> Path | None:
         """Standalone: write the decisions to `--out` (None, with the error shown, on failure)."""

@@ -199,6 +199,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.finding_reasons: dict[str, str] = {}
         # the findings the human decided here (the rest are the round's preselection)
         self.finding_chosen: set[str] = set()
+        self.triage_corrections: list[dict[str, Any]] = []  # splits and joins, sent on accept
         # the review checkpoint's matches, shown before the triage stage (decided there)
         self.triage_preview = False
         self._open_triage_next = False  # accepted from the preview: open the triage next
@@ -671,6 +672,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.finding_decisions.clear()
         self.finding_reasons.clear()
         self.finding_chosen.clear()
+        self.triage_corrections = []
         self.recurring.clear()
         for g in groups:
             self.finding_decisions[g.key] = g.decision
@@ -1074,6 +1076,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             }
             d.recurring = dict(self.recurring)
             self.recurring = {}
+            d.regroup, self.triage_corrections = list(self.triage_corrections), []
         self.send(d)
 
     def action_reject(self) -> None:
@@ -1195,7 +1198,33 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             else:
                 self.notify("no triage yet: it comes after the reviews", timeout=4)
             return
-        self.app.push_screen(TriageScreen.for_workbench(self, preview=self.triage_preview))
+        preview = self.triage_preview
+
+        def done(result: str | None) -> None:
+            if result != "accept":
+                return
+            if preview:
+                # accepting the reviews; the triage opens as soon as it is ready
+                self._open_triage_next = True
+            self.action_accept()
+
+        self.app.push_screen(TriageScreen.for_workbench(self, preview=preview), done)
+
+    # the triage screen's messages (attributes down, messages up)
+
+    def on_triage_screen_changed(self, _event: Any) -> None:
+        self.show_decisions()
+
+    def on_triage_screen_regrouped(self, event: Any) -> None:
+        from duo_tui.core.artifacts import triage_groups
+
+        self.triage_corrections.append(event.correction)
+        self._set_groups(list(triage_groups(event.groups)))
+
+    def on_triage_screen_located(self, event: Any) -> None:
+        self.query_one(CodePane).diff_view().focus_location(
+            event.file, event.line_start, event.line_end
+        )
 
     def _key(self, action: str) -> str:
         """The key bound to `action` right now (after `[ui] keys` remaps)."""
