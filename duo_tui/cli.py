@@ -214,10 +214,12 @@ def _check_models(config: Any) -> None:
 
     from duo_tui.providers.registry import check_models, check_reachable
 
+    judge = config.triage.judge_model(config.roles.planner, config.roles.executor)
     models = [
         config.roles.planner,
         config.roles.executor,
         *config.roles.to_roles().effective_reviewers(),
+        *filter(None, [judge]),  # [triage] judge: a key it lacks is a configuration error
     ]
     check_models(models, config)
     asyncio.run(check_reachable(models, config))

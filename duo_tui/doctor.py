@@ -174,6 +174,9 @@ def _roles(config: Config) -> dict[str, list[str]]:
     roles.setdefault(config.roles.executor, []).append("executor")
     for i, model in enumerate(config.roles.to_roles().effective_reviewers()):
         roles.setdefault(model, []).append(f"reviewer {'AB'[i] if i < 2 else i + 1}")
+    judge = config.triage.judge_model(config.roles.planner, config.roles.executor)
+    if judge:
+        roles.setdefault(judge, []).append("triage judge")
     return roles
 
 

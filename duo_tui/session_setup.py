@@ -72,7 +72,11 @@ def preflight(repo: Path, config: Config, *, check_models: bool) -> None:
         from duo_tui.providers.registry import check_models as check
 
         roles = config.roles.to_roles()
-        check([roles.planner, roles.executor, *roles.effective_reviewers()], config)
+        judge = config.triage.judge_model(roles.planner, roles.executor)  # [triage] judge
+        check(
+            [roles.planner, roles.executor, *roles.effective_reviewers(), *filter(None, [judge])],
+            config,
+        )
     from duo_tui.vcs.gitcmd import run_status
 
     status, _, _ = run_status(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}")

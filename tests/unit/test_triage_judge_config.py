@@ -71,3 +71,29 @@ def test_cli_judge_that_cannot_be_called_exits_2(
     captured = capsys.readouterr()
     assert said in captured.err and captured.out == ""
     assert "Traceback" not in captured.err
+
+
+def test_a_session_refuses_a_judge_it_cannot_call_before_it_starts(
+    demo_repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[roles]\nplanner = "ollama/llama3"\nexecutor = "ollama/llama3"\n'
+        '[triage]\njudge = "anthropic/claude-haiku-4-5"\n'
+    )
+    assert main(["run", "t", "--repo", str(demo_repo), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "anthropic/claude-haiku-4-5: no API key: set ANTHROPIC_API_KEY" in err
+
+
+def test_doctor_checks_the_judge_as_a_role() -> None:
+    from duo_tui.doctor import _roles
+
+    cfg = Config.model_validate({"triage": {"judge": "openai/gpt-5-mini"}})
+    assert _roles(cfg)["openai/gpt-5-mini"] == ["triage judge"]
+    same = Config.model_validate({"triage": {"judge": "planner"}})
+    assert _roles(same)[same.roles.planner] == ["planner", "reviewer A", "triage judge"]
