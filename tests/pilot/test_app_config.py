@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pilot._helpers import wait_for
 from tests.snapshot.replay import replay_app
 
 
@@ -21,8 +22,7 @@ async def test_remapped_accept_key_and_config_theme(user_config: Path) -> None:
     user_config.write_text('[ui]\ntheme = "duo-light"\nkeys = { accept = "f5" }\n')
     app = replay_app([])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        assert app.theme == "duo-light"
+        await wait_for(pilot, lambda: app.theme == "duo-light", what="the configured theme")
         bindings = {
             b.binding.id: b.binding.key for b in app.screen.active_bindings.values() if b.binding.id
         }
@@ -35,8 +35,11 @@ async def test_theme_flag_wins_and_bad_theme_is_reported(user_config: Path) -> N
     (themes / "broken.toml").write_text("name = 'broken'\nprimary = 'not-a-colour'\n")
     app = replay_app([], theme_name="duo-high-contrast")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot,
+            lambda: any("broken.toml" in p for p in app.theme_problems),
+            what="the user's theme files to be read",
+        )
         assert app.theme == "duo-high-contrast"
-        assert any("broken.toml" in p for p in app.theme_problems)
         await pilot.press("ctrl+t")
         assert app.theme != "duo-high-contrast"

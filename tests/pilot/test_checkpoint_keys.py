@@ -10,8 +10,8 @@ from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
 
 from ._helpers import at_checkpoint as _checkpoint
+from ._helpers import dialog_ready
 from ._helpers import press_decision as _press
-from ._helpers import wait_for
 
 
 async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> No
         assert wb.checkpoint.stage == Stage.PLAN
         # rerun with the other configured model: the picker's second option
         await pilot.press("r")
-        await pilot.pause(0.1)
+        await dialog_ready(pilot, "ModelPicker")
         await _press(pilot, wb, "down", "enter")
         wb = await _checkpoint(pilot, app)
         assert wb.checkpoint.stage == Stage.PLAN
@@ -30,14 +30,12 @@ async def test_rerun_with_another_model_swap_and_edit_plan(tmp_path: Path) -> No
         assert len(wb.checkpoint.alternatives) == 2
         # choose between the two results, side by side: take the first
         await pilot.press("c")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ChooseDialog")
-        await pilot.pause(0.1)  # its widgets mounted
+        await dialog_ready(pilot, "ChooseDialog")
         await _press(pilot, wb, "1")
         wb = await _checkpoint(pilot, app)
         # edit the plan in the app
         await pilot.press("e")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "EditDialog")
-        await pilot.pause(0.1)  # its widgets mounted
+        await dialog_ready(pilot, "EditDialog")
         await pilot.press("ctrl+end")
         await pilot.press(*"\nEdited by the human.")
         await _press(pilot, wb, "ctrl+s")

@@ -9,6 +9,7 @@ from duo_tui.core.models import Stage
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
 
+from ._helpers import dialog_ready
 from ._helpers import wait_for as _wait
 
 
@@ -37,13 +38,13 @@ async def test_walk_demo_with_accept_reject_rerun(tmp_path: Path) -> None:
                 plan_visits += 1
                 if plan_visits == 1:
                     await pilot.press("r")  # rerun: the model picker opens
-                    await pilot.pause(0.1)
+                    await dialog_ready(pilot, "ModelPicker")
                     await pilot.press("enter")  # "same model"
                     await _wait(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
                     continue
                 if plan_visits == 2:
                     await pilot.press("x")  # reject with a reason
-                    await pilot.pause(0.1)
+                    await dialog_ready(pilot, "ReasonDialog")
                     await pilot.press(*"name the rounding rule")
                     await pilot.press("enter")
                     await _wait(pilot, lambda n=sent + 1: len(wb.decisions_sent) == n)
