@@ -20,6 +20,7 @@ from textual.widget import Widget
 
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.perf.compositor import BoxCompositor, take_covered, widen_to_chops
+from tests.pilot._helpers import at_checkpoint
 
 Cell = tuple[str, object]
 
@@ -91,7 +92,8 @@ async def test_same_output_as_textual_for_random_dirty_regions(
 ) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.5)
+        await at_checkpoint(pilot, app)
+        await pilot.pause()
         comp = app.screen._compositor
         assert isinstance(comp, BoxCompositor)
         _assert_same_output(comp, size, random.Random(size[0]), 150)
@@ -140,7 +142,8 @@ async def test_a_border_side_renders_as_a_thin_strip(tmp_path: Path) -> None:
     """Repainting a pane's left border asks the pane for that one column only."""
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.3)
+        await at_checkpoint(pilot, app)
+        await pilot.pause()
         comp = app.screen._compositor
         pane = app.screen.query_one("#pane-code")
         crops: list[Region] = []

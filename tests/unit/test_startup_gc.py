@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from duo_tui.ui import hold_gc_until_first_frame, release_gc
+from tests.pilot._helpers import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +45,7 @@ async def test_the_app_releases_the_collector_after_its_first_frame(tmp_path: Pa
     hold_gc_until_first_frame()
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
-        assert gc.isenabled()
+        await wait_for(pilot, gc.isenabled, what="the collector to be released")
 
 
 async def test_an_app_closed_before_its_first_frame_releases_it_too(tmp_path: Path) -> None:
