@@ -8,28 +8,17 @@ thread streams every call through the real SDKs to the peer.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-
-from textual.pilot import Pilot
 
 from duo_tui.demo.project import REQUEST
 from duo_tui.demo.script import EXECUTOR, PLANNER
 from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
+from tests.pilot._helpers import wait_for
 
 from .peer import DemoPeer
 from .support import FAKE_KEYS, files_containing
-
-
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 30) -> None:
-    """Let the app run until `predicate()` holds."""
-    waited = 0.0
-    while not predicate():
-        await pilot.pause(0.05)
-        waited += 0.05
-        assert waited < timeout, "timed out waiting for the workbench"
 
 
 async def test_tui_walk_with_accept_commits(

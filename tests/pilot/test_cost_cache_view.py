@@ -15,7 +15,7 @@ from duo_tui.core.models import Usage
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.widgets.stream_pane import StreamPane
 
-from ._helpers import at_checkpoint
+from ._helpers import at_checkpoint, wait_for
 
 
 async def test_cost_view_and_stream_header_show_cached_tokens(tmp_path: Path) -> None:
@@ -40,7 +40,9 @@ async def test_cost_view_and_stream_header_show_cached_tokens(tmp_path: Path) ->
             )
         )
         wb.handle(StreamFinished(stream="exec", model="openai/gpt-5.5", usage=usage))
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot, lambda: "cache   16.0k" in str(costs.render()), what="the cost view's cache line"
+        )
         assert "cache   16.0k cached, 1.2k cache write" in str(costs.render())
         pane = wb.query_one("#stream-exec", StreamPane)
         assert "20.0k→1.0k tok (16.0k cached, 1.2k cache write) · $0.0580" in pane._usage_text

@@ -43,7 +43,8 @@ async def test_switching_panes_does_not_repaint_the_text_views(tmp_path: Path) -
 async def test_border_sides_follow_when_keys_pause(tmp_path: Path) -> None:
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.5)
+        await at_checkpoint(pilot, app)
+        await pilot.pause()
         await pilot.press("2")
         code = app.screen.query_one("#pane-code", Pane)
         plan = app.screen.query_one("#pane-plan", Pane)

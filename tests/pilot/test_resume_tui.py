@@ -6,16 +6,9 @@ from pathlib import Path
 
 from duo_tui.core.models import Stage
 from duo_tui.ui.app import DuoApp
-from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-
-async def _checkpoint(pilot, app):  # type: ignore[no-untyped-def]
-    for _ in range(600):
-        await pilot.pause(0.05)
-        wb = next((s for s in app.screen_stack if isinstance(s, WorkbenchScreen)), None)
-        if wb is not None and wb.checkpoint is not None:
-            return wb
-    raise AssertionError("no checkpoint")
+from ._helpers import at_checkpoint as _checkpoint
+from ._helpers import press_decision
 
 
 async def test_quit_then_resume_continues_the_same_session(tmp_path: Path) -> None:
@@ -25,7 +18,7 @@ async def test_quit_then_resume_continues_the_same_session(tmp_path: Path) -> No
         wb = await _checkpoint(pilot, app)
         assert wb.checkpoint.stage == Stage.PLAN
         first_id = wb.session_id
-        await pilot.press("a")
+        await press_decision(pilot, wb, "a")
         wb = await _checkpoint(pilot, app)
         assert wb.checkpoint.stage == Stage.ALIGN
         await pilot.press("q")

@@ -24,7 +24,10 @@ async def test_a_start_failure_stays_on_screen(tmp_path: Path) -> None:
         bar = wb.query_one("#checkpoint", Static)
         await wait_for(pilot, lambda: "could not start" in str(bar.render()), timeout=10)
         for _ in range(3):  # the workbench ticks; the message must not be replaced
-            await pilot.pause(0.2)
+            ticks = wb._frame + 4
+            await wait_for(
+                pilot, lambda n=ticks: wb._frame >= n, what="four ticks of the workbench"
+            )
             text = str(bar.render())
             assert "could not start" in text and "not inside a git repository" in text
             assert "waiting for the session" not in text

@@ -13,9 +13,10 @@ from pathlib import Path
 from duo_tui.service import create_demo_repo
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.workbench import WorkbenchScreen
+from tests.pilot._helpers import wait_for
 
 from .hostile import forbidden_in
-from .test_sanitise_tui import screen_text, wait_for
+from .test_sanitise_tui import screen_text
 
 HOSTILE_MODEL = "\x1b]0;pwned\x07\x1b[2J[@click=app.quit]evil[/]/m"
 
@@ -32,8 +33,8 @@ async def test_a_start_error_quoting_the_repository_s_config_is_shown_visibly(
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await wait_for(pilot, lambda: any(isinstance(s, WorkbenchScreen) for s in app.screen_stack))
         wb = next(s for s in app.screen_stack if isinstance(s, WorkbenchScreen))
-        await wait_for(pilot, lambda: bool(wb.start_error))
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: bool(wb.start_error), what="the start error")
+        await wait_for(pilot, lambda: "␛]0;pwned" in screen_text(app), what="the error on screen")
         text = screen_text(app)
         assert forbidden_in(text) == [], "raw control characters reach the terminal"
         assert "␛]0;pwned" in text

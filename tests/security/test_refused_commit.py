@@ -113,8 +113,8 @@ async def test_the_workbench_shows_the_block_and_the_way_on(tmp_path: Path) -> N
                 sent = len(wb.decisions_sent)
                 await pilot.press("a")
                 await wait_for(pilot, lambda n=sent + 1: len(wb.decisions_sent) >= n)
-            await pilot.pause(0.2)
             assert wb.ended.status == "blocked", wb.ended.stop_reason
+            await wait_for(pilot, lambda: "■ blocked" in wb._bar_text, what="the blocked bar")
             bar = wb._bar_text
     assert "■ blocked" in bar and "(Stripe Access Key)" in bar and "drop it" in bar, bar
     assert "resume" in bar and STRIPE_LIVE not in bar
