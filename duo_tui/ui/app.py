@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingType, Keymap
 
 from duo_tui.core.enums import Mode
 from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
@@ -121,6 +121,8 @@ class DuoApp(FastApp, App[None]):
         self.pace = pace if pace is not None else float(env_pace) if env_pace else DEFAULT_DEMO_PACE
         self.theme_problems: list[str] = []
         self._keymap_applied = False
+        self.keymap_overrides: dict[str, str] = {}
+        """The `[ui] keys` applied (binding id -> keys): what key hints are built from."""
         self.last_key_at = 0.0
         self.sdk_preload: threading.Thread | None = None
         """The thread importing the SDKs after the first frame (None: not started)."""
@@ -296,6 +298,15 @@ class DuoApp(FastApp, App[None]):
         for p in self.theme_problems:
             self.notify(f"theme skipped: {p}", severity="warning", timeout=8)
         self._themes_registered = True
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Remap keys by binding id; the screens' key hints are drawn again."""
+        super().set_keymap(keymap)
+        self.keymap_overrides = dict(keymap)
+        from duo_tui.ui.keys import KeysChanged
+
+        for screen in self.screen_stack:
+            screen.post_message(KeysChanged())
 
     def _apply_ui_config(self) -> None:
         """After the first frame: all themes, remapped keys and the configured theme from `[ui]`."""

@@ -61,6 +61,7 @@ from duo_tui.core.triage_summary import agreement_counts
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui import pane_room
 from duo_tui.ui.bridge import EventBridge, ThreadDriver
+from duo_tui.ui.keys import KeysChanged, key_display
 from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
 from duo_tui.ui.perf import FastScreen
@@ -223,6 +224,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self._pane_list: list[Pane] | None = None
         self.start_error = ""  # why the session could not start (shown until quit)
         self._gate_took: float | None = None  # the last gate run's own duration
+        self._keys: dict[str, str] = {}  # action -> its key as shown (see `_key`)
 
     # -- composition ----------------------------------------------------------------
 
@@ -789,7 +791,9 @@ class WorkbenchScreen(FastScreen, Screen[None]):
                 secs = time.monotonic() - self.running_since
                 self._set_bar(
                     bar,
-                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: 1-4 panes, z zoom, ? help)[/]",
+                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: "
+                    f"{self._pane_keys()} panes, {self._key('maximize_pane')} zoom, "
+                    f"{self._key('help')} help)[/]",
                 )
             else:
                 self._set_bar(bar, "[dim]waiting for the session to start…[/]")
@@ -799,32 +803,25 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         where = f" {cp.task_id} round {cp.round}" if cp.task_id else ""
         head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}$where[/b] — $summary"
         keys = []
-        names = {
-            "accept": "a accept",
-            "reject": "x reject",
-            "rerun": "r rerun",
-            "edit": "e edit",
-            "swap_roles": "s swap",
-            "autopilot": "p autopilot",
-            "choose": "c choose",
-            "split": "S split task",
-            "full_workflow": "W full workflow",
-            "skip_task": "K skip task",
-            "merge_task": "M merge with previous task",
-            "use_revision": "U use the planner's revision",
-            "stop": "",
-        }
         for act in cp.actions:
-            if act in names and names[act] and not (failed and act == "accept"):
-                keys.append(names[act])
+            if act in self.HINTS and not (failed and act == "accept"):
+                binding, label = self.HINTS[act]
+                keys.append(f"{self._key(binding)} {label}")
+        k = self._key
         if cp.stage == Stage.TRIAGE:
-            keys.insert(0, "t decide findings")
+            keys.insert(0, f"{k('triage')} decide findings")
         if cp.stage in (Stage.EXECUTE, Stage.FIX):
-            keys.insert(0, "space hunk ✓/✗ · f file")
+            keys.insert(0, f"{k('toggle_hunk')} hunk ✓/✗ · {k('toggle_file')} file")
         if "task_ops" in cp.actions:
-            keys.insert(0, "T tasks: edit, split, size S/M/L")
+            sizes = "/".join(k(f"size('{s}')") for s in "SML")
+            keys.insert(0, f"{k('tasks')} tasks: edit, split, size {sizes}")
         hint = "  ·  ".join(keys)
         self._set_bar(bar, f"{head}\n[dim]{hint}[/]", where=where, summary=cp.summary)
+
+    def _pane_keys(self) -> str:
+        """`1-4` (the keys that show a pane), or each key when they were remapped."""
+        keys = [self._key(f"focus_pane({i})") for i in range(4)]
+        return "1-4" if keys == ["1", "2", "3", "4"] else "/".join(keys)
 
     def _tick(self) -> None:
         self._frame += 1
@@ -1020,6 +1017,23 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             self.checkpoint = None
             self._render_checkpoint()
             self.refresh_bindings()
+
+    HINTS: ClassVar[dict[str, tuple[str, str]]] = {
+        # a checkpoint's action -> (the binding's action, the hint's words)
+        "accept": ("accept", "accept"),
+        "reject": ("reject", "reject"),
+        "rerun": ("rerun", "rerun"),
+        "edit": ("edit", "edit"),
+        "swap_roles": ("swap_roles", "swap"),
+        "autopilot": ("toggle_autopilot", "autopilot"),
+        "choose": ("choose", "choose"),
+        "split": ("split_task", "split task"),
+        "full_workflow": ("full_workflow", "full workflow"),
+        "skip_task": ("failed_task('skip_task')", "skip task"),
+        "merge_task": ("failed_task('merge_task')", "merge with previous task"),
+        "use_revision": ("use_revision", "use the planner's revision"),
+    }
+    """The checkpoint bar's hints: each names the key bound now (`_key`)."""
 
     DECISION_ACTIONS: ClassVar[dict[str, str]] = {
         "accept": "accept",
@@ -1228,10 +1242,20 @@ class WorkbenchScreen(FastScreen, Screen[None]):
 
     def _key(self, action: str) -> str:
         """The key bound to `action` right now (after `[ui] keys` remaps)."""
-        for active in self.active_bindings.values():
-            if active.binding.action == action:
-                return self.app.get_key_display(active.binding)
-        return action
+        key = self._keys.get(action)
+        if key is None:
+            from duo_tui.ui.screens.tasks import TasksScreen
+            from duo_tui.ui.widgets.diff_view import DiffView
+
+            declared = [*self.BINDINGS, *DiffView.BINDINGS, *TasksScreen.BINDINGS]
+            key = self._keys[action] = key_display(self, action, declared)
+        return key
+
+    def on_keys_changed(self, _event: KeysChanged) -> None:
+        """`[ui] keys` were applied: the hints name the new keys."""
+        self._keys.clear()
+        self._bar_text = ""
+        self._render_checkpoint()
 
     def action_tasks(self) -> None:
         from duo_tui.ui.screens.tasks import TasksScreen
