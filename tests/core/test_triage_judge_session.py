@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from duo_tui.config import TriageConfig
-from duo_tui.core.events import Checkpoint, UserDecision
+from duo_tui.core.events import Checkpoint, UsageUpdate, UserDecision
 from duo_tui.core.models import Stage, Usage
 from duo_tui.core.replay import replay_events
 from duo_tui.core.triage_corrections import split_group
@@ -134,6 +134,10 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
     s = run.ws.session
     assert s.usage_by_stage["triage"].cost_usd == JUDGE_COST
     assert s.usage_by_model[JUDGE].cost_usd == JUDGE_COST
+    # ... and the workbench's cost line (it shows the UsageUpdate events) hears of it
+    shown = [e for e in run.events if isinstance(e, UsageUpdate) and JUDGE in e.by_model]
+    assert shown and shown[0].by_stage["triage"].cost_usd == JUDGE_COST
+    assert shown[0].cost_usd >= JUDGE_COST
     assert run.report["cost_usd"] >= JUDGE_COST
     table = export_markdown(store).split("## Cost and tokens", 1)[1]
     assert f"| `{JUDGE}` | 2100 | 60 | $0.00 |" in table  # two decimals
