@@ -556,8 +556,8 @@ def ambiguous_candidates(
 ) -> list[AmbiguousCandidate]:
     """Candidate pairs with ``|score - threshold| <= margin``, most uncertain first.
 
-    `paired` says whether `match_reviews` kept the pair. A model could adjudicate
-    these later; nothing here calls one.
+    `paired` says whether `match_reviews` kept the pair. The optional judge model
+    settles such pairs (`duo_tui.core.triage_judge.select_candidates`, same band).
     """
     import numpy as np
 

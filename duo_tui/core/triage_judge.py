@@ -31,6 +31,7 @@ from duo_tui.core.models import (
     TriagePair,
     TriageResult,
 )
+from duo_tui.core.triage import AMBIGUITY_MARGIN
 from duo_tui.prompts import render, untrusted
 
 __all__ = [
@@ -45,8 +46,8 @@ __all__ = [
     "select_candidates",
 ]
 
-#: Half-width of the uncertain band around each pair's threshold.
-BAND = 0.15
+#: Half-width of the uncertain band around each pair's threshold (the matcher's own).
+BAND = AMBIGUITY_MARGIN
 #: At most this many candidates go to the judge (the most uncertain first).
 MAX_CANDIDATES = 40
 #: Each finding of A is offered with at most this many unpaired same-file findings of B.
