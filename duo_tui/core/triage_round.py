@@ -51,6 +51,7 @@ async def judge_round(runner: Any, folder: str, reviews: list[Review]) -> Triage
             cache = None  # a damaged cache only costs a new call
 
     async def call(system: str, prompt: str, schema: dict[str, Any]) -> tuple[str, Usage]:
+        runner.notice(f"triage judge: asking {model} about the pairs the matcher is unsure of")
         res = await runner.caller.call(
             role="judge",
             model=model,

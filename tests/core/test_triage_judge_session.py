@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from duo_tui.config import TriageConfig
-from duo_tui.core.events import Checkpoint, UsageUpdate, UserDecision
+from duo_tui.core.events import Checkpoint, Notice, UsageUpdate, UserDecision
 from duo_tui.core.models import Stage, Usage
 from duo_tui.core.replay import replay_events
 from duo_tui.core.triage_corrections import split_group
@@ -130,6 +130,9 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
     assert log[0].data["correction"]["op"] == "split"
     assert log[0].data["correction"]["findings"] == ["R0:F2", "R1:F2"]
 
+    said = [e.message for e in run.events if isinstance(e, Notice)]
+    assert sum("triage judge: asking" in m for m in said) == 1
+    assert any("triage judge (cached): 1 candidate(s): 1 joined" in m for m in said)
     # costed with the session: the triage stage and the judge's model
     s = run.ws.session
     assert s.usage_by_stage["triage"].cost_usd == JUDGE_COST
