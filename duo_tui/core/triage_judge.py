@@ -213,6 +213,8 @@ def _json_object(text: str) -> Any:
         return json.loads(body)
     except ValueError:
         pass
+    except RecursionError:  # model text (or a cached copy of it) may nest without end
+        raise JudgeError("the judge's answer is JSON nested without end") from None
     start, end = body.find("{"), body.rfind("}")
     if start < 0 or end <= start:
         raise JudgeError("the judge's answer holds no JSON object")
@@ -220,6 +222,8 @@ def _json_object(text: str) -> Any:
         return json.loads(body[start : end + 1])
     except ValueError as exc:
         raise JudgeError(f"the judge's answer is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise JudgeError("the judge's answer is JSON nested without end") from None
 
 
 def _one_line(text: str) -> str:
