@@ -10,9 +10,13 @@ nothing.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
 
+import duo_tui.ui
 from duo_tui.ui.widgets.stream_pane import StreamPane
 from tests.pilot._helpers import wait_for
 from tests.ui_widgets._support import HostApp
@@ -58,3 +62,18 @@ async def test_clicking_a_model_link_opens_nothing_and_its_target_is_shown() -> 
     assert opened == []
     for name, (_md, target) in HOSTILE.items():
         assert f"⟨{target}⟩" in shown, (name, shown)
+
+
+def test_every_markdown_widget_of_the_ui_is_inert() -> None:
+    """Markdown is only rendered through `InertMarkdown`: no other module builds a
+    Textual `Markdown` or `MarkdownViewer` (whose links open anything)."""
+    root = Path(duo_tui.ui.__file__).parent
+    direct = re.compile(r"\b(Markdown|MarkdownViewer)\(")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "inert_markdown.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert found == []
