@@ -290,25 +290,23 @@ def from_exception(
             model=model,
             retryable=False,
         )
-    # The stream had started.
+
+    # The stream had started: the fault keeps what it sent.
+    def cut(kind: FaultKind, what: str, detail: str = raw_msg) -> ProviderError:
+        return make_error(
+            kind,
+            f"{what} after {len(partial)} characters: {detail}",
+            model=model,
+            partial=partial,
+            usage=usage,
+        )
+
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError) or _has_name(
         exc, ("JSONDecodeError", "ValidationError")
     ):
-        return make_error(
-            FaultKind.MALFORMED,
-            f"malformed data in the stream after {len(partial)} characters: {raw_msg}",
-            model=model,
-            partial=partial,
-            usage=usage,
-        )
+        return cut(FaultKind.MALFORMED, "malformed data in the stream")
     if any(w in lowered for w in _DROP_WORDS):
-        return make_error(
-            FaultKind.TRUNCATED,
-            f"the connection dropped after {len(partial)} characters: {raw_msg}",
-            model=model,
-            partial=partial,
-            usage=usage,
-        )
+        return cut(FaultKind.TRUNCATED, "the connection dropped")
     if body is not None or (isinstance(status, int) and status >= 400):
         detail = server_message(body, raw_msg)
         if not partial:
@@ -328,33 +326,9 @@ def from_exception(
                 spend_or_rate = is_spend_limit(body) or etype == "rate_limit_error"
                 code = 429 if spend_or_rate else 529 if etype == "overloaded_error" else 500
                 return from_status(code, body, None, model=model, fallback=raw_msg)
-        return make_error(
-            FaultKind.MID_STREAM,
-            f"the provider failed mid-answer after {len(partial)} characters: {detail}",
-            model=model,
-            partial=partial,
-            usage=usage,
-        )
+        return cut(FaultKind.MID_STREAM, "the provider failed mid-answer", detail)
     if _has_name(exc, _TIMEOUTS):
-        return make_error(
-            FaultKind.STALL,
-            f"the stream stalled after {len(partial)} characters: {raw_msg}",
-            model=model,
-            partial=partial,
-            usage=usage,
-        )
+        return cut(FaultKind.STALL, "the stream stalled")
     if _has_name(exc, _TRANSPORT_DROP) or isinstance(exc, OSError):
-        return make_error(
-            FaultKind.TRUNCATED,
-            f"the connection dropped after {len(partial)} characters: {raw_msg}",
-            model=model,
-            partial=partial,
-            usage=usage,
-        )
-    return make_error(
-        FaultKind.MID_STREAM,
-        f"unexpected {type(exc).__name__} after {len(partial)} characters: {raw_msg}",
-        model=model,
-        partial=partial,
-        usage=usage,
-    )
+        return cut(FaultKind.TRUNCATED, "the connection dropped")
+    return cut(FaultKind.MID_STREAM, f"unexpected {type(exc).__name__}")

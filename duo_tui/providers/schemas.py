@@ -32,49 +32,36 @@ _SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties", "depe
 _SCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 
+#: Keywords both OpenAI's strict mode and Anthropic's JSON outputs accept.
+_COMMON_KEYWORDS = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "anyOf",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "description",
+        "$ref",
+        "$defs",
+        "format",
+    }
+)
 #: Keywords OpenAI strict mode accepts (its documented subset).
-_OPENAI_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "anyOf",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "description",
-        "$ref",
-        "$defs",
-        "pattern",
-        "format",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minItems",
-        "maxItems",
-    }
-)
+_OPENAI_KEYWORDS = _COMMON_KEYWORDS | {
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+}
 #: Keywords Anthropic's JSON outputs accept (numeric and length limits are not among them).
-_ANTHROPIC_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "anyOf",
-        "allOf",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "description",
-        "$ref",
-        "$defs",
-        "format",
-    }
-)
+_ANTHROPIC_KEYWORDS = _COMMON_KEYWORDS | {"allOf"}
 
 
 def clean_schema(schema: Any) -> Any:

@@ -226,25 +226,19 @@ async def _spawn(
     command: str, cwd: Path, env: Mapping[str, str], sandbox: Sandbox | None
 ) -> asyncio.subprocess.Process:
     """Start `command` (through the shell, or inside bubblewrap) in its own session."""
+    options: dict[str, Any] = {
+        "cwd": str(cwd),
+        "stdin": asyncio.subprocess.DEVNULL,
+        "stdout": asyncio.subprocess.PIPE,
+        "stderr": asyncio.subprocess.STDOUT,
+        "env": dict(env),
+        "start_new_session": True,
+    }
     if sandbox is not None and sandbox.mode == "bubblewrap":
         return await asyncio.create_subprocess_exec(
-            *bwrap_argv(sandbox, cwd, command, env),
-            cwd=str(cwd),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env=dict(env),
-            start_new_session=True,
+            *bwrap_argv(sandbox, cwd, command, env), **options
         )
-    return await asyncio.create_subprocess_shell(
-        command,
-        cwd=str(cwd),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=dict(env),
-        start_new_session=True,
-    )
+    return await asyncio.create_subprocess_shell(command, **options)
 
 
 async def _run_one(
