@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 
-from duo_tui.ui.themes import OPTIONAL_VARIABLES, REQUIRED_VARIABLES
+from duo_tui.ui.themes import COLOUR_FIELDS, OPTIONAL_VARIABLES, REQUIRED_VARIABLES
 
 
 def _check_color(value: str) -> str:
@@ -49,19 +49,7 @@ class ThemeFile(BaseModel):
     variables: dict[str, str] = Field(default_factory=dict)
     """duo-tui's semantic colours plus any Textual theme variable overrides."""
 
-    @field_validator(
-        "primary",
-        "secondary",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "boost",
-        "warning",
-        "error",
-        "success",
-    )
+    @field_validator(*COLOUR_FIELDS)
     @classmethod
     def _colour(cls, value: str) -> str:
         return _check_color(value)

@@ -94,6 +94,22 @@ def duo_variable_defaults() -> dict[str, str]:
     return dict(DUO_VARIABLE_DEFAULTS)
 
 
+#: The palette every theme file gives: Textual's `Theme` colours of the same names.
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
+)
+
+
 @dataclass(frozen=True)
 class ThemeProblem:
     """A theme file that could not be loaded: which file, and what is wrong with it."""
@@ -125,17 +141,7 @@ def theme_from_fields(fields: dict[str, Any]) -> Theme:
     }
     return Theme(
         name=fields["name"],
-        primary=fields["primary"],
-        secondary=fields["secondary"],
-        accent=fields["accent"],
-        foreground=fields["foreground"],
-        background=fields["background"],
-        surface=fields["surface"],
-        panel=fields["panel"],
-        boost=fields["boost"],
-        warning=fields["warning"],
-        error=fields["error"],
-        success=fields["success"],
+        **{colour: fields[colour] for colour in COLOUR_FIELDS},
         dark=fields["dark"],
         luminosity_spread=fields.get("luminosity_spread", 0.15),
         text_alpha=fields.get("text_alpha", 0.95),

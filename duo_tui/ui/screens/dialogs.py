@@ -73,61 +73,79 @@ class ReasonDialog(_Dialog):
         self.dismiss(text)
 
 
-class ModelPicker(_Dialog):
-    """Pick the model for a rerun: the same one or another configured one."""
+class _Picker(_Dialog):
+    """A title over a list of options, the first one highlighted; enter picks one."""
 
-    def __init__(self, title: str, models: list[str], current: str | None) -> None:
+    HINT = ""
+    LIST_ID = ""
+
+    def __init__(self, title: str) -> None:
         super().__init__()
         self._title = title
+
+    def _options(self) -> list[Option]:
+        raise NotImplementedError
+
+    def _result(self, option_id: str | None) -> object:
+        """What the dialog returns for the option picked."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield OptionList(*self._options(), id=self.LIST_ID)
+            yield Static(self.HINT, classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._result(event.option.id))
+
+
+class ModelPicker(_Picker):
+    """Pick the model for a rerun: the same one or another configured one."""
+
+    HINT = "enter to rerun · escape to cancel"
+    LIST_ID = "models"
+
+    def __init__(self, title: str, models: list[str], current: str | None) -> None:
+        super().__init__(title)
         self._models = models
         self._current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
-            options = [Option(f"same model ({self._current or 'as configured'})", id="__same__")]
-            options += [Option(m, id=m) for m in self._models if m != self._current]
-            yield OptionList(*options, id="models")
-            yield Static("enter to rerun · escape to cancel", classes="hint")
+    def _options(self) -> list[Option]:
+        options = [Option(f"same model ({self._current or 'as configured'})", id="__same__")]
+        options += [Option(m, id=m) for m in self._models if m != self._current]
+        return options
 
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        oid = event.option.id
-        self.dismiss("" if oid == "__same__" else oid)
+    def _result(self, option_id: str | None) -> object:
+        return "" if option_id == "__same__" else option_id
 
 
-class ReviewerPicker(_Dialog):
+class ReviewerPicker(_Picker):
     """Which review to rerun: every reviewer, or one (its review alone is redone)."""
 
+    HINT = "enter to choose · escape to cancel"
+    LIST_ID = "reviewers"
+
     def __init__(self, title: str, reviewers: list[tuple[int, str, str]]) -> None:
-        super().__init__()
-        self._title = title
+        super().__init__(title)
         self._reviewers = reviewers  # (index, name, model)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
-            both = " · ".join(f"{n} {clean_line(m)}" for _, n, m in self._reviewers)
-            options = [Option(Content(f"all reviewers ({both})"), id="__all__")]
-            options += [
-                Option(Content(f"only {n} · {clean_line(m)} (the other review is kept)"), id=str(i))
-                for i, n, m in self._reviewers
-            ]
-            yield OptionList(*options, id="reviewers")
-            yield Static("enter to choose · escape to cancel", classes="hint")
+    def _options(self) -> list[Option]:
+        both = " · ".join(f"{n} {clean_line(m)}" for _, n, m in self._reviewers)
+        options = [Option(Content(f"all reviewers ({both})"), id="__all__")]
+        options += [
+            Option(Content(f"only {n} · {clean_line(m)} (the other review is kept)"), id=str(i))
+            for i, n, m in self._reviewers
+        ]
+        return options
 
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        oid = event.option.id
-        self.dismiss(-1 if oid == "__all__" else int(oid or 0))
+    def _result(self, option_id: str | None) -> object:
+        return -1 if option_id == "__all__" else int(option_id or 0)
 
 
 class EditDialog(_Dialog):
