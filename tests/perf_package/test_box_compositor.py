@@ -199,7 +199,8 @@ async def test_a_widget_mid_layout_that_gives_no_lines_is_painted_as_textual_doe
     size = (160, 48)
     app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.5)
+        await at_checkpoint(pilot, app)
+        await pilot.pause()
         comp = app.screen._compositor
         assert isinstance(comp, BoxCompositor)
         footer = app.screen.query_one("QuietFooter")

@@ -28,9 +28,10 @@ from tests.core.helpers import (
     review,
     run_auto,
 )
+from tests.pilot._helpers import wait_for
 
 from .hostile import MARKUP, PAYLOAD, forbidden_in
-from .test_sanitise_tui import assert_shown_safely, hostile_tui, wait_for
+from .test_sanitise_tui import hostile_tui, shown_safely
 
 #: The start of the payload as `clean` shows it.
 SHOWN = "␛]52;c;"
@@ -38,12 +39,11 @@ SHOWN = "␛]52;c;"
 
 async def test_pane_titles_show_model_names_from_session_files_visibly(tmp_path: Path) -> None:
     async with hostile_tui(tmp_path) as (app, pilot, wb):
-        await wait_for(pilot, lambda: bool(wb.branch))
+        await wait_for(pilot, lambda: bool(wb.branch), what="the session's branch")
         # the models of a resumed session, as its session.json names them
         models = ["anthropic/p", f"openai/{PAYLOAD}", f"anthropic/{MARKUP}", "openai/r2"]
         wb.handle(_Opened(wb.session_id, wb.branch, wb.mode, wb.autopilot, models, []))
-        await pilot.pause(0.2)
-        assert_shown_safely(app, f"code · {SHOWN}", "review A · [@click")
+        await shown_safely(pilot, app, f"code · {SHOWN}", "review A · [@click")
 
 
 def _poison(folder: Path) -> None:

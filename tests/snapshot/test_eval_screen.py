@@ -15,6 +15,7 @@ from duo_tui.cli_parser import build_parser
 from duo_tui.eval.command import plan_eval, run_plan
 from duo_tui.eval.results import EvalReport
 from duo_tui.eval.suite import Suite
+from tests.pilot._helpers import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +29,15 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Suite, EvalRe
     return plan.suite, report
 
 
+def _table_filled(app) -> bool:  # type: ignore[no-untyped-def]
+    tables = app.screen.query("#eval-table")
+    return bool(tables) and tables.first().row_count > 0
+
+
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.3)
+    """The eval screen's table filled, then the screen laid out and its animations done."""
+    await wait_for(pilot, lambda: _table_filled(pilot.app), what="the eval table's rows")
+    await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
 
