@@ -50,13 +50,15 @@ def judged_matcher(model: str, config: Config, err: TextIO) -> Matcher:
             return memo[0][2]
 
         from duo_tui.core.triage_judge_run import JudgeOutcome, provider_call, run_judge
+        from duo_tui.providers.budgets import output_budget
         from duo_tui.providers.registry import aclose_all, make_provider
 
         base = match_reviews(a, b, limits=limits)
 
         async def ask() -> JudgeOutcome:
             try:
-                call = provider_call(make_provider(model, config), model)
+                tokens = output_budget(model, "judge", config).tokens
+                call = provider_call(make_provider(model, config), model, tokens)
                 return await run_judge(a, b, base, model, call)
             finally:
                 await aclose_all()

@@ -94,14 +94,19 @@ class JudgeOutcome:
         )
 
 
-#: The judge's output budget: a verdict is a few dozen tokens.
-JUDGE_MAX_TOKENS = 4096
 #: The judge's answer is cut off (and refused) past this many characters.
 MAX_ANSWER_CHARS = 200_000
 
 
-def provider_call(provider: Provider, model: str) -> JudgeCall:
-    """A `JudgeCall` straight through `provider` (no session: `duo-tui triage --judge`)."""
+def provider_call(provider: Provider, model: str, max_tokens: int | None = None) -> JudgeCall:
+    """A `JudgeCall` straight through `provider` (no session: `duo-tui triage --judge`).
+
+    The output budget is the model family's (a reasoning model thinks inside it),
+    unless `max_tokens` is given (the configured one).
+    """
+    from duo_tui.providers.budgets import family_budget
+
+    budget = max_tokens or family_budget(model).tokens
 
     async def call(system: str, prompt: str, schema: dict[str, Any]) -> tuple[str, Usage]:
         request = ModelRequest(
@@ -111,7 +116,7 @@ def provider_call(provider: Provider, model: str) -> JudgeCall:
             purpose="triage_judge",
             json_schema=schema,
             schema_name="duo_triage_judge",
-            max_tokens=JUDGE_MAX_TOKENS,
+            max_tokens=budget,
         )
         parts: list[str] = []
         size = 0
@@ -161,6 +166,11 @@ async def run_judge(
     answer from `cache` (a previous `JudgeOutcome.cache_entry`) when the inputs match."""
     candidates = select_candidates(a, b, result)
     out = JudgeOutcome(result=result, candidates=candidates)
+    from duo_tui.core import triage_judge
+
+    if len(a.findings) * len(b.findings) > triage_judge.MAX_CELLS:
+        out.error = f"{len(a.findings)} x {len(b.findings)} findings are more than it judges"
+        return out
     if not candidates:
         return out
     prompt = judge_prompt(a, b, candidates)

@@ -235,6 +235,12 @@ def test_large_reviews_are_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tj, "MAX_CELLS", 4)
     a, b = reviews()
     assert select_candidates(a, b, match_reviews(a, b)) == []
+    provider = scripted("unused")
+    out = judge(provider)
+    assert not provider.requests
+    assert out.summary() == (
+        "triage judge: 3 x 2 findings are more than it judges; the matcher's result is kept"
+    )
 
 
 def test_a_joined_finding_is_not_joined_twice() -> None:
