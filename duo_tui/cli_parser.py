@@ -101,6 +101,7 @@ examples:
   duo-tui eval --max-cost 2 --json eval.json   the configured reviewers, at most $2
   duo-tui eval --models anthropic/claude-opus-4-7,openai/gpt-5.5 --format md
   duo-tui eval --suite ./my-suite              your own cases (README: "Eval")
+  duo-tui eval --judge anthropic/claude-haiku-4-5   a model settles the unsure matches
   duo-tui eval --suite ./crb --cache ./crb-cache   the public benchmark's golden_comments/*.json""",
         (REPO, CONFIG, THEME, DEMO),
     ),
@@ -295,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="reviews at once (default: 4)"
+    )
+    ev.add_argument(
+        "--judge",
+        metavar="MODEL|off",
+        help="a model that settles the matcher's uncertain finding/known-issue matches, one "
+        "call per review of a case (default: [triage] judge; off: the matcher alone)",
     )
 
     srv = _sub(sub, "serve")

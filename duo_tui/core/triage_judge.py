@@ -41,6 +41,7 @@ __all__ = [
     "JudgeCandidate",
     "JudgeError",
     "apply_verdicts",
+    "finding_view",
     "judge_prompt",
     "parse_verdicts",
     "select_candidates",
@@ -155,7 +156,8 @@ def select_candidates(
 # --------------------------------------------------------------------------- prompt
 
 
-def _finding_view(ref: str, f: Finding) -> dict[str, Any]:
+def finding_view(ref: str, f: Finding) -> dict[str, Any]:
+    """What the judge is shown of `f`, under our own `ref`: each field cut to its limit."""
     view: dict[str, Any] = {"ref": ref, "severity": f.severity.value}
     for name, limit in _FIELD_CHARS.items():
         value = getattr(f, name)
@@ -175,8 +177,8 @@ def judge_prompt(a: Review, b: Review, candidates: list[JudgeCandidate]) -> str:
     refs_a = sorted({c.i for c in candidates})
     refs_b = sorted({c.j for c in candidates})
     doc = {
-        "reviewer_a": [_finding_view(f"A{i + 1}", a.findings[i]) for i in refs_a],
-        "reviewer_b": [_finding_view(f"B{j + 1}", b.findings[j]) for j in refs_b],
+        "reviewer_a": [finding_view(f"A{i + 1}", a.findings[i]) for i in refs_a],
+        "reviewer_b": [finding_view(f"B{j + 1}", b.findings[j]) for j in refs_b],
         "candidates": [{"id": c.cid, "a": f"A{c.i + 1}", "b": f"B{c.j + 1}"} for c in candidates],
     }
     text = json.dumps(doc, indent=1, ensure_ascii=False).replace("<", "\\u003c")

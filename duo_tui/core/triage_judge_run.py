@@ -43,6 +43,7 @@ __all__ = [
     "CACHE_VERSION",
     "JudgeCall",
     "JudgeOutcome",
+    "PromptFor",
     "cache_key",
     "provider_call",
     "run_judge",
@@ -53,6 +54,8 @@ CACHE_VERSION = 1
 
 #: (system, prompt, schema) -> (the answer's text, its usage). Raises on failure.
 JudgeCall = Callable[[str, str, dict[str, Any]], Awaitable[tuple[str, Usage]]]
+#: (review a, review b, the candidates) -> the judge's prompt.
+PromptFor = Callable[[Review, Review, list[JudgeCandidate]], str]
 
 
 @dataclass
@@ -139,10 +142,10 @@ def provider_call(provider: Provider, model: str, max_tokens: int | None = None)
     return call
 
 
-def cache_key(model: str, prompt: str) -> str:
-    """The cache key of one judge call: model, prompt and schema (sha256)."""
+def cache_key(model: str, prompt: str, system: str = JUDGE_SYSTEM) -> str:
+    """The cache key of one judge call: model, system prompt, prompt and schema (sha256)."""
     h = hashlib.sha256()
-    for part in (str(CACHE_VERSION), model, JUDGE_SYSTEM, prompt, json.dumps(JUDGE_SCHEMA)):
+    for part in (str(CACHE_VERSION), model, system, prompt, json.dumps(JUDGE_SCHEMA)):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
@@ -161,9 +164,16 @@ async def run_judge(
     model: str,
     call: JudgeCall,
     cache: Any = None,
+    *,
+    prompt_for: PromptFor = judge_prompt,
+    system: str = JUDGE_SYSTEM,
 ) -> JudgeOutcome:
     """Ask `model` about the uncertain candidates of `result` (one call), or read the
-    answer from `cache` (a previous `JudgeOutcome.cache_entry`) when the inputs match."""
+    answer from `cache` (a previous `JudgeOutcome.cache_entry`) when the inputs match.
+
+    `prompt_for` and `system` ask the question in other words, for the same verdict
+    schema: `duo-tui eval` asks whether a finding describes a known issue
+    (`duo_tui.eval.judging`) rather than whether two findings are the same."""
     candidates = select_candidates(a, b, result)
     out = JudgeOutcome(result=result, candidates=candidates)
     from duo_tui.core import triage_judge
@@ -173,14 +183,14 @@ async def run_judge(
         return out
     if not candidates:
         return out
-    prompt = judge_prompt(a, b, candidates)
-    key = cache_key(model, prompt)
+    prompt = prompt_for(a, b, candidates)
+    key = cache_key(model, prompt, system)
     text = _cached_answer(cache, key)
     if text is not None:
         out.cached = True
     else:
         try:
-            text, out.usage = await call(JUDGE_SYSTEM, prompt, JUDGE_SCHEMA)
+            text, out.usage = await call(system, prompt, JUDGE_SCHEMA)
         except Exception as exc:  # the judge is optional: no failure of it may stop the triage
             out.error = f"the call to {model} failed: {exc}"
             return out

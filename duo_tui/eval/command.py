@@ -77,6 +77,36 @@ def _models(args: argparse.Namespace, config: Any) -> list[str]:
     return models
 
 
+def _judge(args: argparse.Namespace, config: Any) -> str | None:
+    """The judge model: `--judge MODEL` (or a role), else `[triage] judge`; `--judge off`
+    or none configured: the matcher alone. A model nobody can call is a ConfigError."""
+    given = getattr(args, "judge", None)
+    if given == "off":
+        return None
+    if args.demo:
+        if given:
+            raise ConfigError(
+                f"--judge {clean_line(given)[:100]}: --demo plays scripted models only; "
+                "run without --demo to have a model judge the matches"
+            )
+        return None
+    from duo_tui.config import JUDGE_ROLES, validate_model_string
+    from duo_tui.providers.registry import check_models
+
+    roles = config.roles
+    triage = config.triage if not given else config.triage.model_copy(update={"judge": given})
+    model: str | None = triage.judge_model(roles.planner, roles.executor)
+    if model is None:
+        return None
+    where = "--judge" if given else "[triage] judge"
+    validate_model_string(model, f"{where} (a model, one of {', '.join(JUDGE_ROLES)}, or off)")
+    try:
+        check_models([model], config)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return model
+
+
 def _say_fetch(pr: Any, k: int, n: int) -> None:
     print(f"eval: fetching the diff of {pr.url} ({k}/{n})", file=sys.stderr, flush=True)
 
@@ -107,6 +137,7 @@ class EvalPlan:
     demo: bool = False
     max_cost: float | None = None
     concurrency: int = 4
+    judge: str | None = None  # the model that settles the matcher's uncertain matches
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -149,6 +180,7 @@ def plan_eval(args: argparse.Namespace, demo_pace: float = 0.0) -> EvalPlan:
         check_models(models, config)
         providers = lambda model: make_provider(model, config)  # noqa: E731
         cache_dir = args.cache or default_cache_dir()
+    judge = _judge(args, config)
     return EvalPlan(
         suite,
         models,
@@ -158,6 +190,7 @@ def plan_eval(args: argparse.Namespace, demo_pace: float = 0.0) -> EvalPlan:
         bool(args.demo),
         args.max_cost,
         args.concurrency,
+        judge,
         tmp,
     )
 
@@ -179,6 +212,7 @@ async def run_plan(
             config=plan.config,
             progress=progress,
             started=started,
+            judge=plan.judge,
         )
     finally:
         if not plan.demo:
@@ -213,8 +247,18 @@ def eval_command(args: argparse.Namespace) -> int:
             how = "cached" if o.cached else f"${o.usage.cost_usd or 0:.4f}"
             if o.error:
                 how += f", {o.error}"
+            j = o.judgement
+            if j is not None and j.candidates:
+                paid = "cached" if j.cached else f"${j.usage.cost_usd or 0:.4f}"
+                how += f"; judge: {j.candidates} unsure match(es), {paid}"
             line = f"eval: {done[0]}/{total} {o.model} · {o.case} ({how})"
             print(clean_line(redact(line))[:300], file=sys.stderr, flush=True)
+            if j is not None and j.error:
+                warn = (
+                    f"eval: warning: the judge's word on {o.model} · {o.case} is not used "
+                    f"({j.error}); the matcher's matches stand"
+                )
+                print(clean_line(redact(warn))[:400], file=sys.stderr, flush=True)
 
         report = asyncio.run(run_plan(plan, None if plan.demo else progress))
     finally:

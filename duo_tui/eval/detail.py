@@ -4,15 +4,17 @@ Plain data for the eval screen (and anything else that wants it): one row per
 known issue of every case (a clean case is one row), saying whether the
 configuration found it and, for a pair, whether both reviewers did or only
 one: an issue only one of them found is one the other alone would have missed,
-which is what the pair bought. Text comes from the suite and is untrusted: the
-caller shows it through `safe_text`.
+which is what the pair bought. Each row carries the matches behind it
+(`IssueRow.matches`: which finding, and whether the matcher or the judge said
+so, with the judge's reason), so a human can check them. Text comes from the
+suite and the models and is untrusted: the caller shows it through `safe_text`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from duo_tui.eval.results import CaseDetail, ConfigResult, EvalReport
+from duo_tui.eval.results import CaseDetail, ConfigResult, EvalReport, MatchRecord
 from duo_tui.eval.suite import Suite
 
 __all__ = ["IssueRow", "PairGain", "config_rows", "pair_gain", "short_names"]
@@ -38,6 +40,12 @@ class IssueRow:
     description: str
     findings: int | None = None  # the case's findings (a pair's agreed one counts once)
     false_alarms: int | None = None  # of those, how many matched no known issue
+    matches: tuple[MatchRecord, ...] = ()  # the findings matched to this issue (and the judge's no)
+
+    @property
+    def judged(self) -> bool:
+        """A judge made or confirmed one of this issue's matches."""
+        return any(r.matched and r.by == "judge" for r in self.matches)
 
 
 @dataclass(frozen=True)
@@ -73,9 +81,9 @@ def config_rows(report: EvalReport, suite: Suite, cfg: ConfigResult) -> list[Iss
         if d is None:
             rows.append(IssueRow(case.id, True, "", "", NOT_RUN, case.title))
             continue
-        counts = {"findings": d.findings, "false_alarms": d.findings - d.hits}
+        findings, false_alarms = d.findings, d.findings - d.hits
         if not case.issues:
-            rows.append(IssueRow(case.id, True, "", "", CLEAN, case.title, **counts))
+            rows.append(IssueRow(case.id, True, "", "", CLEAN, case.title, findings, false_alarms))
             continue
         for k, issue in enumerate(case.issues):
             rows.append(
@@ -86,7 +94,9 @@ def config_rows(report: EvalReport, suite: Suite, cfg: ConfigResult) -> list[Iss
                     issue.severity,
                     _found_by(cfg, d, issue.id),
                     issue.description,
-                    **(counts if k == 0 else {}),
+                    findings if k == 0 else None,
+                    false_alarms if k == 0 else None,
+                    matches=tuple(r for r in d.matches if r.issue == issue.id),
                 )
             )
     return rows

@@ -59,6 +59,8 @@ class LiveRun:
         self.outcomes[key] = outcome
         if not outcome.cached:
             self.spent_usd += outcome.usage.cost_usd or 0.0
+        if outcome.judgement is not None and outcome.judgement.called:
+            self.spent_usd += outcome.judgement.usage.cost_usd or 0.0
         return self._case_done(outcome.case)
 
     def _case_done(self, case: str) -> bool:

@@ -1,13 +1,15 @@
 """Render an eval report: a plain-text table for a terminal, Markdown, or JSON.
 
 Model names and case ids pass through `safe_text` (a model name comes from a
-config file, and a suite may come from anyone); reviews' own text is only in
-the JSON report.
+config file, and a suite may come from anyone). Of the reviews' own text only
+what a human needs to check a match is shown (a finding's title, the judge's
+one-line reason), cleaned to one line by `safe_text` and, in Markdown, escaped;
+the rest is in the JSON report.
 """
 
 from __future__ import annotations
 
-from duo_tui.eval.results import ConfigResult, EvalReport
+from duo_tui.eval.results import ConfigResult, EvalReport, MatchRecord
 from duo_tui.safe_text import clean_line
 
 __all__ = ["HEAD", "compact_cells", "cost_text", "render_markdown", "render_text", "row_cells"]
@@ -116,7 +118,67 @@ def _summary(report: EvalReport) -> list[str]:
         )
     elif report.partial and not report.stopped:
         lines.append("PARTIAL: some reviews are missing (see --json)")
+    return lines + _judge_lines(report)
+
+
+def _judge_lines(report: EvalReport) -> list[str]:
+    """What the judge did over the run, and the reviews whose judging could not be used."""
+    if report.judge is None:
+        return []
+    judged = [r["judge"] for r in report.reviews if r.get("judge")]
+    settled = [j for j in judged if j.get("candidates") and not j.get("error")]
+    cost = sum((j.get("usage") or {}).get("cost_usd") or 0.0 for j in judged)
+    cached = sum(1 for j in settled if j.get("cached"))
+    lines = [
+        f"judge {clean_line(report.judge)}: settled {sum(j['candidates'] for j in settled)} "
+        f"unsure match(es) in {len(settled)} review(s), {cost_text(cost)} ({cached} cached)"
+    ]
+    failed = [r for r in report.reviews if (r.get("judge") or {}).get("error")]
+    if failed:
+        first = failed[0]
+        lines.append(
+            f"WARNING: the judge's word is not used for {len(failed)} review(s), the matcher's "
+            f"matches stand, e.g. {clean_line(first['model'])} on {clean_line(first['case'])}: "
+            f"{clean_line(str(first['judge']['error']))[:200]}"
+        )
     return lines
+
+
+def _case_matches(report: EvalReport) -> list[tuple[str, list[MatchRecord]]]:
+    """(case id, its matches by every reviewer), from the single-reviewer configurations."""
+    cases: dict[str, list[MatchRecord]] = {}
+    for c in report.configs:
+        if len(c.models) == 1:
+            for d in c.detail:
+                cases.setdefault(d.case, []).extend(d.matches)
+    return [(case, recs) for case, recs in cases.items() if recs]
+
+
+def _short(text: str, limit: int) -> str:
+    line = clean_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _who(r: MatchRecord) -> str:
+    if r.by != "judge":
+        return "matcher" + (f" {r.score:.2f}" if r.score is not None else "")
+    return f"judge ({r.applied})" if r.applied else "judge"
+
+
+def _match_lines(report: EvalReport) -> list[str]:
+    out = []
+    for case, recs in _case_matches(report):
+        out.append(f"  {clean_line(case)}")
+        for r in recs:
+            arrow = "->" if r.matched else "-/-"
+            line = (
+                f"    {clean_line(r.model)} {clean_line(r.finding)} {arrow} "
+                f"{clean_line(r.issue)}  {_who(r)}"
+            )
+            if r.reason:
+                line += f": {_short(r.reason, 160)}"
+            out.append(line + f"  [{_short(r.title, 60)}]" if r.title else line)
+    return out
 
 
 def render_text(report: EvalReport) -> str:
@@ -130,6 +192,13 @@ def render_text(report: EvalReport) -> str:
     gains = _gains(report)
     if gains:
         out += ["", "Issues only one reviewer of the pair found:"] + [f"  {g}" for g in gains]
+    matches = _match_lines(report)
+    if matches:
+        out += [
+            "",
+            "Matches per case (finding -> known issue, or -/- the judge's no; who said it):",
+        ]
+        out += matches
     out += [
         "",
         "recall: known issues found; precision: findings that match a known issue; "
@@ -142,6 +211,14 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _md_text(text: str, limit: int) -> str:
+    """Model text in a Markdown table cell: one clean line, no HTML, no links, no code spans."""
+    line = _short(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]":
+        line = line.replace(ch, "\\" + ch)
+    return _md_cell(line)
+
+
 def render_markdown(report: EvalReport) -> str:
     out = ["# duo-tui eval", ""] + [f"{line}  " for line in _summary(report)] + [""]
     out.append("| " + " | ".join(HEAD) + " |")
@@ -152,4 +229,21 @@ def render_markdown(report: EvalReport) -> str:
     if gains:
         out += ["", "## Issues only one reviewer of the pair found", ""]
         out += [f"- {_md_cell(g)}" for g in gains]
+    matched = _case_matches(report)
+    if matched:
+        out += ["", "## Matches per case", ""]
+        out.append("| case | reviewer | finding | known issue | matched | by | reason |")
+        out.append("|---|---|---|---|---|---|---|")
+        for case, recs in matched:
+            for r in recs:
+                cells = [
+                    _md_text(case, 80),
+                    _md_text(r.model, 80),
+                    _md_text(f"{r.finding} {r.title}".strip(), 80),
+                    _md_text(r.issue, 40),
+                    "yes" if r.matched else "no",
+                    _who(r),
+                    _md_text(r.reason, 200) if r.reason else "",
+                ]
+                out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"

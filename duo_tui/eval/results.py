@@ -4,7 +4,10 @@ A configuration is one reviewer alone or a pair of reviewers. A case counts for
 a configuration only when every reviewer in it has a review of that case (a run
 stopped by the cost cap scores the cases it finished). Recall is over the known
 issues of the scored cases; precision over the findings (a pair's agreed
-finding counts once). The matches are kept in the report for a human to check.
+finding counts once). The matches are kept in the report for a human to check,
+each with its provenance: the matcher's, or the judge's with its one-line
+reason (`MatchRecord`); a judge's calls count in the cost of every
+configuration whose scores rest on them.
 """
 
 from __future__ import annotations
@@ -13,15 +16,62 @@ from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any
 
+from duo_tui.core.models import Review
 from duo_tui.eval.runner import PROMPT_VERSION, ReviewOutcome, RunResult
-from duo_tui.eval.scoring import CaseMatch, match_case, score_pair
+from duo_tui.eval.scoring import JUDGE, CaseMatch, match_case, score_pair
 from duo_tui.eval.suite import Suite
 
-__all__ = ["CaseDetail", "ConfigResult", "EvalReport", "build_report"]
+__all__ = ["CaseDetail", "ConfigResult", "EvalReport", "MatchRecord", "build_report"]
 
 
 def _ratio(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
+
+
+@dataclass
+class MatchRecord:
+    """One finding's word on one known issue, and who said it: a match (`matched`), or
+    the judge's "not this issue" (`applied`: ``split`` undid the matcher's match)."""
+
+    model: str
+    finding: str
+    issue: str
+    matched: bool
+    by: str  # matcher | judge
+    reason: str = ""  # the judge's one line (model text: show it through safe_text)
+    applied: str = ""  # the judge's verdict: joined, confirmed, split
+    score: float | None = None  # the matcher's probability
+    title: str = ""  # the finding's title (model text)
+
+
+def match_records(model: str, review: Review, m: CaseMatch) -> list[MatchRecord]:
+    """`m`'s matches and the judge's rejections, in the review's order."""
+    titles = {f.id: f.title for f in review.findings}
+    out = []
+    for fid in m.findings:
+        if fid in m.hits:
+            pv = m.provenance.get(fid)
+            out.append(
+                MatchRecord(
+                    model,
+                    fid,
+                    m.hits[fid],
+                    True,
+                    pv.by if pv else "matcher",
+                    pv.reason if pv else "",
+                    pv.applied if pv else "",
+                    m.scores.get(fid),
+                    titles.get(fid, ""),
+                )
+            )
+        for r in m.rejected:
+            if r.finding == fid:
+                out.append(
+                    MatchRecord(
+                        model, fid, r.issue, False, JUDGE, r.reason, r.applied, None, titles[fid]
+                    )
+                )
+    return out
 
 
 @dataclass
@@ -35,6 +85,7 @@ class CaseDetail:
     only_b: list[str] = field(default_factory=list)
     agreed: int = 0
     agreed_hits: int = 0
+    matches: list[MatchRecord] = field(default_factory=list)  # with their provenance
 
 
 @dataclass
@@ -51,7 +102,8 @@ class ConfigResult:
     agreed_hits: int | None = None
     single: int | None = None
     single_hits: int | None = None
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # the reviews' and the judge's
+    judge_cost_usd: float = 0.0  # of which the judge's
     cost_known: bool = True
     input_tokens: int = 0
     output_tokens: int = 0
@@ -82,6 +134,7 @@ class ConfigResult:
             agreed_precision=self.agreed_precision,
             single_precision=self.single_precision,
             cost_usd=round(self.cost_usd, 6),
+            judge_cost_usd=round(self.judge_cost_usd, 6),
             review_s=round(self.review_s, 3),
         )
         return out
@@ -99,6 +152,7 @@ class EvalReport:
     stopped: str | None
     reviews: list[dict[str, Any]]  # every review outcome with its matches, for a human to check
     prompt_version: str = PROMPT_VERSION
+    judge: str | None = None  # the model that settled the matcher's uncertain matches
 
     @property
     def partial(self) -> bool:
@@ -116,6 +170,7 @@ class EvalReport:
             "spent_usd": round(self.spent_usd, 6),
             "wall_s": round(self.wall_s, 3),
             "prompt_version": self.prompt_version,
+            "judge": self.judge,
             "configs": [c.to_json() for c in self.configs],
             "reviews": self.reviews,
         }
@@ -123,12 +178,17 @@ class EvalReport:
 
 def _add_usage(cfg: ConfigResult, outs: list[ReviewOutcome]) -> None:
     for o in outs:
-        u = o.usage
-        if u.cost_usd is None:
-            cfg.cost_known = False
-        cfg.cost_usd += u.cost_usd or 0.0
-        cfg.input_tokens += u.input_tokens or 0
-        cfg.output_tokens += u.output_tokens or 0
+        usages = [o.usage]
+        j = o.judgement
+        if j is not None and j.answered:
+            usages.append(j.usage)
+            cfg.judge_cost_usd += j.usage.cost_usd or 0.0
+        for u in usages:
+            if u.cost_usd is None:
+                cfg.cost_known = False
+            cfg.cost_usd += u.cost_usd or 0.0
+            cfg.input_tokens += u.input_tokens or 0
+            cfg.output_tokens += u.output_tokens or 0
     cfg.review_s += max((o.latency_s for o in outs), default=0.0)
 
 
@@ -144,20 +204,12 @@ def build_report(suite: Suite, models: list[str], run: RunResult) -> EvalReport:
             "skipped": o.skipped,
             "error": o.error,
         }
+        if o.judgement is not None:
+            entry["judge"] = o.judgement.to_json()
         if o.review is not None:
-            m = matches[model, cid] = match_case(cases[cid], o.review)
-            entry["findings"] = [
-                {
-                    "id": f.id,
-                    "severity": f.severity.value,
-                    "file": f.file,
-                    "line_start": f.line_start,
-                    "title": f.title,
-                    "matches": m.hits.get(f.id),
-                    "score": m.scores.get(f.id),
-                }
-                for f in o.review.findings
-            ]
+            judged = o.judgement.result if o.judgement is not None else None
+            m = matches[model, cid] = match_case(cases[cid], o.review, judged)
+            entry["findings"] = [_finding_entry(f, m) for f in o.review.findings]
         reviews.append(entry)
 
     configs: list[ConfigResult] = []
@@ -174,10 +226,14 @@ def build_report(suite: Suite, models: list[str], run: RunResult) -> EvalReport:
             cfg.findings += len(m.findings)
             cfg.hits += len(m.hits)
             cfg.clean_false_alarms += len(m.findings) if case.clean else 0
-            _add_usage(cfg, [run.outcomes[model, case.id]])
-            cfg.detail.append(
-                CaseDetail(case.id, len(case.issues), sorted(m.found), len(m.findings), len(m.hits))
+            o = run.outcomes[model, case.id]
+            _add_usage(cfg, [o])
+            detail = CaseDetail(
+                case.id, len(case.issues), sorted(m.found), len(m.findings), len(m.hits)
             )
+            if o.review is not None:
+                detail.matches = match_records(model, o.review, m)
+            cfg.detail.append(detail)
         configs.append(cfg)
     for a, b in combinations(models, 2):
         cfg = ConfigResult(name=f"{a} + {b}", models=[a, b])
@@ -212,6 +268,7 @@ def build_report(suite: Suite, models: list[str], run: RunResult) -> EvalReport:
                     only_b=sorted(ps.only_b),
                     agreed=ps.agreed,
                     agreed_hits=ps.agreed_hits,
+                    matches=match_records(a, oa.review, ma) + match_records(b, ob.review, mb),
                 )
             )
         cfg.agreed, cfg.agreed_hits, cfg.single, cfg.single_hits = (
@@ -231,4 +288,29 @@ def build_report(suite: Suite, models: list[str], run: RunResult) -> EvalReport:
         wall_s=run.wall_s,
         stopped=run.stopped,
         reviews=reviews,
+        judge=run.judge
+        or next((o.judgement.model for o in run.outcomes.values() if o.judgement), None),
     )
+
+
+def _finding_entry(f: Any, m: CaseMatch) -> dict[str, Any]:
+    """One finding in the JSON report: what it matched, and who said so (and why)."""
+    pv = m.provenance.get(f.id)
+    entry: dict[str, Any] = {
+        "id": f.id,
+        "severity": f.severity.value,
+        "file": f.file,
+        "line_start": f.line_start,
+        "title": f.title,
+        "matches": m.hits.get(f.id),
+        "score": m.scores.get(f.id),
+        "by": pv.by if pv else None,
+        "reason": pv.reason if pv and pv.reason else None,
+    }
+    rejected = [r for r in m.rejected if r.finding == f.id]
+    if rejected:
+        entry["not"] = [
+            {"issue": r.issue, "by": JUDGE, "reason": r.reason, "applied": r.applied}
+            for r in rejected
+        ]
+    return entry

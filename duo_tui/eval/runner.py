@@ -12,6 +12,10 @@ kill loses at most the reviews under way. A review whose answer is not a valid
 review is cached too (the model was paid for it); a failed call is not.
 When the next call would pass `max_cost_usd` no further review starts, those
 under way finish, and the run ends with a partial result.
+
+With a judge model each review is then judged (`judging.py`): one call per
+review of a case, through the same caller (so it counts against the cap),
+cached beside the reviews.
 """
 
 from __future__ import annotations
@@ -20,16 +24,17 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from duo_tui.core.calls import CallFailed, CostCapReached, ModelCaller
 from duo_tui.core.context import file_contents
 from duo_tui.core.models import Review, Stage, Usage
 from duo_tui.core.session import Session
 from duo_tui.errors import ReviewParseError
+from duo_tui.eval.judging import CapReached, JudgeCache, Judgement, judge_review
 from duo_tui.eval.suite import Case, Suite
 from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
 from duo_tui.prompts import render, template, untrusted
@@ -39,6 +44,7 @@ from duo_tui.store.atomic import write_atomic
 __all__ = ["PROMPT_VERSION", "EvalCache", "ReviewOutcome", "RunResult", "run_reviews"]
 
 _CACHE_FORMAT = 1
+_T = TypeVar("_T")
 
 
 def _prompt_version() -> str:
@@ -68,6 +74,7 @@ class ReviewOutcome:
     error: str | None = None  # the call failed or the answer was not a review
     skipped: bool = False  # not run: the cost cap was reached first
     raw: str = ""
+    judgement: Judgement | None = None  # the judge's word on its matches, when one is configured
 
 
 @dataclass
@@ -76,6 +83,7 @@ class RunResult:
     spent_usd: float = 0.0  # paid in this run (cached reviews cost nothing)
     stopped: str | None = None  # why the run stopped early (the cost cap), if it did
     wall_s: float = 0.0
+    judge: str | None = None  # the model that settled the uncertain matches, if any
 
 
 class EvalCache:
@@ -217,12 +225,17 @@ async def run_reviews(
     config: Any = None,
     progress: Callable[[ReviewOutcome], None] | None = None,
     started: Callable[[str, str], None] | None = None,
+    judge: str | None = None,
 ) -> RunResult:
     """Review every case with every model; see the module docstring.
 
     `progress(outcome)` is called as each review is done (read from the cache,
-    finished, or failed); `started(model, case id)` as a model call begins.
+    finished, or failed, and judged when there is a `judge`); `started(model,
+    case id)` as a review call begins. `judge`: the model that settles the
+    matcher's uncertain finding↔known-issue matches of each review (`judging.py`),
+    its answers cached under the review cache's ``judge/`` folder.
     """
+    judge_cache = JudgeCache(cache.root / "judge") if cache is not None and judge else None
     session = Session(id="eval", slug="eval", request=f"eval {suite.name}")
     caller = ModelCaller(
         session,
@@ -232,47 +245,90 @@ async def run_reviews(
         max_cost_usd=max_cost_usd,
         config=config,
     )
-    result = RunResult(outcomes={})
+    result = RunResult(outcomes={}, judge=judge)
     gate = asyncio.Semaphore(max(1, concurrency))
-    priced = asyncio.Event()  # set once the first review is done (see `one`)
+    priced = asyncio.Event()  # set once the first paid call is done (see `paid`)
     priced_by = _First()
     start = time.perf_counter()
 
-    async def one(case: Case, model: str) -> None:
-        key = (model, case.id)
-        hit = cache.load(model, case) if cache else None
-        if hit is not None:
-            result.outcomes[key] = hit
-            if progress:
-                progress(hit)
-            return
+    async def paid(work: Callable[[], Awaitable[_T]]) -> _T:
+        """Run `work` (which may make a paid call) under the concurrency gate.
+
+        With a cap, calls started together before any is priced would all pass the
+        cap's check at an estimate of $0: the first runs alone, to price the rest."""
         async with gate:
             first = False
             if max_cost_usd is not None:
-                # Reviews started together before any is priced would all pass the cap's
-                # check at an estimate of $0: the first runs alone, to price the rest.
                 if not priced_by.started:
                     priced_by.started = first = True
                 else:
                     await priced.wait()
-            if result.stopped:
-                result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
-                return
-            if started:
-                started(model, case.id)
             try:
-                outcome = await _review(caller, case, model)
+                return await work()
             finally:
                 if first:
                     priced.set()
-        if outcome is None:  # the cost cap: no further review starts
-            result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
-            return
-        if cache and (outcome.error is None or outcome.raw):  # not a failed call
-            cache.save(outcome, case)
+
+    async def one(case: Case, model: str) -> None:
+        key = (model, case.id)
+        outcome = cache.load(model, case) if cache else None
+        if outcome is None:
+
+            async def review() -> ReviewOutcome | None:
+                if result.stopped:
+                    return None
+                if started:
+                    started(model, case.id)
+                return await _review(caller, case, model)
+
+            outcome = await paid(review)
+            if outcome is None:  # the cost cap: no further review starts
+                result.outcomes[key] = ReviewOutcome(model, case.id, skipped=True)
+                return
+            if cache and (outcome.error is None or outcome.raw):  # not a failed call
+                cache.save(outcome, case)
+        if judge and outcome.review is not None:
+            done = outcome
+
+            async def settle() -> Judgement:
+                return await _judge(case, done)
+
+            outcome.judgement = await paid(settle)
         result.outcomes[key] = outcome
         if progress:
             progress(outcome)
+
+    async def _judge(case: Case, outcome: ReviewOutcome) -> Judgement:
+        """The judge's word on `outcome`'s uncertain matches (see `judging.py`)."""
+        assert judge is not None and outcome.review is not None
+
+        async def ask(system: str, prompt: str, schema: dict[str, Any]) -> tuple[str, Usage]:
+            if result.stopped:
+                raise CapReached(result.stopped)
+            try:
+                res = await caller.call(
+                    role="judge",
+                    model=judge,
+                    stage=Stage.TRIAGE,
+                    purpose="eval_judge",
+                    stream=f"eval-judge:{case.id}",
+                    system=system,
+                    prompt=prompt,
+                    json_schema=schema,
+                    schema_name="duo_triage_judge",
+                    title=f"eval judge · {case.id}",
+                )
+            except CostCapReached as exc:
+                result.stopped = result.stopped or str(exc)
+                raise CapReached(str(exc)) from None
+            return res.text, res.usage
+
+        path = None
+        if judge_cache is not None:
+            path = judge_cache.path(judge, outcome.model, case.id, case.digest(), outcome.review)
+        return await judge_review(
+            judge, case.known_review(), outcome.review, ask, cache=judge_cache, cache_path=path
+        )
 
     async def _review(c: ModelCaller, case: Case, model: str) -> ReviewOutcome | None:
         system, prompt = review_prompt(case, model)

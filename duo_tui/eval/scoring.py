@@ -8,17 +8,46 @@ For a pair of reviewers the two reviews are matched with each other as well:
 a finding both raised is *agreed* and counts once; the rest are *only one*.
 An agreed finding is a hit when either side's finding hits. The agreement
 signal is the precision of agreed findings against that of only-one findings.
+
+With a judge (`judging.py`) a review's matches are the judged ones: every
+match keeps its provenance (`Provenance`: the matcher's, or the judge's with
+its one-line reason), and the judge's "different" verdicts are kept as
+`CaseMatch.rejected`, so a human can check both. The pair's agreement (which
+findings both reviewers raised) stays the matcher's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from duo_tui.core.models import Review
+from duo_tui.core.models import Review, TriageResult
 from duo_tui.core.triage import match_reviews
 from duo_tui.eval.suite import Case
 
-__all__ = ["CaseMatch", "PairScore", "match_case", "score_pair"]
+__all__ = ["CaseMatch", "PairScore", "Provenance", "Rejection", "match_case", "score_pair"]
+
+MATCHER, JUDGE = "matcher", "judge"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who made a match: the matcher, or the judge (`applied`: it ``joined`` a pair the
+    matcher left apart, or ``confirmed`` one the matcher was unsure of) and why."""
+
+    by: str  # MATCHER or JUDGE
+    reason: str = ""
+    applied: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """The judge's word that a finding does not describe a known issue (`applied`:
+    ``split`` undid the matcher's match, ``confirmed`` agreed with leaving them apart)."""
+
+    finding: str
+    issue: str
+    reason: str
+    applied: str
 
 
 @dataclass
@@ -28,6 +57,9 @@ class CaseMatch:
     hits: dict[str, str] = field(default_factory=dict)  # finding id -> known issue id
     scores: dict[str, float] = field(default_factory=dict)  # finding id -> match probability
     findings: list[str] = field(default_factory=list)  # every finding id, in review order
+    provenance: dict[str, Provenance] = field(default_factory=dict)  # finding id -> who matched
+    rejected: list[Rejection] = field(default_factory=list)  # the judge's "different" verdicts
+    judge: str | None = None  # the judge model that settled the uncertain matches
 
     @property
     def found(self) -> set[str]:
@@ -38,15 +70,28 @@ class CaseMatch:
         return [f for f in self.findings if f not in self.hits]
 
 
-def match_case(case: Case, review: Review) -> CaseMatch:
-    """Which of `review`'s findings describe which of `case`'s known issues."""
+def match_case(case: Case, review: Review, judged: TriageResult | None = None) -> CaseMatch:
+    """Which of `review`'s findings describe which of `case`'s known issues: the
+    matcher's word, or `judged` (the judge's match of the case's known issues with
+    `review`, `judging.judge_review`) when the judge settled it."""
     out = CaseMatch(findings=[f.id for f in review.findings])
     if not case.issues or not review.findings:
         return out
-    result = match_reviews(case.known_review(), review)
+    result = judged if judged is not None else match_reviews(case.known_review(), review)
+    verdicts = {(v.a, v.b): v for v in result.judge}
+    out.judge = result.judge_model
     for p in result.pairs:
         out.hits[p.b] = p.a
         out.scores[p.b] = p.score
+        v = verdicts.get((p.a, p.b))
+        if p.by == JUDGE or (v is not None and v.verdict == "same"):
+            reason = p.reason or (v.reason if v else "")
+            out.provenance[p.b] = Provenance(JUDGE, reason, v.applied if v else "joined")
+        else:
+            out.provenance[p.b] = Provenance(MATCHER)
+    out.rejected = [
+        Rejection(v.b, v.a, v.reason, v.applied) for v in result.judge if v.verdict != "same"
+    ]
     return out
 
 

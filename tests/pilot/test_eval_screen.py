@@ -222,3 +222,39 @@ async def test_a_detail_opened_while_the_run_goes_follows_it(tmp_path: Path) -> 
         await _finished(pilot, app)
         await wait_for(pilot, lambda: detail.config.cases == 14)
         assert "not reviewed" not in {r[4] for r in _rows(detail.query_one(DataTable))}
+
+
+async def test_the_detail_shows_who_matched_each_issue_and_the_judges_reason(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from duo_tui.eval.results import build_report
+    from duo_tui.eval.runner import EvalCache, run_reviews
+    from duo_tui.eval.suite import load_suite
+    from tests.eval.test_judge import JUDGE, Judged
+
+    write_case(tmp_path / "suite")
+    suite = load_suite(tmp_path / "suite")
+    hostile = "same money bug [bold red]loud[/] \x1b]0;owned\x07 [@click=app.quit]x[/]"
+    verdicts = {"verdicts": [{"id": "C1", "verdict": "same", "reason": hostile}]}
+    provider = Judged(suite, judge_text=json.dumps(verdicts))
+    run = await run_reviews(suite, ["x/a"], provider, cache=EvalCache(tmp_path / "c"), judge=JUDGE)
+    app = DuoApp(eval_report=(suite, build_report(suite, ["x/a"], run)))
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await _finished(pilot, app)
+        pane = screen.query_one("#eval-pane", EvalDetail)
+        await wait_for(pilot, lambda: len(pane.rows) == 2)
+        table = pane.query_one(DataTable)
+        assert [str(r[4]) for r in _rows(table)] == ["✓ found", "✓ found · judge"]
+        text = pane.query_one(".eval-issue-text")
+        first = str(text.render())
+        assert "✓ a F1 “SQL injection" in first and "· matcher 1.00" in first
+        table.move_cursor(row=1)
+        await wait_for(pilot, lambda: "judge (joined)" in str(text.render()))
+        shown = text.render()
+        assert "✓ a F2 “Use Decimal for currency amounts in total()” · judge (joined): " in str(
+            shown
+        )
+        assert "same money bug [bold red]loud[/] ␛]0;owned␇ [@click=app.quit]x[/]" in str(shown)
+        assert all("red" not in str(s.style) for s in getattr(shown, "spans", []))

@@ -5,9 +5,11 @@
 escape closes it). One row per known issue of every case: found or missed, and
 for a pair `✓ both`, `◀ only A` or `▶ only B`: an issue only one of the two
 found is one the other alone would have missed, what the pair bought. Glyph and
-word, never colour alone. The highlighted issue's full text is shown below the
-table. Suite text (titles, issue descriptions) is untrusted: plain `Text`,
-controls made visible, never markup.
+word, never colour alone; `· judge` when the judge model made or confirmed the
+match. The highlighted issue's full text is shown below the table, with the
+matches behind it and who made each (the matcher, or the judge with its
+one-line reason). Suite and model text (titles, issue descriptions, the judge's
+reasons) is untrusted: plain `Text`, controls made visible, never markup.
 """
 
 from __future__ import annotations
@@ -35,14 +37,14 @@ from duo_tui.eval.detail import (
     pair_gain,
     short_names,
 )
-from duo_tui.eval.results import ConfigResult, EvalReport
+from duo_tui.eval.results import ConfigResult, EvalReport, MatchRecord
 from duo_tui.eval.suite import Suite
 from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import ONLY_A_GLYPH, ONLY_B_GLYPH
 from duo_tui.ui.visible import visible
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
-__all__ = ["EvalDetail", "EvalDetailScreen", "detail_head"]
+__all__ = ["EvalDetail", "EvalDetailScreen", "detail_head", "match_line"]
 
 _COLUMNS = ("case", "findings", "issue", "severity", "found by", "known issue")
 
@@ -80,6 +82,23 @@ def detail_head(report: EvalReport, cfg: ConfigResult) -> Text:
     return visible(t)
 
 
+def match_line(r: MatchRecord, model: str) -> Text:
+    """One match behind an issue, and who made it: `✓ a F2 (judge, joined: reason)`;
+    the judge's no is `✗`. Model text is cleaned to one line, never markup."""
+    t = Text("✓ " if r.matched else "✗ ", style="bold")
+    t.append(f"{model} {clean_line(r.finding)}")
+    if r.title:
+        title = clean_line(r.title)
+        t.append(f" “{title if len(title) <= 60 else title[:59] + '…'}”")
+    if r.by == "judge":
+        t.append(f" · judge ({r.applied})" if r.applied else " · judge", style="bold")
+        if r.reason:
+            t.append(": " + clean_line(r.reason))
+    else:
+        t.append(" · matcher" + (f" {r.score:.2f}" if r.score is not None else ""))
+    return t
+
+
 class EvalDetail(Vertical):
     """The per-case table of one configuration, its summary above, the issue's text below."""
 
@@ -87,7 +106,7 @@ class EvalDetail(Vertical):
     EvalDetail { height: 1fr; }
     EvalDetail > .eval-detail-head { height: auto; padding: 0 1; }
     EvalDetail > DataTable { height: 1fr; }
-    EvalDetail > .eval-issue-text { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
+    EvalDetail > .eval-issue-text { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None, focusable: bool = True) -> None:
@@ -95,6 +114,7 @@ class EvalDetail(Vertical):
         self.table_focusable = focusable
         self.rows: list[IssueRow] = []
         self.config: ConfigResult | None = None
+        self.models: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="eval-detail-head")
@@ -120,10 +140,14 @@ class EvalDetail(Vertical):
             NOT_RUN: ("not reviewed", ""),
         }[row.found_by]
         style = f"bold {self._var(var)}" if var else "dim"
-        return Text(label, style=style)
+        cell = Text(label, style=style)
+        if row.judged:
+            cell.append(" · judge")
+        return cell
 
     def show(self, report: EvalReport, suite: Suite, cfg: ConfigResult) -> None:
         self.config = cfg
+        self.models = list(report.models)
         self.rows = config_rows(report, suite, cfg)
         self.query_one(".eval-detail-head", Static).update(detail_head(report, cfg))
         short = short_names(report.models)
@@ -157,9 +181,12 @@ class EvalDetail(Vertical):
             return
         row = self.rows[k]
         what = f"{row.case} {row.issue}: " if row.issue else f"{row.case}: "
-        self.query_one(".eval-issue-text", Static).update(
-            Text(clean_line(what) + clean_line(row.description))
-        )
+        text = Text(clean_line(what) + clean_line(row.description))
+        short = short_names(self.models)
+        for r in row.matches:
+            text.append("\n")
+            text.append_text(match_line(r, clean_line(short.get(r.model, r.model))))
+        self.query_one(".eval-issue-text", Static).update(visible(text))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
