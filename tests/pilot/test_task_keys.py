@@ -20,7 +20,7 @@ from duo_tui.store.session_store import SessionStore
 from duo_tui.ui.app import DuoApp
 
 from ._helpers import at_checkpoint as _checkpoint
-from ._helpers import press_decision
+from ._helpers import dialog_ready, press_decision
 from ._helpers import wait_for as _wait
 
 
@@ -46,6 +46,25 @@ def _text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
     return getattr(content, "plain", str(content))
 
 
+async def _task_list(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the task list is on top, its rows filled in."""
+
+    def shown() -> bool:
+        tables = app.screen.query(DataTable)
+        return type(app.screen).__name__ == "TasksScreen" and bool(tables) and bool(_rows(app))
+
+    await _wait(pilot, shown, what="the task list with its rows")
+
+
+async def _task_head(pilot, app, *words: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the task detail's heading names `words`."""
+    await _wait(
+        pilot,
+        lambda: all(w in _text(app, "#task-head") for w in words),
+        what=f"the task detail of {words}",
+    )
+
+
 def _store(repo: Path) -> SessionStore:
     store = SessionStore.latest(repo)
     assert store is not None
@@ -64,8 +83,7 @@ async def test_task_list_resize_and_edit_with_keys(tmp_path: Path) -> None:
         await _accept_until(pilot, wb, _at_tasks)
         assert "T tasks: edit, split, size S/M/L" in wb._bar_text
         await pilot.press("T")
-        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
-        await pilot.pause(0.1)
+        await _task_list(pilot, app)
         assert [r[0] for r in _rows(app)] == ["T1", "T2", "T3"]
         assert _text(app, "#tasks-size").startswith("size L")
         # resize to M: the core rebuilds the list from the plan, the screen shows it
@@ -78,8 +96,7 @@ async def test_task_list_resize_and_edit_with_keys(tmp_path: Path) -> None:
         # edit T2: a new title and one more criterion
         await pilot.press("down", "e")
         # The dialog (and TextArea) load when first opened: wait for it, not a fixed time.
-        await _wait(pilot, lambda: type(app.screen).__name__ == "TaskEditDialog")
-        await pilot.pause(0.2)
+        await dialog_ready(pilot, "TaskEditDialog")
         await pilot.press(*"Apply one code, once")  # the title is selected: typing replaces it
         await pilot.press("tab", "tab", "tab")  # goal, files, criteria
         await pilot.press("ctrl+end", "enter", *"a second code raises ValueError")
@@ -117,8 +134,7 @@ async def test_task_detail_moves_between_done_current_and_pending_tasks(tmp_path
         )
         # not a checkpoint where tasks change: the list still opens, and so does a task
         await pilot.press("T")
-        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
-        await pilot.pause(0.1)
+        await _task_list(pilot, app)
         assert "changes only at the plan checkpoint" in _text(app, "#tasks-size")
         assert [r[1] for r in _rows(app)] == ["✓ committed", "▶ running", "· pending"]
         await pilot.press("enter")
@@ -134,22 +150,22 @@ async def test_task_detail_moves_between_done_current_and_pending_tasks(tmp_path
         assert "feat(discounts): add the discount code table" in rounds
         assert "+DISCOUNT_CODES" in _text(app, "#task-diff")
         await pilot.press("right_square_bracket")
-        await pilot.pause(0.2)
-        assert "T2" in _text(app, "#task-head") and "running" in _text(app, "#task-head")
+        await _task_head(pilot, app, "T2", "running")
         assert "def apply_code" in _text(app, "#task-diff")  # the change awaiting a decision
         await pilot.press("right_square_bracket")
-        await pilot.pause(0.2)
-        assert "T3" in _text(app, "#task-head") and "not run yet" in _text(app, "#task-rounds")
+        await _task_head(pilot, app, "T3")
+        assert "not run yet" in _text(app, "#task-rounds")
         assert _text(app, "#task-diff") == ""
         await pilot.press("e")  # editing is for the plan checkpoint only: it says so
-        await pilot.pause(0.1)
-        assert any("plan checkpoint only" in n.message for n in app._notifications)
+        await _wait(
+            pilot,
+            lambda: any("plan checkpoint only" in n.message for n in app._notifications),
+            what="the notification that editing waits for the plan checkpoint",
+        )
         await pilot.press("left_square_bracket", "left_square_bracket")
-        await pilot.pause(0.2)
-        assert "T1" in _text(app, "#task-head")
+        await _task_head(pilot, app, "T1")
         await pilot.press("escape", "escape")
-        await pilot.pause(0.2)
-        assert app.screen is wb
+        await _wait(pilot, lambda: app.screen is wb, what="the workbench again")
         assert wb.decisions_sent[-1].action == "accept"  # nothing was sent from the lists
         await pilot.press("q")
 
@@ -206,8 +222,7 @@ async def test_split_key_at_an_oversize_execute_checkpoint(tmp_path: Path) -> No
         assert "split" not in wb.checkpoint.actions
         assert [t.id for t in wb.tasks] == ["T1", "T2a", "T2b"]
         await pilot.press("T")
-        await _wait(pilot, lambda: type(app.screen).__name__ == "TasksScreen")
-        await pilot.pause(0.1)
+        await _task_list(pilot, app)
         assert [r[0] for r in _rows(app)] == ["T1", "T2a", "T2b"]
         assert _rows(app)[2][3] == "shop/d.py\nshop/e.py"  # one file a line
         await pilot.press("escape", "q")
