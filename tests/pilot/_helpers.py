@@ -44,10 +44,11 @@ async def press_decision(pilot, wb, *keys: str) -> None:  # type: ignore[no-unty
 
 
 async def dialog_ready(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the screen on top is the dialog class `name` with its input focused."""
+    """Wait until the screen on top (a dialog, or a screen such as the task list) is the class
+    `name` with a widget focused: mounted and ready for keys."""
     app = pilot.app
     await wait_for(
         pilot,
         lambda: type(app.screen).__name__ == name and app.screen.focused is not None,
-        what=f"the {name} with its input focused",
+        what=f"the {name} with a widget focused",
     )

@@ -14,7 +14,7 @@ import pytest
 
 from duo_tui.core.events import Event
 from duo_tui.ui.help_groups import ANYWHERE, DECIDE, LOOK, ORDER
-from tests.pilot._helpers import wait_for
+from tests.pilot._helpers import dialog_ready, wait_for
 from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
 
@@ -92,11 +92,11 @@ async def test_help_on_the_triage_screen_opens_on_the_findings(events: list[Even
 
     app = replay_app(until(events, "triage"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await replayed(pilot)
         await pilot.press("t")
-        await pilot.pause(0.2)
+        await dialog_ready(pilot, "TriageScreen")
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         first = help_screen.groups[0]
@@ -191,11 +191,14 @@ async def test_a_toast_does_not_cover_the_checkpoint_instructions_at_80x24(
 async def test_triage_decision_labels_are_whole(events: list[Event]) -> None:
     app = replay_app(until(events, "triage"))
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.4)
+        wb = await replayed(pilot)
         await pilot.press("t")
-        await pilot.pause(0.2)
+        await dialog_ready(pilot, "TriageScreen")
         await pilot.press("down", "d")  # dismiss the second finding
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot, lambda: "dismiss" in wb.finding_decisions.values(), what="the dismissal"
+        )
+        await pilot.pause()
         text = screen_text(app)
         assert "○ dismiss " in text, text[:1200]
 
@@ -203,9 +206,10 @@ async def test_triage_decision_labels_are_whole(events: list[Event]) -> None:
 async def test_task_titles_wrap_at_words_at_80x24(events: list[Event]) -> None:
     app = replay_app(until(events, "plan", nth=2))  # the task checkpoint
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.4)
+        await replayed(pilot)
         await pilot.press("T")
-        await pilot.pause(0.4)
+        await dialog_ready(pilot, "TasksScreen")
+        await pilot.pause()
         text = screen_text(app)
         task = _wb(app).tasks[0]
         for word in task.title.split():
