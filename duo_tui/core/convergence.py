@@ -60,7 +60,8 @@ def merge_reviews(
     Two reviews are matched by `match_reviews`, unless `result` is their match
     already (e.g. settled by the judge, whose verdicts then go with the findings).
     """
-    from duo_tui.core.triage import group_findings, match_reviews
+    from duo_tui.core.triage import match_reviews
+    from duo_tui.core.triage_multi import group_findings
 
     merged: list[MergedFinding] = []
     if len(reviews) == 2:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from duo_tui.core.triage import FindingGroup, GroupKind, group_findings
+from duo_tui.core.triage_multi import FindingGroup, GroupKind, group_findings
 
 from .helpers import review
 from .test_matching import CONTEXT_MANAGER, FD_LEAK, TEXT_MODE, TRAVERSAL_A, TRAVERSAL_B
