@@ -1,5 +1,10 @@
 """Stage 5, review: every reviewer concurrently, the optional rebuttal round, a rerun
-of one reviewer, and the reviews of a round read back on resume."""
+of one reviewer, and the reviews of a round read back on resume.
+
+`ReviewStage` is one of the stage objects the task cycle (`task_cycle.TaskCycle`)
+is composed of; it reaches the session, the store and the checkpoint loop
+through the runner it is given (`task_base.TaskBase`).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from duo_tui.core.runner import (
     StageError,
 )
 from duo_tui.core.session import Task
-from duo_tui.core.task_base import TaskBase, _slug
+from duo_tui.core.task_base import TaskBase, file_slug
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import Limits
 from duo_tui.prompts import render, untrusted
@@ -38,15 +43,17 @@ from duo_tui.store.atomic import find_disk_full
 _POSITION_KEYS = ("conceded", "contested", "withdrawn", "severity_changed", "summary")
 
 
-class ReviewStage(TaskBase):
+class ReviewStage:
     """The review stage of the task cycle."""
 
-    # -- review -------------------------------------------------------------------
+    def __init__(self, runner: TaskBase) -> None:
+        self.runner = runner
 
-    async def stage_review(self) -> list[Review]:
+    async def run(self) -> list[Review]:
+        """Review the current change; the reviews (the task goes on to its triage)."""
         from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_reply
 
-        s = self.session
+        s = self.runner.session
         task = s.task
         assert task is not None
         reviewers = s.roles.effective_reviewers()
@@ -56,33 +63,35 @@ class ReviewStage(TaskBase):
         async def one(i: int, model: str, ctx: StageCtx) -> Review:
             prompt = render(
                 "review",
-                task=self._task_text(task),
-                diff=untrusted("diff", self._current_diff()),
-                files=file_contents(self.worktree_path, task.files),
+                task=self.runner.task_text(task),
+                diff=untrusted("diff", self.runner.current_diff()),
+                files=file_contents(self.runner.worktree_path, task.files),
                 reviewer=model,
             )
             if ctx.reason:
                 prompt += f"\n\nThe human asked for a new review because: {ctx.reason}"
-            res = await self.caller.call(
+            res = await self.runner.caller.call(
                 role="reviewer",
                 model=model,
                 stage=Stage.REVIEW,
                 purpose="review",
                 stream=f"review:{i}",
-                system=self.system_prompt(),
+                system=self.runner.system_prompt(),
                 prompt=prompt,
                 json_schema=REVIEW_SCHEMA,
                 title=f"review · round {task.round}",
             )
             raws[i] = res.text
-            self.store.write_artifact(
-                f"{self._dir(task)}/review-{i}-{_slug(model)}.raw.txt", res.text
+            self.runner.store.write_artifact(
+                f"{self.runner.task_dir(task)}/review-{i}-{file_slug(model)}.raw.txt", res.text
             )
             try:
-                review = await parse_review_reply(res.text, reviewer=model, limits=self.limits())
+                review = await parse_review_reply(
+                    res.text, reviewer=model, limits=self.runner.limits()
+                )
             except ReviewParseError as exc:
                 # The raw text stays in the pane; say what is wrong there, and offer the rerun.
-                self.emit(
+                self.runner.emit(
                     ErrorEvent(
                         message=f"{model}: the review is not valid duo review JSON: {exc}",
                         stage=Stage.REVIEW,
@@ -92,15 +101,15 @@ class ReviewStage(TaskBase):
                     )
                 )
                 raise
-            self.store.write_artifact(
-                f"{self._dir(task)}/review-{i}-{_slug(model)}.json",
+            self.runner.store.write_artifact(
+                f"{self.runner.task_dir(task)}/review-{i}-{file_slug(model)}.json",
                 review.model_dump_json(indent=2),
             )
-            self.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
+            self.runner.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
             return review
 
         # The optional rebuttal round: each of two reviewers sees the other's findings.
-        rebuttal = self.config.loop.rebuttal and len(reviewers) == 2
+        rebuttal = self.runner.config.loop.rebuttal and len(reviewers) == 2
 
         async def produce(ctx: StageCtx) -> Produced:
             rebutted: dict[int, tuple[Review, dict[str, Any]]] | None = None
@@ -109,7 +118,7 @@ class ReviewStage(TaskBase):
                     stored = self._stored_review(task, i, model)
                     if stored is not None:
                         done[i] = stored
-                        self.emit(ArtifactReady(ReviewArtifact(i, done[i]), f"review:{i}"))
+                        self.runner.emit(ArtifactReady(ReviewArtifact(i, done[i]), f"review:{i}"))
                 rebutted = self._rebutted(task, done) if rebuttal else None
                 if rebutted is not None:
                     # the rebuttal of these very reviews ran before the restart: keep its result
@@ -161,7 +170,9 @@ class ReviewStage(TaskBase):
                 data={
                     "reviews": ordered,
                     # the matches as soon as both reviews are in (t previews the triage)
-                    "groups": group_table(self.merge(ordered), {}) if len(ordered) > 1 else [],
+                    "groups": group_table(self.runner.merge(ordered), {})
+                    if len(ordered) > 1
+                    else [],
                     "reviewers": reviewer_slots(reviewers),
                     "models": list(reviewers),
                 },
@@ -179,18 +190,18 @@ class ReviewStage(TaskBase):
             done.update(enumerate(p.payload))
             self._use_reviewers(reviewers, list(p.data.get("models") or reviewers))
             for i, review in done.items():
-                self.store.write_artifact(
-                    f"{self._dir(task)}/review-{i}-{_slug(reviewers[i])}.json",
+                self.runner.store.write_artifact(
+                    f"{self.runner.task_dir(task)}/review-{i}-{file_slug(reviewers[i])}.json",
                     review.model_dump_json(indent=2),
                 )
-                self.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
+                self.runner.emit(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
             return p
 
-        produced, _ = await self.stage(
+        produced, _ = await self.runner.stage(
             Stage.REVIEW, produce, choose=choose, stream="review", role="reviewers"
         )
         task.phase = Stage.TRIAGE
-        self.save()
+        self.runner.save()
         return list(produced.payload)
 
     async def _rebuttal(self, reviewers: list[str], done: dict[int, Review]) -> None:
@@ -204,18 +215,18 @@ class ReviewStage(TaskBase):
         from duo_tui.core.calls import CostCapReached
         from duo_tui.core.reviews import REVIEW_SCHEMA, parse_review_reply
 
-        task = self.session.task
+        task = self.runner.session.task
         assert task is not None
         blind = dict(done)
 
         async def one(i: int) -> Review:
-            res = await self.caller.call(
+            res = await self.runner.caller.call(
                 role="reviewer",
                 model=reviewers[i],
                 stage=Stage.REVIEW,
                 purpose="rebuttal",
                 stream=f"review:{i}",
-                system=self.system_prompt(),
+                system=self.runner.system_prompt(),
                 prompt=render(
                     "rebuttal",
                     your_review=untrusted("your review", blind[i].model_dump_json()),
@@ -224,8 +235,12 @@ class ReviewStage(TaskBase):
                 json_schema=REVIEW_SCHEMA,
                 title=f"rebuttal · round {task.round}",
             )
-            self.store.write_artifact(f"{self._dir(task)}/rebuttal-{i}.raw.txt", res.text)
-            return await parse_review_reply(res.text, reviewer=reviewers[i], limits=self.limits())
+            self.runner.store.write_artifact(
+                f"{self.runner.task_dir(task)}/rebuttal-{i}.raw.txt", res.text
+            )
+            return await parse_review_reply(
+                res.text, reviewer=reviewers[i], limits=self.runner.limits()
+            )
 
         results = await asyncio.gather(*(one(i) for i in (0, 1)), return_exceptions=True)
         record = []
@@ -235,14 +250,16 @@ class ReviewStage(TaskBase):
             failed = None
             if isinstance(r, Review):
                 done[i] = r
-                self.store.write_artifact(
-                    f"{self._dir(task)}/rebuttal-{i}.json", r.model_dump_json(indent=2)
+                self.runner.store.write_artifact(
+                    f"{self.runner.task_dir(task)}/rebuttal-{i}.json", r.model_dump_json(indent=2)
                 )
             else:
                 failed = str(r)
-                self.notice(f"rebuttal of {reviewers[i]} failed, its review stands: {r}", "warning")
+                self.runner.notice(
+                    f"rebuttal of {reviewers[i]} failed, its review stands: {r}", "warning"
+                )
             position = (
-                _positions(blind[i], done[i], blind[1 - i], self.limits())
+                _positions(blind[i], done[i], blind[1 - i], self.runner.limits())
                 if failed is None
                 else {key: [] for key in _POSITION_KEYS[:-1]} | {"summary": ""}
             )
@@ -257,15 +274,16 @@ class ReviewStage(TaskBase):
                 }
             )
             self._show_rebutted(i, reviewers[i], done[i], position, announce=failed is None)
-        self.store.write_artifact(
-            f"{self._dir(task)}/rebuttal.json", json.dumps({"reviewers": record}, indent=2)
+        self.runner.store.write_artifact(
+            f"{self.runner.task_dir(task)}/rebuttal.json",
+            json.dumps({"reviewers": record}, indent=2),
         )
 
     def _show_rebutted(
         self, i: int, model: str, review: Review, position: dict[str, Any], announce: bool = True
     ) -> None:
         """The updated review to its pane; its changes of position as notices."""
-        self.emit(
+        self.runner.emit(
             ArtifactReady(
                 ReviewArtifact(i, review, Rebuttal.from_position(position)), f"review:{i}"
             )
@@ -273,11 +291,11 @@ class ReviewStage(TaskBase):
         if not announce:
             return
         if position["conceded"]:
-            self.notice(f"{model} conceded: " + "; ".join(position["conceded"]))
+            self.runner.notice(f"{model} conceded: " + "; ".join(position["conceded"]))
         if position["withdrawn"]:
-            self.notice(f"{model} withdrew: " + "; ".join(position["withdrawn"]))
+            self.runner.notice(f"{model} withdrew: " + "; ".join(position["withdrawn"]))
         if position["severity_changed"]:
-            self.notice(
+            self.runner.notice(
                 f"{model} re-rated: "
                 + "; ".join(
                     f"{c['title']} {c['from']} → {c['to']}" for c in position["severity_changed"]
@@ -288,8 +306,8 @@ class ReviewStage(TaskBase):
         self, task: Task, blind: dict[int, Review]
     ) -> dict[int, tuple[Review, dict[str, Any]]] | None:
         """This round's rebuttal result, if it was made from exactly these blind reviews."""
-        _found, data = self._round_json(
-            f"{self._dir(task)}/rebuttal.json", "the rebuttal round runs again"
+        _found, data = self.runner.round_json(
+            f"{self.runner.task_dir(task)}/rebuttal.json", "the rebuttal round runs again"
         )
         if data is None:
             return None
@@ -305,7 +323,7 @@ class ReviewStage(TaskBase):
             return None
         return out if set(out) == set(blind) else None
 
-    # -- triage -------------------------------------------------------------------
+    # -- a rerun of one reviewer, reviews read back --------------------------------
 
     def _rerun_reviewer(self, reviewers: list[str], done: dict[int, Review], ctx: StageCtx) -> None:
         """Rerun one reviewer: drop its review, and give it the chosen model for good."""
@@ -321,45 +339,47 @@ class ReviewStage(TaskBase):
         """The session's reviewers are `models` from now on (the panes are told)."""
         if models == reviewers:
             return
-        s = self.session
+        s = self.runner.session
         reviewers[:] = models
         s.roles.reviewers = list(models)
-        self.notice("reviewers now: " + ", ".join(models))
-        self.emit(ArtifactReady(RolesArtifact(s.roles.planner, s.roles.executor, tuple(models))))
-        self.save()
+        self.runner.notice("reviewers now: " + ", ".join(models))
+        self.runner.emit(
+            ArtifactReady(RolesArtifact(s.roles.planner, s.roles.executor, tuple(models)))
+        )
+        self.runner.save()
 
     def _stored_review(self, task: Task, i: int, model: str) -> Review | None:
         """Reviewer `i`'s stored review of this round; None (with a warning) if unreadable."""
-        rel = f"{self._dir(task)}/review-{i}-{_slug(model)}.json"
+        rel = f"{self.runner.task_dir(task)}/review-{i}-{file_slug(model)}.json"
         instead = f"{model} reviews again"
-        _found, data = self._round_json(rel, instead)
+        _found, data = self.runner.round_json(rel, instead)
         if data is None:
             return None
         try:
             return Review.model_validate(data)
         except ValueError:
-            self.notice(f"{rel} is not a duo review; {instead}", "warning")
+            self.runner.notice(f"{rel} is not a duo review; {instead}", "warning")
             return None
 
-    def _load_reviews(self, task: Task) -> list[Review] | None:
+    def load_reviews(self, task: Task) -> list[Review] | None:
         """This round's reviews, read back for the triage; None when none can be read:
         the task goes back to its review (a warning says so)."""
         out: dict[int, Review] = {}
-        for i, model in enumerate(self.session.roles.effective_reviewers()):
+        for i, model in enumerate(self.runner.session.roles.effective_reviewers()):
             stored = self._stored_review(task, i, model)
             if stored is not None:
                 out[i] = stored
         if not out:
             task.phase = Stage.REVIEW
-            self.save()
-            self.notice(
+            self.runner.save()
+            self.runner.notice(
                 f"the reviews of {task.id} round {task.round} are missing or unreadable; "
                 "the review runs again",
                 "warning",
             )
             return None
         # with a rebuttal round, the triage was made from the updated reviews
-        rebutted = self._rebutted(task, out) if self.config.loop.rebuttal else None
+        rebutted = self._rebutted(task, out) if self.runner.config.loop.rebuttal else None
         for i, (updated, _position) in (rebutted or {}).items():
             out[i] = updated
         return [out[i] for i in sorted(out)]

@@ -1,5 +1,11 @@
 """The helpers every stage of a task shares: its folder, its text, the current diff
-and trace, and the merge of its reviews (the base of the task-cycle stages)."""
+and trace, earlier rounds' files, and the merge of its reviews.
+
+`TaskBase` is the runner as the task-cycle stages see it: each stage object
+(`edit_stage`, `gate_stage`, `review_stage`, `triage_stage`, `commit_stage`,
+...) holds the runner and calls these helpers and `RunnerBase`'s machinery
+(events, persistence, the checkpoint loop, model calls) through it.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ from duo_tui.prompts import untrusted
 from duo_tui.safe_text import clean
 
 
-def _slug(model: str) -> str:
+def file_slug(model: str) -> str:
+    """A model string as it appears in a file name of the round (`review-0-<slug>.json`)."""
     return model.replace("/", "-").replace(":", "-")
 
 
@@ -32,14 +39,15 @@ class TaskBase(RunnerBase):
 
     # -- helpers ------------------------------------------------------------------
 
-    def _dir(self, task: Task) -> str:
+    def task_dir(self, task: Task) -> str:
+        """The folder of the task's current round (`T1/round-2`), relative to the session."""
         return f"{task.id}/round-{task.round}"
 
     def limits(self) -> Limits:
         """The configured `[limits]`: every reader of model output in the session obeys them."""
         return self.config.limits.to_limits()
 
-    def _round_json(self, relpath: str, instead: str) -> tuple[bool, Any]:
+    def round_json(self, relpath: str, instead: str) -> tuple[bool, Any]:
         """A JSON file of an earlier stage or round of this session: (found, its value).
 
         The file is not trusted to be what the session wrote: one over the
@@ -59,7 +67,8 @@ class TaskBase(RunnerBase):
             self.notice(f"{clean(str(exc))}; {instead}", "warning")
             return True, None
 
-    def _task_text(self, task: Task) -> str:
+    def task_text(self, task: Task) -> str:
+        """The task as the prompts show it (untrusted text: the plan's words)."""
         lines = [f"Task {task.id}: {task.title}"]
         if task.goal:
             lines.append(f"Goal: {task.goal}")
@@ -69,15 +78,18 @@ class TaskBase(RunnerBase):
             lines.append("Completion criteria:\n" + "\n".join(f"- {c}" for c in task.criteria))
         return untrusted("task", "\n".join(lines))
 
-    def _plan_block(self) -> str:
+    def plan_block(self) -> str:
+        """The accepted plan as the prompts show it (untrusted), or "" when there is none."""
         s = self.session
         text = self.store.read_artifact(f"plan-v{s.plan_version}.md") or ""
         return untrusted("plan", text) if text else ""
 
-    def _current_diff(self) -> str:
+    def current_diff(self) -> str:
+        """The worktree's change against the session branch's HEAD."""
         return self.worktree.diff() if self.worktree is not None else ""
 
-    def _emit_diff(self, diff: str) -> None:
+    def emit_diff(self, diff: str) -> None:
+        """Show `diff` in the code pane, with the trace that links its hunks to plan steps."""
         task = self.session.task
         self.emit(ArtifactReady(DiffArtifact(diff, task.id if task else None), "exec"))
         self.emit(ArtifactReady(TraceArtifact.from_trace(self.trace(diff))))
@@ -106,4 +118,6 @@ class TaskBase(RunnerBase):
     def merge(
         self, reviews: list[Review], result: TriageResult | None = None
     ) -> list[MergedFinding]:
+        """The reviews' findings matched into one list (within the session's `[limits]`;
+        `result`: a match already made, e.g. the judge's)."""
         return merge_reviews(reviews, self.limits(), result)

@@ -43,7 +43,7 @@ async def judge_round(runner: Any, folder: str, reviews: list[Review]) -> Triage
     a, b = reviews
     result = match_reviews(a, b, limits=runner.limits())
     # a damaged cache (bad JSON, nested without end, over the limits) only costs a new call
-    _found, cache = runner._round_json(f"{folder}/{JUDGE_FILE}", "the judge is asked again")
+    _found, cache = runner.round_json(f"{folder}/{JUDGE_FILE}", "the judge is asked again")
 
     async def call(system: str, prompt: str, schema: dict[str, Any]) -> tuple[str, Usage]:
         runner.notice(f"triage judge: asking {model} about the pairs the matcher is unsure of")
