@@ -54,6 +54,9 @@ CONFIG_DEPTH = 32
 #: Nesting depth allowed in a file of a session folder read without a configuration
 #: (session.json, a lock note, a log line); duo-tui's own files nest 6 deep at most.
 SESSION_JSON_DEPTH = 64
+#: The largest session.json, its backup, the creation marker or request.md read back:
+#: duo-tui writes a few hundred kB at most; a bigger one was put there by something else.
+SESSION_FILE_BYTES = 32 * MB
 #: A pull request's diff fetched for an eval suite (`duo_tui.eval.pr_diffs`): ~500k tokens,
 #: more than any reviewer's context.
 PR_DIFF_BYTES = 2 * MB

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from duo_tui.core.session import Session
 from duo_tui.errors import ConfigError, DuoError, GitError, SessionLockedError
+from duo_tui.limits import SESSION_FILE_BYTES, InputError
 from duo_tui.store.session_store import CREATING_FILE
 
 if TYPE_CHECKING:
@@ -138,7 +139,10 @@ def _write_marker(store: SessionStore, session: Session) -> None:
 
 def _read_marker(store: SessionStore) -> Session | None:
     """The session recorded in the marker; None without one; ConfigError if unreadable."""
-    text = store.read_artifact(CREATING_FILE)
+    try:
+        text = store.read_artifact(CREATING_FILE, limit=SESSION_FILE_BYTES)
+    except InputError:
+        text = ""  # over the limit: as unreadable as a broken one
     if text is None:
         return None
     try:

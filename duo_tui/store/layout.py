@@ -16,7 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from duo_tui.core.session import Session, slugify
-from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
+from duo_tui.limits import (
+    SESSION_FILE_BYTES,
+    SESSION_JSON_DEPTH,
+    InputError,
+    loads_json,
+    read_regular_file,
+)
 from duo_tui.redact import redact, secret_values
 
 SESSION_FILE = "session.json"
@@ -125,9 +131,15 @@ def _json_problem(name: str, exc: Exception) -> str:
 
 
 def _read_session_file(path: Path) -> Session:
-    """session.json (or its backup); InputError for one nested without end or not a file."""
-    if path.exists() and not path.is_file():
+    """session.json (or its backup); InputError for one nested without end, over
+    `SESSION_FILE_BYTES` or not a regular file (FileNotFoundError when missing)."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if not path.is_file():
         raise InputError("not a regular file")
-    raw = path.read_bytes()
+    try:
+        raw = read_regular_file(path, SESSION_FILE_BYTES)
+    except InputError as exc:  # the message starts with the path; the caller names the file
+        raise InputError(str(exc).removeprefix(f"{path}: ")) from None
     data = loads_json(raw.decode("utf-8", errors="replace"), SESSION_JSON_DEPTH)
     return Session.model_validate(data)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from duo_tui.core.session import Session
+from duo_tui.limits import SESSION_FILE_BYTES, InputError, read_regular_file
 from duo_tui.store.layout import (
     _ID_RE,
     BACKUP_FILE,
@@ -94,8 +95,9 @@ def summarize(folder: Path) -> SessionSummary:
             session = None
     if session is None:
         request = ""
-        with contextlib.suppress(OSError):
-            request = (folder / REQUEST_FILE).read_text(encoding="utf-8", errors="replace")
+        with contextlib.suppress(OSError, InputError):
+            raw = read_regular_file(folder / REQUEST_FILE, SESSION_FILE_BYTES)
+            request = raw.decode("utf-8", errors="replace")
         mtime = None
         with contextlib.suppress(OSError):
             mtime = datetime.fromtimestamp(folder.stat().st_mtime, UTC).isoformat(

@@ -42,7 +42,7 @@ from pydantic import ValidationError
 from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
 from duo_tui.core.session import Decision, Session, slugify
 from duo_tui.errors import ConfigError, DuoError
-from duo_tui.limits import MB, InputError, read_regular_file
+from duo_tui.limits import MB, SESSION_FILE_BYTES, InputError, read_regular_file
 from duo_tui.redact import redact
 from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
 from duo_tui.store.journal import StreamJournal
@@ -260,7 +260,10 @@ class SessionStore:
                 )
             except Exception as bak_exc:
                 second = _json_problem(BACKUP_FILE, bak_exc)
-                request = self.read_artifact(REQUEST_FILE)
+                try:
+                    request = self.read_artifact(REQUEST_FILE, limit=SESSION_FILE_BYTES)
+                except InputError:
+                    request = None
                 if request is None:
                     raise DuoError(
                         f"session {self.id} cannot be opened: {first}, {second}, "

@@ -133,3 +133,41 @@ def test_a_nested_eval_cache_entry_is_reviewed_again(tmp_path: Path) -> None:
     path = cache.path("x/a", case)
     path.write_text(DEEP, encoding="utf-8")
     assert cache.load("x/a", case) is None
+
+
+def _huge(path: Path) -> None:
+    """A file past the session-file limit, made sparse so the test stays cheap."""
+    from duo_tui.limits import SESSION_FILE_BYTES
+
+    with path.open("wb") as fh:
+        fh.write(b'{"id": "')
+        fh.truncate(SESSION_FILE_BYTES + 10)
+
+
+def test_a_huge_session_json_is_not_read_whole_and_opens_from_its_backup(
+    demo_repo: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = _finished(demo_repo)
+    _huge(store.path / "session.json")
+    real = Path.read_bytes
+
+    def guarded(self: Path) -> bytes:
+        assert self.name != "session.json", "session.json read whole"
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", guarded)
+    session, problems = store.load()
+    assert session.tasks  # the backup's
+    assert "over the limit" in problems[0] and "session.json.bak" in problems[0], problems
+
+
+def test_a_huge_request_md_is_not_read_by_the_session_list(demo_repo: Path) -> None:
+    from duo_tui.store.session_list import summarize
+
+    store = _finished(demo_repo)
+    for name in ("session.json", "session.json.bak"):
+        (store.path / name).unlink()
+    _huge(store.path / "request.md")
+    summary = summarize(store.path)
+    assert summary.request == ""
+    assert summary.error and "session.json" in summary.error
