@@ -445,7 +445,10 @@ class DuoApp(FastApp, App[None]):
     def action_history(self) -> None:
         from duo_tui.ui.screens.sessions import SessionsScreen
 
-        self.push_screen(SessionsScreen(self.repo_arg))
+        # the open session's repository (the one it resolved), else the one asked for
+        wb = self.workbench
+        repo = Path(wb.repo_path) if wb is not None and wb.repo_path else self.repo_arg
+        self.push_screen(SessionsScreen(repo))
 
     def action_next_theme(self) -> None:
         names = [n for n in self.available_themes if n.startswith("duo-")] or list(

@@ -128,15 +128,13 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
 
 
 def open_current_task(wb: Any) -> None:
-    from duo_tui.ui.screens.task_detail import TaskDetailScreen
-
     if not wb.tasks:
         wb.notify("no tasks yet: they come after the plan is accepted", timeout=4)
         return
     running = [t for t in wb.tasks if t.state == "running"]
     pending = [t for t in wb.tasks if t.state == "pending"]
     current = (running or pending or wb.tasks[-1:])[0]
-    wb.app.push_screen(TaskDetailScreen(wb, current.id))
+    wb.open_task(current.id)
 
 
 def export(wb: Any, fmt: str) -> None:

@@ -50,3 +50,15 @@ def test_every_top_level_module_but_the_ui_side_is_under_the_domain_contract() -
     }
     assert sorted(top - UI_SIDE - covered) == []
     assert {"textual", "duo_tui.ui"} <= set(domain["forbidden_modules"])  # type: ignore[arg-type]
+
+
+def test_every_screen_is_under_the_screens_contract() -> None:
+    """A new screen module is kept apart from the others too (or this names it)."""
+    screens = next(c for c in _contracts() if str(c["name"]).startswith("Screens do not import"))
+    covered = {str(m).removeprefix("duo_tui.ui.screens.") for m in screens["source_modules"]}  # type: ignore[attr-defined]
+    on_disk = {p.stem for p in (ROOT / "duo_tui" / "ui" / "screens").glob("*.py")}
+    # the shared base and the screen that opens the others
+    assert sorted(on_disk - covered - {"__init__", "dialogs", "workbench"}) == []
+    assert covered <= {
+        str(m).removeprefix("duo_tui.ui.screens.") for m in screens["forbidden_modules"]
+    }  # type: ignore[attr-defined]

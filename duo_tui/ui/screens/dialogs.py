@@ -1,4 +1,5 @@
-"""Small modal dialogs: a reason, a model, a reviewer, an edited artifact, alternatives, a confirm.
+"""Small modal dialogs: a reason, a model, a reviewer, an edited artifact, alternatives, a
+confirm, a task's fields.
 
 Titles are plain text and everything shown from a model (an artifact, a rule, an
 alternative) has its control characters made visible (`duo_tui.safe_text`).
@@ -6,7 +7,7 @@ alternative) has its control characters made visible (`duo_tui.safe_text`).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from duo_tui.core.artifacts import TaskRow
 from duo_tui.safe_text import clean, clean_line
 
 
@@ -251,3 +253,71 @@ class ConfirmDialog(_Dialog):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class TaskEditDialog(_Dialog):
+    """Edit a task's title, goal, files and completion criteria; ctrl+s saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save task", id="task_edit.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="task_edit.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    TaskEditDialog { align: center middle; background: $background 60%; }
+    TaskEditDialog .dialog { height: auto; max-height: 95%; max-width: 120; }
+    TaskEditDialog .field { color: $text-muted; margin-top: 1; }
+    TaskEditDialog #goal { height: 5; }
+    TaskEditDialog #criteria { height: 6; }
+    """
+
+    def __init__(self, row: TaskRow) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        r = self.row
+        with Vertical(classes="dialog"):
+            # The task's fields come from the plan (model text): controls made visible.
+            yield Label(f"Edit task {clean_line(r.id)}", classes="title", markup=False)
+            yield Label("title", classes="field")
+            yield Input(clean_line(r.title), id="title")
+            yield Label("goal", classes="field")
+            yield TextArea(clean(r.goal), id="goal", soft_wrap=True)
+            yield Label("files it may touch (comma-separated)", classes="field")
+            yield Input(clean_line(", ".join(r.files)), id="files")
+            yield Label("completion criteria (one per line)", classes="field")
+            yield TextArea(clean("\n".join(r.criteria)), id="criteria", soft_wrap=True)
+            yield Static("tab next field · ctrl+s save · escape cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        for area in self.query(TextArea):  # editing usually adds to the end
+            area.move_cursor(area.document.end)
+        self.query_one("#title", Input).focus()
+
+    def fields(self) -> dict[str, Any]:
+        """The fields that differ from the task as shown."""
+        r = self.row
+        title = self.query_one("#title", Input).value.strip()
+        goal = self.query_one("#goal", TextArea).text.strip()
+        files = [f.strip() for f in self.query_one("#files", Input).value.split(",") if f.strip()]
+        criteria = [
+            c.strip() for c in self.query_one("#criteria", TextArea).text.splitlines() if c.strip()
+        ]
+        out: dict[str, Any] = {}
+        if title != r.title.strip():
+            out["title"] = title
+        if goal != r.goal.strip():
+            out["goal"] = goal
+        if files != list(r.files):
+            out["files"] = files
+        if criteria != list(r.criteria):
+            out["criteria"] = criteria
+        return out
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        self.dismiss(self.fields())

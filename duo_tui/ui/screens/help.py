@@ -10,6 +10,7 @@ change, the tasks, looking around, anywhere); no widget id is ever shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -57,22 +58,16 @@ def _owners(node: DOMNode | type) -> list[str]:
     return [c.__name__ for c in cls.__mro__]
 
 
-def _extra_owners(screen: Screen[object]) -> list[type]:
-    """The workbench's own widgets and screens: their keys are help even when not focused."""
+def _extra_owners(screen: Screen[object], screens: Sequence[type] = ()) -> list[type]:
+    """The workbench's own widgets, and the screens the opener names (`screens`): their
+    keys are help even when not focused or not open."""
     from duo_tui.ui.widgets.diff_view import DiffView
     from duo_tui.ui.widgets.finding_list import FindingList
     from duo_tui.ui.widgets.stream_pane import StreamPane
 
     if screen.__class__.__name__ in ("EvalScreen", "EvalDetailScreen"):
         return []  # the eval report has no session: the workbench's keys do not apply
-    classes: list[type] = [DiffView, FindingList, StreamPane]
-    if screen.__class__.__name__ == "WorkbenchScreen":
-        from duo_tui.ui.screens.task_detail import TaskDetailScreen
-        from duo_tui.ui.screens.tasks import TaskEditDialog, TasksScreen
-        from duo_tui.ui.screens.triage import TriageScreen
-
-        classes += [TriageScreen, TasksScreen, TaskDetailScreen, TaskEditDialog]
-    return classes
+    return [DiffView, FindingList, StreamPane, *screens]
 
 
 def _class_bindings(node: DOMNode | type) -> list[Binding]:
@@ -85,12 +80,13 @@ def _class_bindings(node: DOMNode | type) -> list[Binding]:
     return out
 
 
-def collect_bindings(screen: Screen[object]) -> list[HelpGroup]:
+def collect_bindings(screen: Screen[object], screens: Sequence[type] = ()) -> list[HelpGroup]:
     """The bindings reachable from `screen`, grouped by what the user is doing.
 
     Sources: the keys that apply right now (the focused widget's chain, the screen,
     the app), the screen's and the app's keys that are shadowed right now, and the
-    keys of the workbench's widgets and screens that are not open. A key declared
+    keys of the workbench's widgets and of the `screens` the opener names (those it
+    opens: they need not be open). A key declared
     twice by one kind of widget or screen is listed once; the groups are those of
     `duo_tui.ui.help_groups`, in its order, and never name a widget.
     """
@@ -120,7 +116,7 @@ def collect_bindings(screen: Screen[object]) -> list[HelpGroup]:
     for node in (screen, app):
         for binding in _class_bindings(node):
             add(node, binding, True)
-    for cls in _extra_owners(screen):
+    for cls in _extra_owners(screen, screens):
         for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
             add(cls, binding, True)
     groups = []
@@ -189,10 +185,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss_help", "Close help", id="help.close"),
     ]
 
-    def __init__(self, source: Screen[object] | None = None) -> None:
-        """`source` is the screen whose bindings are listed (default: the one below)."""
+    def __init__(
+        self, source: Screen[object] | None = None, *, screens: Sequence[type] = ()
+    ) -> None:
+        """`source` is the screen whose bindings are listed (default: the one below);
+        `screens` are the classes of the screens it opens, whose keys are listed too
+        (passed in: the help screen imports no other screen)."""
         super().__init__()
         self._source = source
+        self._screens = tuple(screens)
         self.groups: list[HelpGroup] = []
         """The bindings shown (filled in when the screen is mounted)."""
 
@@ -208,7 +209,7 @@ class HelpScreen(ModalScreen[None]):
         if source is None:
             stack = self.app.screen_stack
             source = stack[-2] if len(stack) > 1 and stack[-1] is self else stack[-1]
-        self.groups = collect_bindings(source)
+        self.groups = collect_bindings(source, self._screens)
         body = self.query_one("#help-body", VerticalScroll)
         body.mount_all(
             Static(self._group_content(group), classes="help-group") for group in self.groups

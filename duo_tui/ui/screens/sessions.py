@@ -68,15 +68,6 @@ class SessionsScreen(ModalScreen[None]):
             self.notify("no sessions in this repository yet", timeout=4)
 
     def _repo(self) -> Path | None:
-        from duo_tui.ui.app import DuoApp
-
-        app = self.app
-        if isinstance(app, DuoApp):
-            from duo_tui.ui.screens.workbench import WorkbenchScreen
-
-            for s in app.screen_stack:
-                if isinstance(s, WorkbenchScreen) and s.repo_path:
-                    return Path(s.repo_path)
         return self.repo or Path.cwd()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

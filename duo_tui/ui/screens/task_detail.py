@@ -2,7 +2,9 @@
 has run, its diff, reviews, triage and commit, as the session's files hold them.
 
 `[` and `]` move to the previous and next task. It works at any time (a running
-session, a finished one); editing (`e`) only at the plan checkpoint.
+session, a finished one); editing (`e`) only at the plan checkpoint. The task list
+comes down as a `TaskListState` (set again whenever it changes); an edit goes up as
+a `SendDecision` message to the screen that opened this one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message_pump import MessagePump
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -22,12 +26,12 @@ from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.session import Task
 from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_label
-from duo_tui.ui.screens.tasks import STATE_GLYPH, edit_task
+from duo_tui.ui.task_state import STATE_GLYPH, SendDecision, TaskListState, edit_task
 from duo_tui.ui.visible import visible
 
 if TYPE_CHECKING:
+    from duo_tui.core.events import UserDecision
     from duo_tui.store.task_view import TaskDetail
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
 
 MAX_DIFF_LINES = 400
 SEV_VAR = {
@@ -41,6 +45,8 @@ KIND_TEXT = {"agree": "= agreed", "severity": "≠ severity", "only": "◆ one r
 
 
 class TaskDetailScreen(ModalScreen[None]):
+    """One task and what its rounds left in the session's files."""
+
     DEFAULT_CSS = """
     TaskDetailScreen { align: center middle; background: $background 60%; }
     #task-detail {
@@ -59,9 +65,13 @@ class TaskDetailScreen(ModalScreen[None]):
         Binding("escape", "close", "Back", id="task.close"),
     ]
 
-    def __init__(self, workbench: WorkbenchScreen, task_id: str) -> None:
+    state: reactive[TaskListState] = reactive(TaskListState, init=False, always_update=False)
+    """The session's tasks: set by the screen that opened this one whenever they change."""
+
+    def __init__(self, state: TaskListState, task_id: str, reply_to: MessagePump) -> None:
         super().__init__()
-        self.wb = workbench
+        self.set_reactive(TaskDetailScreen.state, state)
+        self.reply_to = reply_to  # where an edit is posted
         self.task_id = task_id
         self.detail: TaskDetail | None = None
         self._shown = ""
@@ -80,34 +90,39 @@ class TaskDetailScreen(ModalScreen[None]):
         box = self.query_one("#task-detail", Vertical)
         box.border_subtitle = "[ previous · ] next · d diff · e edit · escape back"
         self.show()
-        self.set_interval(0.3, self._sync)
 
-    def _sync(self) -> None:
+    def watch_state(self) -> None:
         """Show the task again when the core changed it (an edit, a new round, a commit)."""
-        sig = repr((self._row(), len(self.wb.tasks)))
+        if not self.is_mounted:  # on_mount shows it
+            return
+        sig = repr((self._row(), len(self.state.tasks)))
         if sig != self._shown:
             self.show()
+
+    def send(self, decision: UserDecision) -> None:
+        self.reply_to.post_message(SendDecision(decision))
 
     # -- data ----------------------------------------------------------------------------
 
     def _ids(self) -> list[str]:
-        return [r.id for r in self.wb.tasks]
+        return self.state.ids()
 
     def _row(self) -> TaskRow | None:
-        return next((r for r in self.wb.tasks if r.id == self.task_id), None)
+        return self.state.row(self.task_id)
 
     def _load(self) -> tuple[Task, TaskDetail | None, str]:
         """The task (fresh from session.json when there is one) and its files."""
         row = self._row()
         fields = asdict(row) if row is not None else {}
         task = Task.model_validate({"title": "", **fields, "id": self.task_id})
-        if not self.wb.repo_path or not self.wb.session_id:
+        repo, session_id = self.state.repo_path, self.state.session_id
+        if not repo or not session_id:
             return task, None, "no session files here (a replay): only the task list is known"
         from duo_tui.store.session_store import SessionStore
         from duo_tui.store.task_view import load_task_detail, read_session
 
         try:
-            store = SessionStore(self.wb.repo_path, self.wb.session_id)
+            store = SessionStore(repo, session_id)
             session = read_session(store)
             if session is not None:
                 task = next((t for t in session.tasks if t.id == self.task_id), task)
@@ -121,7 +136,7 @@ class TaskDetailScreen(ModalScreen[None]):
         return self.app.theme_variables.get(name, "")
 
     def show(self) -> None:
-        self._shown = repr((self._row(), len(self.wb.tasks)))
+        self._shown = repr((self._row(), len(self.state.tasks)))
         task, detail, problem = self._load()
         self.detail = detail
         ids = self._ids()
@@ -287,7 +302,7 @@ class TaskDetailScreen(ModalScreen[None]):
     def action_edit(self) -> None:
         row = self._row()
         if row is not None:
-            edit_task(self, self.wb, row)
+            edit_task(self, self.state, row, self.send)
 
     def action_close(self) -> None:
         self.dismiss(None)

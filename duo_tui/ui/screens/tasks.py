@@ -1,138 +1,34 @@
 """The task list: open any task; at the plan checkpoint reorder, skip, split, edit, resize.
 
-Every change is a `UserDecision` to the core (task ops, task edits, a size); the
-list shown is what the core sends back, so what you see is what will run.
+Every change is a `UserDecision` to the core (task ops, task edits, a size),
+posted up as a `SendDecision` message; the list shown is the `TaskListState` the
+workbench sets (attributes down) from what the core sends back, so what you see
+is what will run. Opening a task posts `OpenTask`; `a` dismisses with "accept".
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message_pump import MessagePump
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Label, Static
 
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.events import UserDecision
-from duo_tui.safe_text import clean, clean_line
-from duo_tui.ui.screens.dialogs import _Dialog
+from duo_tui.safe_text import clean_line
+from duo_tui.ui.task_state import STATE_GLYPH, OpenTask, SendDecision, TaskListState, edit_task
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
-if TYPE_CHECKING:
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
 
-STATE_GLYPH = {
-    "pending": "·",
-    "running": "▶",
-    "committed": "✓",
-    "skipped": "–",
-    "stopped": "■",
-    "replaced": "↷",
-}
+class TasksScreen(ModalScreen[str | None]):
+    """The session's tasks; at the plan checkpoint, changes to them (each one a decision)."""
 
-
-def at_task_list(wb: WorkbenchScreen, what: str = "task_ops") -> bool:
-    cp = wb.checkpoint
-    return cp is not None and what in cp.actions
-
-
-def edit_task(screen: ModalScreen[Any], wb: WorkbenchScreen, row: TaskRow) -> None:
-    """Open the edit dialog for a task; the edit goes to the core as `task_edits`."""
-    if not at_task_list(wb, "task_edit"):
-        screen.notify(
-            "tasks can be edited at the plan checkpoint only (before coding starts)",
-            severity="warning",
-            timeout=4,
-        )
-        return
-    if row.state != "pending":
-        screen.notify(f"{row.id} is {row.state}: only pending tasks can be edited")
-        return
-
-    def done(fields: object) -> None:
-        if not isinstance(fields, dict):
-            return
-        if not fields:
-            screen.notify("nothing changed", timeout=3)
-            return
-        wb.send(UserDecision("edit", task_edits={row.id: fields}))
-        screen.notify(f"{row.id}: {', '.join(sorted(fields))} changed", timeout=4)
-
-    screen.app.push_screen(TaskEditDialog(row), done)
-
-
-class TaskEditDialog(_Dialog):
-    """Edit a task's title, goal, files and completion criteria; ctrl+s saves."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save task", id="task_edit.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="task_edit.cancel"),
-    ]
-
-    DEFAULT_CSS = """
-    TaskEditDialog { align: center middle; background: $background 60%; }
-    TaskEditDialog .dialog { height: auto; max-height: 95%; max-width: 120; }
-    TaskEditDialog .field { color: $text-muted; margin-top: 1; }
-    TaskEditDialog #goal { height: 5; }
-    TaskEditDialog #criteria { height: 6; }
-    """
-
-    def __init__(self, row: TaskRow) -> None:
-        super().__init__()
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        r = self.row
-        with Vertical(classes="dialog"):
-            # The task's fields come from the plan (model text): controls made visible.
-            yield Label(f"Edit task {clean_line(r.id)}", classes="title", markup=False)
-            yield Label("title", classes="field")
-            yield Input(clean_line(r.title), id="title")
-            yield Label("goal", classes="field")
-            yield TextArea(clean(r.goal), id="goal", soft_wrap=True)
-            yield Label("files it may touch (comma-separated)", classes="field")
-            yield Input(clean_line(", ".join(r.files)), id="files")
-            yield Label("completion criteria (one per line)", classes="field")
-            yield TextArea(clean("\n".join(r.criteria)), id="criteria", soft_wrap=True)
-            yield Static("tab next field · ctrl+s save · escape cancel", classes="hint")
-
-    def on_mount(self) -> None:
-        for area in self.query(TextArea):  # editing usually adds to the end
-            area.move_cursor(area.document.end)
-        self.query_one("#title", Input).focus()
-
-    def fields(self) -> dict[str, Any]:
-        """The fields that differ from the task as shown."""
-        r = self.row
-        title = self.query_one("#title", Input).value.strip()
-        goal = self.query_one("#goal", TextArea).text.strip()
-        files = [f.strip() for f in self.query_one("#files", Input).value.split(",") if f.strip()]
-        criteria = [
-            c.strip() for c in self.query_one("#criteria", TextArea).text.splitlines() if c.strip()
-        ]
-        out: dict[str, Any] = {}
-        if title != r.title.strip():
-            out["title"] = title
-        if goal != r.goal.strip():
-            out["goal"] = goal
-        if files != list(r.files):
-            out["files"] = files
-        if criteria != list(r.criteria):
-            out["criteria"] = criteria
-        return out
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def action_save(self) -> None:
-        self.dismiss(self.fields())
-
-
-class TasksScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     TasksScreen { align: center middle; background: $background 60%; }
     #tasks { width: 95%; height: 80%; border: round $primary; background: $surface; padding: 0 1; }
@@ -154,9 +50,13 @@ class TasksScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="tasks.close"),
     ]
 
-    def __init__(self, workbench: WorkbenchScreen) -> None:
+    state: reactive[TaskListState] = reactive(TaskListState, init=False, always_update=False)
+    """What is shown: set by the screen that opened this one whenever it changes."""
+
+    def __init__(self, state: TaskListState, reply_to: MessagePump) -> None:
         super().__init__()
-        self.wb = workbench
+        self.set_reactive(TasksScreen.state, state)
+        self.reply_to = reply_to  # where decisions and "open this task" are posted
         self._shown = ""
         self._plan_size: tuple[str | None, str] = (None, "")
 
@@ -169,14 +69,20 @@ class TasksScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._sync()
-        self.set_interval(0.2, self._sync)
+
+    def watch_state(self) -> None:
+        if self.is_mounted:  # else on_mount shows it
+            self._sync()
+
+    def send(self, decision: UserDecision) -> None:
+        """Up to the screen that opened this one, for the open checkpoint."""
+        self.reply_to.post_message(SendDecision(decision))
 
     # -- what is shown -----------------------------------------------------------------
 
     def _signature(self) -> str:
-        cp = self.wb.checkpoint
-        size = (cp.data.size, cp.data.size_why) if cp is not None else None
-        return repr((self.wb.tasks, size, cp is not None))
+        st = self.state
+        return repr((st.tasks, (st.size, st.size_why) if st.at_checkpoint else None, st.offered))
 
     def _sync(self) -> None:
         """Show the core's task list again whenever it changed (after an op, a resize)."""
@@ -186,23 +92,22 @@ class TasksScreen(ModalScreen[None]):
             self.refresh_rows()
 
     def _read_size(self) -> tuple[str | None, str]:
-        cp = self.wb.checkpoint
-        if cp is not None and cp.data.size is not None:
-            return cp.data.size, cp.data.size_why
-        session = self.wb_session()
+        if self.state.size is not None:
+            return self.state.size, self.state.size_why
+        session = self.session_on_disk()
         if session is not None:
             return session.size, session.size_why
         return self._plan_size
 
-    def wb_session(self) -> Any:
+    def session_on_disk(self) -> Any:
         """The session as its files say (None without a session on disk, e.g. a replay)."""
-        if not self.wb.repo_path or not self.wb.session_id:
+        if not self.state.repo_path or not self.state.session_id:
             return None
         from duo_tui.store.session_store import SessionStore
         from duo_tui.store.task_view import read_session
 
         try:
-            return read_session(SessionStore(self.wb.repo_path, self.wb.session_id))
+            return read_session(SessionStore(self.state.repo_path, self.state.session_id))
         except Exception:
             return None
 
@@ -210,7 +115,7 @@ class TasksScreen(ModalScreen[None]):
         t = self.query_one(DataTable)
         keep = self._selected() if t.columns else None
         t.clear(columns=True)  # columns fit the rows shown now (a resize changes them a lot)
-        rows = self.wb.tasks
+        rows = self.state.tasks
         # Titles wrap at word boundaries and files go one per line (never cut mid-word),
         # in columns sized so the round and the oversize flag stay in view.
         # 0.95 of the screen, less the border, padding, the id, state, round and flag
@@ -225,7 +130,7 @@ class TasksScreen(ModalScreen[None]):
         t.add_column("files", width=files_w)
         t.add_column("round")
         t.add_column("flag")
-        for task in self.wb.tasks:
+        for task in self.state.tasks:
             state = task.state
             t.add_row(  # plan text (model output): plain text cells, controls visible
                 Text(clean_line(task.id)),
@@ -237,7 +142,7 @@ class TasksScreen(ModalScreen[None]):
                 key=task.id,
                 height=None,  # as many lines as the wrapped title or the files need
             )
-        ids = [task.id for task in self.wb.tasks]
+        ids = [task.id for task in self.state.tasks]
         if keep in ids:
             t.move_cursor(row=ids.index(keep))
         self._plan_size = self._read_size()
@@ -248,7 +153,7 @@ class TasksScreen(ModalScreen[None]):
             if why:
                 line.append(f"  ({clean_line(why)})")
         line.append(f"  ·  {len(ids)} task(s)")
-        if at_task_list(self.wb):
+        if self.state.allows("task_ops"):
             line.append("  ·  S M L resize · e edit · p split · K J move · s skip", style="dim")
         else:
             line.append("  ·  enter opens a task; changes only at the plan checkpoint", style="dim")
@@ -256,18 +161,18 @@ class TasksScreen(ModalScreen[None]):
 
     def _selected(self) -> str | None:
         t = self.query_one(DataTable)
-        if not self.wb.tasks or t.cursor_row < 0:
+        if not self.state.tasks or t.cursor_row < 0:
             return None
-        return self.wb.tasks[min(t.cursor_row, len(self.wb.tasks) - 1)].id
+        return self.state.tasks[min(t.cursor_row, len(self.state.tasks) - 1)].id
 
     def _selected_row(self) -> TaskRow | None:
         tid = self._selected()
-        return next((r for r in self.wb.tasks if r.id == tid), None)
+        return next((r for r in self.state.tasks if r.id == tid), None)
 
     # -- actions -----------------------------------------------------------------------
 
     def _refuse(self) -> bool:
-        if at_task_list(self.wb):
+        if self.state.allows("task_ops"):
             return False
         self.notify(
             "tasks can be changed at the plan checkpoint only", severity="warning", timeout=4
@@ -278,7 +183,7 @@ class TasksScreen(ModalScreen[None]):
         tid = self._selected()
         if self._refuse() or tid is None:
             return
-        self.wb.send(UserDecision("accept", task_ops={tid: op}))
+        self.send(UserDecision("accept", task_ops={tid: op}))
 
     def action_size(self, size: str) -> None:
         if self._refuse():
@@ -286,26 +191,23 @@ class TasksScreen(ModalScreen[None]):
         if size == self._plan_size[0]:
             self.notify(f"the plan is sized {size} already", timeout=3)
             return
-        self.wb.send(UserDecision("accept", size=size))
+        self.send(UserDecision("accept", size=size))
         self.notify(f"resizing to {size}: the task list is rebuilt from the plan", timeout=4)
 
     def action_edit(self) -> None:
         row = self._selected_row()
         if row is not None:
-            edit_task(self, self.wb, row)
+            edit_task(self, self.state, row, self.send)
 
     def action_open(self) -> None:
-        from duo_tui.ui.screens.task_detail import TaskDetailScreen
-
         tid = self._selected()
         if tid is None:
             self.notify("no tasks yet: they come after the plan is accepted", timeout=4)
             return
-        self.app.push_screen(TaskDetailScreen(self.wb, tid))
+        self.reply_to.post_message(OpenTask(tid))
 
     def action_accept(self) -> None:
-        self.dismiss(None)
-        self.wb.action_accept()
+        self.dismiss("accept")  # the opener accepts the checkpoint
 
     def action_close(self) -> None:
         self.dismiss(None)

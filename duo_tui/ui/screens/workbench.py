@@ -57,6 +57,8 @@ from duo_tui.core.events import (
 
 if TYPE_CHECKING:
     from duo_tui.core.models import Review, Usage
+    from duo_tui.ui.screens.task_detail import TaskDetailScreen
+    from duo_tui.ui.screens.tasks import TasksScreen
 from duo_tui.core.triage_summary import agreement_counts
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui import pane_room
@@ -66,6 +68,7 @@ from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, Pane, PlanPane, ReviewPane
 from duo_tui.ui.perf import FastScreen
 from duo_tui.ui.pipeline_thread import PipelineThread
+from duo_tui.ui.task_state import OpenTask, SendDecision, TaskListState
 from duo_tui.ui.widgets.checkpoint_bar import CheckpointBar
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
@@ -225,6 +228,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.start_error = ""  # why the session could not start (shown until quit)
         self._gate_took: float | None = None  # the last gate run's own duration
         self._keys: dict[str, str] = {}  # action -> its key as shown (see `_key`)
+        self._task_views: list[TasksScreen | TaskDetailScreen] = []  # open task screens
 
     # -- composition ----------------------------------------------------------------
 
@@ -365,6 +369,8 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         if time.monotonic() - getattr(self.app, "last_key_at", 0.0) > TICK_S:
             for pane in self._stream_panes():
                 pane.tick()
+        if self._task_views:
+            self._push_task_state()
         self._drains += 1
         if self._drains % 4 == 0:
             self._tick()
@@ -1017,6 +1023,7 @@ class WorkbenchScreen(FastScreen, Screen[None]):
             self.checkpoint = None
             self._render_checkpoint()
             self.refresh_bindings()
+            self._push_task_state()
 
     HINTS: ClassVar[dict[str, tuple[str, str]]] = {
         # a checkpoint's action -> (the binding's action, the hint's words)
@@ -1257,10 +1264,54 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self._bar_text = ""
         self._render_checkpoint()
 
+    def task_state(self) -> TaskListState:
+        """What the task screens show (attributes down; see `duo_tui.ui.task_state`)."""
+        cp = self.checkpoint
+        return TaskListState(
+            tasks=tuple(self.tasks),
+            offered=frozenset(cp.actions) if cp is not None else frozenset(),
+            at_checkpoint=cp is not None,
+            size=cp.data.size if cp is not None else None,
+            size_why=cp.data.size_why if cp is not None else "",
+            repo_path=self.repo_path,
+            session_id=self.session_id,
+        )
+
+    def _push_task_state(self) -> None:
+        """The open task screens show the task list and checkpoint as they are now."""
+        stack = self.app.screen_stack
+        self._task_views = [v for v in self._task_views if v in stack]
+        if self._task_views:
+            state = self.task_state()
+            for view in self._task_views:
+                view.state = state
+
     def action_tasks(self) -> None:
         from duo_tui.ui.screens.tasks import TasksScreen
 
-        self.app.push_screen(TasksScreen(self))
+        screen = TasksScreen(self.task_state(), self)
+        self._task_views.append(screen)
+
+        def closed(result: object) -> None:
+            if result == "accept":
+                self.action_accept()
+
+        self.app.push_screen(screen, closed)
+
+    def open_task(self, task_id: str) -> None:
+        """Show one task's detail (from the task list or the command palette)."""
+        from duo_tui.ui.screens.task_detail import TaskDetailScreen
+
+        screen = TaskDetailScreen(self.task_state(), task_id, self)
+        self._task_views.append(screen)
+        self.app.push_screen(screen)
+
+    def on_open_task(self, message: OpenTask) -> None:
+        self.open_task(message.task_id)
+
+    def on_send_decision(self, message: SendDecision) -> None:
+        """A decision from a task screen (task ops, a size, a task edit)."""
+        self.send(message.decision)
 
     def action_split_task(self) -> None:
         cp = self._need_checkpoint()
@@ -1320,9 +1371,16 @@ class WorkbenchScreen(FastScreen, Screen[None]):
         self.notify(f"copied {len(text)} characters (OSC 52); also saved to {fallback}", timeout=5)
 
     def action_help(self) -> None:
+        from duo_tui.ui.screens.dialogs import TaskEditDialog
         from duo_tui.ui.screens.help import HelpScreen
+        from duo_tui.ui.screens.task_detail import TaskDetailScreen
+        from duo_tui.ui.screens.tasks import TasksScreen
+        from duo_tui.ui.screens.triage import TriageScreen
 
-        self.app.push_screen(HelpScreen())
+        # the keys of the screens this one opens are help here even when they are closed
+        self.app.push_screen(
+            HelpScreen(screens=(TriageScreen, TasksScreen, TaskDetailScreen, TaskEditDialog))
+        )
 
 
 class _StartFailed:
