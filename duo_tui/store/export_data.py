@@ -3,7 +3,8 @@
 `collect_export` gathers, from a session's folder: the request, the latest
 plan, each task's rounds (diff, gate log, parsed reviews, triage with the
 decision taken on each finding) and final diff, the round summaries with
-findings by severity, the commits, tokens and cost per model, the decision
+findings by severity, the commits, tokens (with the prompt-cache part, where
+the provider said) and cost per model and per stage, the decision
 log, call endings and the stop reason. It neither redacts nor sanitises: each
 export (`export.py` for JSON, `markdown_export.py`, `sarif_export.py`) does
 that on what it writes.
@@ -15,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from duo_tui.core.models import Severity
+from duo_tui.core.models import Severity, Usage
 from duo_tui.core.report import call_endings
 from duo_tui.core.session import SessionStatus
 from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
@@ -224,6 +225,8 @@ def collect_export(store: SessionStore) -> dict[str, Any]:
     usage = {
         model: u.model_dump(mode="json") for model, u in sorted(session.usage_by_model.items())
     }
+    by_stage = {stage: u.model_dump(mode="json") for stage, u in session.usage_by_stage.items()}
+    total = sum(session.usage_by_model.values(), Usage())
     decisions, decision_problems = store.read_decisions()
     problems.extend(p for p in decision_problems if p not in problems)
 
@@ -258,10 +261,13 @@ def collect_export(store: SessionStore) -> dict[str, Any]:
         "findings": findings,
         "commits": commits,
         "usage_by_model": usage,
+        "usage_by_stage": by_stage,
         "cost_usd": session.cost_usd if session.cost_known else None,
         "tokens": {
             "input": sum(u.input_tokens or 0 for u in session.usage_by_model.values()),
             "output": sum(u.output_tokens or 0 for u in session.usage_by_model.values()),
+            "cache_read": total.cache_read_tokens,
+            "cache_write": total.cache_write_tokens,
         },
         "decisions": [d.model_dump(mode="json") for d in decisions],
         "calls": call_endings(session),

@@ -1,8 +1,9 @@
 """Export a session as Markdown, to paste into a pull request description.
 
 Built from `export_data.collect_export`: headings, tables (tasks, findings by
-round, commits, cost and tokens, trace, decisions), ```diff fences, and long
-parts folded into `<details>`. The whole text passes through
+round, commits, cost and tokens per model and per stage with the cached input
+where the provider said, trace, decisions), ```diff fences, and long parts
+folded into `<details>`. The whole text passes through
 `duo_tui.redact.redact` and `duo_tui.safe_text.clean` (model and repository
 text: no raw controls).
 """
@@ -83,6 +84,23 @@ def _demote(text: str, levels: int = 2) -> str:
 
 def _money(value: float | None) -> str:
     return "unknown" if value is None else f"${value:.2f}"
+
+
+_USAGE_HEAD = ["input tokens", "cached input", "output tokens", "cost"]
+
+
+def _usage_cells(u: dict[str, Any]) -> list[Any]:
+    """A usage record's cells under `_USAGE_HEAD`; the cached input is the provider's
+    prompt-cache count ("8.0k cached, 1.0k cache write"), "—" where it did not say."""
+    from duo_tui.core.models import Usage, cached_text
+
+    cached = cached_text(
+        Usage(
+            cache_read_tokens=u.get("cache_read_tokens"),
+            cache_write_tokens=u.get("cache_write_tokens"),
+        )
+    )
+    return [u.get("input_tokens"), cached, u.get("output_tokens"), _money(u.get("cost_usd"))]
 
 
 def _finding_ref(f: dict[str, Any] | None) -> str:
@@ -256,19 +274,19 @@ def export_markdown(store: SessionStore) -> str:
 
     if d["usage_by_model"]:
         out.append("## Cost and tokens")
-        rows: list[list[Any]] = [
-            [
-                f"`{model}`",
-                u.get("input_tokens"),
-                u.get("output_tokens"),
-                _money(u.get("cost_usd")),
-            ]
-            for model, u in d["usage_by_model"].items()
-        ]
-        rows.append(
-            ["**total**", d["tokens"]["input"], d["tokens"]["output"], _money(d["cost_usd"])]
-        )
-        out.append(_table(["model", "input tokens", "output tokens", "cost"], rows))
+        rows = [[f"`{model}`", *_usage_cells(u)] for model, u in d["usage_by_model"].items()]
+        total = {
+            "input_tokens": d["tokens"]["input"],
+            "output_tokens": d["tokens"]["output"],
+            "cost_usd": d["cost_usd"],
+            "cache_read_tokens": d["tokens"].get("cache_read"),
+            "cache_write_tokens": d["tokens"].get("cache_write"),
+        }
+        rows.append(["**total**", *_usage_cells(total)])
+        out.append(_table(["model", *_USAGE_HEAD], rows))
+        if d.get("usage_by_stage"):
+            rows = [[stage, *_usage_cells(u)] for stage, u in d["usage_by_stage"].items()]
+            out.append(_table(["stage", *_USAGE_HEAD], rows))
 
     finals = [t for t in d["tasks"] if t["final_diff"] and t["state"] != "replaced"]
     if finals:

@@ -60,7 +60,11 @@ def store(repo: Path, make_session: Callable[..., Session]) -> SessionStore:
                      gate_passed=True),
     ]  # fmt: skip
     s.add_usage(A, Stage.PLAN, Usage(input_tokens=1000, output_tokens=400, cost_usd=0.12))
-    s.add_usage(B, Stage.EXECUTE, Usage(input_tokens=2000, output_tokens=800, cost_usd=0.3))
+    s.add_usage(
+        B,
+        Stage.EXECUTE,
+        Usage(input_tokens=2000, output_tokens=800, cost_usd=0.3, cache_read_tokens=1500),
+    )
     s.commits = ["0123456789abcdef0123"]
     st = SessionStore.create(repo, s)
     st.write_plan(1, "# Plan v1\nold")
@@ -125,8 +129,14 @@ def test_export_markdown_contents(store: SessionStore) -> None:
     assert "| task | round | critical | high | medium | low | info | gate | converged |" in md
     assert "| T1 | 1 | 1 | 1 | 0 | 0 | 0 | passed | no |" in md
     assert "- `0123456789` feat(api): add token bucket rate limit" in md
-    assert "| `openai/gpt-5.5` | 2000 | 800 | $0.30 |" in md
-    assert "| **total** | 3000 | 1200 | $0.42 |" in md
+    assert "| model | input tokens | cached input | output tokens | cost |" in md
+    assert "| `openai/gpt-5.5` | 2000 | 1.5k cached | 800 | $0.30 |" in md
+    assert "| `anthropic/claude-opus-4-7` | 1000 | — | 400 | $0.12 |" in md  # not said
+    assert "| **total** | 3000 | 1.5k cached | 1200 | $0.42 |" in md
+    # and per stage
+    assert "| stage | input tokens | cached input | output tokens | cost |" in md
+    assert "| plan | 1000 | — | 400 | $0.12 |" in md
+    assert "| execute | 2000 | 1.5k cached | 800 | $0.30 |" in md
     assert "| plan | — | 1 | accept | human | good plan |" in md
     assert md.count("<details>") == md.count("</details>")
 
@@ -151,7 +161,13 @@ def test_export_json_contents(store: SessionStore, tmp_path: Path) -> None:
     assert data["findings"] == {"critical": 0, "high": 0, "medium": 0, "low": 1, "info": 0}
     assert data["cost_usd"] == pytest.approx(0.42)
     assert data["usage_by_model"][A]["input_tokens"] == 1000
-    assert data["tokens"] == {"input": 3000, "output": 1200}
+    assert data["tokens"] == {
+        "input": 3000,
+        "output": 1200,
+        "cache_read": 1500,
+        "cache_write": None,
+    }
+    assert data["usage_by_stage"]["execute"]["cache_read_tokens"] == 1500
     (task,) = data["tasks"]
     assert task["final_round"] == 2 and "+final" in task["final_diff"]
     r1 = task["rounds"][0]
