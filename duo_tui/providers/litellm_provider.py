@@ -18,18 +18,31 @@ litellm maps every provider's stop reason onto OpenAI's words (Anthropic's
 `max_tokens`, `pause_turn` and Gemini's `MAX_TOKENS` become `length`;
 `refusal` and Gemini's `SAFETY` become `content_filter`): endings.py reads
 them like OpenAI's.
+
+Structured output: the schema always goes as `response_format` `json_schema`,
+cleaned of `$schema`/`$id`/`title` (Gemini through litellm rejects `$schema`).
+`strict: true`, with the schema made strict-compatible, goes to OpenAI-family
+models only (`azure/gpt-5`, `openrouter/openai/gpt-5`, ...; `strict_through_litellm`):
+the model must support strict structured outputs by OpenAI's own list
+(`schemas.openai_supports_strict`) and by litellm's model map
+(`litellm.supports_response_schema`, which its documentation names for exactly
+this check); where the map records nothing for the route (an OpenRouter entry
+without the flag) the OpenAI model's own entry decides.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import ModelRequest, ProviderEvent
 from duo_tui.providers.openai_provider import add_openai_usage, chat_messages, chat_options
 from duo_tui.providers.retry import RetryPolicy
+from duo_tui.providers.schemas import openai_supports_strict
 from duo_tui.providers.streaming import RetryingStreamProvider
 from duo_tui.redact import redact
 
@@ -74,6 +87,45 @@ def import_litellm() -> ModuleType:
     return litellm
 
 
+#: OpenAI's model names (GPT, the o-series, ChatGPT, Codex), as a route's last segment.
+_OPENAI_FAMILY = re.compile(r"^(gpt-|o\d|chatgpt-|codex-)")
+
+
+def openai_family_name(model: str) -> str | None:
+    """The OpenAI model a litellm route names (`azure/gpt-5` -> `gpt-5`,
+    `openrouter/openai/gpt-5` -> `gpt-5`), or None for any other family."""
+    _prefix, _, rest = model.partition("/")
+    parts = rest.split("/")
+    if len(parts) > 1 and parts[-2].lower() != "openai":
+        return None  # openrouter/google/..., a vendor's own model
+    name = parts[-1]
+    return name if _OPENAI_FAMILY.match(name.lower()) else None
+
+
+def _map_flag(litellm: ModuleType, model: str) -> bool | None:
+    """litellm's model-map flag `supports_response_schema` for `model`: None when the
+    map has no entry for it or the entry does not say."""
+    try:
+        flag = litellm.get_model_info(model=model).get("supports_response_schema")
+    except Exception:
+        return None
+    return flag if isinstance(flag, bool) else None
+
+
+@cache
+def strict_through_litellm(model: str) -> bool:
+    """Whether `model` (a litellm route) gets OpenAI's `strict: true` structured output."""
+    name = openai_family_name(model)
+    if name is None or not openai_supports_strict(name):
+        return False
+    litellm = import_litellm()
+    if litellm.supports_response_schema(model=model):
+        return True
+    if _map_flag(litellm, model) is False:
+        return False  # litellm says this route does not take a response schema
+    return bool(litellm.supports_response_schema(model=f"openai/{name}"))
+
+
 def _provider_sent_usage(stream: Any) -> bool:
     """True when the server itself reported usage (litellm keeps the raw chunks in `.chunks`)."""
     chunks = getattr(stream, "chunks", None)
@@ -116,7 +168,8 @@ class LiteLLMProvider(RetryingStreamProvider):
             from duo_tui.providers.sdk_client import read_key
 
             params["api_key"] = read_key(self.config.api_key_env, request.model)
-        params.update(chat_options(request, self.config))
+        strict = request.json_schema is not None and strict_through_litellm(request.model)
+        params.update(chat_options(request, self.config, strict=strict))
         return params
 
     async def _attempt(

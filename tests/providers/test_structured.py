@@ -286,3 +286,65 @@ async def test_litellm_sends_no_meta_keywords(fault_server: FaultServer) -> None
     schema = fault_server.requests[0].body["response_format"]["json_schema"]["schema"]
     assert not {"$schema", "$id", "title"} & set(schema)
     assert "title" in _finding_props(schema)
+
+
+def _routed(server: FaultServer, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A litellm route (openrouter, azure) whose base URL is our peer, with a fake key."""
+    from duo_tui.providers.litellm_provider import LiteLLMProvider
+
+    from .support import fast_config
+
+    monkeypatch.setenv("DUO_TEST_ROUTE_KEY", "sk-route-test")
+    monkeypatch.setenv("AZURE_API_VERSION", "2025-01-01-preview")
+    return LiteLLMProvider(
+        prefix, fast_config(api_key_env="DUO_TEST_ROUTE_KEY"), base_url=server.url + "/v1"
+    )
+
+
+@pytest.mark.parametrize("model", ["openrouter/openai/gpt-5.5", "azure/gpt-5.5"])
+async def test_litellm_sends_openai_family_models_a_strict_schema(
+    fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    strict_doc = {**REVIEW, "score": None, "summary": None}
+    fault_server.push(stream_reply(gpt_json(strict_doc)))
+    provider = _routed(fault_server, model.split("/")[0], monkeypatch)
+    out = await run(provider, request(model, schema=REVIEW_SCHEMA))
+    assert out.error is None
+    assert parse_review_text(out.text, "m").findings[0].title == "race in the webhook handler"
+    fmt = fault_server.requests[0].body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    assert fmt["json_schema"]["schema"] == openai_strict_schema(REVIEW_SCHEMA)
+    assert not {"$schema", "$id", "title"} & set(fmt["json_schema"]["schema"])
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "openrouter/openai/gpt-4-turbo",  # predates strict structured outputs
+        "openrouter/google/gemini-2.5-pro",  # another family: cleaned, never strict
+        "openrouter/mistralai/codex-mini",  # an OpenAI-like name under another vendor
+    ],
+)
+async def test_litellm_other_models_get_the_cleaned_schema_without_strict(
+    fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    fault_server.push(stream_reply(gpt_json(REVIEW)))
+    provider = _routed(fault_server, "openrouter", monkeypatch)
+    out = await run(provider, request(model, schema=REVIEW_SCHEMA))
+    assert out.error is None
+    fmt = fault_server.requests[0].body["response_format"]
+    assert fmt["json_schema"]["strict"] is False
+    assert fmt["json_schema"]["schema"] == clean_schema(REVIEW_SCHEMA)
+
+
+def test_openai_family_names_through_litellm() -> None:
+    from duo_tui.providers.litellm_provider import openai_family_name, strict_through_litellm
+
+    assert openai_family_name("azure/gpt-5") == "gpt-5"
+    assert openai_family_name("openrouter/openai/o3-mini") == "o3-mini"
+    assert openai_family_name("openrouter/google/gemini-2.5-pro") is None
+    assert openai_family_name("hosted_vllm/qwen2.5-coder") is None
+    assert openai_family_name("azure/my-deployment") is None
+    assert strict_through_litellm("azure/gpt-5.5") is True
+    assert strict_through_litellm("azure/gpt-4o-2024-05-13") is False  # litellm: no schema
+    assert strict_through_litellm("hosted_vllm/qwen2.5-coder") is False
