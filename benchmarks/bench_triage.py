@@ -1,6 +1,6 @@
 """Benchmark review triage: accuracy on both development sets and speed.
 
-    python benchmarks/bench_triage.py [--dev DIR] [--crb DIR] [--quick]
+    python benchmarks/bench_triage.py [--dev DIR] [--crb DIR] [--quick] [--crossover]
 
 Accuracy on triage-dev (hand-labelled): pooled (micro-averaged) pair precision,
 recall and F1 over the `case-*.json` files (``truth.pairs``), severity-kind
@@ -17,7 +17,12 @@ Speed: median wall time of `match_reviews` on synthetic reviews of 1,000
 findings per side (``--quick``: 50, for a CI smoke run), and the wall time of
 the whole ``duo-tui triage A B --json`` command (start-up included) for 20 x 20
 and 1,000 x 1,000 findings, and under it the start-up floor (the interpreter,
-and the imports the matcher cannot do without).
+the imports of ``triage --json``, and what pydantic and numpy would add). The
+command runs with bytecode caching on (as an installed package has it) after
+one warm-up run, whatever ``PYTHONDONTWRITEBYTECODE`` says. ``--crossover``
+adds where the numpy scorer starts to pay for its import: the plain-Python
+scorer (`duo_tui.core.triage_pure`) against numpy's, import included, for
+growing square inputs.
 
 The sets default to ``../shared/triage-dev`` and ``../shared/triage-crb-dev``
 next to the repository (or its worktree folder), or ``$DUO_TRIAGE_DEV``.
@@ -152,9 +157,16 @@ def evaluate_crb(crb: Path) -> tuple[CrbScore, int]:
     return sc, len(cases)
 
 
+def _env() -> dict[str, str]:
+    """The environment of timed child processes: this tree first, bytecode cached."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(ROOT)}
+
+
 def startup_wall(code: str, runs: int = 5) -> float:
     """Median wall seconds of ``python -c CODE``: the floor under the command's figure."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = _env()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -170,8 +182,9 @@ def command_wall(n: int, runs: int = 5) -> float:
         pa, pb = Path(tmp) / "a.json", Path(tmp) / "b.json"
         pa.write_text(a.model_dump_json(), encoding="utf-8")
         pb.write_text(b.model_dump_json(), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = _env()
         cmd = [sys.executable, "-m", "duo_tui", "triage", str(pa), str(pb), "--json"]
+        subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=tmp)  # warm-up
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -291,12 +304,44 @@ def speed(n: int, runs: int) -> tuple[float, int]:
     return statistics.median(times), pairs
 
 
+def crossover(sizes: tuple[int, ...] = (20, 35, 50, 70, 100), runs: int = 5) -> None:
+    """Print the plain-Python scorer against numpy's (import included) on n x n findings."""
+    from duo_tui.core import triage, triage_features
+    from duo_tui.core.triage_pure import PURE_MAX_CELLS, match_small
+
+    numpy_import = startup_wall("import numpy") - startup_wall("pass")
+    print(f"numpy import (wall, median): {numpy_import * 1000:.0f} ms")
+    print(f"{'n x n':<10}{'plain Python':>14}{'numpy + import':>16}")
+    for n in sizes:
+        a, b = synthetic(n)
+        pure, with_np = [], []
+        for _ in range(runs):
+            triage_features._token_terms.cache_clear()  # a fresh process has cold caches
+            triage_features.char_grams.cache_clear()
+            t0 = time.perf_counter()
+            match_small(a.findings, b.findings, None, 200)
+            pure.append(time.perf_counter() - t0)
+            triage_features._token_terms.cache_clear()
+            triage_features.char_grams.cache_clear()
+            saved, triage.PURE_MAX_CELLS = triage.PURE_MAX_CELLS, 0
+            t0 = time.perf_counter()
+            triage.match_findings(a.findings, b.findings)
+            with_np.append(time.perf_counter() - t0 + numpy_import)
+            triage.PURE_MAX_CELLS = saved
+        p, q = statistics.median(pure), statistics.median(with_np)
+        print(f"{f'{n} x {n}':<10}{p * 1000:>11.0f} ms{q * 1000:>13.0f} ms")
+    print(f"(plain Python up to PURE_MAX_CELLS = {PURE_MAX_CELLS} pairs)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", type=Path, default=None, help="development set directory")
     parser.add_argument("--crb", type=Path, default=None, help="triage-crb-dev directory")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI smoke runs")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument(
+        "--crossover", action="store_true", help="plain Python vs numpy scorer by input size"
+    )
     args = parser.parse_args(argv)
 
     dev = args.dev or default_dev_dir()
@@ -333,12 +378,19 @@ def main(argv: list[str] | None = None) -> int:
     for size in (20,) if args.quick else (20, 1000):
         wall = command_wall(size)
         print(f"{f'duo-tui triage {size} x {size} (wall)':<32}{wall * 1000:.0f} ms")
-    # What start-up alone costs: the interpreter, then the imports the matcher needs
-    # (pydantic for the review models, numpy for the matrices).
+    # What start-up alone costs: the interpreter, then what `triage --json` imports
+    # (the CLI, the plain reader and scorer), then what pydantic and numpy would add.
     floor = startup_wall("pass")
-    imports = startup_wall("import duo_tui.core.reviews, duo_tui.core.triage, numpy")
+    imports = startup_wall("import duo_tui.cli, duo_tui.triage_command, duo_tui.config_files")
+    heavy = startup_wall(
+        "import duo_tui.cli, duo_tui.triage_command, duo_tui.config, duo_tui.core.reviews, numpy"
+    )
     print(f"{'python start (wall)':<32}{floor * 1000:.0f} ms")
-    print(f"{'+ models, matcher, numpy':<32}{imports * 1000:.0f} ms")
+    print(f"{'+ what triage --json imports':<32}{imports * 1000:.0f} ms")
+    print(f"{'+ pydantic models, numpy':<32}{heavy * 1000:.0f} ms (not imported for 20 x 20)")
+    if args.crossover:
+        print("-" * 48)
+        crossover()
     return 0
 
 
