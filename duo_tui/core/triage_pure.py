@@ -7,8 +7,10 @@ scored here, with the same signals, the same TF-IDF (sublinear tf, smoothed
 idf, unit rows) and the same model, computed on sparse dicts; only the order
 of floating-point additions differs (tests hold the two scorers to 1e-9 on
 every pair). Larger inputs are scored by numpy, whose import then pays for
-itself, and so are findings long enough that the numpy scorer holds its
-matrices sparse (its sparse products round through float32).
+itself; so are findings that share so much text that the dot products would
+cost more than `PURE_MAX_WORK` in Python, and findings long enough that the
+numpy scorer holds its matrices sparse (its sparse products round through
+float32, so only it gives its own scores).
 
 No numpy, no pydantic: `duo-tui triage --json` on small reviews imports neither.
 """
@@ -36,11 +38,22 @@ from duo_tui.core.triage_features import (
 from duo_tui.core.triage_groups import one_to_many_rows
 from duo_tui.core.triage_model import load_model
 
-__all__ = ["PURE_MAX_CELLS", "Match", "match_small", "pure_probabilities", "text_budget"]
+__all__ = [
+    "PURE_MAX_CELLS",
+    "PURE_MAX_WORK",
+    "Match",
+    "match_small",
+    "pure_probabilities",
+    "text_budget",
+]
 
 #: Inputs of at most this many (a, b) pairs are scored in plain Python
-#: (`benchmarks/bench_triage.py` measures where numpy starts to pay for its import).
+#: (`benchmarks/bench_triage.py --crossover` shows numpy's import paying off later) ...
 PURE_MAX_CELLS = 2500
+#: ... when their dot products cost at most this many multiply-adds (~0.2 us each here;
+#: numpy's import is ~45 ms). Real review pairs need ~600 (at most 12,000 on the CRB
+#: set); 50 x 50 findings repeating one long text would need millions.
+PURE_MAX_WORK = 250_000
 
 #: Characters of text all findings together contribute to matching (see `text_budget`).
 TEXT_BUDGET = 1_000_000
@@ -108,12 +121,14 @@ def _tfidf(counts: list[Vector]) -> list[Vector]:
 
 
 def _vectors(
-    findings: Sequence[Finding], term_chars: int
+    findings: Sequence[Finding], na: int, term_chars: int
 ) -> tuple[list[Vector], list[Vector], list[frozenset[str]]] | None:
-    """(word TF-IDF rows, character-n-gram TF-IDF rows, identifier sets) of `findings`.
+    """(word TF-IDF rows, character-n-gram TF-IDF rows, identifier sets) of `findings`,
+    the first `na` of them one side.
 
-    None when the numpy scorer would hold these matrices sparse (long findings):
-    its sparse products round through float32, so only it gives its own scores.
+    None when numpy should score them: findings long enough that the numpy scorer
+    holds these matrices sparse (its sparse products round through float32, so
+    only it gives its own scores), or dot products over `PURE_MAX_WORK`.
     """
     text_chars = text_budget(len(findings))
     docs = [finding_terms(f, term_chars, text_chars) for f in findings]
@@ -128,13 +143,27 @@ def _vectors(
     n, nv, ng = len(findings), max(len(vocab), 1), max(len(grams), 1)
     if max(n * max(nv, ng), nv * ng) > DENSE_MAX_CELLS:
         return None
-    idents = [identifiers(f, doc) for f, doc in zip(findings, docs, strict=True)]
     # each distinct term of a document adds its grams once (counted in C by Counter)
     char_counts: list[Vector] = [
         dict(Counter(chain.from_iterable(char_grams(t) for t in doc if vocab[t] < MAX_GRAM_TERMS)))
         for doc in docs
     ]
+    work = _work(docs[:na], docs[na:]) + _work(char_counts[:na], char_counts[na:])
+    if work > PURE_MAX_WORK:
+        return None
+    idents = [identifiers(f, doc) for f, doc in zip(findings, docs, strict=True)]
     return _tfidf(list(docs)), _tfidf(char_counts), idents
+
+
+def _work(left: Sequence[Vector], right: Sequence[Vector]) -> int:
+    """The multiply-adds `_cross(left, right)` would do: shared keys' postings, multiplied."""
+    df_left: Counter[Any] = Counter()
+    df_right: Counter[Any] = Counter()
+    for u in left:
+        df_left.update(u.keys())
+    for v in right:
+        df_right.update(v.keys())
+    return sum(k * df_right[key] for key, k in df_left.items() if key in df_right)
 
 
 def _cross(left: list[Vector], right: list[Vector]) -> list[list[float]]:
@@ -169,10 +198,10 @@ def pure_probabilities(
 ) -> list[list[float]] | None:
     """Probability, for each (a, b) pair, that they describe the same problem (rows of `a`).
 
-    None for findings long enough that the numpy scorer goes sparse (see `_vectors`).
+    None when numpy should score them (see `_vectors`).
     """
     na = len(a)
-    vectors = _vectors([*a, *b], term_chars)
+    vectors = _vectors([*a, *b], na, term_chars)
     if vectors is None:
         return None
     word_v, char_v, idents = vectors

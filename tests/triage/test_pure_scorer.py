@@ -111,6 +111,20 @@ def test_long_findings_are_left_to_the_numpy_scorer(monkeypatch: pytest.MonkeyPa
     assert got == triage.match_findings(a, b) and got[0]
 
 
+def test_findings_sharing_much_text_are_left_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """50 x 50 findings repeating one long text: millions of multiply-adds in Python
+    (seconds), one matrix product in numpy; the plain scorer declines them."""
+    words = [f"w{k}x{k * 7 % 13}" for k in range(200)]
+    detail = " ".join(words)
+    a = [Finding(id=f"A{i}", severity="low", title="same", detail=detail) for i in range(50)]
+    b = [Finding(id=f"B{i}", severity="low", title="same", detail=detail) for i in range(50)]
+    assert not triage._PairScorer(a, b, 200).mx.sparse  # declined for the work, not sparsity
+    assert match_small(a, b, None, 200) is None
+    got = triage.match_findings(a, b)
+    monkeypatch.setattr(triage, "PURE_MAX_CELLS", 0)
+    assert got == triage.match_findings(a, b) and len(got[0]) == 50
+
+
 def test_one_to_many_of_rows_matches_numpy() -> None:
     rng = random.Random(4)
     for _ in range(300):
