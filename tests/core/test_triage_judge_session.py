@@ -143,7 +143,7 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
     assert shown[0].cost_usd >= JUDGE_COST
     assert run.report["cost_usd"] >= JUDGE_COST
     table = export_markdown(store).split("## Cost and tokens", 1)[1]
-    assert f"| `{JUDGE}` | 2100 | 60 | $0.00 |" in table  # two decimals
+    assert f"| `{JUDGE}` | 2100 | — | 60 | $0.00 |" in table  # two decimals
 
     # a resumed session redraws the corrected triage
     (triage,) = [e for e in replay_events(s, store) if getattr(e, "kind", "") == "triage"]
