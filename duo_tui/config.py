@@ -183,13 +183,14 @@ class SecretsConfig(_Section):
 class LimitsConfig(_Section):
     """Size limits on inputs (see duo_tui/limits.py); each refusal names its key."""
 
-    review_file_mb: float = Field(default=20.0, gt=0)
-    edit_mb: float = Field(default=1.0, gt=0)
+    # Upper bounds keep a typo (or `inf`) a clear config error, not a crash converting it.
+    review_file_mb: float = Field(default=20.0, gt=0, le=10_000)
+    edit_mb: float = Field(default=1.0, gt=0, le=1_000)
     term_chars: int = Field(default=200, ge=8)
     findings_per_review: int = Field(default=5000, ge=1)
     json_depth: int = Field(default=64, ge=4, le=500)
     json_values: int = Field(default=500_000, ge=100)
-    model_reply_mb: float = Field(default=2.0, gt=0)
+    model_reply_mb: float = Field(default=2.0, gt=0, le=1_000)
     """A model reply longer than this (UTF-8) is stopped and is a stage error."""
 
     def to_limits(self) -> Limits:

@@ -48,13 +48,13 @@ CONFIG_SECTIONS = frozenset(
 # `[limits]` keys: (is a float field, lowest allowed, lowest is allowed, highest) as
 # `duo_tui.config.LimitsConfig` declares them (a test keeps the two equal).
 _LIMIT_FIELDS: dict[str, tuple[bool, float, bool, float | None]] = {
-    "review_file_mb": (True, 0, False, None),
-    "edit_mb": (True, 0, False, None),
+    "review_file_mb": (True, 0, False, 10_000),
+    "edit_mb": (True, 0, False, 1_000),
     "term_chars": (False, 8, True, None),
     "findings_per_review": (False, 1, True, None),
     "json_depth": (False, 4, True, 500),
     "json_values": (False, 100, True, None),
-    "model_reply_mb": (True, 0, False, None),
+    "model_reply_mb": (True, 0, False, 1_000),
 }
 
 
