@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from duo_tui.eval.suite import Suite
     from duo_tui.session_summary import SessionInfo
     from duo_tui.ui.screens.eval import EvalScreen
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
+    from duo_tui.ui.workbench import WorkbenchScreen
 
 DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
 
@@ -349,7 +349,7 @@ class DuoApp(FastApp, App[None]):
         self._open_workbench()
 
     def _open_workbench(self) -> None:
-        from duo_tui.ui.screens.workbench import WorkbenchScreen
+        from duo_tui.ui.workbench import WorkbenchScreen
 
         screen = WorkbenchScreen()
         self.workbench = screen

@@ -9,7 +9,7 @@ from textual.app import SystemCommand
 
 
 def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
+    from duo_tui.ui.workbench import WorkbenchScreen
 
     for name in sorted(app.available_themes):
         if name.startswith("duo-"):

@@ -62,3 +62,11 @@ def test_every_screen_is_under_the_screens_contract() -> None:
     assert covered <= {
         str(m).removeprefix("duo_tui.ui.screens.") for m in screens["forbidden_modules"]
     }  # type: ignore[attr-defined]
+
+
+def test_every_workbench_module_is_a_layer() -> None:
+    """A new module of the workbench package takes its place in the layers (or this names it)."""
+    layers = next(c for c in _contracts() if c["type"] == "layers")
+    named = {str(m).removeprefix("duo_tui.ui.workbench.") for m in layers["layers"]}  # type: ignore[attr-defined]
+    on_disk = {p.stem for p in (ROOT / "duo_tui" / "ui" / "workbench").glob("*.py")}
+    assert sorted(on_disk - named - {"__init__"}) == []

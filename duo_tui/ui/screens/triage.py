@@ -17,7 +17,7 @@ keeps its corrections itself.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.markup import escape
 from rich.text import Text
@@ -40,7 +40,28 @@ from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
-    from duo_tui.ui.screens.workbench import WorkbenchScreen
+    from textual.message import Message
+
+    from duo_tui.core.artifacts import TriageGroup
+    from duo_tui.core.events import Checkpoint
+
+
+class TriageHost(Protocol):
+    """What the triage screen reads of the screen that opened it, and posts its messages to
+    (the workbench; typed by what it offers, so this screen imports no other screen)."""
+
+    triage_groups: list[TriageGroup]
+    reviews: dict[int, Review]
+    finding_decisions: dict[str, str]
+    finding_reasons: dict[str, str]
+    recurring: dict[str, str]
+    finding_chosen: set[str]
+    repo_path: str
+    session_id: str
+    checkpoint: Checkpoint | None
+
+    def post_message(self, message: Message) -> bool: ...
+
 
 KIND_LABEL = {
     "agree": ("✓ agreed", "duo-agree"),
@@ -118,7 +139,7 @@ class TriageScreen(Screen[str | None]):
         decisions: dict[str, str],
         reasons: dict[str, str],
         recurring: dict[str, str],
-        workbench: WorkbenchScreen | None = None,
+        workbench: TriageHost | None = None,
         chosen: set[str] | None = None,
         preview: bool = False,
     ) -> None:
@@ -138,7 +159,7 @@ class TriageScreen(Screen[str | None]):
         self.join_mark: str | None = None  # the first finding of a join, waiting for its mate
 
     @classmethod
-    def for_workbench(cls, wb: WorkbenchScreen, preview: bool = False) -> TriageScreen:
+    def for_workbench(cls, wb: TriageHost, preview: bool = False) -> TriageScreen:
         return cls(
             [g.as_row() for g in wb.triage_groups],
             wb.reviews,

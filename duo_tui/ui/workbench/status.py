@@ -1,0 +1,160 @@
+"""The workbench's status line and checkpoint bar.
+
+The bar says what is running or what waits for a decision, with hints that name
+the keys bound now (`duo_tui.ui.keys`). Model text fills plain-text slots only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual.content import Content
+from textual.widgets import Static
+
+from duo_tui.core.enums import Stage
+from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.keys import KeysChanged
+from duo_tui.ui.workbench.base import SPINNER, _tok, short_model
+from duo_tui.ui.workbench.layout import WorkbenchLayout
+
+
+class WorkbenchStatus(WorkbenchLayout):
+    """The status line and the checkpoint bar, drawn from the workbench's state."""
+
+    def _render_status(self) -> None:
+        cost = f"${self.cost:.2f}" if self.cost_known else f"≥${self.cost:.2f} (some unknown)"
+        per_model = "  ".join(
+            f"{short_model(m)} {_tok((u.input_tokens or 0) + (u.output_tokens or 0))} tok"
+            for m, u in self.usage.items()
+        )
+        auto = "autopilot ON" if self.autopilot else "manual"
+        # A resumed session's id and branch come from its files: plain-text slots.
+        values = {
+            "sid": clean_line(self.session_id or "starting…"),
+            "branch": clean_line(
+                self.branch or ("starting…" if self.app.size.width < 110 else "-")
+            ),
+            "auto": auto,
+            "cost": cost,
+            "per_model": clean_line(per_model),
+        }
+        if self.app.size.width < 110:
+            self.query_one("#status", Static).update(
+                Content.from_markup("[b]duo[/b] $branch [dim]│[/] $auto [dim]│[/] $cost", **values)
+            )
+            return
+        text = "[b]duo-tui[/b]  $sid  [dim]│[/] $branch  [dim]│[/] $auto  [dim]│[/] $cost  [dim]│[/] $per_model"
+        self.query_one("#status", Static).update(Content.from_markup(text, **values))
+
+    def _set_bar(self, bar: Static, text: str, **values: str) -> None:
+        """Show markup `text`; `values` (model text: summaries, stop reasons) fill its
+        `$name` slots as plain text, one line each, with controls made visible."""
+        values = {k: clean_line(str(v)) for k, v in values.items()}
+        key = "\0".join([text, *values.values()])
+        # Re-render (and re-lay-out) the bar only when its text really changed.
+        if self._bar_text != key:
+            # Same number of lines: same height, so no layout pass is needed.
+            layout = self._bar_text.count("\n") != key.count("\n")
+            self._bar_text = key
+            bar.update(Content.from_markup(text, **values) if values else text, layout=layout)
+
+    HINTS: ClassVar[dict[str, tuple[str, str]]] = {
+        # a checkpoint's action -> (the binding's action, the hint's words)
+        "accept": ("accept", "accept"),
+        "reject": ("reject", "reject"),
+        "rerun": ("rerun", "rerun"),
+        "edit": ("edit", "edit"),
+        "swap_roles": ("swap_roles", "swap"),
+        "autopilot": ("toggle_autopilot", "autopilot"),
+        "choose": ("choose", "choose"),
+        "split": ("split_task", "split task"),
+        "full_workflow": ("full_workflow", "full workflow"),
+        "skip_task": ("failed_task('skip_task')", "skip task"),
+        "merge_task": ("failed_task('merge_task')", "merge with previous task"),
+        "use_revision": ("use_revision", "use the planner's revision"),
+    }
+    """The checkpoint bar's hints: each names the key bound now (`_key`)."""
+
+    def _render_checkpoint(self) -> None:
+        bar = self.query_one("#checkpoint", Static)
+        bar.remove_class("-awaiting", "-failed", "-done")
+        if self.ended is not None:
+            e = self.ended
+            bar.add_class("-done" if e.status == "converged" else "-failed")
+            rep = e.report
+            if e.status == "converged":
+                self._set_bar(
+                    bar,
+                    f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
+                    "q quit · ctrl+p export, history, theme…",
+                )
+            else:
+                self._set_bar(
+                    bar,
+                    f"[b $error]■ {'blocked' if e.status == 'blocked' else 'stopped'}[/]: $reason\n"
+                    "q quit · ctrl+p export…",
+                    reason=str(e.stop_reason),
+                )
+            return
+        cp = self.checkpoint
+        if cp is None and self.start_error:
+            from rich.markup import escape
+
+            bar.add_class("-failed")
+            self._set_bar(
+                bar,
+                # the error may quote repository text (its .duo/config.toml): no markup,
+                # and its control characters made visible
+                f"[b $error]✗ the session could not start[/]: {escape(clean(self.start_error))}\n"
+                "q quit · fix it and start again (duo-tui --demo needs no keys)",
+            )
+            return
+        if cp is None:
+            if self.running:
+                spin = SPINNER[self._frame % len(SPINNER)]
+                secs = time.monotonic() - self.running_since
+                self._set_bar(
+                    bar,
+                    f"[b]{spin} {self.running}[/b] running · {secs:.0f}s  [dim](keys stay live: "
+                    f"{self._pane_keys()} panes, {self._key('maximize_pane')} zoom, "
+                    f"{self._key('help')} help)[/]",
+                )
+            else:
+                self._set_bar(bar, "[dim]waiting for the session to start…[/]")
+            return
+        failed = cp.state.value == "failed"
+        bar.add_class("-failed" if failed else "-awaiting")
+        where = f" {cp.task_id} round {cp.round}" if cp.task_id else ""
+        head = f"[b]{'✗' if failed else '◆'} {cp.stage.value}$where[/b] — $summary"
+        keys = []
+        for act in cp.actions:
+            if act in self.HINTS and not (failed and act == "accept"):
+                binding, label = self.HINTS[act]
+                keys.append(f"{self._key(binding)} {label}")
+        k = self._key
+        if cp.stage == Stage.TRIAGE:
+            keys.insert(0, f"{k('triage')} decide findings")
+        if cp.stage in (Stage.EXECUTE, Stage.FIX):
+            keys.insert(0, f"{k('toggle_hunk')} hunk ✓/✗ · {k('toggle_file')} file")
+        if "task_ops" in cp.actions:
+            sizes = "/".join(k(f"size('{s}')") for s in "SML")
+            keys.insert(0, f"{k('tasks')} tasks: edit, split, size {sizes}")
+        hint = "  ·  ".join(keys)
+        self._set_bar(bar, f"{head}\n[dim]{hint}[/]", where=where, summary=cp.summary)
+
+    def _pane_keys(self) -> str:
+        """`1-4` (the keys that show a pane), or each key when they were remapped."""
+        keys = [self._key(f"focus_pane({i})") for i in range(4)]
+        return "1-4" if keys == ["1", "2", "3", "4"] else "/".join(keys)
+
+    def _tick(self) -> None:
+        self._frame += 1
+        if self.checkpoint is None and self.running and self.ended is None:
+            self._render_checkpoint()
+
+    def on_keys_changed(self, _event: KeysChanged) -> None:
+        """`[ui] keys` were applied: the hints name the new keys."""
+        self._keys.clear()
+        self._bar_text = ""
+        self._render_checkpoint()
