@@ -450,6 +450,13 @@ class DuoApp(FastApp, App[None]):
         repo = Path(wb.repo_path) if wb is not None and wb.repo_path else self.repo_arg
         self.push_screen(SessionsScreen(repo))
 
+    def action_help(self) -> None:
+        """The keys of the screen on top, for screens that do not open the help themselves
+        (the task list, a task's detail: they bind `?` to `app.help`)."""
+        from duo_tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
     def action_next_theme(self) -> None:
         names = [n for n in self.available_themes if n.startswith("duo-")] or list(
             self.available_themes

@@ -129,7 +129,9 @@ def duo_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
 
 def open_current_task(wb: Any) -> None:
     if not wb.tasks:
-        wb.notify("no tasks yet: they come after the plan is accepted", timeout=4)
+        from duo_tui.ui.task_state import NO_TASKS
+
+        wb.notify(NO_TASKS, timeout=4)
         return
     running = [t for t in wb.tasks if t.state == "running"]
     pending = [t for t in wb.tasks if t.state == "pending"]

@@ -20,6 +20,9 @@ from textual.screen import Screen
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.events import UserDecision
 
+NO_TASKS = "no tasks yet: the plan becomes tasks once it is agreed"
+"""What an empty task list says, and what opening or editing a task says then."""
+
 STATE_GLYPH = {
     "pending": "·",
     "running": "▶",

@@ -70,18 +70,22 @@ def detail_sides(
     for m in g["members"]:
         r, f = m["reviewer"], m["finding"]
         name = reviews[r].reviewer if r in reviews else f"reviewer {r + 1}"
+        category, suggestion = str(f.get("category") or ""), str(f.get("suggestion") or "")
+        # an empty category or suggestion leaves no dangling "·" or "suggestion:" behind
         side = Content.from_markup(
-            "[b]$side · $name[/b] · $fid · [b]$severity[/b] · $category\n"
-            "[b]$title[/b]\n$loc\n\n$detail\n\n[i]suggestion:[/i] $suggestion",
+            "[b]$side · $name[/b] · $fid · [b]$severity[/b]"
+            + (" · $category" if category.strip() else "")
+            + "\n[b]$title[/b]\n$loc\n\n$detail"
+            + ("\n\n[i]suggestion:[/i] $suggestion" if suggestion.strip() else ""),
             side=str("AB"[r] if r < 2 else r + 1),
             name=clean_line(str(name)),
             fid=clean_line(str(f["id"])),
             severity=clean_line(str(f["severity"])),
-            category=clean_line(str(f.get("category", ""))),
+            category=clean_line(category),
             title=clean_line(str(f["title"])),
             loc=clean_line(_location(f)),
             detail=clean(str(f.get("detail", ""))),
-            suggestion=clean(str(f.get("suggestion", ""))),
+            suggestion=clean(suggestion),
         )
         # A one-to-many group: the covered finding follows the first of its side.
         before = sides[min(r, 1)]

@@ -59,15 +59,16 @@ def _owners(node: DOMNode | type) -> list[str]:
 
 
 def _extra_owners(screen: Screen[object], screens: Sequence[type] = ()) -> list[type]:
-    """The workbench's own widgets, and the screens the opener names (`screens`): their
-    keys are help even when not focused or not open."""
+    """The workbench's own widgets that `screen` holds, and the screens the opener names
+    (`screens`): their keys are help even when not focused or not open. A screen without
+    those widgets (the triage, the task list, the eval report) gets none of their keys:
+    its own `j` joins, where the findings list's `j` moves down."""
     from duo_tui.ui.widgets.diff_view import DiffView
     from duo_tui.ui.widgets.finding_list import FindingList
     from duo_tui.ui.widgets.stream_pane import StreamPane
 
-    if screen.__class__.__name__ in ("EvalScreen", "EvalDetailScreen"):
-        return []  # the eval report has no session: the workbench's keys do not apply
-    return [DiffView, FindingList, StreamPane, *screens]
+    held = [cls for cls in (DiffView, FindingList, StreamPane) if screen.query(cls)]
+    return [*held, *screens]
 
 
 def _class_bindings(node: DOMNode | type) -> list[Binding]:
@@ -217,7 +218,8 @@ class HelpScreen(ModalScreen[None]):
 
     @staticmethod
     def _group_content(group: HelpGroup) -> Content:
-        width = max((len(entry.key) for entry in group.entries), default=4)
+        # the one long "arrows pgup pgdn home end" line does not push every other key right
+        width = max((len(e.key) for e in group.entries if e.key != SCROLL_KEYS), default=4)
         width = min(max(width, 6), 18)
         lines = [Content.styled(group.title, "bold $accent")]
         for entry in group.entries:

@@ -63,6 +63,7 @@ class TaskDetailScreen(ModalScreen[None]):
         Binding("e", "edit", "Edit task", id="task.edit"),
         Binding("d", "jump_diff", "Diff", id="task.diff"),
         Binding("escape", "close", "Back", id="task.close"),
+        Binding("question_mark", "app.help", "Help", id="task.help"),
     ]
 
     state: reactive[TaskListState] = reactive(TaskListState, init=False, always_update=False)

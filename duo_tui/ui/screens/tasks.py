@@ -22,7 +22,14 @@ from textual.widgets import DataTable, Label, Static
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.events import UserDecision
 from duo_tui.safe_text import clean_line
-from duo_tui.ui.task_state import STATE_GLYPH, OpenTask, SendDecision, TaskListState, edit_task
+from duo_tui.ui.task_state import (
+    NO_TASKS,
+    STATE_GLYPH,
+    OpenTask,
+    SendDecision,
+    TaskListState,
+    edit_task,
+)
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 
@@ -48,6 +55,7 @@ class TasksScreen(ModalScreen[str | None]):
         Binding("L", "size('L')", "Resize to L", id="tasks.size_l", show=False),
         Binding("a", "accept", "Accept tasks", id="tasks.accept"),
         Binding("escape", "close", "Close", id="tasks.close"),
+        Binding("question_mark", "app.help", "Help", id="tasks.help"),
     ]
 
     state: reactive[TaskListState] = reactive(TaskListState, init=False, always_update=False)
@@ -152,8 +160,10 @@ class TasksScreen(ModalScreen[str | None]):
             line.append(f"size {size}", style="bold")
             if why:
                 line.append(f"  ({clean_line(why)})")
-        line.append(f"  ·  {len(ids)} task(s)")
-        if self.state.allows("task_ops"):
+        line.append(f"{'  ·  ' if size else ''}{len(ids)} task(s)")
+        if not ids:
+            line.append(f"  ·  {NO_TASKS}", style="dim")
+        elif self.state.allows("task_ops"):
             line.append("  ·  S M L resize · e edit · p split · K J move · s skip", style="dim")
         else:
             line.append("  ·  enter opens a task; changes only at the plan checkpoint", style="dim")
@@ -196,13 +206,15 @@ class TasksScreen(ModalScreen[str | None]):
 
     def action_edit(self) -> None:
         row = self._selected_row()
-        if row is not None:
-            edit_task(self, self.state, row, self.send)
+        if row is None:
+            self.notify(NO_TASKS, timeout=4)
+            return
+        edit_task(self, self.state, row, self.send)
 
     def action_open(self) -> None:
         tid = self._selected()
         if tid is None:
-            self.notify("no tasks yet: they come after the plan is accepted", timeout=4)
+            self.notify(NO_TASKS, timeout=4)
             return
         self.reply_to.post_message(OpenTask(tid))
 

@@ -117,7 +117,6 @@ class TriageScreen(Screen[str | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # first: a narrow footer leaves these out before the decisions (help lists them)
         Binding("s", "split", "Split pair", id="triage.split"),
         Binding("j", "join", "Join", id="triage.join"),
         Binding("f", "decide('fix')", "Fix", id="triage.fix"),
@@ -157,6 +156,7 @@ class TriageScreen(Screen[str | None]):
         self.chosen = chosen if chosen is not None else set()
         self.corrections: list[dict[str, Any]] = []  # the splits and joins made here
         self.join_mark: str | None = None  # the first finding of a join, waiting for its mate
+        self._shown_title_width = 0
 
     @classmethod
     def for_workbench(cls, wb: TriageHost, preview: bool = False) -> TriageScreen:
@@ -191,11 +191,11 @@ class TriageScreen(Screen[str | None]):
             with VerticalScroll(id="detail"):
                 yield Static("", id="detail-a", classes="side")
                 yield Static("", id="detail-b", classes="side")
-        yield QuietFooter()
+        # what a narrow footer leaves out first: the decisions and "accept" stay in view
+        yield QuietFooter(spare=("split", "join", "recurring", "back", "decide('defer')"))
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("kind", "severity", "decision", "where", "finding")
         self._fill()
         self._head()
         table.focus()
@@ -203,6 +203,21 @@ class TriageScreen(Screen[str | None]):
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < 110, "-narrow")
+        if self.is_mounted and self._title_width() != self._shown_title_width:
+            self._fill()  # the finding column takes what the other columns leave
+
+    def _title_width(self) -> int:
+        """The finding column's width: the table's room less the kind, severity and decision
+        columns (every column pads one cell each side), so the title is in view (whole
+        when there is room) and the location, last, shows as far as it fits."""
+        width = self.app.size.width
+        room = width if width < 110 else width * 3 // 5
+        kinds = [self._kind_cell(g).cell_len for g in self.groups] or [8]
+        sevs = [self._sev_cell(g).cell_len for g in self.groups] or [8]
+        decisions = [self._decision_cell(g["key"]).cell_len for g in self.groups] or [8]
+        fixed = max(kinds) + max(8, *sevs) + max(8, *decisions) + 3 * 2
+        longest = max((len(clean_line(str(g["title"]))) for g in self.groups), default=24)
+        return max(24, min(longest, room - fixed - 3))  # its own padding, the scrollbar
 
     def _var(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")
@@ -251,14 +266,20 @@ class TriageScreen(Screen[str | None]):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        self._shown_title_width = title_w = self._title_width()
+        table.add_column("kind")
+        table.add_column("severity")
+        table.add_column("decision")
+        table.add_column("finding", width=title_w)
+        table.add_column("where")
         for g in self.groups:
-            table.add_row(
+            table.add_row(  # review text: plain, controls visible; a long title ends in …
                 self._kind_cell(g),
                 self._sev_cell(g),
                 self._decision_cell(g["key"]),
-                Text(clean_line(self._where(g))),  # review text: plain, controls visible
-                Text(clean_line(str(g["title"]))),
+                Text(clean_line(str(g["title"])), no_wrap=True, overflow="ellipsis"),
+                Text(clean_line(self._where(g))),
                 key=g["key"],
             )
         if self.groups:

@@ -10,12 +10,14 @@ On a narrow terminal the stock footer clipped whatever did not fit ("? He" at
 80 columns, and "q Quit" was gone). Here the keys that do not fit are left out
 whole, the least general first (the focused widget's before the screen's, the
 screen's before "? Help" and "q Quit", which always stay), and below
-`COMPACT_BELOW` columns the keys are packed closer.
+`COMPACT_BELOW` columns the keys are packed closer. A screen whose main keys come
+after its minor ones names the minor ones (`spare`): they are left out before any
+other, so at 80 columns the triage keeps fix, dismiss and accept-risk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from textual import events
@@ -40,13 +42,18 @@ def _key_width(key: FooterKey, compact: bool) -> int:
     return text + 2  # padding around the key, or the compact margin
 
 
-def fit_keys(keys: list[FooterKey], width: int, compact: bool) -> list[FooterKey]:
-    """The keys to show in `width` cells: whole ones, dropping the leftmost optional
-    keys first (the footer lists the focused widget's keys first, the app's last)."""
+def fit_keys(
+    keys: list[FooterKey], width: int, compact: bool, spare: Sequence[str] = ()
+) -> list[FooterKey]:
+    """The keys to show in `width` cells: whole ones, dropping the keys whose actions are
+    in `spare` first (in its order), then the leftmost optional keys (the footer lists
+    the focused widget's keys first, the app's last)."""
     shown = list(keys)
     optional = [
         k for k in keys if not k.has_class("-command-palette") and k.action not in KEEP_ACTIONS
     ]
+    rank = {action: i for i, action in enumerate(spare)}
+    optional.sort(key=lambda k: rank.get(k.action, len(rank)))  # stable: then left to right
     while sum(_key_width(k, compact) for k in shown) > width and optional:
         shown.remove(optional.pop(0))
     return shown
@@ -57,6 +64,11 @@ class QuietFooter(Footer):
 
     _shown: tuple[object, ...] | None = None
     _width: int = 0
+
+    def __init__(self, *, spare: Sequence[str] = ()) -> None:
+        """`spare`: the actions to leave out first when the keys do not fit."""
+        super().__init__()
+        self.spare = tuple(spare)
 
     def _signature(self, screen: Screen[object]) -> tuple[object, ...]:
         return tuple(
@@ -82,7 +94,7 @@ class QuietFooter(Footer):
         if len(keys) != len(widgets):  # key groups: shown as Textual lays them out
             yield from widgets
             return
-        yield from _in_order(fit_keys(keys, width, self.compact), keys)
+        yield from _in_order(fit_keys(keys, width, self.compact, self.spare), keys)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.app.size.width != self._width and self._bindings_ready:
