@@ -22,7 +22,7 @@ EXIT_BAD_INPUT = 2
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.version:
-        from duo_tui import __version__
+        from duo_tui.version import __version__
 
         print(f"duo-tui {__version__}")
         return 0

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from duo_tui import __version__
 from duo_tui.core.models import Finding, PairKind, Review, Severity, TriageResult
 from duo_tui.safe_text import clean, clean_obj
+from duo_tui.version import __version__
 
 __all__ = [
     "SARIF_SCHEMA_URI",
