@@ -15,6 +15,7 @@ from duo_tui.config_files import read_layers, user_config_path
 from duo_tui.core.models import Roles
 from duo_tui.errors import ConfigError
 from duo_tui.limits import MB, Limits
+from duo_tui.providers.catalog import KEY_ENV
 
 #: The roles a model call is made for (the keys of `[roles] max_output_tokens`).
 ROLE_NAMES = ("planner", "executor", "reviewer")
@@ -227,8 +228,6 @@ class Config(_Section):
 
     def key_env_names(self) -> set[str]:
         """Every environment variable this configuration may read a key (or secret) from."""
-        from duo_tui.providers.registry import KEY_ENV
-
         names = {n for names in KEY_ENV.values() for n in names}
         names.update(p.api_key_env for p in self.providers.values() if p.api_key_env)
         names.update(self.secrets.env)

@@ -90,9 +90,9 @@ def _sdk(prefix: str) -> str:
 
 def _key_source(model: str, config: Config, env: dict[str, str]) -> tuple[str, bool]:
     """Where the key of `model` comes from (a variable's name), and whether it is set."""
-    from duo_tui.providers import registry
+    from duo_tui.providers import catalog, registry
 
-    prefix = registry.prefix_of(model)
+    prefix = catalog.prefix_of(model)
     names = registry.key_env_vars(prefix, config)
     named_by = (
         f", named by [providers.{prefix}] api_key_env"
@@ -102,8 +102,8 @@ def _key_source(model: str, config: Config, env: dict[str, str]) -> tuple[str, b
     for name in names:
         if env.get(name, "").strip():
             return f"{name} (environment{named_by})", True
-    local = prefix in registry.LOCAL_PROVIDERS or (
-        prefix == "openai" and registry.is_local_url(registry.base_url(prefix, config, env))
+    local = prefix in catalog.LOCAL_PROVIDERS or (
+        prefix == "openai" and catalog.is_local_url(registry.base_url(prefix, config, env))
     )
     if local:
         return "none needed (local server)", True
@@ -114,10 +114,10 @@ def _key_source(model: str, config: Config, env: dict[str, str]) -> tuple[str, b
 
 async def _probe(model: str, config: Config, timeout_s: float) -> tuple[bool, float | None, str]:
     """A 1-token call: (answered, latency in seconds, error)."""
-    from duo_tui.providers import registry
+    from duo_tui.providers import catalog, registry
     from duo_tui.providers.base import FaultKind, Message, ModelRequest, ProviderError, StreamEnd
 
-    prefix = registry.prefix_of(model)
+    prefix = catalog.prefix_of(model)
     probe_config = config.model_copy(deep=True)
     probe_config.providers[prefix] = config.provider(prefix).model_copy(
         update={"max_retries": 0, "timeout_s": timeout_s, "stall_timeout_s": timeout_s}
@@ -251,7 +251,7 @@ async def run_doctor(
 
 async def _check_models(config: Config, timeout_s: float, env: dict[str, str]) -> list[ModelCheck]:
     from duo_tui.config import validate_model_string
-    from duo_tui.providers import registry
+    from duo_tui.providers import catalog, registry
 
     checks: list[ModelCheck] = []
     probes: list[tuple[ModelCheck, str]] = []
@@ -263,9 +263,9 @@ async def _check_models(config: Config, timeout_s: float, env: dict[str, str]) -
         except ConfigError as exc:
             check.key_ok, check.error = False, clean_line(str(exc))
             continue
-        prefix = registry.prefix_of(model)
+        prefix = catalog.prefix_of(model)
         check.provider = _sdk(prefix)
-        url = registry.base_url(prefix, config, env) or registry.LOCAL_DEFAULT_BASE.get(prefix)
+        url = registry.base_url(prefix, config, env) or catalog.LOCAL_DEFAULT_BASE.get(prefix)
         check.base_url = clean_line(_without_credentials(url)) if url else "the provider's default"
         check.key, check.key_ok = _key_source(model, config, env)
         if check.key_ok:

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError
+from duo_tui.providers.catalog import is_local_url
 from duo_tui.providers.faults import make_error
-from duo_tui.providers.registry import is_local_url
 from duo_tui.providers.streaming import RetryingStreamProvider
 
 C = TypeVar("C")
