@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from duo_tui.core.review_file import load_plain_review
+from duo_tui.core.review_load import load_plain_review
 from duo_tui.core.triage import contract_json, match_reviews
 from duo_tui.errors import DiskFullError, ReviewParseError
 from duo_tui.limits import Limits

@@ -8,23 +8,23 @@ the file and what to fix. The second half, schema and models, is
 `duo_tui.core.reviews.review_from_data` (jsonschema words the errors, pydantic
 builds the `Review`).
 
-`load_plain_review` is the quick path of `duo-tui triage --json`: pydantic
-and the models cost ~60 ms of start-up that a 20 x 20 triage need not pay. A
-document that `plain_review` certifies (the quick schema check passes, the
-finding ids are unique, and no string pydantic reads as `str` holds a lone
-surrogate, the one thing JSON Schema accepts and pydantic refuses) becomes a
-`PlainReview`, plain Python objects with the fields the matcher reads, the
-values pydantic would give them. Any other document goes through the full
-loader, which then raises the same error `load_review_file` raises, or accepts
-it as pydantic models. A test checks the two paths agree on many random
-documents. No pydantic, numpy or jsonschema here.
+`plain_review` is the quick path of `duo-tui triage --json` (taken by
+`duo_tui.core.review_load.load_plain_review`): pydantic and the models cost
+~60 ms of start-up that a 20 x 20 triage need not pay. A document it certifies
+(the quick schema check passes, the finding ids are unique, and no string
+pydantic reads as `str` holds a lone surrogate, the one thing JSON Schema
+accepts and pydantic refuses) becomes a `PlainReview`, plain Python objects
+with the fields the matcher reads, the values pydantic would give them. Any
+other document goes through the full loader, which then raises the same error
+`load_review_file` raises, or accepts it as pydantic models. A test checks the
+two paths agree on many random documents. No pydantic, numpy or jsonschema here.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from duo_tui.core.review_fastcheck import surely_valid
 from duo_tui.errors import ReviewParseError
@@ -37,16 +37,12 @@ from duo_tui.limits import (
     read_regular_file,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from duo_tui.core.models import Review
-
 __all__ = [
     "PlainFinding",
     "PlainReview",
     "check_count",
     "drop_null_optionals",
     "duplicate_ids",
-    "load_plain_review",
     "plain_review",
     "read_review_data",
 ]
@@ -204,17 +200,3 @@ def plain_review(data: dict[str, Any]) -> PlainReview | None:
     if not all(_unicode_ok(f, _TEXT_FINDING) for f in findings):
         return None
     return PlainReview(data["reviewer"], [PlainFinding(f) for f in findings])
-
-
-def load_plain_review(path: Path, limits: Limits | None = None) -> PlainReview | Review:
-    """A review file as `PlainReview` (no pydantic), or as `Review` when it needs the full check.
-
-    Raises what `duo_tui.core.reviews.load_review_file` raises, for the same files.
-    """
-    data, text = read_review_data(path, limits)
-    plain = plain_review(drop_null_optionals(data))
-    if plain is not None:
-        return plain
-    from duo_tui.core.reviews import review_from_data
-
-    return review_from_data(data, str(path), text)

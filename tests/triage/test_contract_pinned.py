@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from duo_tui.core.models import Review
-from duo_tui.core.review_file import PlainReview, load_plain_review
+from duo_tui.core.review_file import PlainReview
+from duo_tui.core.review_load import load_plain_review
 from duo_tui.core.triage import match_reviews
 from duo_tui.triage_command import triage_json
 

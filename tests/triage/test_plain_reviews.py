@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from duo_tui.core.models import Review
-from duo_tui.core.review_file import PlainReview, load_plain_review
+from duo_tui.core.review_file import PlainReview
+from duo_tui.core.review_load import load_plain_review
 from duo_tui.core.reviews import load_review_file
 from duo_tui.errors import ReviewParseError
 
