@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 
-from duo_tui.ui.themes import COLOUR_FIELDS, OPTIONAL_VARIABLES, REQUIRED_VARIABLES
+from duo_tui.ui.theme_schema import COLOUR_FIELDS, OPTIONAL_VARIABLES, REQUIRED_VARIABLES
 
 
 def _check_color(value: str) -> str:

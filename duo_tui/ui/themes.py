@@ -19,69 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.theme import Theme
 
+from duo_tui.ui.theme_schema import COLOUR_FIELDS, DUO_VARIABLE_DEFAULTS
+
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
-
-REQUIRED_VARIABLES: tuple[str, ...] = (
-    "duo-agree",
-    "duo-only-a",
-    "duo-only-b",
-    "duo-severity-conflict",
-    "duo-critical",
-    "duo-high",
-    "duo-medium",
-    "duo-low",
-    "duo-info",
-    "duo-hunk-accepted",
-    "duo-hunk-rejected",
-    "duo-stage-done",
-    "duo-stage-active",
-    "duo-stage-pending",
-)
-"""Semantic colours every theme file must define."""
-
-OPTIONAL_VARIABLES: tuple[str, ...] = (
-    "duo-diff-added",
-    "duo-diff-removed",
-    "duo-syntax-keyword",
-    "duo-syntax-string",
-    "duo-syntax-number",
-    "duo-syntax-comment",
-    "duo-syntax-function",
-    "duo-syntax-class",
-    "duo-syntax-builtin",
-    "duo-syntax-operator",
-)
-"""Semantic colours a theme may define; missing ones are derived from its palette."""
-
-DUO_VARIABLE_DEFAULTS: dict[str, str] = {
-    "duo-agree": "#7fcfae",
-    "duo-only-a": "#7aa2f7",
-    "duo-only-b": "#c29ae8",
-    "duo-severity-conflict": "#f0b46a",
-    "duo-critical": "#f7768e",
-    "duo-high": "#ff9e64",
-    "duo-medium": "#e5c07b",
-    "duo-low": "#7dcfff",
-    "duo-info": "#8b93a7",
-    "duo-hunk-accepted": "#8cc98f",
-    "duo-hunk-rejected": "#ee6d85",
-    "duo-diff-added": "#8cc98f",
-    "duo-diff-removed": "#ee6d85",
-    "duo-stage-done": "#8cc98f",
-    "duo-stage-active": "#7aa2f7",
-    "duo-stage-pending": "#5d6476",
-    "duo-syntax-keyword": "#bb9af7",
-    "duo-syntax-string": "#a9d18e",
-    "duo-syntax-number": "#ff9e64",
-    "duo-syntax-comment": "#6a7289",
-    "duo-syntax-function": "#7aa2f7",
-    "duo-syntax-class": "#e5c07b",
-    "duo-syntax-builtin": "#7dcfff",
-    "duo-syntax-operator": "#89ddff",
-}
-"""Fallbacks for every duo variable, so the CSS parses under any theme (even
-Textual's built-in ones). Return these from `App.get_theme_variable_defaults`."""
 
 DEFAULT_THEME = "duo-dark"
 """The theme the app starts with."""
@@ -92,22 +33,6 @@ THEME_SUFFIX = ".toml"
 def duo_variable_defaults() -> dict[str, str]:
     """A fresh copy of `DUO_VARIABLE_DEFAULTS` (for `App.get_theme_variable_defaults`)."""
     return dict(DUO_VARIABLE_DEFAULTS)
-
-
-#: The palette every theme file gives: Textual's `Theme` colours of the same names.
-COLOUR_FIELDS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "boost",
-    "warning",
-    "error",
-    "success",
-)
 
 
 @dataclass(frozen=True)
@@ -208,9 +133,7 @@ def load_themes(dirs: list[Path]) -> tuple[list[Theme], list[ThemeProblem]]:
 
 def builtin_theme_dirs() -> list[Path]:
     """Where the shipped themes are: inside the installed package, or the checkout's `themes/`."""
-    import duo_tui
-
-    package = Path(duo_tui.__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     candidates = [package / "themes", package.parent / "themes"]
     return [path for path in candidates if path.is_dir()][:1]
 

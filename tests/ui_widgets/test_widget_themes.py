@@ -9,8 +9,8 @@ from textual.app import App, ComposeResult
 from textual.color import Color
 
 from duo_tui.ui import themes
+from duo_tui.ui.theme_schema import REQUIRED_VARIABLES
 from duo_tui.ui.themes import (
-    REQUIRED_VARIABLES,
     ThemeProblem,
     builtin_theme_dirs,
     duo_variable_defaults,
