@@ -22,6 +22,11 @@ from duo_tui.redact import redact
 class Pipeline(PlanningStages, TaskCycle):
     """plan → align → (tasks: execute → gate → review → triage → fix … → commit)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._replay = False
+        """Set by `resume_from`: `run` first redraws the finished stages from the files."""
+
     def resume_from(self, interrupted: StageRun | None) -> None:
         """Continue a persisted session: reuse the artifacts of a stage awaiting a decision."""
         s = self.session
@@ -32,7 +37,7 @@ class Pipeline(PlanningStages, TaskCycle):
 
     async def run(self) -> dict[str, Any]:
         s = self.session
-        if getattr(self, "_replay", False):
+        if self._replay:
             # a resumed session: redraw what its finished stages produced, from its files
             from duo_tui.core.replay import replay_events
 

@@ -23,6 +23,7 @@ from duo_tui.core.convergence import MergedFinding, auto_decision
 from duo_tui.core.events import UserDecision
 from duo_tui.core.models import Review, Stage, TriageResult, Usage
 from duo_tui.core.session import Decision, StageRun
+from duo_tui.core.task_base import TaskBase
 from duo_tui.core.triage_corrections import apply_corrections, merged_from_groups
 
 __all__ = ["JUDGE_FILE", "correct_round", "judge_round", "rekey_preselection"]
@@ -31,7 +32,7 @@ __all__ = ["JUDGE_FILE", "correct_round", "judge_round", "rekey_preselection"]
 JUDGE_FILE = "triage-judge.json"
 
 
-async def judge_round(runner: Any, folder: str, reviews: list[Review]) -> TriageResult | None:
+async def judge_round(runner: TaskBase, folder: str, reviews: list[Review]) -> TriageResult | None:
     """The judged match of the round's two reviews, or None (no judge, or not two reviews)."""
     from duo_tui.core.triage import match_reviews
     from duo_tui.core.triage_judge_run import run_judge
@@ -72,7 +73,7 @@ async def judge_round(runner: Any, folder: str, reviews: list[Review]) -> Triage
 
 
 def correct_round(
-    runner: Any,
+    runner: TaskBase,
     run: StageRun | None,
     groups: list[dict[str, Any]],
     decision: UserDecision,
