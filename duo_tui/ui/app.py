@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from duo_tui.eval.suite import Suite
     from duo_tui.session_summary import SessionInfo
     from duo_tui.ui.screens.eval import EvalScreen
+    from duo_tui.ui.screens.triage import TriageScreen
     from duo_tui.ui.workbench import WorkbenchScreen
 
 DEFAULT_DEMO_PACE = 900.0  # characters per second: fast, but a human can follow it
@@ -289,6 +290,12 @@ class DuoApp(FastApp, App[None]):
             from duo_tui.ui.screens.new_session import NewSessionScreen
 
             self.push_screen(NewSessionScreen(), self._new_session_chosen)
+
+    def on_triage_screen_left(self, message: TriageScreen.Left) -> None:
+        """`duo-tui triage A B`: leaving its screen ends the program; what the screen
+        said is printed on stderr once the screen is gone (see `cli.py`)."""
+        self.exit_message = message.said
+        self.exit()
 
     def _register_all_themes(self) -> None:
         from duo_tui.ui.themes import register_themes

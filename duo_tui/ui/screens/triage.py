@@ -104,6 +104,14 @@ class TriageScreen(Screen[str | None]):
             self.line_start = line_start
             self.line_end = line_end
 
+    class Left(Message):
+        """Standalone: the human left the screen. The app ends the program and says
+        `said` (where the decisions went, or that they were not kept) once it is gone."""
+
+        def __init__(self, said: str) -> None:
+            super().__init__()
+            self.said = said
+
     DEFAULT_CSS = """
     TriageScreen { layout: vertical; }
     #triage-head { height: auto; padding: 0 1; background: $panel; }
@@ -526,11 +534,7 @@ class TriageScreen(Screen[str | None]):
                     f"duo-tui triage: your {len(self.chosen)} decision(s) were not saved; "
                     "run it with --out FILE to keep them"
                 )
-            from duo_tui.ui.app import DuoApp
-
-            if isinstance(self.app, DuoApp):
-                self.app.exit_message = said
-            self.app.exit()
+            self.post_message(self.Left(said))  # up to the app, which ends the program
         else:
             self.dismiss(None)
 
