@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from duo_tui.core.artifacts import TriageGroup
 from duo_tui.core.models import Review
 from duo_tui.core.session import Session, Task
 from duo_tui.limits import SESSION_JSON_DEPTH, InputError, loads_json
@@ -30,7 +31,7 @@ class RoundView:
     diff: str | None = None  # the change as accepted (declined hunks reverted)
     gate: str = ""  # "passed", "failed", "" when the gate has not run (or none is set)
     reviews: list[Review] = field(default_factory=list)
-    triage: list[dict[str, Any]] = field(default_factory=list)  # groups, decision per group
+    triage: list[TriageGroup] = field(default_factory=list)  # groups, decision per group
     verdict: str = ""
 
 
@@ -96,16 +97,18 @@ def load_task_detail(store: SessionStore, task: Task) -> TaskDetail:
             except InputError as exc:
                 detail.problems.append(f"{folder}/triage.json is unreadable: {exc}")
                 data = None
+            rows: list[dict[str, Any]] = []
             if isinstance(data, dict):
                 decisions = data.get("decisions") or {}
-                view.triage = [
+                rows = [
                     dict(g, decision=decisions.get(g.get("key"), g.get("decision")))
                     for g in data.get("groups", [])
                     if isinstance(g, dict)
                 ]
                 view.verdict = str(data.get("verdict") or "")
             elif isinstance(data, list):  # written before the decisions were taken
-                view.triage = [g for g in data if isinstance(g, dict)]
+                rows = [g for g in data if isinstance(g, dict)]
+            view.triage = _groups(rows, f"{folder}/triage.json", detail.problems)
         if store.read_artifact(f"{folder}/gate.log") is not None:
             # A round reached its reviews only past the gate; a gate-only next round
             # means the gate failed and went to the executor as a fix.
@@ -125,3 +128,14 @@ def load_task_detail(store: SessionStore, task: Task) -> TaskDetail:
         detail.commit = task.commit
         detail.commit_message = task.commit_message
     return detail
+
+
+def _groups(rows: list[dict[str, Any]], where: str, problems: list[str]) -> list[TriageGroup]:
+    """The typed groups of a stored triage; a row that does not read is left out, named."""
+    groups = []
+    for row in rows:
+        try:
+            groups.append(TriageGroup.from_row(row))
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"{where}: a group that does not read was left out")
+    return groups

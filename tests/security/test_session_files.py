@@ -171,3 +171,36 @@ def test_a_huge_request_md_is_not_read_by_the_session_list(demo_repo: Path) -> N
     summary = summarize(store.path)
     assert summary.request == ""
     assert summary.error and "session.json" in summary.error
+
+
+def test_task_detail_reads_the_triage_typed_and_names_a_row_it_cannot_read(
+    demo_repo: Path,
+) -> None:
+    import json
+
+    from duo_tui.core.artifacts import TriageGroup
+
+    store = _finished(demo_repo)
+    path = store.path / "T1" / "round-1" / "triage.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    groups = stored["groups"] if isinstance(stored, dict) else stored
+    finding = {"id": "F1", "severity": "high", "title": "Unbounded retry"}
+    good = {
+        "key": "G98",
+        "kind": "only",
+        "severity": "high",
+        "title": "Unbounded retry",
+        "members": [{"reviewer": 1, "finding": finding}],
+        "decision": "fix",
+    }
+    broken = {"key": "G99", "kind": "only", "members": [{"reviewer": 0, "finding": {"id": "X"}}]}
+    groups += [good, broken]
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    session, _ = store.load()
+    detail = load_task_detail(store, session.tasks[0])
+    shown = detail.rounds[0].triage
+    assert shown and all(isinstance(g, TriageGroup) for g in shown)
+    assert "G99" not in {g.key for g in shown} and len(shown) == len(groups) - 1
+    mine = next(g for g in shown if g.key == "G98")
+    assert (mine.decision, mine.members[0].reviewer, mine.members[0].finding.id) == ("fix", 1, "F1")
+    assert any("triage.json: a group that does not read" in p for p in detail.problems)

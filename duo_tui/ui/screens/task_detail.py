@@ -224,22 +224,16 @@ class TaskDetailScreen(ModalScreen[None]):
             if r.triage:
                 out.append("\n  triage", style="bold")
                 for g in r.triage:
-                    kind = KIND_TEXT.get(str(g.get("kind")), str(g.get("kind")))
-                    members = g.get("members") or []
-                    who = (
-                        members[0].get("reviewer")
-                        if members and isinstance(members[0], dict)
-                        else None
-                    )
-                    if g.get("kind") == "only" and isinstance(who, int):
+                    kind = KIND_TEXT.get(g.kind, g.kind)
+                    if g.kind == "only" and g.members:
                         # which reviewer, by glyph and letter: never colour alone
-                        kind = only_label(who)
-                    decision = str(g.get("decision") or "pending").replace("_", "-")
-                    sev = str(g.get("severity") or "")
+                        kind = only_label(g.members[0].reviewer)
+                    decision = g.decision.replace("_", "-")
+                    sev = g.severity
                     out.append("\n    ")
                     out.append(f"{decision:<12}", style="bold" if decision == "fix" else "")
                     out.append(f"{sev:<8}", style=self._var(SEV_VAR.get(sev, "")))
-                    out.append(f" {g.get('title', '')}  ")
+                    out.append(f" {g.title}  ")
                     out.append(kind, style="dim")
             if r.verdict:
                 out.append(f"\n  verdict: {r.verdict}", style="dim")
