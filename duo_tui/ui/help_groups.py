@@ -18,8 +18,36 @@ LOOK = "Look around"
 ANYWHERE = "Anywhere"
 OTHER = "Other keys"
 
-ORDER = (DECIDE, FINDINGS, CHANGE, TASKS, EVAL, LOOK, ANYWHERE, OTHER)
+ON_TRIAGE = "On the triage screen (t)"
+ON_TASKS = "On the task list (T)"
+ON_TASK = "On one task (⏎ on the task list)"
+ON_TASK_EDIT = "Editing a task (e)"
+
+ORDER = (
+    DECIDE,
+    FINDINGS,
+    ON_TRIAGE,
+    CHANGE,
+    TASKS,
+    ON_TASKS,
+    ON_TASK,
+    ON_TASK_EDIT,
+    EVAL,
+    LOOK,
+    ANYWHERE,
+    OTHER,
+)
 """The groups, in the order the help screen shows them."""
+
+BY_OPENED_SCREEN: dict[str, str] = {
+    "TriageScreen": ON_TRIAGE,
+    "TasksScreen": ON_TASKS,
+    "TaskDetailScreen": ON_TASK,
+    "TaskEditDialog": ON_TASK_EDIT,
+}
+"""The keys of a screen the workbench opens, listed in its help before that screen is
+open: a group of their own, so the triage's `j` (join) is not read as the findings
+list's `j` (down), nor the task list's `K` (move up) as the workbench's `K` (skip)."""
 
 BY_ACTION: dict[str, str] = {
     "accept": DECIDE,

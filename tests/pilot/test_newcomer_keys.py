@@ -1,22 +1,27 @@
 """What a newcomer meets on the triage screen and the task list: the finding's title in
 view at 80 and 120 columns, the decision keys in a narrow footer, a help screen that
-lists only the keys that work there, `?` and `e` answering on the task list."""
+lists only the keys that work there (and, in the workbench, says on which screen a
+borrowed key works), `?` and `e` answering on the task list."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 from textual.widgets._footer import FooterKey
 
+from duo_tui.core.events import Event
 from duo_tui.core.models import Review
 from duo_tui.ui.app import DuoApp
+from duo_tui.ui.help_groups import FINDINGS, ON_TASKS, ON_TRIAGE, TASKS
 from duo_tui.ui.screens.help import HelpScreen
 from duo_tui.ui.screens.tasks import TasksScreen
 from duo_tui.ui.screens.triage import TriageScreen
 from duo_tui.ui.task_state import NO_TASKS, TaskListState
 from duo_tui.ui.triage_detail import detail_sides
+from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
 from ._helpers import wait_for
 
@@ -119,3 +124,35 @@ def test_an_empty_category_or_suggestion_leaves_nothing_dangling() -> None:
     shown = detail_sides({"key": "G1", "members": [{"reviewer": 0, "finding": full}]}, {0: a}, None)
     assert shown[0] is not None and "suggestion: pin the action" in shown[0].plain
     assert shown[0].plain.splitlines()[0].endswith("· security")
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory: pytest.TempPathFactory) -> list[Event]:
+    import os
+
+    home = tmp_path_factory.mktemp("newcomer-home")  # the demo commits: git needs a name
+    (home / ".gitconfig").write_text("[user]\n\tname = t\n\temail = t@duo-tui.invalid\n")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(home / ".gitconfig")
+    return record_demo(tmp_path_factory.mktemp("newcomer") / "demo")
+
+
+async def test_the_workbench_help_names_the_screen_each_borrowed_key_works_on(
+    events: list[Event],
+) -> None:
+    app = replay_app(until(events, "triage"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await replayed(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await wait_for(pilot, lambda: bool(help_screen.groups), what="the keys")
+        groups = {g.title: {e.description: e.key for e in g.entries} for g in help_screen.groups}
+        # the findings list's j moves down; the triage screen's j joins: two groups, not one
+        assert groups[FINDINGS]["Down"].split()[-1] == "j"
+        assert "Join" not in groups[FINDINGS] and "Accept risk" not in groups[FINDINGS]
+        assert groups[ON_TRIAGE]["Join"] == "j" and groups[ON_TRIAGE]["Split pair"] == "s"
+        assert groups[ON_TASKS]["Move up"] == "K" and "Move up" not in groups[TASKS]
+        for title, entries in groups.items():  # within a group, one key does one thing
+            keys = [k for key in entries.values() for k in key.split() if len(key) < 12]
+            assert len(keys) == len(set(keys)), (title, entries)

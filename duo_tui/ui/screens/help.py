@@ -23,6 +23,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from duo_tui.ui.help_groups import (
+    BY_OPENED_SCREEN,
+    GENERIC,
     ORDER,
     SCROLL_ACTIONS,
     SCROLL_DESCRIPTION,
@@ -97,8 +99,10 @@ def collect_bindings(screen: Screen[object], screens: Sequence[type] = ()) -> li
     entries: dict[str, list[HelpEntry]] = {title: [] for title in ORDER}
     seen: set[tuple[str, str]] = set()
 
-    def add(node: DOMNode | type, binding: Binding, enabled: bool) -> None:
+    def add(node: DOMNode | type, binding: Binding, enabled: bool, on: str | None = None) -> None:
         owners = _owners(node)
+        if on is not None and action_name(binding.action) in GENERIC:
+            return  # "? Help" of a screen not open yet: listed once, under "Anywhere"
         if binding.system or "Tabs" in owners:  # the narrow layout's tab bar: 1-4 do it
             return
         marker = (owners[0], binding.key)
@@ -106,7 +110,7 @@ def collect_bindings(screen: Screen[object], screens: Sequence[type] = ()) -> li
             return
         seen.add(marker)
         is_app = isinstance(node, App) or (isinstance(node, type) and issubclass(node, App))
-        group = group_of(binding.action, owners, is_app)
+        group = on or group_of(binding.action, owners, is_app)
         scroll = action_name(binding.action) in SCROLL_ACTIONS
         description = SCROLL_DESCRIPTION if scroll else _describe(binding)
         entries[group].append(HelpEntry(app.get_key_display(binding), description, enabled))
@@ -119,7 +123,7 @@ def collect_bindings(screen: Screen[object], screens: Sequence[type] = ()) -> li
             add(node, binding, True)
     for cls in _extra_owners(screen, screens):
         for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
-            add(cls, binding, True)
+            add(cls, binding, True, BY_OPENED_SCREEN.get(cls.__name__) if cls in screens else None)
     groups = []
     for title in ORDER:
         merged = [
