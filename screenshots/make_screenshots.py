@@ -12,6 +12,8 @@ Written next to this file:
 - diff-hunks.svg           the diff at the execute checkpoint with one hunk rejected
 - help.svg                 the help screen (`?`)
 - workbench-80x24.svg      the narrow layout: one pane at a time, in tabs
+- eval.svg                 `duo-tui eval --demo` when it has finished (120×40), the
+                           first pair highlighted: who found which known issue
 
 Options: `--out DIR` writes elsewhere; `--only NAME` (repeatable) makes only
 the named shots; `--png` also renders each SVG to PNG with cairosvg (for a
@@ -33,6 +35,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 WIDE = (200, 60)
 NARROW = (80, 24)
+MEDIUM = (120, 40)
 STREAM_PACE = 400.0  # characters per second: slow enough to catch the reviews mid-stream
 
 
@@ -181,20 +184,49 @@ async def shot_narrow(pilot: Any, out: Path) -> None:
     pilot.app.save_screenshot(str(out / "workbench-80x24.svg"))
 
 
+async def shot_eval(pilot: Any, out: Path) -> None:
+    from duo_tui.ui.screens.eval import EvalScreen
+
+    app = pilot.app
+    await _wait(pilot, lambda: isinstance(app.screen, EvalScreen), "the eval screen")
+    screen = app.screen
+    await _wait(pilot, lambda: screen.finished, "the eval run to finish")
+    await pilot.press("down", "down", "down")  # the first pair: who found what
+    await _settle(pilot)
+    pilot.app.save_screenshot(str(out / "eval.svg"))
+
+
+def _demo_app(tmp: Path, pace: float) -> Any:
+    """`duo-tui --demo` in a throw-away repository under `tmp`."""
+    from duo_tui.ui.app import DuoApp
+
+    return DuoApp(demo=True, repo=tmp / "demo", pace=pace)
+
+
+def _eval_app(tmp: Path, pace: float) -> Any:
+    """`duo-tui eval --demo` with an empty review cache under `tmp` (so it really runs)."""
+    from duo_tui.cli_parser import build_parser
+    from duo_tui.eval.command import plan_eval
+    from duo_tui.ui.app import DuoApp
+
+    args = build_parser().parse_args(["eval", "--demo", "--cache", str(tmp / "eval-cache")])
+    return DuoApp(eval_plan=plan_eval(args))
+
+
 Shot = Callable[[Any, Path], Awaitable[None]]
-SHOTS: dict[str, tuple[tuple[int, int], float, Shot]] = {
-    "workbench-streaming": (WIDE, STREAM_PACE, shot_streaming),
-    "workbench-triage": (WIDE, 0.0, shot_triage),  # also makes triage.svg
-    "diff-hunks": (WIDE, 0.0, shot_diff),
-    "help": (WIDE, 0.0, shot_help),
-    "workbench-80x24": (NARROW, 0.0, shot_narrow),
+AppFactory = Callable[[Path, float], Any]
+SHOTS: dict[str, tuple[tuple[int, int], float, Shot, AppFactory]] = {
+    "workbench-streaming": (WIDE, STREAM_PACE, shot_streaming, _demo_app),
+    "workbench-triage": (WIDE, 0.0, shot_triage, _demo_app),  # also makes triage.svg
+    "diff-hunks": (WIDE, 0.0, shot_diff, _demo_app),
+    "help": (WIDE, 0.0, shot_help, _demo_app),
+    "workbench-80x24": (NARROW, 0.0, shot_narrow, _demo_app),
+    "eval": (MEDIUM, 0.0, shot_eval, _eval_app),
 }
 
 
 async def make(out: Path, only: list[str] | None = None) -> list[Path]:
     """Make the screenshots (all, or those named in `only`) into `out`; return the files."""
-    from duo_tui.ui.app import DuoApp
-
     out.mkdir(parents=True, exist_ok=True)
     before = {p: p.stat().st_mtime_ns for p in out.glob("*.svg")}
     with tempfile.TemporaryDirectory(prefix="duo-shots-") as tmp_name:
@@ -202,10 +234,10 @@ async def make(out: Path, only: list[str] | None = None) -> list[Path]:
         _ensure_git_identity(tmp)
         _neutral_python()
         os.environ.setdefault("DUO_TUI_CONFIG_DIR", str(tmp / "duo-config"))
-        for name, (size, pace, shot) in SHOTS.items():
+        for name, (size, pace, shot, factory) in SHOTS.items():
             if only and name not in only and not (name == "workbench-triage" and "triage" in only):
                 continue
-            app = DuoApp(demo=True, repo=tmp / name / "demo", pace=pace)
+            app = factory(tmp / name, pace)
             async with app.run_test(size=size) as pilot:
                 await shot(pilot, out)
                 await pilot.press("q")
