@@ -156,3 +156,27 @@ async def test_the_workbench_help_names_the_screen_each_borrowed_key_works_on(
         for title, entries in groups.items():  # within a group, one key does one thing
             keys = [k for key in entries.values() for k in key.split() if len(key) < 12]
             assert len(keys) == len(set(keys)), (title, entries)
+
+
+async def test_a_triage_opened_after_it_was_accepted_is_read_only_and_says_so(
+    events: list[Event],
+) -> None:
+    app = replay_app(until(events, "fix"))  # round 1's triage was accepted
+    async with app.run_test(size=(120, 40)) as pilot:
+        await replayed(pilot)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen), what="the triage")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        await wait_for(pilot, lambda: screen.query_one(DataTable).row_count > 0, what="rows")
+        head = str(screen.query_one("#triage-head", Static).render())
+        assert "read-only" in head, head
+        before = (dict(screen.decisions), [g["key"] for g in screen.groups])
+        for key in ("f", "d", "s", "j"):
+            await pilot.press(key)
+        await wait_for(
+            pilot,
+            lambda: any("no longer open" in str(n.message) for n in app._notifications),
+            what="the refusal",
+        )
+        assert (dict(screen.decisions), [g["key"] for g in screen.groups]) == before

@@ -8,6 +8,7 @@ k accept-risk (a reason is required), l defer, R recurring (adds a rule to
 `.ai/constitution.md` after you confirm), s split a pair, j join two unpaired
 findings (mark one, then press j on the other). A split or join (✎) is the
 human's correction: it goes to the core with the accepted triage, which logs it.
+Opened in a session past its triage checkpoint, the screen is read-only and says so.
 
 In a session the screen talks to the workbench with messages (`Changed`,
 `Regrouped`, `Located`) and its result (`dismiss("accept")`); standalone it
@@ -34,9 +35,10 @@ from duo_tui.core.models import Review, TriageResult
 from duo_tui.core.triage_corrections import CorrectionError, join_groups, split_group
 from duo_tui.core.triage_summary import agreement_counts, decision_counts, recurring_rule
 from duo_tui.safe_text import clean_line
-from duo_tui.ui.match_marks import only_glyph, only_label, only_style_var, reviewer_name
+from duo_tui.ui.match_marks import only_glyph, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
+from duo_tui.ui.triage_table import NARROW_BELOW, kind_cell, sev_cell, title_width, where_text
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
@@ -61,17 +63,6 @@ class TriageHost(Protocol):
     checkpoint: Checkpoint | None
 
     def post_message(self, message: Message) -> bool: ...
-
-
-KIND_LABEL = {
-    "agree": ("✓ agreed", "duo-agree"),
-    "severity": ("≠ severity", "duo-severity-conflict"),
-}
-SEV_VAR = {s: f"duo-{s}" for s in ("critical", "high", "medium", "low", "info")}
-
-
-#: Marks a group the judge (⚖) or the human (✎) made or split, in the kind column.
-BY_MARK = {"judge": " ⚖", "human": " ✎"}
 
 
 class TriageScreen(Screen[str | None]):
@@ -207,55 +198,26 @@ class TriageScreen(Screen[str | None]):
         self._fill()
         self._head()
         table.focus()
-        self.set_class(self.app.size.width < 110, "-narrow")
+        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.width < 110, "-narrow")
+        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
         if self.is_mounted and self._title_width() != self._shown_title_width:
             self._fill()  # the finding column takes what the other columns leave
-
-    def _title_width(self) -> int:
-        """The finding column's width: the table's room less the kind, severity and decision
-        columns (every column pads one cell each side), so the title is in view (whole
-        when there is room) and the location, last, shows as far as it fits."""
-        width = self.app.size.width
-        room = width if width < 110 else width * 3 // 5
-        kinds = [self._kind_cell(g).cell_len for g in self.groups] or [8]
-        sevs = [self._sev_cell(g).cell_len for g in self.groups] or [8]
-        decisions = [self._decision_cell(g["key"]).cell_len for g in self.groups] or [8]
-        fixed = max(kinds) + max(8, *sevs) + max(8, *decisions) + 3 * 2
-        longest = max((len(clean_line(str(g["title"]))) for g in self.groups), default=24)
-        return max(24, min(longest, room - fixed - 3))  # its own padding, the scrollbar
 
     def _var(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")
 
+    def _title_width(self) -> int:
+        cells = [
+            c
+            for g in self.groups
+            for c in (self._kind_cell(g), sev_cell(g, self._var), self._decision_cell(g["key"]))
+        ]
+        return title_width(self.app.size.width, self.groups, cells)
+
     def _kind_cell(self, g: dict[str, Any]) -> Text:
-        if g["kind"] in KIND_LABEL:
-            label, var = KIND_LABEL[g["kind"]]
-        else:
-            r = g["members"][0]["reviewer"]
-            label, var = only_label(r), only_style_var(r)
-        label += BY_MARK.get(str(g.get("by", "")), "")
-        if g["key"] == self.join_mark:
-            label += " ⊕"
-        return Text(label, style=self._var(var))
-
-    def _sev_cell(self, g: dict[str, Any]) -> Text:
-        sevs = [m["finding"]["severity"] for m in g["members"]]
-        t = Text()
-        for i, s in enumerate(sevs):
-            if i:
-                t.append("/", style="dim")
-            t.append(clean_line(str(s)), style=f"bold {self._var(SEV_VAR.get(s, ''))}")
-        return t
-
-    def _where(self, g: dict[str, Any]) -> str:
-        f = g["members"][0]["finding"]
-        if not f.get("file"):
-            return "(whole change)"
-        ls, le = f.get("line_start"), f.get("line_end")
-        return (f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "")) if ls else f["file"]
+        return kind_cell(g, self._var, self.join_mark)
 
     def _decision_cell(self, key: str) -> Text:
         d = self.decisions.get(key, "pending")
@@ -284,10 +246,10 @@ class TriageScreen(Screen[str | None]):
         for g in self.groups:
             table.add_row(  # review text: plain, controls visible; a long title ends in …
                 self._kind_cell(g),
-                self._sev_cell(g),
+                sev_cell(g, self._var),
                 self._decision_cell(g["key"]),
                 Text(clean_line(str(g["title"])), no_wrap=True, overflow="ellipsis"),
-                Text(clean_line(self._where(g))),
+                Text(clean_line(where_text(g))),
                 key=g["key"],
             )
         if self.groups:
@@ -310,6 +272,8 @@ class TriageScreen(Screen[str | None]):
                 "other reviewer (escape cancels)"
             )
         title = "triage"
+        if self._round_over():
+            mode = "read-only: these decisions were taken"
         if self.preview:
             title = "triage preview"
             mode = escape(
@@ -359,18 +323,36 @@ class TriageScreen(Screen[str | None]):
                 return self.app.get_key_display(active.binding)
         return action
 
-    def _previewing(self) -> bool:
-        """In the preview nothing is decided yet: say how to get to the triage."""
+    def _round_over(self) -> bool:
+        """In a session, past its triage checkpoint (or before it, outside the preview)."""
+        if self.workbench is None or self.preview:
+            return False
+        cp = self.workbench.checkpoint
+        return cp is None or cp.stage.value != "triage"
+
+    def _cannot_decide(self) -> bool:
+        """In a session findings are decided at the triage checkpoint only: in the preview
+        nothing is decided yet, and once the triage is accepted (the fix, a later round, the
+        session's end) its decisions are history. Say so instead of changing a row that
+        nothing reads any more."""
         if self.preview:
             self.notify(
                 "a preview of how the reviews match: accept the reviews "
                 f"({self._key('accept_triage')}) and decide each finding in the triage",
                 timeout=5,
             )
-        return self.preview
+            return True
+        if not self._round_over():
+            return False
+        self.notify(
+            "this triage is no longer open: its decisions were taken (read-only now)",
+            severity="warning",
+            timeout=5,
+        )
+        return True
 
     def action_decide(self, decision: str) -> None:
-        if self._previewing():
+        if self._cannot_decide():
             return
         g = self._current()
         if g is None:
@@ -405,7 +387,7 @@ class TriageScreen(Screen[str | None]):
             table.move_cursor(row=table.cursor_row + 1)
 
     def action_recurring(self) -> None:
-        if self._previewing():
+        if self._cannot_decide():
             return
         g = self._current()
         if g is None:
@@ -452,7 +434,7 @@ class TriageScreen(Screen[str | None]):
 
     def action_split(self) -> None:
         """Split the selected pair (or group) into one only-finding per reviewer."""
-        if self._previewing():
+        if self._cannot_decide():
             return
         g = self._current()
         if g is None:
@@ -474,7 +456,7 @@ class TriageScreen(Screen[str | None]):
 
     def action_join(self) -> None:
         """Mark an unpaired finding; on a second one of the other reviewer, join the two."""
-        if self._previewing():
+        if self._cannot_decide():
             return
         g = self._current()
         if g is None:

@@ -1,0 +1,73 @@
+"""The triage screen's table: the kind and severity cells, where a finding points, and
+how wide the finding's title may be so that it is in view at any terminal width.
+
+Review text fills the cells as plain `Text` with controls made visible
+(`duo_tui.safe_text`), never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+
+from duo_tui.safe_text import clean_line
+from duo_tui.ui.match_marks import only_label, only_style_var
+
+KIND_LABEL = {
+    "agree": ("✓ agreed", "duo-agree"),
+    "severity": ("≠ severity", "duo-severity-conflict"),
+}
+SEV_VAR = {s: f"duo-{s}" for s in ("critical", "high", "medium", "low", "info")}
+
+#: Marks a group the judge (⚖) or the human (✎) made or split, in the kind column.
+BY_MARK = {"judge": " ⚖", "human": " ✎"}
+
+NARROW_BELOW = 110
+"""Below this many columns the table has the whole width (the detail goes under it)."""
+
+
+def kind_cell(g: dict[str, Any], var: Callable[[str], str], join_mark: str | None) -> Text:
+    """`✓ agreed`, `≠ severity` or `◀ only A`, with ⚖/✎ for who grouped it and ⊕ for the
+    first half of a join; `var` gives a theme variable's value."""
+    if g["kind"] in KIND_LABEL:
+        label, name = KIND_LABEL[g["kind"]]
+    else:
+        r = g["members"][0]["reviewer"]
+        label, name = only_label(r), only_style_var(r)
+    label += BY_MARK.get(str(g.get("by", "")), "")
+    if g["key"] == join_mark:
+        label += " ⊕"
+    return Text(label, style=var(name))
+
+
+def sev_cell(g: dict[str, Any], var: Callable[[str], str]) -> Text:
+    """Each member's severity, `critical/high` for a pair."""
+    t = Text()
+    for i, s in enumerate(m["finding"]["severity"] for m in g["members"]):
+        if i:
+            t.append("/", style="dim")
+        t.append(clean_line(str(s)), style=f"bold {var(SEV_VAR.get(s, ''))}")
+    return t
+
+
+def where_text(g: dict[str, Any]) -> str:
+    """`file:start-end` of the group's first finding, or `(whole change)`."""
+    f = g["members"][0]["finding"]
+    if not f.get("file"):
+        return "(whole change)"
+    ls, le = f.get("line_start"), f.get("line_end")
+    return (f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "")) if ls else f["file"]
+
+
+def title_width(app_width: int, groups: list[dict[str, Any]], fixed_cells: list[Text]) -> int:
+    """The finding column's width: the table's room less the columns before it
+    (`fixed_cells`: one row's kind, severity and decision cells per group, in that order;
+    every column pads one cell each side), so the title is in view (whole when there is
+    room) and the location, last, shows as far as it fits."""
+    room = app_width if app_width < NARROW_BELOW else app_width * 3 // 5
+    columns = [fixed_cells[i::3] for i in range(3)]
+    fixed = sum(max([8, *(c.cell_len for c in cells)]) for cells in columns) + 3 * 2
+    longest = max((len(clean_line(str(g["title"]))) for g in groups), default=24)
+    return max(24, min(longest, room - fixed - 3))  # its own padding, the scrollbar
