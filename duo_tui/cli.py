@@ -37,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         from duo_tui.store.atomic import find_disk_full
 
         full = find_disk_full(exc)
-        if full is None:
-            raise
+        if full is None:  # a file or device problem no command named: said, never a traceback
+            where = f" ({clean(str(exc.filename))})" if exc.filename else ""
+            print(f"duo-tui: {clean(exc.strerror or str(exc))}{where}", file=sys.stderr)
+            return 1
         print(f"duo-tui: {clean(str(full))}", file=sys.stderr)
         return full.exit_code
     except KeyboardInterrupt:
@@ -291,8 +293,12 @@ def _export(args: argparse.Namespace) -> int:
     if args.output:
         from duo_tui.store.atomic import write_atomic
 
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:  # a missing folder, a directory, no permission
+            why = clean(exc.strerror or str(exc))
+            raise ConfigError(f"-o {clean(str(args.output))}: cannot write it: {why}") from None
+        print(f"wrote {clean(str(args.output))}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -225,3 +225,36 @@ def test_export_command_sarif(store: SessionStore, repo: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("where", ["unreachable", "directory"])
+def test_export_to_a_path_it_cannot_write_says_so_without_a_traceback(
+    repo: Path,
+    make_session: Callable[..., Session],
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    from duo_tui.cli import main
+
+    SessionStore.create(repo, make_session())
+    target = repo / "x.md" if where == "directory" else Path("/proc/duo-no-such/x.md")
+    if where == "directory":
+        target.mkdir()  # a directory where the file should go
+    code = main(["export", "--repo", str(repo), "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"-o {target}: cannot write it" in err and "Traceback" not in err
+
+
+def test_an_unexpected_os_error_is_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from duo_tui import cli
+
+    def refuse(_args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/srv/locked\x1b[2J")
+
+    monkeypatch.setattr(cli, "_dispatch", refuse)
+    assert cli.main(["sessions"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("duo-tui: Permission denied (/srv/locked") and "\x1b" not in err
