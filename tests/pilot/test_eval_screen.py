@@ -141,6 +141,7 @@ async def test_progress_spend_against_the_cap_then_partial(tmp_path: Path) -> No
         await _finished(pilot, app)
         assert screen.report is not None and screen.report.stopped
         assert "PARTIAL: cost cap reached" in screen.status_text
+        assert screen.status_text.startswith("■ stopped: "), screen.status_text
         assert all(c.cases < 14 for c in screen.report.configs)
         assert screen.report.spent_usd <= 0.05
 
@@ -157,6 +158,7 @@ async def test_stop_keeps_what_is_done_and_quit_ends_the_run(tmp_path: Path) -> 
         assert screen.report is not None
         assert screen.report.stopped == "stopped by you before the end"
         assert "PARTIAL: stopped by you" in screen.status_text
+        assert screen.status_text.startswith("■ stopped: "), screen.status_text
         assert screen.done_event.wait(10)
         assert screen.check_action("stop", ()) is False  # the key leaves the footer
 

@@ -341,7 +341,9 @@ class EvalScreen(Screen[None]):
             reviews = sum(1 for r in report.reviews if not r.get("skipped"))
             cached = sum(1 for r in report.reviews if r.get("cached"))
             not_run = len(self.suite.cases) * len(self.models) - reviews
-            t.append("✓ done", style=f"bold {self._var('success')}")
+            # a run stopped short (by you, by the cost cap) is not "done"
+            mark, var = ("■ stopped", "warning") if report.stopped else ("✓ done", "success")
+            t.append(mark, style=f"bold {self._var(var)}")
             t.append(
                 f": {reviews} reviews"
                 + (f" ({cached} from the cache)" if cached else "")
