@@ -180,3 +180,46 @@ async def test_a_triage_opened_after_it_was_accepted_is_read_only_and_says_so(
             what="the refusal",
         )
         assert (dict(screen.decisions), [g["key"] for g in screen.groups]) == before
+
+
+async def test_the_history_fits_80_columns_and_copies_a_command_that_works_anywhere(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from textual.widgets import Label
+
+    from duo_tui.core.session import Session
+    from duo_tui.store.session_store import SessionStore
+    from duo_tui.ui.screens.sessions import SessionsScreen
+
+    repo = tmp_path / "elsewhere"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    sid = "2026-12-06-add-percentage-discount-codes-to-the"
+    SessionStore.create(repo, Session(id=sid, slug=sid[11:], request="add discount codes"))
+    app = DuoApp(triage=_reviews())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _triage(pilot, app)
+        screen = SessionsScreen(repo)
+        await app.push_screen(screen)
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="the session's row")
+        labels = [str(c.label) for c in table.ordered_columns]
+        cost = labels.index("cost")
+        # the short columns are in view; the long id starts in view (enter copies it whole)
+        starts = sum(c.get_render_width(table) for c in table.ordered_columns[: labels.index("id")])
+        assert starts + 20 <= table.scrollable_content_region.width, (labels, starts)
+        assert str(table.get_row_at(0)[cost]).startswith("$")
+        to_age = sum(
+            c.get_render_width(table) for c in table.ordered_columns[: labels.index("age") + 1]
+        )
+        assert to_age <= table.scrollable_content_region.width, (labels, to_age)
+        assert "copies" in str(screen.query_one(Label).render())
+        await pilot.press("enter")
+        command = f"duo-tui resume {sid} --repo {repo}"
+        await wait_for(
+            pilot,
+            lambda: any(command in str(n.message) for n in app._notifications),
+            what="the copied resume command",
+        )

@@ -1,7 +1,12 @@
-"""History: the sessions of this repository; enter resumes one."""
+"""History: the sessions of this repository; enter copies the command that reopens one.
+
+The short columns (state, rounds, cost, age) come first so that an 80-column terminal
+shows them beside the long session id; the request, last, shows as far as it fits.
+"""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,13 +36,13 @@ class SessionsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sessions"):
-            yield Label("Sessions (enter: resume in a new window with `duo-tui resume ID`)")
+            yield Label("Sessions (enter copies the `duo-tui resume ID` command that reopens one)")
             yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "state", "rounds", "cost", "age", "request")
+        table.add_columns("state", "rounds", "cost", "age", "id", "request")
         self.load()
 
     def load(self) -> None:
@@ -51,16 +56,16 @@ class SessionsScreen(ModalScreen[None]):
         try:
             rows = SessionStore.list_sessions(find_repo(repo))
         except Exception as exc:  # report, never crash the app
-            self.notify(f"cannot list sessions: {exc}", severity="error")
+            self.notify(f"cannot list sessions: {clean_line(str(exc))}", severity="error")
             return
         for r in rows:
             cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
             table.add_row(  # session files are repository text: plain, controls visible
-                Text(clean_line(r.id)),
                 Text(clean_line(str(r.status))) if r.ok else "broken",
                 str(r.rounds),
                 cost,
                 r.age(),
+                Text(clean_line(r.id)),
                 Text(clean_line((r.request or "")[:60])),
                 key=r.id,
             )
@@ -70,10 +75,17 @@ class SessionsScreen(ModalScreen[None]):
     def _repo(self) -> Path | None:
         return self.repo or Path.cwd()
 
+    def resume_command(self, sid: str) -> str:
+        """`duo-tui resume ID`, with `--repo` when the repository is not the current folder
+        (a demo's throw-away copy), so the copied command works from anywhere."""
+        repo = self._repo()
+        here = repo is None or repo.resolve() == Path.cwd().resolve()
+        return shlex.join(["duo-tui", "resume", sid, *([] if here else ["--repo", str(repo)])])
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        sid = str(event.row_key.value)
-        self.app.copy_to_clipboard(f"duo-tui resume {sid}")
-        self.notify(f"to reopen it: duo-tui resume {sid} (copied)", timeout=6)
+        command = self.resume_command(str(event.row_key.value))
+        self.app.copy_to_clipboard(command)
+        self.notify(f"to reopen it: {clean_line(command)} (copied)", timeout=6)
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
