@@ -6,13 +6,23 @@ the dialogs that ask for a reason, a model or an edit load on first use.
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import ClassVar
+
+from textual import events
+from textual.app import SuspendNotSupported
+from textual.binding import Binding
 
 from duo_tui.core.checkpoint_policy import reject_question, rerun_kind, rerun_model
 from duo_tui.core.enums import Stage
 from duo_tui.core.events import Checkpoint, UserDecision
-from duo_tui.safe_text import clean
+from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.keys import keymap_of
 from duo_tui.ui.panes import CodePane
 from duo_tui.ui.widgets.stage_rail import StageRail
 from duo_tui.ui.widgets.stream_pane import StreamPane
@@ -55,6 +65,28 @@ class WorkbenchActions(WorkbenchFindings):
         that does nothing visible would be worse).
         """
         return not (action in self.DECISION_ACTIONS and self.ended is not None)
+
+    def on_key(self, event: events.Key) -> None:
+        """A decision key pressed after the session ended says so (its binding is off)."""
+        if self.ended is None or event.key not in self._decision_keys():
+            return
+        event.stop()
+        status = self.ended.status
+        self.notify(
+            f"the session has ended ({clean_line(str(status))}): nothing is left to decide; "
+            f"{self._key('help')} lists what still works",
+            timeout=4,
+        )
+
+    def _decision_keys(self) -> set[str]:
+        """The keys bound to decision actions now, after `[ui] keys` remaps."""
+        overrides = keymap_of(self.app)
+        keys: set[str] = set()
+        for b in type(self).BINDINGS:
+            if isinstance(b, Binding) and b.action in self.DECISION_ACTIONS:
+                bound = (overrides.get(b.id) if b.id else None) or b.key
+                keys.update(k.strip() for k in bound.split(","))
+        return keys
 
     def _need_checkpoint(self) -> Checkpoint | None:
         if self.checkpoint is None:
@@ -154,22 +186,51 @@ class WorkbenchActions(WorkbenchFindings):
 
     def action_edit_external(self) -> None:
         cp = self._need_checkpoint()
-        if cp is None or "edit" not in cp.actions:
+        if cp is None:
             return
-        import os
-        import subprocess
-        import tempfile
-
+        if "edit" not in cp.actions:
+            self.notify(
+                f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4
+            )
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        try:
+            argv = shlex.split(editor)
+        except ValueError:
+            argv = []
+        if not argv or shutil.which(argv[0]) is None:
+            self.notify(
+                f"no editor {clean_line(argv[0] if argv else editor)!r} on this machine: set "
+                f"$VISUAL or $EDITOR, or press {self._key('edit')} to edit here",
+                severity="warning",
+                timeout=6,
+            )
+            return
         with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as fh:
             fh.write(cp.artifact)
-            path = fh.name
-        with self.app.suspend():
-            subprocess.run([*editor.split(), path], check=False)
-        text = Path(path).read_text(encoding="utf-8")
-        Path(path).unlink(missing_ok=True)
+            path = Path(fh.name)
+        try:
+            with self.app.suspend():
+                done = subprocess.run([*argv, str(path)], check=False)
+            text = path.read_text(encoding="utf-8")
+        except SuspendNotSupported:
+            self.notify(
+                f"this terminal cannot hand over to an editor: press {self._key('edit')} "
+                "to edit here",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"the editor did not run: {exc}", severity="error", timeout=6)
+            return
+        finally:
+            path.unlink(missing_ok=True)
         if text != cp.artifact:
             self.send(UserDecision("edit", text=text))
+        else:
+            code = f" (it exited with {done.returncode})" if done.returncode else ""
+            self.notify(f"nothing changed in the editor{code}", timeout=4)
 
     def action_choose(self) -> None:
         cp = self._need_checkpoint()
@@ -251,7 +312,6 @@ class WorkbenchActions(WorkbenchFindings):
             return
         text = clean(text)  # what the pane shows, not the model's raw control characters
         self.app.copy_to_clipboard(text)
-        import tempfile
 
         fallback = Path(tempfile.gettempdir()) / f"duo-tui-pane-{self.active_pane + 1}.txt"
         fallback.write_text(text, encoding="utf-8")
