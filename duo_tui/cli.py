@@ -85,6 +85,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _triage(args: argparse.Namespace) -> int:
     if args.example:
+        if args.a is not None or args.b is not None:
+            raise ConfigError("duo-tui triage --example takes no review files: it prints one")
         from importlib.resources import files
 
         sys.stdout.write(
@@ -98,6 +100,11 @@ def _triage(args: argparse.Namespace) -> int:
         )
     _check_theme(args)
     out = getattr(args, "out", None)
+    if out is not None and (args.json or not (sys.stdin.isatty() and sys.stdout.isatty())):
+        raise ConfigError(
+            "duo-tui triage --out saves the decisions you make on the triage screen, which "
+            "needs a terminal (and no --json); for the match result alone use --json"
+        )
     if out is not None and Path(out).is_dir():
         print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
         return EXIT_BAD_INPUT

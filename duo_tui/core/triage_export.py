@@ -117,8 +117,8 @@ def triage_markdown(
     lines = [
         "## Review triage",
         "",
-        f"A: **{_cell(a.reviewer)}** ({len(a.findings)} findings) · "
-        f"B: **{_cell(b.reviewer)}** ({len(b.findings)} findings)",
+        f"A: **{_cell(a.reviewer)}** ({_findings(len(a.findings))}) · "
+        f"B: **{_cell(b.reviewer)}** ({_findings(len(b.findings))})",
         "",
         " · ".join(f"{_GLYPH[k]} {_LABEL[k]}: {counts[k]}" for k in _LABEL),
         "",
@@ -257,3 +257,7 @@ def sarif_run(
     }
     cleaned: dict[str, Any] = clean_obj(run)  # review text: controls made visible
     return cleaned
+
+
+def _findings(n: int) -> str:
+    return f"{n} finding" if n == 1 else f"{n} findings"

@@ -156,6 +156,14 @@ def plan_eval(args: argparse.Namespace, demo_pace: float = 0.0) -> EvalPlan:
         raise ConfigError(f"--concurrency {args.concurrency}: must be 1 or more")
     if args.json_path and args.json_path.is_dir():
         raise ConfigError(f"--json {args.json_path}: is a folder; give a file name")
+    if args.json_path:
+        # Checked before any review is paid for, not when the report is written.
+        parent = args.json_path.resolve().parent
+        if not parent.is_dir():
+            what = "is a file, not a folder" if parent.exists() else "does not exist"
+            raise ConfigError(f"--json {args.json_path}: {parent} {what}")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ConfigError(f"--json {args.json_path}: cannot write in {parent}")
     if args.cache and args.cache.exists() and not args.cache.is_dir():
         raise ConfigError(f"--cache {args.cache}: is not a folder")
     suite = open_suite(args)

@@ -71,8 +71,8 @@ def test_bad_output_paths_are_clear_errors(
     assert main(["eval", "--demo", "--cache", str(tmp_path / "file")]) == 2
     err = capsys.readouterr().err
     assert "is a folder; give a file name" in err and "is not a folder" in err
-    # a report that cannot be written (its folder is a file): the table is printed first
+    # a report that cannot be written (its folder is a file): refused before any review
     code = main(["eval", "--demo", "--json", str(tmp_path / "file" / "r.json")])
     out = capsys.readouterr()
-    assert code == 1 and "cannot write the report" in out.err and "Traceback" not in out.err
-    assert "demo/alpha + demo/beta" in out.out
+    assert code == 2 and "is a file, not a folder" in out.err and "Traceback" not in out.err
+    assert out.out == ""
