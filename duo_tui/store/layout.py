@@ -24,6 +24,7 @@ from duo_tui.limits import (
     read_regular_file,
 )
 from duo_tui.redact import redact, secret_values
+from duo_tui.store.atomic import read_jsonl_numbered
 
 SESSION_FILE = "session.json"
 BACKUP_FILE = "session.json.bak"
@@ -143,3 +144,37 @@ def _read_session_file(path: Path) -> Session:
         raise InputError(str(exc).removeprefix(f"{path}: ")) from None
     data = loads_json(raw.decode("utf-8", errors="replace"), SESSION_JSON_DEPTH)
     return Session.model_validate(data)
+
+
+def count_lines(path: Path) -> int:
+    """Non-empty lines of a log (0 if it is missing)."""
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+
+
+def round_no(name: str) -> int | None:
+    match = re.fullmatch(r"round-(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+def natural_key(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def read_models(path: Path, model: Any) -> tuple[list[Any], list[str]]:
+    records, problems = read_jsonl_numbered(path)
+    out = []
+    for number, record in records:
+        try:
+            out.append(model.model_validate(record))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top)"
+            problems.append(
+                f"{path.name} line {number}: not a valid {model.__name__} "
+                f"({where}: {first['msg']}); skipped"
+            )
+    return out, problems

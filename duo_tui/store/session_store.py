@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import threading
 from collections.abc import Iterable
@@ -37,14 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
-
 from duo_tui.core.models import CallRecord, Review, StageState, TriageResult
 from duo_tui.core.session import Decision, Session, slugify
 from duo_tui.errors import ConfigError, DuoError
 from duo_tui.limits import MB, SESSION_FILE_BYTES, InputError, read_regular_file
 from duo_tui.redact import redact
-from duo_tui.store.atomic import append_line, read_jsonl, read_jsonl_numbered, write_atomic
+from duo_tui.store.atomic import append_line, read_jsonl, write_atomic
 from duo_tui.store.journal import StreamJournal
 from duo_tui.store.layout import (
     _ID_RE,
@@ -61,10 +58,14 @@ from duo_tui.store.layout import (
     _dumps,
     _json_problem,
     _read_session_file,
+    count_lines,
     model_slug,
+    natural_key,
     new_session_id,
+    read_models,
     redact_obj,
     round_dir,
+    round_no,
     sessions_root,
 )
 from duo_tui.store.layout import (
@@ -310,7 +311,7 @@ class SessionStore:
                     )
         for name in (DECISIONS_FILE, TRANSCRIPT_FILE):
             problems.extend(read_jsonl(self.path / name)[1])
-        lines = _count_lines(self.path / DECISIONS_FILE)
+        lines = count_lines(self.path / DECISIONS_FILE)
         if lines < session.decisions_logged:
             problems.append(
                 f"{DECISIONS_FILE} holds {lines} decision(s) but {session.decisions_logged} "
@@ -472,17 +473,17 @@ class SessionStore:
                 child.is_dir()
                 and child.name != STREAMS_DIR
                 and not child.name.startswith(".")
-                and any(_round_no(p.name) is not None for p in child.iterdir() if p.is_dir())
+                and any(round_no(p.name) is not None for p in child.iterdir() if p.is_dir())
             ):
                 out.append(child.name)
-        return sorted(out, key=_natural_key)
+        return sorted(out, key=natural_key)
 
     def rounds_of(self, task_id: str) -> list[int]:
         """Round numbers with a folder for this task, ascending."""
         folder = self.path / task_id
         if not folder.is_dir():
             return []
-        numbers = (_round_no(p.name) for p in folder.iterdir() if p.is_dir())
+        numbers = (round_no(p.name) for p in folder.iterdir() if p.is_dir())
         return sorted(n for n in numbers if n is not None)
 
     # --- logs ---------------------------------------------------------------------
@@ -493,7 +494,7 @@ class SessionStore:
 
     def read_decisions(self) -> tuple[list[Decision], list[str]]:
         """All decisions that can be read, and problems (bad lines, by line number)."""
-        return _read_models(self.path / DECISIONS_FILE, Decision)
+        return read_models(self.path / DECISIONS_FILE, Decision)
 
     def decisions(self) -> list[Decision]:
         return self.read_decisions()[0]
@@ -503,7 +504,7 @@ class SessionStore:
         append_line(self.path / TRANSCRIPT_FILE, _dumps(record.model_dump(mode="json")))
 
     def read_calls(self) -> tuple[list[CallRecord], list[str]]:
-        return _read_models(self.path / TRANSCRIPT_FILE, CallRecord)
+        return read_models(self.path / TRANSCRIPT_FILE, CallRecord)
 
     def calls(self) -> list[CallRecord]:
         return self.read_calls()[0]
@@ -566,37 +567,3 @@ class SessionStore:
     def files(self) -> Iterable[Path]:
         """Every file of the session folder (for scans and exports)."""
         return (p for p in sorted(self.path.rglob("*")) if p.is_file())
-
-
-def _count_lines(path: Path) -> int:
-    """Non-empty lines of a log (0 if it is missing)."""
-    try:
-        with path.open("rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return 0
-
-
-def _round_no(name: str) -> int | None:
-    match = re.fullmatch(r"round-(\d+)", name)
-    return int(match.group(1)) if match else None
-
-
-def _natural_key(text: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
-
-
-def _read_models(path: Path, model: Any) -> tuple[list[Any], list[str]]:
-    records, problems = read_jsonl_numbered(path)
-    out = []
-    for number, record in records:
-        try:
-            out.append(model.model_validate(record))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(top)"
-            problems.append(
-                f"{path.name} line {number}: not a valid {model.__name__} "
-                f"({where}: {first['msg']}); skipped"
-            )
-    return out, problems
