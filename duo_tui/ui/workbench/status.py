@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
@@ -22,30 +23,42 @@ from duo_tui.ui.workbench.layout import WorkbenchLayout
 class WorkbenchStatus(WorkbenchLayout):
     """The status line and the checkpoint bar, drawn from the workbench's state."""
 
-    def _render_status(self) -> None:
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "[b]duo-tui[/b]  $sid  [dim]│[/] $branch  [dim]│[/] $auto  [dim]│[/] $cost  [dim]│[/] $per_model",
+        "[b]duo-tui[/b]  $sid  [dim]│[/] $branch  [dim]│[/] $auto  [dim]│[/] $cost",
+        "[b]duo[/b] $branch [dim]│[/] $auto [dim]│[/] $cost",
+        "[b]duo[/b] $auto [dim]│[/] $cost",
+        "$cost",
+    )
+    """The header's forms, fullest first: the first that fits the width is shown, so
+    the cost is always there and nothing is cut mid-word."""
+
+    def _render_status(self, width: int | None = None) -> None:
+        """Draw the header for `width` columns (default: the terminal's)."""
         cost = f"${self.cost:.2f}" if self.cost_known else f"≥${self.cost:.2f} (some unknown)"
         per_model = "  ".join(
             f"{short_model(m)} {_tok((u.input_tokens or 0) + (u.output_tokens or 0))} tok"
             for m, u in self.usage.items()
         )
-        auto = "autopilot ON" if self.autopilot else "manual"
         # A resumed session's id and branch come from its files: plain-text slots.
         values = {
             "sid": clean_line(self.session_id or "starting…"),
-            "branch": clean_line(
-                self.branch or ("starting…" if self.app.size.width < 110 else "-")
-            ),
-            "auto": auto,
+            "branch": clean_line(self.branch or "starting…"),
+            "auto": "autopilot ON" if self.autopilot else "manual",
             "cost": cost,
             "per_model": clean_line(per_model),
         }
-        if self.app.size.width < 110:
-            self.query_one("#status", Static).update(
-                Content.from_markup("[b]duo[/b] $branch [dim]│[/] $auto [dim]│[/] $cost", **values)
-            )
-            return
-        text = "[b]duo-tui[/b]  $sid  [dim]│[/] $branch  [dim]│[/] $auto  [dim]│[/] $cost  [dim]│[/] $per_model"
-        self.query_one("#status", Static).update(Content.from_markup(text, **values))
+        room = (width if width is not None else self.app.size.width) - 2  # the padding
+        # no tokens yet: no empty per-model slot
+        texts = self.HEADERS if per_model else self.HEADERS[1:]
+        forms = [Content.from_markup(text, **values) for text in texts]
+        header = next((c for c in forms if c.cell_length <= room), forms[-1])
+        self.query_one("#status", Static).update(header)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new size: lay the panes out again and choose the header that fits now."""
+        super().on_resize(event)
+        self._render_status(event.size.width)
 
     def _set_bar(self, bar: Static, text: str, **values: str) -> None:
         """Show markup `text`; `values` (model text: summaries, stop reasons) fill its
