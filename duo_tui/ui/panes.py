@@ -15,6 +15,9 @@ from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList
 from duo_tui.ui.widgets.stream_pane import StreamPane
 
+NO_CHANGE_YET = "no change yet: the diff appears once the executor's edits are applied"
+"""What the diff view says before there is a change to show (at the plan stage, say)."""
+
 SIDES_QUIET_S = 0.05
 """A pane's border sides follow its top and bottom lines once keys pause this long."""
 
@@ -122,7 +125,7 @@ class CodePane(Pane):
         switch = self.query_one(ContentSwitcher)
         if switch.query("#diff"):
             return
-        diff = DiffView(id="diff")
+        diff = DiffView(id="diff", empty_text=NO_CHANGE_YET)
         gate = StreamPane("gate", "", id="stream-gate", auto_flush=False)
         for view in (diff, gate):
             view.display = False  # as ContentSwitcher does for the views it does not show

@@ -14,10 +14,12 @@ objects with the same attributes will do (see `diff_rows.FileDiffLike` / `HunkLi
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -151,11 +153,14 @@ class DiffView(ScrollView, can_focus=True):
         files: Sequence[FileDiffLike] = (),
         *,
         rejected: Iterable[str] = (),
+        empty_text: str = "",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.empty_text = empty_text
+        """What the view says while it has no change to show (word-wrapped, dim)."""
         self._rows = DiffRows()
         self._highlighter = DiffHighlighter()
         self._rejected: set[str] = set()
@@ -375,6 +380,10 @@ class DiffView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         row = scroll_y + y
         base = self.rich_style
+        if not self._rows.files and self.empty_text:
+            lines = textwrap.wrap(self.empty_text, max(8, width - 2))
+            text = f" {lines[row]}" if row < len(lines) else ""
+            return Strip([Segment(text, base + Style(dim=True))]).adjust_cell_length(width, base)
         block = self._rows.block_at(row)
         if block is None:
             return Strip.blank(width, base)
