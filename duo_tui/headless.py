@@ -65,7 +65,7 @@ class ProgressPrinter:
                 "" if ev.complete else f" (incomplete: {ev.ending or 'failed'})"
             )
         elif isinstance(ev, Retrying):
-            line = f"  ↻ {ev.stream}: {ev.reason}; retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
+            line = f"  ↻ {ev.stream}: {ev.reason}; attempt {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
         elif isinstance(ev, ErrorEvent):
             line = f"  ✗ {ev.message}" + (f" — {ev.what_to_do}" if ev.what_to_do else "")
         elif isinstance(ev, Notice):

@@ -127,7 +127,7 @@ def _gave_up(err: ProviderError, retries: int) -> ProviderError:
     plural = "retry" if retries == 1 else "retries"
     return ProviderError(
         err.kind,
-        f"{err.message} (gave up after {retries} {plural})",
+        f"{err.message} (gave up after {retries} {plural}, {retries + 1} attempts in all)",
         model=err.model,
         partial=err.partial,
         retryable=err.retryable,

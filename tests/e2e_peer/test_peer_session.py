@@ -181,7 +181,7 @@ async def test_a_500_for_the_executor_is_retried_and_the_session_converges(
     assert len(retry_lines) == 1, run.progress
     assert "server error (HTTP 500)" in retry_lines[0]
     assert "upstream hiccup" in retry_lines[0]
-    assert "retry 2/5" in retry_lines[0]
+    assert "attempt 2/5" in retry_lines[0]
     history = peer.history()
     assert history[1] == ("openai", "align", "{format=openai}")  # the 500
     assert history[2][:2] == ("openai", "align")  # the retry, answered

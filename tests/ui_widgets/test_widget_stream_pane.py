@@ -88,7 +88,7 @@ async def test_error_panel_and_retry_countdown() -> None:
         pane.retry_countdown(3, attempt=2, max_attempts=4)
         await pilot.pause()
         assert pane.state is StreamState.RETRY
-        assert "retry 2/4 in 3s" in _badge(pane)
+        assert "attempt 2/4 in 3s" in _badge(pane)
         assert not pane.query_one("#stream-error").display
         pane.append("back")
         assert pane.state is StreamState.STREAMING

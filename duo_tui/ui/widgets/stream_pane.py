@@ -99,6 +99,11 @@ class StreamPane(Vertical):
     StreamPane.-has-error > #stream-error {
         display: block;
     }
+    StreamPane.-retrying > #stream-error {
+        display: block;
+        border-left: thick $warning;
+        background: $warning 10%;
+    }
     StreamPane > #stream-body {
         height: 1fr;
     }
@@ -242,7 +247,7 @@ class StreamPane(Vertical):
         self._ended = None
         self._usage_text = ""
         self._markdown_text = None
-        self.remove_class("-has-error")
+        self.remove_class("-has-error", "-retrying")
         self._show_markdown(False)
         if self.is_mounted:
             self.query_one("#stream-body", StreamLog).clear()
@@ -256,6 +261,9 @@ class StreamPane(Vertical):
         if self._first_token is None:
             self._first_token = time.monotonic()
         if self._state in (StreamState.WAITING, StreamState.RETRY):
+            if self._state is StreamState.RETRY:
+                self._error_content = None
+                self.remove_class("-retrying")
             self._state = StreamState.STREAMING
             self._set_timer(True)
         self._pending.append(text)
@@ -283,18 +291,28 @@ class StreamPane(Vertical):
         if what_to_do:
             body = Content.assemble(body, "\n", ("What to do: ", "$text-muted"), clean(what_to_do))
         self._error_content = body
+        self.remove_class("-retrying")
         self.add_class("-has-error")
         self._refresh_error()
         self._refresh_header()
 
-    def retry_countdown(self, wait_s: float, attempt: int, max_attempts: int) -> None:
-        """Show `retry attempt/max in Ns`, counting down until the next attempt."""
+    def retry_countdown(
+        self, wait_s: float, attempt: int, max_attempts: int, reason: str = ""
+    ) -> None:
+        """Show `attempt n/max in Ns`, counting down until that attempt, and `reason` (why
+        the last one failed) under the header: one notice, updated in place on each retry."""
         self._state = StreamState.RETRY
         self._retry_deadline = time.monotonic() + max(0.0, wait_s)
         self._retry_attempt = attempt
         self._retry_max = max_attempts
-        self._error_content = None
         self.remove_class("-has-error")
+        if reason:
+            self._error_content = Content.assemble(("↻ ", "bold $warning"), clean(reason))
+            self.add_class("-retrying")
+        else:
+            self._error_content = None
+            self.remove_class("-retrying")
+        self._refresh_error()
         self._set_timer(True)
         self._refresh_header()
 
@@ -410,8 +428,8 @@ class StreamPane(Vertical):
             left = max(0.0, self._retry_deadline - time.monotonic())
             attempt = f"{self._retry_attempt}/{self._retry_max}"
             if left <= 0:
-                return f"{SPINNER_FRAMES[self._frame]} retrying {attempt}"
-            return f"↻ retry {attempt} in {math.ceil(left)}s"
+                return f"{SPINNER_FRAMES[self._frame]} attempt {attempt}"
+            return f"↻ attempt {attempt} in {math.ceil(left)}s"
         return "… waiting"
 
     def _refresh_error(self) -> None:

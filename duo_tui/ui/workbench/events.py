@@ -139,14 +139,18 @@ class WorkbenchEvents(WorkbenchModals):
         elif isinstance(ev, ArtifactReady):
             self._artifact(ev)
         elif isinstance(ev, Retrying):
+            # One notice, updated in place: the pane's header counts down to the next
+            # attempt and says why the last failed; a toast only on a call's first retry.
             pane = self.stream_pane(ev.stream)
             if pane is not None:
-                pane.retry_countdown(ev.wait_s, ev.attempt, ev.max_attempts)
-            self.notify(
-                f"{ev.reason}: retry {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.0f}s",
-                severity="warning",
-                timeout=min(10, ev.wait_s + 2),
-            )
+                pane.retry_countdown(ev.wait_s, ev.attempt, ev.max_attempts, ev.reason)
+            if pane is None or ev.attempt <= 2:
+                self.notify(
+                    f"{ev.reason}: attempt {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.0f}s"
+                    + ("" if pane is None else "; the pane's header counts down the rest"),
+                    severity="warning",
+                    timeout=min(10, ev.wait_s + 2),
+                )
         elif isinstance(ev, ErrorEvent):
             if ev.stream:
                 pane = self.stream_pane(ev.stream)
