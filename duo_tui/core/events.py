@@ -104,6 +104,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class StreamsRestored:
+    """A resumed session's output, redrawn from its files (`core.replay`): these streams
+    show what an earlier run produced, finished, not a call that is waiting or running."""
+
+    streams: tuple[StreamName, ...]
+
+
+@dataclass(frozen=True)
 class UsageUpdate:
     by_model: dict[str, Usage]
     cost_usd: float
@@ -190,6 +198,7 @@ Event = (
     | ErrorEvent
     | Notice
     | UsageUpdate
+    | StreamsRestored
     | AwaitingDecision
     | SessionEnded
 )

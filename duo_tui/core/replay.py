@@ -2,9 +2,10 @@
 
 A resumed session continues from where it stood, but the panes of the stages it
 already finished would be empty: their output was streamed to the previous
-process. `replay_events` rebuilds that output from the session's files (the
-plan, the task list, the latest diff, gate log, reviews and triage, the trace)
-and the stage states from its runs, as ordinary events, so the UI needs no
+process. `replay_events` rebuilds that output from the session's files (its
+cost so far, the plan, the task list, the latest diff, gate log, reviews and
+triage, the trace) and the stage states from its runs, as ordinary events (with
+`StreamsRestored` naming the panes so redrawn), so the UI needs no
 special resume path. Anything missing or unreadable is skipped: a damaged file
 must not stop the session from resuming.
 """
@@ -28,7 +29,9 @@ from duo_tui.core.events import (
     Event,
     StageFinished,
     StreamReset,
+    StreamsRestored,
     TextDelta,
+    UsageUpdate,
 )
 from duo_tui.core.models import Review, Stage, StageState
 from duo_tui.core.session import Session
@@ -115,11 +118,23 @@ def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS)
     read within `limits`, the configured `[limits]`)."""
 
     events: list[Event] = []
+    restored: list[str] = []  # the streams whose finished output is redrawn
+    if session.usage_by_model:
+        # what the session has cost so far (the header's total), before any new call
+        events.append(
+            UsageUpdate(
+                by_model=dict(session.usage_by_model),
+                cost_usd=session.cost_usd,
+                cost_known=session.cost_known,
+                by_stage=dict(session.usage_by_stage),
+            )
+        )
     if session.plan_version > 0:
         text = store.read_artifact(f"plan-v{session.plan_version}.md")
         if text:
             plan = PlanArtifact(text, session.plan_version, "restored")
             events.append(ArtifactReady(plan, "plan"))
+            restored.append("plan")
     if session.tasks:
         events.append(ArtifactReady(TasksArtifact(task_list(session.tasks))))
     where = _last_round(session)
@@ -132,6 +147,7 @@ def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS)
         if gate is not None:
             events.append(StreamReset("gate", f"gate · round {gate[0]}", ""))
             events.append(TextDelta("gate", gate[1]))
+            restored.append("gate")
         reviewed = next(
             (r for r in range(rnd, 0, -1) if _reviews(store, session, task_id, r, limits)),
             None,
@@ -140,6 +156,7 @@ def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS)
             reviews = _reviews(store, session, task_id, reviewed, limits)
             for i, review in sorted(reviews.items()):
                 events.append(ArtifactReady(ReviewArtifact(i, review), f"review:{i}"))
+                restored.append(f"review:{i}")
             triage = _json(store, f"{task_id}/round-{reviewed}/triage.json", limits)
             groups = _triage_groups(triage)
             if groups:
@@ -158,4 +175,6 @@ def replay_events(session: Session, store: Any, limits: Limits = DEFAULT_LIMITS)
             last[run.stage] = run
     for stage, run in last.items():
         events.append(StageFinished(stage, run.round, run.task_id, run.state, "restored"))
+    if restored:  # last: after the rail's events, which finish the gate's stream
+        events.append(StreamsRestored(tuple(restored)))
     return events

@@ -48,6 +48,7 @@ class StreamState(StrEnum):
     INCOMPLETE = "incomplete"
     ERROR = "error"
     RETRY = "waiting-retry"
+    RESTORED = "restored"
 
 
 _BADGE_STYLE = {
@@ -57,6 +58,7 @@ _BADGE_STYLE = {
     StreamState.INCOMPLETE: "bold $warning on $warning 25%",
     StreamState.ERROR: "bold $error on $error 30%",
     StreamState.RETRY: "bold $warning on $warning 20%",
+    StreamState.RESTORED: "bold $duo-stage-done on $duo-stage-done 25%",
 }
 
 
@@ -70,7 +72,7 @@ def _format_elapsed(seconds: float) -> str:
 class StreamPane(Vertical):
     """A model's streamed output: header (title, model, spinner, time, tokens/s, badge) and body.
 
-    Public API: `reset`, `append`, `finish`, `show_error`, `retry_countdown`,
+    Public API: `reset`, `append`, `finish`, `show_error`, `retry_countdown`, `mark_restored`,
     `set_markdown`, `text`, `state`, `showing_markdown`.
     """
 
@@ -316,6 +318,14 @@ class StreamPane(Vertical):
         self._set_timer(True)
         self._refresh_header()
 
+    def mark_restored(self) -> None:
+        """The pane shows output an earlier run finished (a resumed session): `restored`,
+        with no clock (the call did not happen in this process)."""
+        self.flush()
+        self._state = StreamState.RESTORED
+        self._set_timer(False)
+        self._refresh_header()
+
     def set_markdown(self, text: str | None = None) -> None:
         """Show the complete message rendered as Markdown (default: the streamed text)."""
         self.flush()
@@ -400,7 +410,7 @@ class StreamPane(Vertical):
 
     def _stats_parts(self) -> list[str]:
         """Elapsed time, then rate / usage, most important first."""
-        if self._state is StreamState.WAITING:
+        if self._state in (StreamState.WAITING, StreamState.RESTORED):
             return []
         now = self._ended if self._ended is not None else time.monotonic()
         parts = [_format_elapsed(now - self._started)]
@@ -420,6 +430,8 @@ class StreamPane(Vertical):
             return f"{SPINNER_FRAMES[self._frame]} streaming"
         if self._state is StreamState.DONE:
             return "✓ done"
+        if self._state is StreamState.RESTORED:
+            return "✓ restored"
         if self._state is StreamState.INCOMPLETE:
             return "⚠ incomplete"
         if self._state is StreamState.ERROR:

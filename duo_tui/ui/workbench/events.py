@@ -35,6 +35,7 @@ from duo_tui.core.events import (
     StageStarted,
     StreamFinished,
     StreamReset,
+    StreamsRestored,
     TextDelta,
     UsageUpdate,
 )
@@ -164,6 +165,12 @@ class WorkbenchEvents(WorkbenchModals):
                 severity="error",
                 timeout=10,
             )
+        elif isinstance(ev, StreamsRestored):
+            # a resumed session's output, redrawn from its files: finished, not waiting
+            for stream in ev.streams:
+                restored = self.stream_pane(stream)
+                if restored is not None:
+                    restored.mark_restored()
         elif isinstance(ev, Notice):
             self.notify(ev.message, severity=ev.severity, timeout=6)
         elif isinstance(ev, UsageUpdate):
