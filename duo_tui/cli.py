@@ -100,14 +100,14 @@ def _triage(args: argparse.Namespace) -> int:
         )
     _check_theme(args)
     out = getattr(args, "out", None)
+    if out is not None and Path(out).is_dir():
+        print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if out is not None and (args.json or not (sys.stdin.isatty() and sys.stdout.isatty())):
         raise ConfigError(
             "duo-tui triage --out saves the decisions you make on the triage screen, which "
             "needs a terminal (and no --json); for the match result alone use --json"
         )
-    if out is not None and Path(out).is_dir():
-        print(f"duo-tui: --out {clean(str(out))} is a directory: give a file name", file=sys.stderr)
-        return EXIT_BAD_INPUT
     limits = _quick_triage_limits(args)
     match: dict[str, Any] = {}
     if limits is None:
