@@ -2,8 +2,9 @@
 
 litellm is imported on first use only (it costs seconds), with its remote
 price-map download switched off (`LITELLM_LOCAL_MODEL_COST_MAP=True`), its
-`.env` loading off (`LITELLM_MODE=PRODUCTION`), its debug output off and its
-loggers filtered so a key never reaches a log.
+`.env` loading off (`LITELLM_MODE=PRODUCTION`), its debug output off, its
+loggers filtered so a key never reaches a log, and without the parsed copy of
+its Anthropic tokenizer that it never reads (`litellm_trim.py`: 13 MiB).
 
 What litellm hides: it reports a stream cut short as `finish_reason="stop"`
 and fills in usage it estimated by counting tokens. We report usage only when
@@ -73,7 +74,10 @@ def import_litellm() -> ModuleType:
     # .env found in the working directory or any parent of it (or of litellm's own
     # package) into our environment: keys and settings the user never gave us.
     os.environ["LITELLM_MODE"] = "PRODUCTION"
-    import litellm
+    from duo_tui.providers.litellm_trim import dropping_unread_globals
+
+    with dropping_unread_globals():  # its parsed tokenizer: 13 MiB it never reads
+        import litellm
 
     litellm.set_verbose = False
     litellm.suppress_debug_info = True
