@@ -211,3 +211,38 @@ async def test_a_widget_mid_layout_that_gives_no_lines_is_painted_as_textual_doe
         theirs = _render(comp, footer_line, ours=False, console=console)
         assert _render(comp, footer_line, ours=True, console=console) == theirs
         app.export_screenshot()  # a screenshot is a full update too
+
+
+async def test_painting_leaves_no_strip_in_a_reference_cycle(tmp_path: Path) -> None:
+    """A strip painted whole is not divided: `Strip.divide` would cache `[strip]` on the
+    strip itself, a cycle that keeps it and its caches alive until a full collection,
+    which the app makes rare (`tune_gc`). Streamed rows leave a pane's cache freed."""
+    import gc
+
+    from duo_tui.ui.widgets.stream_log import StreamLog
+
+    size = (200, 50)
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=size) as pilot:
+        await at_checkpoint(pilot, app)
+        await pilot.pause()
+        comp = app.screen._compositor
+        assert isinstance(comp, BoxCompositor)
+        log = next(log for log in app.screen.query(StreamLog) if log.region.area)
+        console = _console(size)
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for i in range(400):
+                log.append(f"row {i} of a streamed answer\n")
+                log.scroll_end(animate=False, immediate=True)
+                assert _render(comp, [log.region], ours=True, console=console)
+            gc.collect()
+            cyclic = sum(isinstance(o, Strip) for o in gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        assert log.row_count > 400
+        assert cyclic == 0

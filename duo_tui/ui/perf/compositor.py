@@ -32,7 +32,7 @@ screens.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 from textual.geometry import Region
@@ -204,8 +204,14 @@ class BoxCompositor(Compositor):
                 for line_y, strip in zip(range(by, by + bh), strips, strict=False):
                     line = cuts[line_y]
                     inner = line[bisect_right(line, bx) : bisect_left(line, bx + bw)]
-                    # `divide` takes where each piece ends: at each inner cut, then the end.
-                    pieces = strip.divide([cut - bx for cut in inner] + [bw])
+                    if not inner and strip.cell_length == bw:
+                        # One whole piece: what `divide([bw])` returns, without its cache
+                        # entry `[strip]`, a reference cycle that would keep every strip
+                        # painted whole (and its caches) until a full collection.
+                        pieces: Sequence[Strip] = [strip]
+                    else:
+                        # `divide` takes where each piece ends: at each inner cut, then the end.
+                        pieces = strip.divide([cut - bx for cut in inner] + [bw])
                     chops_line = chops[line_y]
                     for key, piece in zip([bx, *inner], pieces, strict=False):
                         chops_line[key] = piece
