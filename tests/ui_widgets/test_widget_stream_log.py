@@ -6,7 +6,7 @@ import random
 
 from textual.app import App, ComposeResult
 
-from duo_tui.ui.widgets.stream_log import StreamLog, _wrap
+from duo_tui.ui.widgets.stream_log import MIN_CACHED_ROWS, Rows, StreamLog, _wrap
 
 
 class LogApp(App[None]):
@@ -59,7 +59,7 @@ async def test_incremental_wrap_equals_wrapping_everything_at_once() -> None:
             pos += step
         incremental = list(log._rows)
         log._rewrap_all(log._wrap_width)
-        assert incremental == log._rows
+        assert incremental == list(log._rows)
         assert log.text == text.replace("\t", "    ")
         assert all(len(row) <= log._wrap_width for row in _shown(log))
 
@@ -143,3 +143,64 @@ async def test_selection_copies_the_shown_text() -> None:
         await pilot.pause()
         got = log.get_selection(Selection(Offset(0, 0), Offset(6, 1)))
         assert got == ("first line\nsecond", "\n")
+
+
+def test_rows_pack_like_a_list_of_rows() -> None:
+    rows = Rows([(0, 0, 5)])
+    as_list = [(0, 0, 5)]
+    for row in [(1, 0, 80), (1, 81, 120), (70_000, 3, 2**40)]:
+        rows.append(row)
+        as_list.append(row)
+    assert len(rows) == 4 and list(rows) == as_list
+    assert rows[2] == (1, 81, 120) and rows[-1] == (70_000, 3, 2**40)
+    rows.truncate(2)
+    assert list(rows) == as_list[:2] and rows[-1] == (1, 0, 80)
+    try:
+        rows[2]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("no row 2")
+
+
+async def test_a_streamed_line_costs_little_more_than_its_text() -> None:
+    """Streamed lines (here 5,000 of 31 characters, one display row each): the view keeps
+    each line's text and about 32 bytes besides (its row and its first row's index)."""
+    import gc
+    import sys
+    import tracemalloc
+
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(StreamLog)
+        await pilot.pause()
+        line = "tok " * 7 + "tok"
+        batch = (line + "\n") * 250
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(20):
+                log.append(batch)
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert log.row_count == 5001
+        per_line_overhead = (grown - 5000 * sys.getsizeof(line)) / 5000
+        assert per_line_overhead < 60, per_line_overhead  # ~190 bytes as tuples and ints
+
+
+async def test_the_strip_cache_holds_a_few_screens_of_rows() -> None:
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(StreamLog)
+        await pilot.pause()
+        log.append("".join(f"line {i}\n" for i in range(400)))
+        await pilot.pause()
+        for y in range(0, 400, 5):
+            log.scroll_to(y=y, animate=False, immediate=True)
+            assert log.scroll_y == min(y, log.max_scroll_y)
+            log.render_lines(log.region.reset_offset)
+        keep = max(MIN_CACHED_ROWS, 3 * log.size.height)
+        assert log.row_count > 4 * keep
+        assert len(log._cache) <= keep

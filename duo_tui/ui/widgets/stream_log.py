@@ -12,6 +12,9 @@ table of wrapped display rows and renders each row once into a cached `Strip`:
   the document;
 * a resize re-wraps everything once (O(document)).
 
+Memory stays close to the text itself: the display rows are packed in one
+array (24 bytes a row, `Rows`) and the strip cache holds three screens of rows.
+
 Text is sanitised on the way in by `duo_tui.safe_text.clean` (control and bidi
 characters shown as visible escapes such as `␛`, a CR LF read as a line break,
 even when a chunk ends between the two) and tabs are expanded, so model output
@@ -19,6 +22,9 @@ can never emit terminal escapes.
 """
 
 from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
 
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
@@ -37,8 +43,52 @@ from duo_tui.ui.widgets.quiet_focus import QuietFocus
 Row = tuple[int, int, int]
 """A display row: (logical line index, start offset, end offset)."""
 
+CACHE_SCREENS = 3
+"""Rendered rows kept: this many times the view's height (at least `MIN_CACHED_ROWS`)."""
+MIN_CACHED_ROWS = 64
 
-def _wrap(line: str, index: int, start: int, width: int, out: list[Row]) -> None:
+
+class Rows:
+    """The display rows, packed three integers a row in one array.
+
+    A list of `Row` tuples cost about 150 bytes a row (the tuple, its line index
+    as an int object, the list slot); 100k streamed tokens in each of four panes
+    are 20,000 rows. Same use as a list of rows: `append`, `len`, index, iterate.
+    """
+
+    __slots__ = ("_cells",)
+
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
+        self._cells = array("q")
+        for row in rows:
+            self._cells.extend(row)
+
+    def append(self, row: Row) -> None:
+        self._cells.extend(row)
+
+    def truncate(self, count: int) -> None:
+        """Keep the first `count` rows."""
+        del self._cells[3 * count :]
+
+    def __len__(self) -> int:
+        return len(self._cells) // 3
+
+    def __getitem__(self, index: int) -> Row:
+        n = len(self._cells) // 3
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("row index out of range")
+        cells = self._cells
+        at = 3 * index
+        return cells[at], cells[at + 1], cells[at + 2]
+
+    def __iter__(self) -> Iterator[Row]:
+        cells = self._cells
+        return zip(cells[0::3], cells[1::3], cells[2::3], strict=True)
+
+
+def _wrap(line: str, index: int, start: int, width: int, out: Rows | list[Row]) -> None:
     """Append the display rows of `line[start:]` to `out`, greedy, breaking at spaces."""
     if not line.isascii():
         _wrap_cells(line, index, start, width, out)
@@ -56,7 +106,7 @@ def _wrap(line: str, index: int, start: int, width: int, out: list[Row]) -> None
     out.append((index, pos, end))
 
 
-def _wrap_cells(line: str, index: int, start: int, width: int, out: list[Row]) -> None:
+def _wrap_cells(line: str, index: int, start: int, width: int, out: Rows | list[Row]) -> None:
     """`_wrap` for text with wide or combining characters: counts terminal cells."""
     pos = start
     cells = 0
@@ -104,11 +154,11 @@ class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._lines: list[str] = [""]
-        self._first_row: list[int] = [0]
+        self._first_row = array("q", [0])
         """Index of each logical line's first display row."""
-        self._rows: list[Row] = [(0, 0, 0)]
+        self._rows = Rows([(0, 0, 0)])
         self._wrap_width = 0
-        self._cache: LRUCache[int, Strip] = LRUCache(256)  # a few screens of rows
+        self._cache: LRUCache[int, Strip] = LRUCache(MIN_CACHED_ROWS)  # see `on_resize`
         self._style: Style | None = None
         self._cache_width = 0
         self._held_cr = False
@@ -129,8 +179,8 @@ class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
     def clear(self) -> None:
         """Remove all text."""
         self._lines = [""]
-        self._first_row = [0]
-        self._rows = [(0, 0, 0)]
+        self._first_row = array("q", [0])
+        self._rows = Rows([(0, 0, 0)])
         self._held_cr = False
         self._cache.clear()
         self.virtual_size = Size(self._wrap_width, 1)
@@ -195,7 +245,7 @@ class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
         last_row = len(rows) - 1
         _, start, _ = rows[last_row]
         old = len(rows)
-        del rows[last_row:]
+        rows.truncate(last_row)
         del self._first_row[first + 1 :]
         _wrap(self._lines[first], first, start, self._wrap_width, rows)
         for index in range(first + 1, len(self._lines)):
@@ -207,8 +257,8 @@ class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
 
     def _rewrap_all(self, width: int) -> None:
         self._wrap_width = width
-        rows: list[Row] = []
-        first_row: list[int] = []
+        rows = Rows()
+        first_row = array("q")
         for index, line in enumerate(self._lines):
             first_row.append(len(rows))
             _wrap(line, index, 0, width, rows)
@@ -218,6 +268,10 @@ class StreamLog(FastScrollView, QuietFocus, ScrollView, can_focus=True):
     # -- Textual hooks ------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        keep = max(MIN_CACHED_ROWS, CACHE_SCREENS * self.size.height)
+        if keep != self._cache.maxsize:
+            self._cache.clear()
+            self._cache.maxsize = keep
         width = self.scrollable_content_region.width
         if width > 0 and width != self._wrap_width:
             follow = self.scroll_y >= self.max_scroll_y
