@@ -165,14 +165,19 @@ class WorkbenchActions(WorkbenchFindings):
             ModelPicker(f"Rerun {cp.stage.value} with…", self.models, current), done
         )
 
-    def action_edit(self) -> None:
+    def _editable_checkpoint(self) -> Checkpoint | None:
+        """The open checkpoint if its result can be edited; else a toast saying why, and None."""
         cp = self._need_checkpoint()
-        if cp is None:
-            return
-        if "edit" not in cp.actions:
+        if cp is not None and "edit" not in cp.actions:
             self.notify(
                 f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4
             )
+            return None
+        return cp
+
+    def action_edit(self) -> None:
+        cp = self._editable_checkpoint()
+        if cp is None:
             return
         lang = "markdown" if cp.stage in (Stage.PLAN, Stage.ALIGN) else None
 
@@ -185,13 +190,8 @@ class WorkbenchActions(WorkbenchFindings):
         self.app.push_screen(EditDialog(f"Edit the {cp.stage.value}", cp.artifact, lang), done)
 
     def action_edit_external(self) -> None:
-        cp = self._need_checkpoint()
+        cp = self._editable_checkpoint()
         if cp is None:
-            return
-        if "edit" not in cp.actions:
-            self.notify(
-                f"the {cp.stage.value} result is not editable here", severity="warning", timeout=4
-            )
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         try:
