@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TREES = [t for t in ("duo_tui", "tests", "benchmarks", "tools") if (ROOT / t).is_dir()]
+TREES = [t for t in ("duo_tui", "tests", "benchmarks") if (ROOT / t).is_dir()]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
