@@ -17,7 +17,6 @@ from duo_tui.store.journal import StreamJournal
 from duo_tui.store.lock import SessionLock, repo_lock, session_lock
 from duo_tui.store.markdown_export import export_markdown
 from duo_tui.store.session_store import (
-    PartialStream,
     SessionStore,
     SessionSummary,
     ensure_git_excluded,
@@ -29,7 +28,6 @@ from duo_tui.store.session_store import (
 )
 
 __all__ = [
-    "PartialStream",
     "SessionLock",
     "SessionStore",
     "SessionSummary",

@@ -32,7 +32,6 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -76,7 +75,6 @@ from duo_tui.store.session_list import SessionSummary, list_sessions
 from duo_tui.vcs.repo import ensure_excluded, git_common_dir
 
 __all__ = [
-    "PartialStream",
     "SessionStore",
     "SessionSummary",
     "ensure_git_excluded",
@@ -131,15 +129,6 @@ def mark_interrupted(session: Session) -> bool:
 
 
 # ----------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class PartialStream:
-    """The output of a stream that was never finished (an interrupted stage)."""
-
-    name: str
-    text: str
-    path: Path
 
 
 # ----------------------------------------------------------------------------- store
@@ -522,38 +511,6 @@ class SessionStore:
         `/`, e.g. `T1/round-1/review-1`). Reusing a name starts it afresh."""
         partial, final = self._stream_paths(name)
         return StreamJournal(partial, final, name)
-
-    def partial_streams(self) -> list[PartialStream]:
-        """Streams that were never finished (their process died), oldest first."""
-        root = self.path / STREAMS_DIR
-        if not root.is_dir():
-            return []
-        found = []
-        for path in root.rglob("*.partial"):
-            if not path.is_file():
-                continue
-            rel = path.relative_to(root).as_posix()[: -len(".partial")]
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found.append((path.stat().st_mtime, PartialStream(name=rel, text=text, path=path)))
-        found.sort(key=lambda item: (item[0], item[1].name))
-        return [stream for _, stream in found]
-
-    def read_stream(self, name: str) -> str | None:
-        """A stream's text: the finished one if any, else the partial one."""
-        partial, final = self._stream_paths(name)
-        for path in (final, partial):
-            with contextlib.suppress(OSError):
-                return path.read_text(encoding="utf-8", errors="replace")
-        return None
-
-    def discard_partial(self, name: str) -> bool:
-        """Forget an interrupted stream (e.g. once its stage was rerun)."""
-        partial, _ = self._stream_paths(name)
-        try:
-            partial.unlink()
-        except FileNotFoundError:
-            return False
-        return True
 
     # --- recovery -------------------------------------------------------------------
 

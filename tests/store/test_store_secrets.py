@@ -78,4 +78,5 @@ def test_no_key_on_disk_or_in_exports(
             assert key not in text, f"{key[:8]}... leaked into {where}"
         assert "A" * 20 not in text and "B" * 20 not in text, where
     assert "[REDACTED]" in blobs[str(store.path / "transcript.jsonl")]
-    assert store.partial_streams()[0].text.startswith("partial anthropic=[REDACTED]")
+    partial_file = store.path / "streams/T1/round-1/review-1.partial"
+    assert partial_file.read_text().startswith("partial anthropic=[REDACTED]")
