@@ -18,6 +18,7 @@ from duo_tui.core.models import Stage
 from duo_tui.core.session import Task
 from duo_tui.core.task_base import TaskBase
 from duo_tui.prompts import untrusted
+from duo_tui.safe_text import clean
 
 __all__ = ["FixRound"]
 
@@ -83,7 +84,10 @@ class FixRound:
             "findings": untrusted("review findings", "Findings to fix:\n" + "\n".join(text))
             if text
             else "",
-            "gate": untrusted("gate output", "The quality gate failed:\n" + gate) if gate else "",
+            # redacted when stored; its controls made visible too (`ESC]52` is data here)
+            "gate": untrusted("gate output", "The quality gate failed:\n" + clean(gate))
+            if gate
+            else "",
             "declined": self._declined(task),
             "_files": "\n".join(files),
         }

@@ -23,6 +23,7 @@ from duo_tui.demo.script import EXECUTOR, PLANNER
 from duo_tui.headless import run_headless
 from duo_tui.providers import registry
 from duo_tui.redact import REDACTED
+from duo_tui.safe_text import is_clean
 from duo_tui.vcs.gate import run_gate
 from tests.e2e_peer.peer import DemoPeer
 from tests.e2e_peer.support import files_containing
@@ -84,11 +85,16 @@ def peer() -> Iterator[DemoPeer]:
         registry.clear_cache()
 
 
-async def test_a_gate_printing_its_environment_leaks_no_key_to_the_log_or_the_model(
-    peer: DemoPeer, demo_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The planner's key is read through `api_key_env = "LLM_AUTH"`; the gate prints
-    os.environ and fails, so its output goes into the fix prompt sent to the executor."""
+async def _run_with_gate(
+    peer: DemoPeer,
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    report_path: Path | None = None,
+) -> int:
+    """A headless session against the peer whose one gate command is `command`; the
+    planner's key is read through `api_key_env = "LLM_AUTH"`."""
     monkeypatch.setenv("LLM_AUTH", AUTH_VALUE)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-peer-" + "q" * 40)
     q = json.dumps
@@ -107,17 +113,23 @@ api_key_env = "LLM_AUTH"
 api_base = {q(peer.openai_base)}
 
 [gate]
-commands = [{q(PRINT_ENV)}]
+commands = [{q(command)}]
 
 [loop]
 max_rounds = 2
 """,
         encoding="utf-8",
     )
+    return await run_headless(repo, REQUEST, load_config(repo, config), json_path=report_path)
+
+
+async def test_a_gate_printing_its_environment_leaks_no_key_to_the_log_or_the_model(
+    peer: DemoPeer, demo_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's key is read through `api_key_env = "LLM_AUTH"`; the gate prints
+    os.environ and fails, so its output goes into the fix prompt sent to the executor."""
     report_path = tmp_path / "report.json"
-    code = await run_headless(
-        demo_repo, REQUEST, load_config(demo_repo, config), json_path=report_path
-    )
+    code = await _run_with_gate(peer, demo_repo, tmp_path, monkeypatch, PRINT_ENV, report_path)
     assert code == 1
     assert AUTH_VALUE in peer.credentials()  # the key was used ...
     fixes = peer.served_of("fix")
@@ -132,3 +144,21 @@ max_rounds = 2
     report = json.loads(report_path.read_text())
     assert report["gate_sandbox"].startswith("sandbox: ")
     assert all(report["gate_sandbox"] in p.read_text() for p in logs)
+
+
+async def test_gate_output_in_the_fix_prompt_is_redacted_and_its_controls_visible(
+    peer: DemoPeer, demo_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing test prints a clipboard write, a screen clear and the key: the fix
+    prompt holds them as visible text (`␛`), never as the control bytes, nor the key."""
+    hostile = "\x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J \x9b31m token=" + AUTH_VALUE
+    command = f"{shlex.quote(sys.executable)} -c " + shlex.quote(
+        f"import sys; print({hostile!r}); sys.exit(1)"
+    )
+    assert await _run_with_gate(peer, demo_repo, tmp_path, monkeypatch, command) == 1
+    fixes = peer.served_of("fix")
+    assert fixes, [s.purpose for s in peer.served]
+    prompt = fixes[0].prompt
+    assert "␛]52;c;cm0gLXJmIH4=␇ ␛[2J \\x9b31m token=" + REDACTED in prompt
+    assert is_clean(prompt)
+    assert AUTH_VALUE not in prompt
