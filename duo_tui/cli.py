@@ -139,7 +139,10 @@ def _triage(args: argparse.Namespace) -> int:
     except ReviewParseError as exc:
         print(f"duo-tui: {clean(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result = match["match"](a, b, limits) if match else None
+    from duo_tui.core.triage import match_reviews
+
+    # matched here, within the configured [limits] (the screen alone would use the defaults)
+    result = match["match"](a, b, limits) if match else match_reviews(a, b, limits=limits)
     from duo_tui.ui import hold_gc_until_first_frame
 
     hold_gc_until_first_frame()
