@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from importlib.machinery import ModuleSpec, SourceFileLoader, SourcelessFileLoader
 from types import ModuleType
 
+from duo_tui.providers.import_hook import spec_from_later_finders
+
 TOKENIZER_MODULE = "litellm.utils"
 """The litellm module that parses its Anthropic tokenizer at import."""
 
@@ -55,23 +57,11 @@ class _AfterExec:
     ) -> ModuleSpec | None:
         if fullname != self.name:
             return None
-        finders = sys.meta_path
-        try:
-            later = finders[finders.index(self) + 1 :]
-        except ValueError:
-            return None
-        for finder in later:
-            find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
-            if spec is None:
-                continue
-            loader = spec.loader
-            if isinstance(loader, SourceFileLoader | SourcelessFileLoader):
-                loader.exec_module = _then(loader, self.after)  # type: ignore[method-assign, assignment]
-            return spec  # type: ignore[no-any-return]
-        return None
+        spec = spec_from_later_finders(self, fullname, path, target)
+        loader = None if spec is None else spec.loader
+        if isinstance(loader, SourceFileLoader | SourcelessFileLoader):
+            loader.exec_module = _then(loader, self.after)  # type: ignore[method-assign, assignment]
+        return spec
 
 
 def _then(

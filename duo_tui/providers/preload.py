@@ -28,6 +28,8 @@ from importlib.machinery import (
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from duo_tui.providers.import_hook import spec_from_later_finders
+
 if TYPE_CHECKING:
     # importlib.abc pulls in importlib.resources: not before the first frame.
     from importlib.abc import Loader
@@ -115,23 +117,11 @@ class _GateFinder:
     ) -> ModuleSpec | None:
         if threading.get_ident() == self.gate.ui_thread:
             return None
-        finders = sys.meta_path
-        try:
-            later = finders[finders.index(self) + 1 :]
-        except ValueError:
-            return None
-        for finder in later:
-            find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
-            if spec is None:
-                continue
-            loader = spec.loader
-            if isinstance(loader, _GATED_LOADERS) and "exec_module" not in vars(loader):
-                loader.exec_module = _gated_exec(loader, self.gate)  # type: ignore[method-assign, assignment]
-            return spec  # type: ignore[no-any-return]
-        return None
+        spec = spec_from_later_finders(self, fullname, path, target)
+        loader = None if spec is None else spec.loader
+        if isinstance(loader, _GATED_LOADERS) and "exec_module" not in vars(loader):
+            loader.exec_module = _gated_exec(loader, self.gate)  # type: ignore[method-assign, assignment]
+        return spec
 
 
 def _gated_exec(loader: Loader, gate: InputGate) -> Callable[[ModuleType], None]:
