@@ -25,7 +25,6 @@ from typing import Any
 
 from duo_tui.core.triage_assign import assign_edges
 from duo_tui.core.triage_features import (
-    FEATURES,
     Finding,
     category_words,
     char_grams,
@@ -65,26 +64,6 @@ MAX_GRAM_TERMS = 20_000
 DENSE_MAX_CELLS = 4_000_000
 #: Line distance (in lines) at which the proximity signal falls to 1/e.
 LINE_SCALE = 6.0
-
-# The signals in the order this module computes them: the model's order.
-_ORDER = (
-    "word",
-    "char",
-    "word_placed",
-    "char_placed",
-    "ident",
-    "kind_same",
-    "kind_diff",
-    "number",
-    "best",
-    "best_placed",
-    "same_file",
-    "file_unknown",
-    "line",
-    "category",
-)
-if _ORDER != FEATURES:  # pragma: no cover - a new signal must be added here too
-    raise ImportError(f"triage_pure computes {_ORDER}, the model reads {FEATURES}")
 
 # A sparse row: term (or character n-gram) -> weight.
 Vector = dict[Any, float]
@@ -238,21 +217,21 @@ def pure_probabilities(
                 line = 0.0
             best = t / max(rm, col_max[j], 1e-9)
             kind_overlap = _jaccard(kind_a, kind_b)
-            feats = (
-                w,
-                c,
-                w * placed,
-                c * placed,
-                _jaccard(ident_a, ident_b),
-                1.0 if kind_overlap > 0 else 0.0,
-                1.0 if kind_overlap == 0 and kind_a and kind_b else 0.0,
-                _jaccard(num_a, num_b),
-                best,
-                best * placed,
-                same_file,
-                1.0 - placed,
-                line,
-                _jaccard(cat_a, cat_b) if cat_a and cat_b else 0.0,
+            feats = (  # in `FEATURES` order (the model's); the tests hold it to the numpy scorer
+                w,  # word
+                c,  # char
+                w * placed,  # word_placed
+                c * placed,  # char_placed
+                _jaccard(ident_a, ident_b),  # ident
+                1.0 if kind_overlap > 0 else 0.0,  # kind_same
+                1.0 if kind_overlap == 0 and kind_a and kind_b else 0.0,  # kind_diff
+                _jaccard(num_a, num_b),  # number
+                best,  # best
+                best * placed,  # best_placed
+                same_file,  # same_file
+                1.0 - placed,  # file_unknown
+                line,  # line
+                _jaccard(cat_a, cat_b) if cat_a and cat_b else 0.0,  # category
             )
             z = bias
             for k, weight in active:
