@@ -86,16 +86,9 @@ class SessionWorktree(LinkedWorktree):
         *,
         on_chosen: Callable[[str, str], None] | None = None,
     ) -> SessionWorktree:
-        """Create branch `duo/<slug>` from the user's HEAD and a worktree for it.
-
-        If the branch (or the directory) already exists, `-2`, `-3`, ... is
-        appended to the slug; the directory is made first (`mkdir` is atomic), so
-        two processes never pick the same name. `on_chosen(branch, base)` is
-        called once the name is taken and before git creates anything, so a
-        caller can record what to undo if the process dies half-way. Adds
-        `.duo/` to `info/exclude`. Does not touch the user's checkout, current
-        branch or index.
-        """
+        """Create branch `duo/<slug>` from the user's HEAD and a worktree for it: a free
+        name, `on_chosen` before git creates anything, the user's checkout untouched
+        (`worktree_setup.create_worktree` says how)."""
         return cls._at(create_worktree(repo_root, slug, on_chosen=on_chosen))
 
     @classmethod
@@ -106,11 +99,8 @@ class SessionWorktree(LinkedWorktree):
         path: Path | None = None,
         base: str | None = None,
     ) -> SessionWorktree:
-        """Reattach to an existing session branch (`duo/<slug>` or just `<slug>`).
-
-        If the worktree directory was deleted, it is recreated from the branch.
-        `base` defaults to the merge base of the branch and the user's HEAD.
-        """
+        """Reattach to an existing session branch (`duo/<slug>` or just `<slug>`),
+        recreating a deleted worktree (`worktree_setup.reattach_worktree`)."""
         return cls._at(reattach_worktree(repo_root, branch, path, base))
 
     def remove(self, force: bool = False) -> None:
@@ -222,15 +212,8 @@ class SessionWorktree(LinkedWorktree):
         return sha
 
     def undo_last_commit(self, keep_changes: bool = True) -> str:
-        """Remove the session branch's last commit; return its sha.
-
-        Only a commit made by duo on this session branch (it carries the
-        `Duo-Session` trailer) that is not already in the user's branch can be
-        undone: the branch is ours, so the commit is dropped with a reset rather
-        than reverted. With `keep_changes` (default) its changes stay in the
-        worktree as uncommitted edits; otherwise the worktree is reset to the
-        parent commit (uncommitted edits to tracked files are discarded too).
-        """
+        """Remove the session branch's last commit, if duo made it and the user's branch
+        does not have it; return its sha (`commit.undo_last_commit`: what stays)."""
         return commits.undo_last_commit(self, keep_changes)
 
     # ----------------------------------------------------------------- the user's side
