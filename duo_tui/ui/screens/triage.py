@@ -351,10 +351,13 @@ class TriageScreen(Screen[str | None]):
         )
         return True
 
+    def _decidable(self) -> dict[str, Any] | None:
+        """The highlighted group, when findings may be decided now (else None, having said
+        why: see `_cannot_decide`)."""
+        return None if self._cannot_decide() else self._current()
+
     def action_decide(self, decision: str) -> None:
-        if self._cannot_decide():
-            return
-        g = self._current()
+        g = self._decidable()
         if g is None:
             return
         key = g["key"]
@@ -387,9 +390,7 @@ class TriageScreen(Screen[str | None]):
             table.move_cursor(row=table.cursor_row + 1)
 
     def action_recurring(self) -> None:
-        if self._cannot_decide():
-            return
-        g = self._current()
+        g = self._decidable()
         if g is None:
             return
         key = g["key"]
@@ -434,9 +435,7 @@ class TriageScreen(Screen[str | None]):
 
     def action_split(self) -> None:
         """Split the selected pair (or group) into one only-finding per reviewer."""
-        if self._cannot_decide():
-            return
-        g = self._current()
+        g = self._decidable()
         if g is None:
             return
         try:
@@ -456,9 +455,7 @@ class TriageScreen(Screen[str | None]):
 
     def action_join(self) -> None:
         """Mark an unpaired finding; on a second one of the other reviewer, join the two."""
-        if self._cannot_decide():
-            return
-        g = self._current()
+        g = self._decidable()
         if g is None:
             return
         if len(g["members"]) != 1:
