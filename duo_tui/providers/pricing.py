@@ -2,7 +2,9 @@
 
 litellm ships `model_prices_and_context_window_backup.json` inside its package.
 We locate the package with `importlib.util.find_spec` (which does not import
-it: importing litellm takes seconds) and read that JSON once. A model we have
+it: importing litellm takes seconds) and keep only the entries of the models
+this process prices: one read for the configured models (`prime`), one more for
+any model priced later. A model we have
 no price for, or a call whose token counts the provider did not report, costs
 `None` (unknown), never 0.
 """
@@ -12,7 +14,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from functools import lru_cache
+import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +42,17 @@ _TIER_PREFIXES = (
 )
 
 
-@lru_cache(maxsize=1)
-def price_map() -> dict[str, dict[str, Any]]:
-    """litellm's local price map (empty when litellm is not installed or the file is unreadable)."""
+def _read_map() -> dict[str, Any]:
+    """litellm's whole local price map (empty when litellm is not installed or the file is
+    unreadable). Several MB of objects: callers keep only the entries they need.
+
+    Once litellm is imported its own copy, `litellm.model_cost` (loaded from the same
+    file: we import it with `LITELLM_LOCAL_MODEL_COST_MAP`), is used rather than a
+    second parse."""
+    litellm = sys.modules.get("litellm")
+    loaded = getattr(litellm, "model_cost", None)
+    if isinstance(loaded, dict) and loaded:
+        return loaded
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return {}
@@ -52,36 +64,53 @@ def price_map() -> dict[str, dict[str, Any]]:
         except (OSError, ValueError):
             continue
         if isinstance(data, dict):
-            # Only the fields cost needs: the whole map holds ~4,000 models with dozens
-            # of fields each (8 MB resident), kept for the life of the process.
-            return {
-                k: {
-                    f: x for f, x in v.items() if f in _PRICE_FIELDS or f.startswith(_TIER_PREFIXES)
-                }
-                for k, v in data.items()
-                if isinstance(v, dict) and k != "sample_spec"
-            }
+            return data
     return {}
 
 
-def price_entry(model: str) -> dict[str, Any] | None:
-    """The price map entry for a `provider/model` string, or None.
+def _pick(data: dict[str, Any], model: str) -> dict[str, Any] | None:
+    """`model`'s entry in the parsed map, cut to the fields cost needs, or None.
 
     Looks up the full string first (`gemini/gemini-2.5-pro`), then the bare model
     name, accepted only when the entry belongs to the same provider
     (`anthropic/claude-opus-4-7` -> `claude-opus-4-7`, litellm_provider anthropic).
     """
-    prices = price_map()
-    entry = prices.get(model)
-    if entry is not None:
-        return entry
-    provider, sep, name = model.partition("/")
-    if not sep:
+    entry = data.get(model) if model != "sample_spec" else None
+    if not isinstance(entry, dict):
+        entry = None
+        provider, sep, name = model.partition("/")
+        bare = data.get(name) if sep and name != "sample_spec" else None
+        if isinstance(bare, dict) and bare.get("litellm_provider") == provider:
+            entry = bare
+    if entry is None:
         return None
-    entry = prices.get(name)
-    if entry is not None and entry.get("litellm_provider") == provider:
-        return entry
-    return None
+    return {f: x for f, x in entry.items() if f in _PRICE_FIELDS or f.startswith(_TIER_PREFIXES)}
+
+
+# The entries of the models this process has priced (None: no price). The whole map holds
+# ~4,000 models with dozens of fields each (4 MiB resident even cut to the price fields),
+# while a session prices the handful of models it is configured with.
+_entries: dict[str, dict[str, Any] | None] = {}
+_entries_lock = threading.Lock()
+
+
+def prime(models: Iterable[str]) -> None:
+    """Read the price map once for every model in `models` not looked up yet (a worker
+    thread calls this for the configured models, so pricing a call never parses the map)."""
+    with _entries_lock:
+        wanted = [m for m in dict.fromkeys(models) if m not in _entries]
+        if not wanted:
+            return
+        data = _read_map()
+        for model in wanted:
+            _entries[model] = _pick(data, model)
+
+
+def price_entry(model: str) -> dict[str, Any] | None:
+    """The price map entry for a `provider/model` string, or None (see `_pick`)."""
+    if model not in _entries:
+        prime([model])
+    return _entries.get(model)
 
 
 def _tier(entry: dict[str, Any], input_tokens: int) -> int:

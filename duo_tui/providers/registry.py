@@ -274,10 +274,10 @@ def family(model: str) -> str:
 
 def preload_sdks(models: Iterable[str]) -> None:
     """Import the SDKs the given models need (call from a worker thread after the first frame)."""
+    models = list(models)
     prefixes = {prefix_of(m) for m in models}
     from duo_tui.providers import pricing
 
-    pricing.price_map()
     if "anthropic" in prefixes:
         import anthropic  # noqa: F401
 
@@ -290,3 +290,5 @@ def preload_sdks(models: Iterable[str]) -> None:
         from duo_tui.providers.litellm_provider import import_litellm
 
         import_litellm()
+    # After the imports: once litellm is in, its own price map is read, not a second copy.
+    pricing.prime(models)
