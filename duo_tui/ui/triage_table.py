@@ -1,5 +1,6 @@
 """The triage screen's table: the kind and severity cells, where a finding points, and
-how wide the finding's title may be so that it is in view at any terminal width.
+how wide the finding's title and its place may be so that both are in view at any
+terminal width (the place cut from its start, so the file's name and line stay).
 
 Review text fills the cells as plain `Text` with controls made visible
 (`duo_tui.safe_text`), never markup.
@@ -24,8 +25,14 @@ SEV_VAR = {s: f"duo-{s}" for s in ("critical", "high", "medium", "low", "info")}
 #: Marks a group the judge (⚖) or the human (✎) made or split, in the kind column.
 BY_MARK = {"judge": " ⚖", "human": " ✎"}
 
-NARROW_BELOW = 110
-"""Below this many columns the table has the whole width (the detail goes under it)."""
+NARROW_BELOW = 140
+"""Below this many columns the table has the whole width (the detail goes under it):
+beside a detail at 120 columns the title would leave the place no room."""
+
+#: The finding's title keeps at least this many columns; the place at most `WHERE_MAX`.
+TITLE_MIN = 24
+WHERE_MIN = 16
+WHERE_MAX = 40
 
 
 def kind_cell(g: dict[str, Any], var: Callable[[str], str], join_mark: str | None) -> Text:
@@ -61,13 +68,25 @@ def where_text(g: dict[str, Any]) -> str:
     return (f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "")) if ls else f["file"]
 
 
-def title_width(app_width: int, groups: list[dict[str, Any]], fixed_cells: list[Text]) -> int:
-    """The finding column's width: the table's room less the columns before it
-    (`fixed_cells`: one row's kind, severity and decision cells per group, in that order;
-    every column pads one cell each side), so the title is in view (whole when there is
-    room) and the location, last, shows as far as it fits."""
+def where_cell(g: dict[str, Any], width: int) -> str:
+    """`where_text`, made visible and cut from its start to `width` (`…nts/client.py:12`)."""
+    text = clean_line(where_text(g))
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
+def column_widths(
+    app_width: int, groups: list[dict[str, Any]], fixed_cells: list[Text]
+) -> tuple[int, int]:
+    """The widths of the finding and where columns: the table's room less the columns
+    before them (`fixed_cells`: one row's kind, severity and decision cells per group, in
+    that order; every column pads one cell each side) and the scrollbar. The place gets
+    what it needs up to `WHERE_MAX` while the title keeps `TITLE_MIN`; the title gets
+    the rest (whole when there is room)."""
     room = app_width if app_width < NARROW_BELOW else app_width * 3 // 5
     columns = [fixed_cells[i::3] for i in range(3)]
     fixed = sum(max([8, *(c.cell_len for c in cells)]) for cells in columns) + 3 * 2
-    longest = max((len(clean_line(str(g["title"]))) for g in groups), default=24)
-    return max(24, min(longest, room - fixed - 3))  # its own padding, the scrollbar
+    avail = room - fixed - 2 * 2 - 1  # the two columns' padding, the scrollbar
+    longest_where = max((len(clean_line(where_text(g))) for g in groups), default=5)
+    where = min(max(5, longest_where), WHERE_MAX, max(WHERE_MIN, avail - TITLE_MIN))
+    longest = max((len(clean_line(str(g["title"]))) for g in groups), default=TITLE_MIN)
+    return max(TITLE_MIN, min(longest, avail - where)), where

@@ -38,7 +38,7 @@ from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_glyph, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
-from duo_tui.ui.triage_table import NARROW_BELOW, kind_cell, sev_cell, title_width, where_text
+from duo_tui.ui.triage_table import NARROW_BELOW, column_widths, kind_cell, sev_cell, where_cell
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ class TriageScreen(Screen[str | None]):
         self.chosen = chosen if chosen is not None else set()
         self.corrections: list[dict[str, Any]] = []  # the splits and joins made here
         self.join_mark: str | None = None  # the first finding of a join, waiting for its mate
-        self._shown_title_width = 0
+        self._shown_widths = (0, 0)  # the finding and where columns as filled
 
     @classmethod
     def for_workbench(cls, wb: TriageHost, preview: bool = False) -> TriageScreen:
@@ -202,19 +202,19 @@ class TriageScreen(Screen[str | None]):
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
-        if self.is_mounted and self._title_width() != self._shown_title_width:
-            self._fill()  # the finding column takes what the other columns leave
+        if self.is_mounted and self._widths() != self._shown_widths:
+            self._fill()  # the finding and where columns take what the others leave
 
     def _var(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")
 
-    def _title_width(self) -> int:
+    def _widths(self) -> tuple[int, int]:
         cells = [
             c
             for g in self.groups
             for c in (self._kind_cell(g), sev_cell(g, self._var), self._decision_cell(g["key"]))
         ]
-        return title_width(self.app.size.width, self.groups, cells)
+        return column_widths(self.app.size.width, self.groups, cells)
 
     def _kind_cell(self, g: dict[str, Any]) -> Text:
         return kind_cell(g, self._var, self.join_mark)
@@ -237,19 +237,19 @@ class TriageScreen(Screen[str | None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        self._shown_title_width = title_w = self._title_width()
+        self._shown_widths = title_w, where_w = self._widths()
         table.add_column("kind")
         table.add_column("severity")
         table.add_column("decision")
         table.add_column("finding", width=title_w)
-        table.add_column("where")
+        table.add_column("where", width=where_w)
         for g in self.groups:
             table.add_row(  # review text: plain, controls visible; a long title ends in …
                 self._kind_cell(g),
                 sev_cell(g, self._var),
                 self._decision_cell(g["key"]),
                 Text(clean_line(str(g["title"])), no_wrap=True, overflow="ellipsis"),
-                Text(clean_line(where_text(g))),
+                Text(where_cell(g, where_w), no_wrap=True),
                 key=g["key"],
             )
         if self.groups:
