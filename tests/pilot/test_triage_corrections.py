@@ -184,3 +184,46 @@ async def test_a_correction_in_the_workbench_reaches_the_log_and_triage_json(
     saved = json.loads(store.read_artifact("T1/round-1/triage.json") or "{}")
     assert {key, key + "b"} <= {g["key"] for g in saved["groups"]}
     assert saved["corrections"][0]["key"] == key
+
+
+async def test_a_triage_checkpoint_shown_again_keeps_the_humans_split(tmp_path: Path) -> None:
+    """The core shows the triage checkpoint again (here: roles swapped there) with the
+    matcher's groups; the workbench's panel and review panes keep showing the split made
+    on the triage screen (it goes with the accept), not the uncorrected pair."""
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(200, 60)) as pilot:
+        wb = await at_checkpoint(pilot, app)
+        while wb.checkpoint is not None and wb.checkpoint.stage != Stage.TRIAGE:
+            await press_decision(pilot, wb, "a")
+            await wait_for(pilot, lambda: wb.checkpoint is not None or wb.ended is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        pair = next(i for i, g in enumerate(screen.groups) if len(g["members"]) == 2)
+        key = screen.groups[pair]["key"]
+        screen.query_one(DataTable).move_cursor(row=pair)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: len(wb.triage_corrections) == 1, what="the split")
+        split_panel = str(wb.query_one("#disagree", Static).render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is wb, what="the workbench")
+        shown = wb.checkpoint
+        await press_decision(pilot, wb, "s")  # swap roles: the checkpoint comes again
+        await wait_for(
+            pilot,
+            lambda: wb.checkpoint is not None and wb.checkpoint is not shown,
+            what="the triage checkpoint shown again",
+        )
+        assert wb.checkpoint is not None and wb.checkpoint.stage == Stage.TRIAGE
+        # the checkpoint itself still carries the matcher's pair ...
+        assert not any(g.key == key + "b" for g in wb.checkpoint.data.groups)
+        # ... the workbench shows the human's split at once
+        assert any(g.key == key + "b" and g.by == "human" for g in wb.triage_groups)
+        assert str(wb.query_one("#disagree", Static).render()) == split_panel
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        again = app.screen
+        assert isinstance(again, TriageScreen)
+        assert {key, key + "b"} <= {g["key"] for g in again.groups}
+        assert all(len(g["members"]) == 1 for g in again.groups if g["key"] in (key, key + "b"))

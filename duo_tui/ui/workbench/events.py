@@ -195,7 +195,9 @@ class WorkbenchEvents(WorkbenchModals):
                 r.set_stage(cp.stage.value, cp.state.value)
             if cp.stage == Stage.TRIAGE:
                 self.triage_preview = False
-                self._set_groups(list(cp.data.groups))
+                # shown again (after a swap, a refused action...) it carries the matcher's
+                # groups: the human's splits and joins made here still stand
+                self._set_groups(self._corrected(list(cp.data.groups)))
                 if self._open_triage_next:
                     # accepted from the preview: the triage opens where the human was
                     self._open_triage_next = False

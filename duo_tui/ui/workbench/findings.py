@@ -14,7 +14,7 @@ from textual import on
 from textual.content import Content
 from textual.widgets import Static
 
-from duo_tui.core.artifacts import TraceArtifact, TriageGroup
+from duo_tui.core.artifacts import TraceArtifact, TriageGroup, triage_groups
 from duo_tui.core.triage_summary import agreement_counts
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
@@ -95,6 +95,18 @@ class WorkbenchFindings(WorkbenchStatus):
             if g.carried is not None and g.carried.reason:
                 self.finding_reasons[g.key] = g.carried.reason
         self._set_groups(groups)
+
+    def _corrected(self, groups: list[TriageGroup]) -> list[TriageGroup]:
+        """`groups` with the splits and joins the human made at this checkpoint (they go
+        to the core with the accept; until then only the workbench knows them)."""
+        if not self.triage_corrections:
+            return groups
+        from duo_tui.core.triage_corrections import apply_corrections
+
+        rows, _applied, _refused = apply_corrections(
+            [g.as_row() for g in groups], self.triage_corrections
+        )
+        return list(triage_groups(rows))
 
     def show_decisions(self) -> None:
         """Mark the panes' findings with the decisions as they stand now."""
