@@ -219,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--judge",
         metavar="MODEL",
         help="let MODEL settle the pairs the matcher is unsure of, in one call "
-        "(a model string such as anthropic/claude-haiku-4-5, or planner / executor)",
+        "(a model string such as anthropic/claude-haiku-4-5, or planner / executor); "
+        "its verdicts are kept in $XDG_CACHE_HOME/duo-tui/triage-judge "
+        "(~/.cache/duo-tui/triage-judge), keyed by the model, the judge's prompt and "
+        "the findings, so a rerun on the same reviews costs nothing",
     )
     tri.add_argument(
         "--out",

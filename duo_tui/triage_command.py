@@ -34,13 +34,19 @@ def _offline(a: Review, b: Review, limits: Limits | None) -> TriageResult:
     return match_reviews(a, b, limits=limits)
 
 
-def judged_matcher(model: str, config: Config, err: TextIO) -> Matcher:
+def judged_matcher(
+    model: str, config: Config, err: TextIO, cache_dir: Path | None = None
+) -> Matcher:
     """A `Matcher` whose uncertain pairs `model` settles in one call (`--judge MODEL`).
 
     What the judge did (or why it could not, then the matcher's result stands) and
-    what it cost are said on `err`. `model` must have passed `check_models`.
+    what it cost are said on `err`. `model` must have passed `check_models`. The
+    answer is kept in `cache_dir` (default: `judge_cache_dir()`, the user's cache), so
+    the same reviews judged again by the same model cost no second call.
     """
+    from duo_tui.store.judge_cache import JudgeFileCache
 
+    cache = JudgeFileCache(cache_dir)
     memo: list[tuple[Review, Review, TriageResult]] = []  # --sarif and --json: one call
 
     def match(a: Review, b: Review, limits: Limits | None) -> TriageResult:
@@ -59,17 +65,24 @@ def judged_matcher(model: str, config: Config, err: TextIO) -> Matcher:
             try:
                 tokens = output_budget(model, "judge", config).tokens
                 call = provider_call(make_provider(model, config), model, tokens)
-                return await run_judge(a, b, base, model, call)
+                return await run_judge(a, b, base, model, call, lookup=cache.load)
             finally:
                 await aclose_all()
 
         out = asyncio.run(ask())
         u = out.usage
-        cost = ""
+        said = ""
         if out.called:
             price = f"${u.cost_usd:.4f}" if u.cost_usd is not None else "cost unknown"
-            cost = f" ({u.input_tokens or 0}→{u.output_tokens or 0} tokens, {price})"
-        err.write(clean(out.summary()) + cost + "\n")
+            said = f" ({u.input_tokens or 0}→{u.output_tokens or 0} tokens, {price})"
+        elif out.cached:
+            said = " (no call, no cost)"
+        if out.cache_entry is not None:
+            try:
+                said += f"; kept for a rerun in {cache.save(out.cache_entry)}"
+            except OSError as exc:
+                said += f"; not kept for a rerun: {cache.root}: {exc.strerror or exc}"
+        err.write(clean(out.summary() + said) + "\n")
         memo.append((a, b, out.result))
         return out.result
 

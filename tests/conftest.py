@@ -1,4 +1,4 @@
-"""Shared test set-up: git works without a global identity; user config is isolated.
+"""Shared test set-up: git works without a global identity; user config and cache are isolated.
 
 Tests marked ``perf`` assert wall-clock limits, which a loaded CI machine breaks
 for no fault of the code: they are skipped, with their reason in the summary,
@@ -44,6 +44,8 @@ def _isolated_env(
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("DUO_TUI_CONFIG_DIR", str(home / "duo-config"))
+    # the judge's and eval's caches: a test never reads another's (or the developer's)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
 

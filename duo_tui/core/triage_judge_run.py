@@ -6,9 +6,11 @@ directly from `duo-tui triage --judge`), parses and applies the verdicts. Any
 failure (the call, the cost cap, a malformed answer) leaves the matcher's result
 as it was and says why in `JudgeOutcome.error`; nothing here raises for it.
 
-The cache is a JSON document (`JudgeCache`) the caller keeps, in a session the
-round's `triage-judge.json`: keyed by a hash of the model, the prompt and the
-schema, so the same inputs never cost a second call.
+The cache is a JSON document (`JudgeOutcome.cache_entry`) the caller keeps, in a
+session the round's `triage-judge.json`, for `duo-tui triage --judge` one file per
+key in the user's cache folder (`duo_tui.store.judge_cache`, found by `lookup`):
+keyed by a hash of the model, the prompt and the schema, so the same inputs never
+cost a second call.
 """
 
 from __future__ import annotations
@@ -167,9 +169,11 @@ async def run_judge(
     *,
     prompt_for: PromptFor = judge_prompt,
     system: str = JUDGE_SYSTEM,
+    lookup: Callable[[str], Any] | None = None,
 ) -> JudgeOutcome:
     """Ask `model` about the uncertain candidates of `result` (one call), or read the
-    answer from `cache` (a previous `JudgeOutcome.cache_entry`) when the inputs match.
+    answer from `cache` (a previous `JudgeOutcome.cache_entry`) when the inputs match;
+    `lookup`, when given, finds that entry by the call's `cache_key` instead.
 
     `prompt_for` and `system` ask the question in other words, for the same verdict
     schema: `duo-tui eval` asks whether a finding describes a known issue
@@ -185,7 +189,7 @@ async def run_judge(
         return out
     prompt = prompt_for(a, b, candidates)
     key = cache_key(model, prompt, system)
-    text = _cached_answer(cache, key)
+    text = _cached_answer(lookup(key) if lookup is not None else cache, key)
     if text is not None:
         out.cached = True
     else:

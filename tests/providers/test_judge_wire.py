@@ -106,3 +106,56 @@ async def test_cli_triage_judge_prints_the_judged_match_and_its_cost(
     assert len(fault_server.requests) == 1
     assert "triage judge (asked): 1 candidate(s): 1 joined" in captured.err
     assert "30→40 tokens, $" in captured.err
+
+
+async def test_cli_triage_judge_run_again_reuses_the_verdicts(
+    fault_server: FaultServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A standalone triage has no session to keep the judge's answer in: it goes to the
+    user's cache folder, keyed by model, prompt and findings, so a rerun of the same
+    pair makes no second call (and costs nothing); other findings ask again."""
+    from duo_tui.cli import main
+    from duo_tui.store.judge_cache import judge_cache_dir
+
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    assert judge_cache_dir() == cache / "duo-tui" / "triage-judge"
+    a, b = reviews()
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(a.model_dump_json())
+    pb.write_text(b.model_dump_json())
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fault_server.url)
+    fault_server.push(stream_reply(claude_json_text(VERDICTS)))
+    argv = ["triage", str(pa), str(pb), "--json", "--judge", "anthropic/claude-haiku-4-5"]
+    argv += ["--repo", str(tmp_path)]
+
+    async def run() -> tuple[dict[str, object], str]:
+        rc = await asyncio.to_thread(main, argv)
+        captured = capsys.readouterr()
+        assert rc == 0, captured.err
+        return json.loads(captured.out), captured.err
+
+    first, said = await run()
+    assert "triage judge (asked)" in said and "kept for a rerun in" in said
+    kept = list(judge_cache_dir().glob("*.json"))
+    assert len(kept) == 1 and str(kept[0]) in said
+    again, said = await run()
+    assert len(fault_server.requests) == 1, "the rerun called the judge again"
+    assert "triage judge (cached): 1 candidate(s): 1 joined (no call, no cost)" in said
+    assert again == first
+    # other findings are another prompt: asked again
+    b.findings[1].detail = "string equality short circuits on the first differing byte"
+    pb.write_text(b.model_dump_json())
+    fault_server.push(stream_reply(claude_json_text(VERDICTS)))
+    _other, said = await run()
+    assert len(fault_server.requests) == 2 and "(cached)" not in said
+    # a damaged entry is a miss, not an error
+    kept[0].write_text("{not json")
+    fault_server.push(stream_reply(claude_json_text(VERDICTS)))
+    pb.write_text(reviews()[1].model_dump_json())
+    again, said = await run()
+    assert len(fault_server.requests) == 3 and "triage judge (asked)" in said
+    assert again == first
