@@ -92,9 +92,11 @@ class ProviderConfig(_Section):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
         None
     )
-    """OpenAI reasoning models (and litellm): sent only when set; changes the price."""
+    """Sent only when set; changes the price. OpenAI reasoning models (and litellm) get it as
+    `reasoning_effort`; Claude 4.6 and later, thinking, as `output_config.effort` (low to max)."""
     thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    """Anthropic extended thinking: off unless set; these tokens come on top of the budget."""
+    """Anthropic extended thinking: off unless set; these tokens come on top of the budget
+    (up to the model's limit). Claude 4.6 and later think adaptively (no fixed budget)."""
     max_retries: int = Field(default=4, ge=0)
     """Retries of a call that failed before streaming (429, 5xx, 529, connection)."""
     max_retry_wait_s: float = Field(default=60.0, ge=0)

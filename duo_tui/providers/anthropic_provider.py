@@ -13,7 +13,10 @@ any text, classified and retried like a pre-stream error), a stream without
 STALL, the overall deadline TIMEOUT. The `stop_reason` of `message_delta`
 decides whether the reply is complete (endings.py): `max_tokens` is CUT_OFF,
 `refusal` REFUSED, `pause_turn` PAUSED. With `thinking_budget_tokens` set,
-extended thinking is asked for; its deltas are not shown but count as the
+the model thinks: adaptively on Opus and Sonnet 4.6 and later (Opus 4.7 accepts
+nothing else; `reasoning_effort` is sent as `output_config.effort`), with that
+budget on older models; a 400 refusing the kind of thinking sent switches to the
+other kind for that model. Thinking deltas are not shown but count as the
 model's first token (the stall timeout applies from then on).
 """
 
@@ -23,7 +26,9 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from duo_tui.providers.base import FaultKind, ModelRequest, ProviderError, ProviderEvent
+from duo_tui.providers.budgets import family_budget
 from duo_tui.providers.schemas import (
+    anthropic_adaptive_thinking,
     anthropic_output_schema,
     anthropic_supports_json_output,
     clean_schema,
@@ -36,14 +41,44 @@ if TYPE_CHECKING:
 
 
 DEFAULT_KEY_ENV = "ANTHROPIC_API_KEY"
+#: The `output_config.effort` values the Messages API accepts (`reasoning_effort` in config).
+EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
 
 
 def refuses_output_config(err: ProviderError) -> bool:
-    """True when a 400 says the request's `output_config` / `output_format` is not accepted."""
+    """True when a 400 says the request's JSON output format is not accepted."""
     text = err.message.lower()
-    return err.kind is FaultKind.BAD_REQUEST and (
-        "output_config" in text or "output_format" in text or "structured output" in text
-    )
+    if err.kind is not FaultKind.BAD_REQUEST or "effort" in text:
+        return False
+    return "output_config" in text or "output_format" in text or "structured output" in text
+
+
+def refuses_thinking(err: ProviderError) -> bool:
+    """True when a 400 says the request's kind of thinking is not accepted by this model."""
+    text = err.message.lower()
+    return err.kind is FaultKind.BAD_REQUEST and ("thinking.type" in text or "adaptive" in text)
+
+
+def thinking_params(
+    model_name: str, max_tokens: int, thinking: int, *, adaptive: bool, effort: str | None
+) -> dict[str, Any]:
+    """The `thinking`, `max_tokens` and `output_config.effort` of a call that thinks.
+
+    `max_tokens` pays for the thinking too, so `thinking` tokens are added to the
+    output budget, never past what the model may write. Opus and Sonnet 4.6 and
+    later think adaptively (Opus 4.7 refuses a thinking budget with a 400): the
+    model decides how much, guided by `effort`; older models get the budget.
+    """
+    ceiling = max(max_tokens, family_budget(f"anthropic/{model_name}").ceiling)
+    params: dict[str, Any] = {"max_tokens": min(max_tokens + thinking, ceiling)}
+    if adaptive:
+        params["thinking"] = {"type": "adaptive"}
+        if effort in EFFORTS:
+            params["output_config"] = {"effort": effort}
+    else:
+        budget = min(thinking, params["max_tokens"] - 1)
+        params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+    return params
 
 
 def add_cache_usage(att: Attempt, usage: Any, uncached: int | None) -> int | None:
@@ -77,6 +112,8 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
         super()._setup()
         self._no_native_json: set[str] = set()
         """Models whose server refused `output_config.format` (tool fallback from then on)."""
+        self._other_thinking: set[str] = set()
+        """Models that refused the kind of thinking their name implies (the other one from then on)."""
 
     def _sdk_class(self) -> type[AsyncAnthropic]:
         from anthropic import AsyncAnthropic
@@ -91,9 +128,16 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
         }
         thinking = request.thinking_budget or self.config.thinking_budget_tokens
         if thinking:
-            # max_tokens includes the thinking: the output budget comes on top of it.
-            params["thinking"] = {"type": "enabled", "budget_tokens": thinking}
-            params["max_tokens"] = request.max_tokens + thinking
+            adaptive = anthropic_adaptive_thinking(request.model_name)
+            params.update(
+                thinking_params(
+                    request.model_name,
+                    request.max_tokens,
+                    thinking,
+                    adaptive=adaptive != (request.model in self._other_thinking),
+                    effort=request.reasoning_effort or self.config.reasoning_effort,
+                )
+            )
         if request.system:
             params["system"] = request.system
         if request.temperature is not None:
@@ -102,10 +146,11 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
             if self._native_json(request):
                 # JSON outputs: the answer is ordinary text constrained to the schema.
                 params["output_config"] = {
+                    **params.get("output_config", {}),
                     "format": {
                         "type": "json_schema",
                         "schema": anthropic_output_schema(request.json_schema),
-                    }
+                    },
                 }
             else:
                 # One tool the model may call; never forced (a forced tool_choice is a
@@ -126,6 +171,20 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
             and request.model not in self._no_native_json
         )
 
+    def _adapt(self, err: ProviderError, request: ModelRequest, native: bool) -> bool:
+        """Change what is sent after a 400 that names the cause (once per model and cause)."""
+        model = request.model
+        if native and model not in self._no_native_json and refuses_output_config(err):
+            # This server or model has no JSON outputs: use the tool instead, from now on.
+            self._no_native_json.add(model)
+            return True
+        thinks = request.thinking_budget or self.config.thinking_budget_tokens
+        if thinks and model not in self._other_thinking and refuses_thinking(err):
+            # "thinking.type.enabled is not supported for this model" (or the reverse).
+            self._other_thinking.add(model)
+            return True
+        return False
+
     async def _attempt(
         self, request: ModelRequest, deadline_at: float, stall_s: float, deadline_s: float
     ) -> AsyncIterator[ProviderEvent]:
@@ -133,18 +192,15 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
         att = self._new_attempt(request, deadline_at, stall_s, deadline_s)
         structured = request.json_schema is not None
         native = structured and self._native_json(request)
-        try:
-            stream = await att.open(
-                client.messages.create(**self._params(request), stream=True, timeout=deadline_s)
-            )
-        except ProviderError as err:
-            if not (native and refuses_output_config(err)):
-                raise
-            # This server or model has no JSON outputs: use the tool instead, from now on.
-            self._no_native_json.add(request.model)
-            stream = await att.open(
-                client.messages.create(**self._params(request), stream=True, timeout=deadline_s)
-            )
+        stream = None
+        while stream is None:
+            try:
+                stream = await att.open(
+                    client.messages.create(**self._params(request), stream=True, timeout=deadline_s)
+                )
+            except ProviderError as err:
+                if not self._adapt(err, request, native):
+                    raise
         got_stop = False
         uncached: int | None = None
         try:

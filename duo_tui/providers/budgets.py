@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 FAMILIES: tuple[tuple[str, int, int], ...] = (
     (r"claude-3-5|claude-3-haiku|claude-3-opus|claude-3-sonnet", 8192, 8192),
     (r"claude-(opus-4-0|opus-4-1|opus-4$|opus-4-20|4-opus)", 32000, 32000),
-    (r"claude", 32000, 64000),  # Sonnet 3.7 and 4.x, Haiku 4.5, Opus 4.5 and later
+    (r"claude-(opus|sonnet)-4-[6-9](\D|$)", 32000, 128000),  # Opus 4.6, 4.7, Sonnet 4.6
+    (r"claude", 32000, 64000),  # Sonnet 3.7, 4 and 4.5, Haiku 4.5, Opus 4.5, later unknowns
     (r"(^|/)(o1|o3|o4)(-|$)", 32000, 100000),  # OpenAI o-series reasoning models
     (r"gpt-5|gpt-oss", 32000, 128000),  # reasoning by default
     (r"gpt-4o|chatgpt-4o", 16384, 16384),

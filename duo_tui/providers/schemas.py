@@ -213,19 +213,43 @@ _OPENAI_LEGACY = re.compile(
 )
 
 
-def anthropic_supports_json_output(model_name: str) -> bool:
-    """True for Claude models with native JSON outputs (Opus 4.1, and 4.5 and later)."""
+def claude_version(model_name: str) -> tuple[str, int, int] | None:
+    """(tier, major, minor) of a Claude 4+ style name (`claude-opus-4-7` -> opus, 4, 7)."""
     m = _CLAUDE.search(model_name.lower())
     if m is None:
-        return False
-    major = int(m.group(2))
+        return None
     minor_text = m.group(3) or "0"
     minor = 0 if len(minor_text) >= 6 else int(minor_text)  # a date, not a version
+    return m.group(1), int(m.group(2)), minor
+
+
+def anthropic_supports_json_output(model_name: str) -> bool:
+    """True for Claude models with native JSON outputs (Opus 4.1, and 4.5 and later)."""
+    version = claude_version(model_name)
+    if version is None:
+        return False
+    tier, major, minor = version
     if major > 4:
         return True
     if major == 4:
-        return minor >= 5 or (m.group(1) == "opus" and minor == 1)
+        return minor >= 5 or (tier == "opus" and minor == 1)
     return False
+
+
+def anthropic_adaptive_thinking(model_name: str) -> bool:
+    """True for Claude models whose thinking is adaptive (Opus and Sonnet 4.6 and later).
+
+    Opus 4.7 refuses `thinking: {"type": "enabled", "budget_tokens": N}` with a 400
+    (adaptive only); on Opus and Sonnet 4.6 it is deprecated. Older models know only
+    the budgeted form. Mythos models think adaptively too.
+    """
+    if "mythos" in model_name.lower():
+        return True
+    version = claude_version(model_name)
+    if version is None:
+        return False
+    tier, major, minor = version
+    return tier != "haiku" and (major > 4 or (major == 4 and minor >= 6))
 
 
 def openai_supports_strict(model_name: str) -> bool:

@@ -14,8 +14,10 @@ from duo_tui.providers.budgets import Budget, family_budget, output_budget
 @pytest.mark.parametrize(
     ("model", "tokens", "ceiling"),
     [
-        ("anthropic/claude-opus-4-7", 32000, 64000),
+        ("anthropic/claude-opus-4-7", 32000, 128000),
+        ("anthropic/claude-sonnet-4-6", 32000, 128000),
         ("anthropic/claude-sonnet-4-5", 32000, 64000),
+        ("anthropic/claude-sonnet-4-20250514", 32000, 64000),
         ("anthropic/claude-opus-4-1-20250805", 32000, 32000),
         ("anthropic/claude-3-5-haiku-latest", 8192, 8192),
         ("openai/gpt-5.5", 32000, 128000),
@@ -26,6 +28,34 @@ from duo_tui.providers.budgets import Budget, family_budget, output_budget
 )
 def test_family_defaults(model: str, tokens: int, ceiling: int) -> None:
     assert family_budget(model) == Budget(tokens, ceiling)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "anthropic/claude-opus-4-7",
+        "anthropic/claude-opus-4-6",
+        "anthropic/claude-sonnet-4-6",
+        "anthropic/claude-sonnet-4-5",
+        "anthropic/claude-haiku-4-5",
+        "anthropic/claude-opus-4-5",
+        "openai/gpt-5.5",
+        "openai/gpt-5",
+        "openai/o3",
+        "openai/gpt-4.1",
+        "openai/gpt-4o",
+    ],
+)
+def test_the_ceiling_is_what_litellms_model_map_says_the_model_writes(model: str) -> None:
+    """The retry of a cut-off reply may ask for up to the ceiling: it must be the real limit."""
+    from importlib.util import find_spec
+    from json import loads
+
+    spec = find_spec("litellm")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(spec.submodule_search_locations[0]) / "model_prices_and_context_window_backup.json"
+    entry = loads(path.read_text(encoding="utf-8"))[model.split("/", 1)[1]]
+    assert family_budget(model).ceiling == entry["max_output_tokens"]
 
 
 def test_no_call_is_sent_with_8192_to_a_reasoning_model() -> None:
@@ -42,7 +72,7 @@ def test_role_overrides_provider_overrides_family(tmp_path: Path) -> None:
     cfg = load_config(None, cfg_file)
     assert output_budget("openai/gpt-5.5", "reviewer", cfg) == Budget(12000, 128000)
     assert output_budget("openai/gpt-5.5", "executor", cfg) == Budget(100000, 128000)
-    assert output_budget("anthropic/claude-opus-4-7", "executor", cfg) == Budget(32000, 64000)
+    assert output_budget("anthropic/claude-opus-4-7", "executor", cfg) == Budget(32000, 128000)
     # a configured budget above the family's known limit is the user's word
     cfg.providers["openai"].max_output_tokens = 200000
     assert output_budget("openai/gpt-5.5", "executor", cfg) == Budget(200000, 200000)

@@ -147,9 +147,11 @@ async def test_anthropic_error_event_after_text_keeps_the_partial(
 async def test_anthropic_thinking_is_off_by_default_and_sent_when_configured(
     fault_server: FaultServer,
 ) -> None:
+    """A model before 4.6 gets a thinking budget (adaptive thinking: test_thinking.py)."""
+    older = "anthropic/claude-sonnet-4-5"
     fault_server.push(anthropic_reply(a_text_block(0, "a")), anthropic_reply(a_text_block(0, "b")))
-    await run(claude(fault_server), request(CLAUDE, max_tokens=32000))
-    await run(claude(fault_server, thinking_budget_tokens=4096), request(CLAUDE, max_tokens=32000))
+    await run(claude(fault_server), request(older, max_tokens=32000))
+    await run(claude(fault_server, thinking_budget_tokens=4096), request(older, max_tokens=32000))
     plain, thinking = (r.body for r in fault_server.requests)
     assert "thinking" not in plain and plain["max_tokens"] == 32000
     assert thinking["thinking"] == {"type": "enabled", "budget_tokens": 4096}
