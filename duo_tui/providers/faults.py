@@ -114,6 +114,24 @@ def _headers(exc: BaseException) -> Mapping[str, str] | None:
     return None
 
 
+def with_causes(exc: BaseException, message: str, depth: int = 8) -> str:
+    """`message` followed by what caused `exc`, where the message alone does not say it.
+
+    The openai SDK says only "Connection error." for a refused connection or an
+    unknown host; the reason ("[Errno 111] Connect call failed", "Name or service
+    not known") is further down the exception's chain.
+    """
+    seen = [message]
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and depth > 0:
+        text = str(cause).strip()
+        if text and not any(text in earlier for earlier in seen):
+            seen.append(text)
+        cause = cause.__cause__ or cause.__context__
+        depth -= 1
+    return ": ".join(seen)
+
+
 def _unwrap_fallback(exc: BaseException, partial: str) -> BaseException | None:
     """The HTTP error inside litellm's `MidStreamFallbackError`, when no text came before it.
 
@@ -281,9 +299,13 @@ def from_exception(
         if isinstance(status, int) and status >= 400:
             return from_status(status, body, _headers(exc), model=model, fallback=raw_msg)
         if _has_name(exc, _TIMEOUTS):
-            return make_error(FaultKind.TIMEOUT, f"no response in time: {raw_msg}", model=model)
+            return make_error(
+                FaultKind.TIMEOUT, f"no response in time: {with_causes(exc, raw_msg)}", model=model
+            )
         if _has_name(exc, _CONNECTION) or isinstance(exc, OSError):
-            return make_error(FaultKind.CONNECTION, f"cannot connect: {raw_msg}", model=model)
+            return make_error(
+                FaultKind.CONNECTION, f"cannot connect: {with_causes(exc, raw_msg)}", model=model
+            )
         return make_error(
             FaultKind.SERVER,
             f"unexpected {type(exc).__name__}: {raw_msg}",

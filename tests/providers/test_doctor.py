@@ -93,7 +93,22 @@ async def test_an_unreachable_provider_is_named_with_the_error_and_exits_2(
     assert "FAIL executor, reviewer B: openai/gpt-5.5" in text
     assert "answers: no: cannot reach the provider: " in text
     assert "cannot connect" in text.lower() or "connection" in text.lower()
+    assert "connect call failed" in text.lower(), "the reason, not only 'Connection error.'"
     assert "ok   planner, reviewer A: anthropic/claude-opus-4-7" in text
+
+
+async def test_offline_each_provider_says_the_host_cannot_be_found(repo: Path) -> None:
+    """No network: an unknown host is named with the resolver's words, for both SDKs."""
+    dead = "http://no-such-host.invalid"
+    config = write_config(repo, dead, dead + "/v1", [])
+    report = await run_doctor(repo, config, timeout_s=10)
+    text = render(report)
+    assert report.exit_code == 2
+    lines = [line for line in text.splitlines() if "answers: no: cannot reach the provider" in line]
+    assert len(lines) == 2, text
+    for line in lines:
+        assert "no-such-host.invalid" in line or "name" in line.lower(), line
+        assert line.rstrip().endswith(("known", "resolution", "found", "failed")), line
 
 
 async def test_a_missing_key_and_a_missing_gate_tool_are_named(

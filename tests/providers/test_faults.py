@@ -461,6 +461,8 @@ async def test_connection_refused_is_retried_then_reported(sleeps: Sleeps, kind:
     assert err.kind is FaultKind.CONNECTION
     assert err.retryable
     assert "cannot connect" in err.message
+    # the reason itself, not only "Connection error." (openai's whole message)
+    assert "connect call failed" in err.message.lower(), err.message
     assert "gave up after 2 retries" in err.message
     assert len(out.notices) == 2
     assert err.what_to_do() == ("Check the network or the base URL in your config, then rerun (r).")
