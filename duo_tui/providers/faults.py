@@ -129,7 +129,7 @@ def with_causes(exc: BaseException, message: str, depth: int = 8) -> str:
             seen.append(text)
         cause = cause.__cause__ or cause.__context__
         depth -= 1
-    return ": ".join(seen)
+    return ": ".join([part.rstrip(".") for part in seen[:-1]] + seen[-1:])
 
 
 def _unwrap_fallback(exc: BaseException, partial: str) -> BaseException | None:
