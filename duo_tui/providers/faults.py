@@ -33,6 +33,9 @@ SPEND_MARKERS = (
     "payment required",
 )
 
+#: OpenAI's 400 when a reasoning model spent the whole output budget before writing anything.
+OUTPUT_LIMIT_400 = "max_tokens or model output limit was reached"
+
 _TRANSPORT_DROP = (
     "RemoteProtocolError",
     "ReadError",
@@ -265,6 +268,17 @@ def from_status(
             model=model,
             retry_after_s=retry_after,
         )
+    if status == 400 and OUTPUT_LIMIT_400 in detail.lower():
+        # OpenAI's reasoning models: the budget went on thinking and nothing could be written.
+        err = make_error(
+            FaultKind.CUT_OFF,
+            f"the reply was cut off ('length'): the output token limit was reached before "
+            f"any answer (HTTP 400): {detail}",
+            model=model,
+            retryable=False,
+        )
+        err.ending = "length"
+        return err
     return make_error(
         FaultKind.BAD_REQUEST, f"request refused (HTTP {status}): {detail}", model=model
     )

@@ -15,7 +15,14 @@ import pytest
 from duo_tui.cli import main
 from duo_tui.doctor import render, run_doctor
 
-from .fault_server import DONE, FaultServer, openai_chunk, openai_usage, stream_reply
+from .fault_server import (
+    DONE,
+    FaultServer,
+    json_reply,
+    openai_chunk,
+    openai_usage,
+    stream_reply,
+)
 from .support import FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY
 from .test_faults import claude_stream
 
@@ -160,3 +167,24 @@ async def test_a_credential_in_a_base_url_is_not_printed(repo: Path) -> None:
     text = render(await run_doctor(repo, config, timeout_s=5))
     assert "hunter2" not in text and "admin" not in text
     assert "base URL: http://***@127.0.0.1:" in text
+
+
+async def test_a_reasoning_model_that_cannot_answer_in_one_token_still_answers(
+    repo: Path, fault_server: FaultServer
+) -> None:
+    """gpt-5.x may refuse a 1-token call with "max_tokens or model output limit was
+    reached": the key, the model and the network all work, so the model answers."""
+    from .test_errors_wire import OUTPUT_LIMIT
+
+    other = FaultServer()
+    await other.start()
+    try:
+        fault_server.push(stream_reply(claude_stream("O")))
+        other.push(json_reply(400, OUTPUT_LIMIT))
+        config = write_config(repo, fault_server.url, other.url + "/v1", [])
+        report = await run_doctor(repo, config, timeout_s=10)
+    finally:
+        await other.stop()
+    text = render(report)
+    assert report.exit_code == 0, text
+    assert text.count("answers: yes, in ") == 2

@@ -221,3 +221,28 @@ async def test_a_remote_openai_server_still_needs_the_key(monkeypatch: pytest.Mo
     config = Config.model_validate({"providers": {"openai": {"api_base": "https://api.example"}}})
     with pytest.raises(ConfigError, match="set OPENAI_API_KEY"):
         registry.check_models([GPT], config, env={})
+
+
+OUTPUT_LIMIT = {
+    "error": {
+        "message": "Could not finish the message because max_tokens or model output limit was "
+        "reached. Please try again with higher max_tokens.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+}
+
+
+async def test_openais_output_limit_400_is_a_cut_off_reply_not_a_bad_request(
+    fault_server: FaultServer,
+) -> None:
+    """A reasoning model that spent the budget thinking may answer with this 400: the
+    call is cut off (so the caller retries it with a larger budget), not refused."""
+    fault_server.push(json_reply(400, OUTPUT_LIMIT))
+    out = await run(gpt(fault_server), request(GPT, max_tokens=64))
+    err = out.error
+    assert err is not None and err.kind is FaultKind.CUT_OFF, err
+    assert err.ending == "length" and not err.retryable
+    assert "cut off" in err.message and "output token limit" in err.message
+    assert len(fault_server.requests) == 1
