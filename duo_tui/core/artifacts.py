@@ -374,6 +374,7 @@ class CheckpointData:
     objections: str = ""
     proposal: str = ""
     alternatives: tuple[Alternative, ...] = ()
+    preview_note: str = ""  # review: whose matches the groups are (the judge comes later)
 
 
 def checkpoint_data(
@@ -395,4 +396,5 @@ def checkpoint_data(
         objections=str(data.get("objections") or ""),
         proposal=str(data.get("proposal") or ""),
         alternatives=tuple(alternatives),
+        preview_note=str(data.get("preview_note") or ""),
     )

@@ -173,6 +173,7 @@ class ReviewStage:
                     "groups": group_table(self.runner.merge(ordered), {})
                     if len(ordered) > 1
                     else [],
+                    "preview_note": self._preview_note() if len(ordered) == 2 else "",
                     "reviewers": reviewer_slots(reviewers),
                     "models": list(reviewers),
                 },
@@ -334,6 +335,16 @@ class ReviewStage:
         for i in plan.rerun:
             done.pop(i, None)
         self._use_reviewers(reviewers, plan.models)
+
+    def _preview_note(self) -> str:
+        """What the review checkpoint's matches are: the offline matcher's, always. A
+        configured judge is asked once the reviews are accepted (a rerun of a review
+        here would make its answer worthless), so the preview says it comes later."""
+        roles = self.runner.session.roles
+        judge = self.runner.config.triage.judge_model(roles.planner, roles.executor)
+        if judge is None:
+            return "the offline matcher's matches"
+        return f"the offline matcher's matches: the judge ({judge}) settles its unsure pairs in the triage"
 
     def _use_reviewers(self, reviewers: list[str], models: list[str]) -> None:
         """The session's reviewers are `models` from now on (the panes are told)."""

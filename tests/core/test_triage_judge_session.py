@@ -155,3 +155,26 @@ def test_the_judge_joins_once_the_human_splits_and_both_are_kept(demo_repo: Path
 def test_without_a_judge_nothing_is_asked(demo_repo: Path) -> None:
     run = run_manual(demo_repo, _script(), lambda cp, n: None)
     assert run.requests("triage_judge") == []
+
+
+def test_the_review_checkpoint_says_its_matches_are_the_matchers_and_the_judge_comes_later(
+    demo_repo: Path,
+) -> None:
+    """The agreement shown as soon as both reviews are in is the offline matcher's: the
+    judge is asked only once the reviews are accepted (no paid call at the review
+    checkpoint, whose reviews may still be rerun), and the checkpoint says so."""
+    cfg = config()
+    cfg.triage = TriageConfig(judge=JUDGE)
+    notes: list[str] = []
+
+    def policy(cp: Checkpoint, _n: int) -> UserDecision | None:
+        if cp.stage == Stage.REVIEW and cp.data.groups:
+            notes.append(cp.data.preview_note)
+        if cp.stage == Stage.TRIAGE:
+            return UserDecision("stop", reason="seen enough")
+        return None
+
+    run_manual(demo_repo, _script(), policy, config=cfg)
+    assert notes[:1] == [
+        f"the offline matcher's matches: the judge ({JUDGE}) settles its unsure pairs in the triage"
+    ], notes

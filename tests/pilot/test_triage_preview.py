@@ -39,7 +39,9 @@ async def test_t_at_the_review_checkpoint_previews_the_triage(tmp_path: Path) ->
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
         screen = app.screen
         assert isinstance(screen, TriageScreen) and screen.preview
-        assert "triage preview" in str(screen.query_one("#triage-head", Static).render())
+        head = str(screen.query_one("#triage-head", Static).render())
+        # the preview says whose matches these are: the offline matcher's (issue 18)
+        assert "triage preview" in head and "the offline matcher's matches" in head, head
         # nothing is decided in the preview
         before = dict(wb.finding_decisions)
         await pilot.press("f")

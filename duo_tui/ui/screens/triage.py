@@ -276,8 +276,11 @@ class TriageScreen(Screen[str | None]):
             mode = "read-only: these decisions were taken"
         if self.preview:
             title = "triage preview"
+            cp = self.workbench.checkpoint if self.workbench is not None else None
+            note = cp.data.preview_note if cp is not None else ""  # whose matches these are
             mode = escape(
-                f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
+                (f"{clean_line(note)} · " if note else "")
+                + f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
             )
         self.query_one("#triage-head", Static).update(
             f"[b]{title}[/b] · {n} finding(s): = {counts.agreed} agreed · ≠ {counts.severity} severity · "
