@@ -16,6 +16,7 @@ from duo_tui.core.events import (
     ErrorEvent,
     Event,
     Notice,
+    Recovered,
     Retrying,
     SessionEnded,
     StageFinished,
@@ -66,6 +67,8 @@ class ProgressPrinter:
             )
         elif isinstance(ev, Retrying):
             line = f"  ↻ {ev.stream}: {ev.reason}; attempt {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
+        elif isinstance(ev, Recovered):
+            line = f"  ✓ {ev.stream}: recovered, answered on attempt {ev.attempt}/{ev.max_attempts}"
         elif isinstance(ev, ErrorEvent):
             line = f"  ✗ {ev.message}" + (f" — {ev.what_to_do}" if ev.what_to_do else "")
         elif isinstance(ev, Notice):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from duo_tui.core.events import (
     ErrorEvent,
     Event,
+    Recovered,
     Retrying,
     StreamFinished,
     StreamReset,
@@ -185,7 +186,7 @@ class ModelCaller:
         try:
             while True:
                 try:
-                    return await self._call(
+                    result = await self._call(
                         role=role,
                         model=model,
                         stage=stage,
@@ -198,6 +199,9 @@ class ModelCaller:
                         title=title,
                         max_tokens=tokens,
                     )
+                    if retried:  # the one automatic retry answered: say so
+                        self.emit(Recovered(stream, 2, 2))
+                    return result
                 except CallFailed as failed:
                     err = failed.error
                     retry = self._retry_of(err, Budget(tokens, budget.ceiling), retried)
@@ -305,6 +309,7 @@ class ModelCaller:
         start = time.perf_counter()
         limit = self.max_reply_bytes()
         size = 0
+        retry: RetryNotice | None = None  # the provider's last retry of this call, if any
         try:
             provider = self.providers(model)
             events = provider.stream(request)
@@ -325,6 +330,7 @@ class ModelCaller:
                         journal.write(ev.text)
                         self.emit(TextDelta(stream=stream, text=ev.text))
                     elif isinstance(ev, RetryNotice):
+                        retry = ev
                         self.emit(
                             Retrying(
                                 stream, ev.attempt, ev.max_attempts, ev.wait_s, redact(ev.reason)
@@ -378,6 +384,8 @@ class ModelCaller:
                 ending=record.ending,
             )
         )
+        if retry is not None:  # the retries worked: the notice says so, not just "attempt n/N"
+            self.emit(Recovered(stream, retry.attempt, retry.max_attempts))
         return CallResult(text, usage, model, record.latency_s, record.ttft_s)
 
     def _account(

@@ -89,6 +89,15 @@ class Retrying:
 
 
 @dataclass(frozen=True)
+class Recovered:
+    """A call that was retried answered after all, on attempt `attempt` of `max_attempts`."""
+
+    stream: StreamName
+    attempt: int
+    max_attempts: int
+
+
+@dataclass(frozen=True)
 class ErrorEvent:
     message: str
     stage: Stage | None = None
@@ -195,6 +204,7 @@ Event = (
     | StageFinished
     | ArtifactReady
     | Retrying
+    | Recovered
     | ErrorEvent
     | Notice
     | UsageUpdate

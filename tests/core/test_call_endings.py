@@ -68,6 +68,8 @@ def test_cut_off_execute_and_review_are_retried_with_a_larger_budget(demo_repo: 
     assert cut_off[0].max_output_tokens == 32000
     notes = [e for e in run.events if type(e).__name__ == "Retrying"]
     assert any("cut off ('length')" in e.reason and "64000" in e.reason for e in notes)
+    recovered = [e for e in run.events if type(e).__name__ == "Recovered"]
+    assert [(e.stream, e.attempt) for e in recovered][:1] == [(notes[0].stream, 2)], recovered
 
 
 def test_an_edit_list_cut_off_twice_is_never_applied(demo_repo: Path) -> None:

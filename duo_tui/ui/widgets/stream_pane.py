@@ -230,6 +230,11 @@ class StreamPane(Vertical):
         return self._state in (StreamState.STREAMING, StreamState.RETRY)
 
     @property
+    def title(self) -> str:
+        """What the pane shows now (`plan`, `review 1`, ...), as its header names it."""
+        return self._title
+
+    @property
     def header_text(self) -> str:
         """The header line as plain text (title, model, stats, badge)."""
         return self._header_content.plain
@@ -263,9 +268,8 @@ class StreamPane(Vertical):
         if self._first_token is None:
             self._first_token = time.monotonic()
         if self._state in (StreamState.WAITING, StreamState.RETRY):
-            if self._state is StreamState.RETRY:
-                self._error_content = None
-                self.remove_class("-retrying")
+            if self._state is StreamState.RETRY:  # the retry worked: the notice says so
+                self.recovered(self._retry_attempt, self._retry_max)
             self._state = StreamState.STREAMING
             self._set_timer(True)
         self._pending.append(text)
@@ -317,6 +321,15 @@ class StreamPane(Vertical):
         self._refresh_error()
         self._set_timer(True)
         self._refresh_header()
+
+    def recovered(self, attempt: int, max_attempts: int) -> None:
+        """The retried call answered: the retry notice under the header becomes `✓ answered
+        on attempt n/N`, kept until the pane's next message."""
+        self.remove_class("-retrying", "-has-error")
+        self._error_content = Content.assemble(
+            ("✓ ", "bold $success"), f"recovered: answered on attempt {attempt}/{max_attempts}"
+        )
+        self._refresh_error()
 
     def mark_restored(self) -> None:
         """The pane shows output an earlier run finished (a resumed session): `restored`,

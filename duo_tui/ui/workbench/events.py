@@ -29,6 +29,7 @@ from duo_tui.core.events import (
     ErrorEvent,
     Event,
     Notice,
+    Recovered,
     Retrying,
     SessionEnded,
     StageFinished,
@@ -152,6 +153,15 @@ class WorkbenchEvents(WorkbenchModals):
                     severity="warning",
                     timeout=min(10, ev.wait_s + 2),
                 )
+        elif isinstance(ev, Recovered):
+            # the retries worked: the pane's notice and a toast say so (a retry made a toast)
+            pane = self.stream_pane(ev.stream)
+            if pane is not None:
+                pane.recovered(ev.attempt, ev.max_attempts)
+            who = clean_line(pane.title) if pane is not None and pane.title else ev.stream
+            self.notify(
+                f"recovered: {who} answered on attempt {ev.attempt}/{ev.max_attempts}", timeout=6
+            )
         elif isinstance(ev, ErrorEvent):
             if ev.stream:
                 pane = self.stream_pane(ev.stream)
