@@ -14,13 +14,25 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from duo_tui.core.events import Recovered, Retrying
+from duo_tui.core.events import Event, Recovered, Retrying
 from duo_tui.providers.base import ModelRequest, ProviderEvent, RetryNotice
 from duo_tui.providers.scripted import ScriptedProvider
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.widgets.stream_pane import StreamPane
+from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
 from ._helpers import at_checkpoint, wait_for
+from .test_layout_fit import screen_text
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory: pytest.TempPathFactory) -> list[Event]:
+    import os
+
+    home = tmp_path_factory.mktemp("leftovers-home")  # the demo commits: git needs a name
+    (home / ".gitconfig").write_text("[user]\n\tname = t\n\temail = t@duo-tui.invalid\n")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(home / ".gitconfig")
+    return record_demo(tmp_path_factory.mktemp("leftovers") / "demo")
 
 
 @pytest.fixture
@@ -70,3 +82,44 @@ def test_the_headless_progress_says_a_retried_call_recovered() -> None:
     lines = out.getvalue().splitlines()
     assert "attempt 3/5" in lines[0]
     assert "recovered" in lines[1] and "attempt 3/5" in lines[1], lines
+
+
+def _bar_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The checkpoint bar's text lines as shown (the rows between its rule and the footer)."""
+    rows = screen_text(app).splitlines()
+    rule = max(i for i, row in enumerate(rows) if row.startswith("─" * 20))
+    return [row.strip() for row in rows[rule + 1 : -1]]
+
+
+async def test_the_converged_bar_fits_80_columns(events: list[Event]) -> None:
+    app = replay_app(events)  # the whole session: converged and committed
+    async with app.run_test(size=(80, 24)) as pilot:
+        wb = await replayed(pilot)
+        await wait_for(pilot, lambda: wb.ended is not None, what="the end of the session")
+        await pilot.pause()
+        lines = _bar_lines(app)
+        assert len(lines) == 2, lines  # the verdict and the keys: nothing wrapped
+        assert lines[0].startswith("✓ converged") and "commit " in lines[0], lines
+        assert lines[0].endswith(f"${wb.ended.report['cost_usd']:.2f}"), lines
+        assert lines[1].startswith("q quit"), lines
+    wide = replay_app(events)
+    async with wide.run_test(size=(200, 50)) as pilot:
+        wb = await replayed(pilot)
+        await wait_for(pilot, lambda: wb.ended is not None, what="the end of the session")
+        await pilot.pause()
+        branch = str(wb.ended.report["branch"])
+        assert f"on {branch} ·" in _bar_lines(wide)[0], "wide enough: the branch is named"
+
+
+async def test_key_hints_at_80_columns_break_between_keys_never_inside_one(
+    events: list[Event],
+) -> None:
+    app = replay_app(until(events, "execute"))  # the longest hint line of the demo
+    async with app.run_test(size=(80, 24)) as pilot:
+        await replayed(pilot)
+        lines = _bar_lines(app)
+        hints = ["space hunk ✓/✗", "f file", "a accept", "x reject", "r rerun", "e edit"]
+        hints += ["s swap", "p autopilot"]
+        for hint in hints:
+            assert any(hint in line for line in lines), (hint, lines)
+        assert all(len(line) <= 78 for line in lines), lines

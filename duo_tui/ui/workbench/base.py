@@ -119,6 +119,7 @@ class WorkbenchBase(FastScreen, Screen[None]):
         self._frame = 0
         self.decisions_sent: list[UserDecision] = []
         self._bar_text = ""
+        self._width = 0  # the terminal's columns at the last resize (0: not yet known)
         self._drains = 0
         self._panes_cache: list[StreamPane] | None = None
         self._pane_list: list[Pane] | None = None

@@ -56,9 +56,40 @@ class WorkbenchStatus(WorkbenchLayout):
         self.query_one("#status", Static).update(header)
 
     def on_resize(self, event: events.Resize) -> None:
-        """A new size: lay the panes out again and choose the header that fits now."""
+        """A new size: lay the panes out again and choose the header and bar that fit now."""
         super().on_resize(event)
+        self._width = event.size.width
         self._render_status(event.size.width)
+        self._render_checkpoint()
+
+    def _bar_room(self) -> int:
+        """The checkpoint bar's columns for text (the terminal's, less the bar's padding)."""
+        return (self._width or self.app.size.width) - 2
+
+    def _fitting(self, forms: list[str], **values: str) -> str:
+        """The first markup form whose every line fits the bar (else the last): a line
+        that would wrap mid-phrase gives way to a shorter form of the same facts."""
+        room = self._bar_room()
+        for text in forms:
+            lines = Content.from_markup(text, **values).plain.split("\n")
+            if all(len(line) <= room for line in lines):
+                return text
+        return forms[-1]
+
+    def _hint_lines(self, keys: list[str]) -> str:
+        """The keys, spaced widely when they fit on one line, closer when that makes them
+        fit, else broken between two keys (never inside one) over as many lines as needed."""
+        room = self._bar_room()
+        for sep in ("  ·  ", " · "):
+            if len(sep.join(keys)) <= room:
+                return sep.join(keys)
+        lines: list[str] = []
+        for key in keys:
+            if lines and len(lines[-1]) + 3 + len(key) <= room:
+                lines[-1] += " · " + key
+            else:
+                lines.append(key)
+        return "\n".join(lines)
 
     def _set_bar(self, bar: Static, text: str, **values: str) -> None:
         """Show markup `text`; `values` (model text: summaries, stop reasons) fill its
@@ -97,11 +128,20 @@ class WorkbenchStatus(WorkbenchLayout):
             bar.add_class("-done" if e.status == "converged" else "-failed")
             rep = e.report
             if e.status == "converged":
-                self._set_bar(
-                    bar,
-                    f"[b $success]✓ converged[/] · {rep.get('rounds')} round(s) · commit {str(rep.get('commit') or '')[:10]} on {rep.get('branch')} · ${rep.get('cost_usd') or 0:.2f}\n"
-                    "q quit · ctrl+p export, history, theme…",
-                )
+                commit = str(rep.get("commit") or "")
+                done = "[b $success]✓ converged[/]"
+                cost = f"${rep.get('cost_usd') or 0:.2f}"
+                rounds = f"{rep.get('rounds')} round(s)"
+                end = "\nq quit · ctrl+p export, history, theme…"
+                # the fullest form that fits: the branch is in the header at any width
+                forms = [
+                    f"{done} · {rounds} · commit {commit[:10]} on $branch · {cost}{end}",
+                    f"{done} · commit {commit[:7]} on $branch · {cost}{end}",
+                    f"{done} · {rounds} · commit {commit[:10]} · {cost}{end}",
+                    f"{done} · commit {commit[:7]} · {cost}\nq quit · ctrl+p export…",
+                ]
+                branch = clean_line(str(rep.get("branch") or ""))
+                self._set_bar(bar, self._fitting(forms, branch=branch), branch=branch)
             else:
                 self._set_bar(
                     bar,
@@ -153,7 +193,7 @@ class WorkbenchStatus(WorkbenchLayout):
         if "task_ops" in cp.actions:
             sizes = "/".join(k(f"size('{s}')") for s in "SML")
             keys.insert(0, f"{k('tasks')} tasks: edit, split, size {sizes}")
-        hint = "  ·  ".join(keys)
+        hint = self._hint_lines(keys)
         self._set_bar(bar, f"{head}\n[dim]{hint}[/]", where=where, summary=cp.summary)
 
     def _pane_keys(self) -> str:
