@@ -205,12 +205,12 @@ async def test_the_history_fits_80_columns_and_copies_a_command_that_works_anywh
         await app.push_screen(screen)
         table = screen.query_one(DataTable)
         await wait_for(pilot, lambda: table.row_count == 1, what="the session's row")
-        labels = [str(c.label) for c in table.ordered_columns]
+        labels = [str(c.label).strip() for c in table.ordered_columns]
         cost = labels.index("cost")
         # the short columns are in view; the long id starts in view (enter copies it whole)
         starts = sum(c.get_render_width(table) for c in table.ordered_columns[: labels.index("id")])
         assert starts + 20 <= table.scrollable_content_region.width, (labels, starts)
-        assert str(table.get_row_at(0)[cost]).startswith("$")
+        assert str(table.get_row_at(0)[cost]).strip().startswith("$")
         to_age = sum(
             c.get_render_width(table) for c in table.ordered_columns[: labels.index("age") + 1]
         )

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from duo_tui.core.events import Event, Recovered, Retrying
 from duo_tui.providers.base import ModelRequest, ProviderEvent, RetryNotice
@@ -96,7 +96,7 @@ async def test_the_converged_bar_fits_80_columns(events: list[Event]) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         wb = await replayed(pilot)
         await wait_for(pilot, lambda: wb.ended is not None, what="the end of the session")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "q quit" in screen_text(app), what="the converged bar")
         lines = _bar_lines(app)
         assert len(lines) == 2, lines  # the verdict and the keys: nothing wrapped
         assert lines[0].startswith("✓ converged") and "commit " in lines[0], lines
@@ -106,7 +106,7 @@ async def test_the_converged_bar_fits_80_columns(events: list[Event]) -> None:
     async with wide.run_test(size=(200, 50)) as pilot:
         wb = await replayed(pilot)
         await wait_for(pilot, lambda: wb.ended is not None, what="the end of the session")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "q quit" in screen_text(wide), what="the converged bar")
         branch = str(wb.ended.report["branch"])
         assert f"on {branch} ·" in _bar_lines(wide)[0], "wide enough: the branch is named"
 
@@ -123,3 +123,30 @@ async def test_key_hints_at_80_columns_break_between_keys_never_inside_one(
         for hint in hints:
             assert any(hint in line for line in lines), (hint, lines)
         assert all(len(line) <= 78 for line in lines), lines
+
+
+async def test_the_history_shows_the_whole_session_id_at_80_columns(tmp_path: Path) -> None:
+    import subprocess
+
+    from duo_tui.core.session import Session
+    from duo_tui.store.session_store import SessionStore
+    from duo_tui.ui.screens.sessions import SessionsScreen
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    # the longest id a request makes: the date, a 36-character slug and a -2 suffix
+    sid = "2026-12-06-add-percentage-discount-codes-to-the-2"
+    SessionStore.create(repo, Session(id=sid, slug=sid[11:], request="add discount codes"))
+    app = DuoApp(demo=True, repo=tmp_path / "demo", pace=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_checkpoint(pilot, app)
+        screen = SessionsScreen(repo)
+        await app.push_screen(screen)
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="the session's row")
+        await wait_for(pilot, lambda: "enter copies:" in screen_text(app), what="the command")
+        rows = [row for row in screen_text(app).splitlines() if "active" in row]
+        assert len(rows) == 1 and sid in rows[0], rows  # in the table's row, not only below
+        for word in ("state", "rounds", "cost", "age", "active"):
+            assert word in screen_text(app), word

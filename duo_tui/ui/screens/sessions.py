@@ -1,7 +1,9 @@
 """History: the sessions of this repository; enter copies the command that reopens one.
 
-The short columns (state, rounds, cost, age) come first so that an 80-column terminal
-shows them beside the long session id; the request, last, shows as far as it fits.
+The short columns (state, rounds, cost, age) come first, then the long session id, whole
+at 80 columns (the dialog takes the width, columns are one space apart); the request,
+last, shows as far as it fits. Under the table, the highlighted session's resume
+command is spelled out in full, as enter copies it.
 """
 
 from __future__ import annotations
@@ -23,9 +25,14 @@ from duo_tui.safe_text import clean_line
 class SessionsScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     SessionsScreen { align: center middle; background: $background 60%; }
-    #sessions { width: 95%; height: 80%; border: round $primary; background: $surface; padding: 0 1; }
-    #sessions Label { text-style: bold; color: $primary; }
+    #sessions { width: 100%; max-width: 160; height: 80%; border: round $primary; background: $surface; }
+    #sessions Label { text-style: bold; color: $primary; padding: 0 1; }
+    #sessions DataTable { height: 1fr; scrollbar-size-vertical: 1; }
+    #sessions #sessions-command { text-style: none; color: $text-muted; }
     """
+    COLUMNS: ClassVar[tuple[str, ...]] = ("state", "rounds", "cost", "age", "id", "request")
+    """Each column and cell starts with one space (the table's own padding is off): a
+    49-character id still fits an 80-column terminal beside the four short columns."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_screen", "Close", id="sessions.close"),
     ]
@@ -37,12 +44,13 @@ class SessionsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sessions"):
             yield Label("Sessions (enter copies the `duo-tui resume ID` command that reopens one)")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield DataTable(cursor_type="row", zebra_stripes=True, cell_padding=0)
+            yield Label("", id="sessions-command")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("state", "rounds", "cost", "age", "id", "request")
+        table.add_columns(*(f" {name}" for name in self.COLUMNS))
         self.load()
 
     def load(self) -> None:
@@ -60,15 +68,15 @@ class SessionsScreen(ModalScreen[None]):
             return
         for r in rows:
             cost = f"${r.cost_usd:.2f}" if getattr(r, "cost_usd", None) is not None else "?"
-            table.add_row(  # session files are repository text: plain, controls visible
-                Text(clean_line(str(r.status))) if r.ok else "broken",
+            cells = (  # session files are repository text: plain, controls visible
+                str(r.status) if r.ok else "broken",
                 str(r.rounds),
                 cost,
                 r.age(),
-                Text(clean_line(r.id)),
-                Text(clean_line((r.request or "")[:60])),
-                key=r.id,
+                r.id,
+                (r.request or "")[:60],
             )
+            table.add_row(*(Text(" " + clean_line(c)) for c in cells), key=r.id)
         if not rows:
             self.notify("no sessions in this repository yet", timeout=4)
 
@@ -81,6 +89,11 @@ class SessionsScreen(ModalScreen[None]):
         repo = self._repo()
         here = repo is None or repo.resolve() == Path.cwd().resolve()
         return shlex.join(["duo-tui", "resume", sid, *([] if here else ["--repo", str(repo)])])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Spell out the highlighted session's command in full, whatever the table crops."""
+        command = self.resume_command(str(event.row_key.value))
+        self.query_one("#sessions-command", Label).update(Text(f"enter copies: {command}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         command = self.resume_command(str(event.row_key.value))
