@@ -18,6 +18,7 @@ other, so at 80 columns the triage keeps fix, dismiss and accept-risk.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 from rich.cells import cell_len
 from textual import events
@@ -25,13 +26,24 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 COMPACT_BELOW = 110
 """Terminal widths below this get the compact footer (one space less per key)."""
 
 KEEP_ACTIONS = frozenset({"help", "quit", "app.help", "app.quit"})
 """Keys that are never left out: how to get help and how to leave."""
+
+
+@runtime_checkable
+class FooterKey(Protocol):
+    """A key the footer shows, as its widget offers it. (Textual's own class, in a private
+    module, is not named here: see `duo_tui/ui/perf/` for where private names may go.)"""
+
+    key_display: str
+    description: str
+    action: str
+
+    def has_class(self, *class_names: str) -> bool: ...
 
 
 def _key_width(key: FooterKey, compact: bool) -> int:
@@ -64,6 +76,7 @@ class QuietFooter(Footer):
 
     _shown: tuple[object, ...] | None = None
     _width: int = 0
+    _bindings_seen: bool = False
 
     def __init__(self, *, spare: Sequence[str] = ()) -> None:
         """`spare`: the actions to leave out first when the keys do not fit."""
@@ -78,6 +91,7 @@ class QuietFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_seen = True  # the footer has keys to lay out from now on
         if self.is_attached and screen is self.screen and screen.app.app_focus:
             signature = self._signature(screen)
             if signature == self._shown:
@@ -90,17 +104,17 @@ class QuietFooter(Footer):
         self._width = width
         self.compact = width < COMPACT_BELOW
         widgets: list[Widget] = list(super().compose())
-        keys = [w for w in widgets if isinstance(w, FooterKey)]
+        keys: list[FooterKey] = [w for w in widgets if isinstance(w, FooterKey)]
         if len(keys) != len(widgets):  # key groups: shown as Textual lays them out
             yield from widgets
             return
-        yield from _in_order(fit_keys(keys, width, self.compact, self.spare), keys)
+        yield from _in_order(fit_keys(keys, width, self.compact, self.spare), widgets)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.app.size.width != self._width and self._bindings_ready:
+        if self.app.size.width != self._width and self._bindings_seen:
             self.refresh(recompose=True)
 
 
-def _in_order(shown: list[FooterKey], keys: list[FooterKey]) -> Iterable[FooterKey]:
+def _in_order(shown: list[FooterKey], widgets: list[Widget]) -> Iterable[Widget]:
     chosen = set(map(id, shown))
-    return (k for k in keys if id(k) in chosen)
+    return (w for w in widgets if id(w) in chosen)
