@@ -260,3 +260,26 @@ async def test_the_detail_shows_who_matched_each_issue_and_the_judges_reason(
         )
         assert "same money bug [bold red]loud[/] ␛]0;owned␇ [@click=app.quit]x[/]" in str(shown)
         assert all("red" not in str(s.style) for s in getattr(shown, "spans", []))
+
+
+async def test_help_from_the_eval_screen_and_its_detail_lists_their_keys(tmp_path: Path) -> None:
+    """`?` reaches the help through the app (the eval screens import no help screen)."""
+    from duo_tui.ui.screens.help import HelpScreen
+
+    async def keys_in_help(pilot) -> set[str]:  # type: ignore[no-untyped-def]
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await wait_for(pilot, lambda: bool(help_screen.groups), what="the keys")
+        return {e.description for g in help_screen.groups for e in g.entries}
+
+    app = DuoApp(eval_plan=_plan(tmp_path))
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await _finished(pilot, app)
+        assert "Stop the run" in await keys_in_help(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the eval screen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EvalDetailScreen))
+        assert "Back" in await keys_in_help(pilot)

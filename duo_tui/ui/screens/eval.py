@@ -76,7 +76,7 @@ class EvalScreen(Screen[None]):
         Binding("enter", "detail", "Per-case detail", id="eval.detail", show=False),
         Binding("d", "detail", "Per-case detail", id="eval.detail_key"),
         Binding("s", "stop", "Stop the run", id="eval.stop"),
-        Binding("question_mark", "help", "Help", id="eval.help"),
+        Binding("question_mark", "app.help", "Help", id="eval.help"),
     ]
 
     class Progress(Message):
@@ -491,8 +491,3 @@ class EvalScreen(Screen[None]):
             return
         self.stop_run()
         self.notify("stopping: the reviews done so far are kept (and cached)", timeout=4)
-
-    def action_help(self) -> None:
-        from duo_tui.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())

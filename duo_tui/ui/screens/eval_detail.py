@@ -199,7 +199,7 @@ class EvalDetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="eval.detail_back"),
-        Binding("question_mark", "help", "Help", id="eval.detail_help"),
+        Binding("question_mark", "app.help", "Help", id="eval.detail_help"),
     ]
 
     def __init__(self, report: EvalReport, suite: Suite, cfg: ConfigResult) -> None:
@@ -224,8 +224,3 @@ class EvalDetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def action_help(self) -> None:
-        from duo_tui.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())

@@ -127,7 +127,7 @@ class TriageScreen(Screen[str | None]):
         Binding("S", "export('sarif')", "Export SARIF", id="triage.export_sarif", show=False),
         Binding("a", "accept_triage", "Accept triage", id="triage.accept"),
         Binding("escape", "back", "Back", id="triage.back"),
-        Binding("question_mark", "help", "Help", id="triage.help"),
+        Binding("question_mark", "app.help", "Help", id="triage.help"),
     ]
 
     def __init__(
@@ -573,8 +573,3 @@ class TriageScreen(Screen[str | None]):
             self.app.call_from_thread(self.notify, f"wrote {out}", timeout=8)
 
         self.run_worker(export, thread=True, group="triage-export", exit_on_error=False)
-
-    def action_help(self) -> None:
-        from duo_tui.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
