@@ -11,10 +11,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from string import Template
 
+import pytest
+
+from duo_tui.eval import runner
 from duo_tui.eval.results import build_report
 from duo_tui.eval.runner import EvalCache, run_reviews
 from duo_tui.eval.suite import load_suite
+from duo_tui.prompts import template
 from tests.eval.helpers import FLOAT, SQLI, Reviewers, finding, write_case
 
 MODELS = ["x/a", "x/b"]
@@ -63,6 +68,32 @@ def test_an_edited_case_or_a_damaged_entry_is_reviewed_again(tmp_path: Path) -> 
     again = Reviewers(suite, _findings(suite))
     asyncio.run(run_reviews(suite, MODELS, again, cache=cache))
     assert sorted(again.calls) == [("x/a", "case-0"), ("x/a", "case-1"), ("x/b", "case-1")]
+
+
+def test_a_new_prompt_version_reviews_again_and_the_old_entries_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache key is (model, case, prompt version): a prompt or schema change expires it."""
+    suite = _suite(tmp_path / "suite", 2)
+    cache = EvalCache(tmp_path / "cache")
+    asyncio.run(run_reviews(suite, MODELS, Reviewers(suite, _findings(suite)), cache=cache))
+    monkeypatch.setattr(runner, "PROMPT_VERSION", "another-prompt")
+    again = Reviewers(suite, _findings(suite))
+    run = asyncio.run(run_reviews(suite, MODELS, again, cache=cache))
+    assert len(again.calls) == 4 and not any(o.cached for o in run.outcomes.values())
+    monkeypatch.undo()
+    back = Reviewers(suite, {})
+    asyncio.run(run_reviews(suite, MODELS, back, cache=cache))
+    assert back.calls == []  # the first version's reviews are still there
+
+
+def test_the_prompt_version_follows_the_review_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = runner._prompt_version()
+    edited = Template(template("review").template + "\nOne more rule.\n")
+    monkeypatch.setattr(
+        runner, "template", lambda name: edited if name == "review" else template(name)
+    )
+    assert runner._prompt_version() != before
 
 
 _KILLED_RUN = """
