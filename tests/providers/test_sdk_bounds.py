@@ -37,6 +37,18 @@ def test_each_sdk_is_bounded_below_its_next_major(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SDKS)
+def test_the_range_starts_in_the_tested_major(name: str) -> None:
+    """pip may install anything from the floor up: the floor must be in the major (and not
+    far below the version) the suite runs against, or the range holds untested versions."""
+    spec = _requirements()[name].specifier
+    floor = next(Version(s.version) for s in spec if s.operator == ">=")
+    installed = Version(version(name))
+    assert floor.major == installed.major, f"{name}: floor {floor}, tested {installed}"
+    assert floor <= installed
+    assert installed.minor - floor.minor < 50, f"{name}: floor {floor} far below {installed}"
+
+
+@pytest.mark.parametrize("name", SDKS)
 def test_the_installed_sdk_satisfies_the_bounds(name: str) -> None:
     installed = version(name)
     assert _requirements()[name].specifier.contains(installed, prereleases=True), (
