@@ -3,8 +3,9 @@
 `SsePeer` serves the demo session (the same prompts and answers as `DemoPeer`,
 see peer.py) from the fault server (tests/providers/fault_server.py) in a
 background thread, as the Anthropic and OpenAI streaming APIs document their
-events (tests/providers/documented_sse.py): pings, reviews as `tool_use` input
-split across events on the Anthropic wire, OpenAI usage in a final chunk with
+events (tests/providers/documented_sse.py): pings, reviews as the request asks
+for them on the Anthropic wire (JSON text under `output_config.format`, or the
+offered tool's input split across events), OpenAI usage in a final chunk with
 empty `choices`. `cut[(purpose, api)] = n` ends the next `n` such replies half
 way with the API's own truncation (`max_tokens` / `length`), as a real model
 that ran out of budget does. Every request's output budget is recorded.
@@ -100,11 +101,19 @@ class SsePeer:
         usage = answer.usage
         assert usage is not None and usage.input_tokens and usage.output_tokens
         if api == "anthropic":
-            if purpose in STRUCTURED:
+            if purpose in STRUCTURED and body.get("tools"):
+                # Offered a tool (models without JSON outputs): the review is its input.
                 if not left:
                     text = json.dumps(json.loads(text))  # the tool input, as JSON
                 blocks = a_tool_block(0, "duo_review", *split(text, 9))
                 ending = "tool_use"
+            elif purpose in STRUCTURED:
+                # JSON outputs (`output_config.format`): the review is the text, as JSON.
+                assert body.get("output_config", {}).get("format", {}).get("type") == "json_schema"
+                if not left:
+                    text = json.dumps(json.loads(text))
+                blocks = a_text_block(0, *split(text, 9))
+                ending = "end_turn"
             else:
                 blocks = a_text_block(0, *split(text, 9), ping_every=3)
                 ending = "end_turn"

@@ -68,7 +68,7 @@ def test_cut_off_execute_and_review_are_retried_then_used_whole(
     # The report and the transcript say how every call ended.
     endings = [(c["stage"], c["ending"], c["complete"]) for c in report["calls"]]  # type: ignore[index,union-attr]
     assert ("execute", "length", False) in endings and ("execute", "stop", True) in endings
-    assert ("review", "max_tokens", False) in endings and ("review", "tool_use", True) in endings
+    assert ("review", "max_tokens", False) in endings and ("review", "end_turn", True) in endings
     calls = SessionStore.open(demo_repo, str(report["session"])).calls()
     cut = [c for c in calls if not c.complete]
     assert sorted(c.ending or "" for c in cut) == ["length", "max_tokens"]
