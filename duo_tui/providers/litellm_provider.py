@@ -46,6 +46,7 @@ from duo_tui.providers.retry import RetryPolicy
 from duo_tui.providers.schemas import openai_supports_strict
 from duo_tui.providers.streaming import RetryingStreamProvider
 from duo_tui.redact import redact
+from duo_tui.safe_text import clean
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -56,11 +57,13 @@ LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm", "htt
 
 
 class _RedactFilter(logging.Filter):
-    """Redacts every record of litellm's loggers (they log request parameters)."""
+    """Redacts every record of litellm's loggers (they log request parameters) and makes
+    its controls visible: litellm prints them on stderr, and they can quote an error
+    body (provider or proxy text)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            record.msg = redact(record.getMessage())
+            record.msg = clean(redact(record.getMessage()))
             record.args = None
         except Exception:
             return False
