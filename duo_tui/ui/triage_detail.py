@@ -15,6 +15,7 @@ from textual.content import Content
 
 from duo_tui.core.models import Review
 from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.visible import TITLE_CHARS, shown
 
 __all__ = ["DECISION_LABEL", "detail_sides", "provenance"]
 
@@ -78,14 +79,15 @@ def detail_sides(
             + "\n[b]$title[/b]\n$loc\n\n$detail"
             + ("\n\n[i]suggestion:[/i] $suggestion" if suggestion.strip() else ""),
             side=str("AB"[r] if r < 2 else r + 1),
-            name=clean_line(str(name)),
-            fid=clean_line(str(f["id"])),
-            severity=clean_line(str(f["severity"])),
-            category=clean_line(category),
-            title=clean_line(str(f["title"])),
-            loc=clean_line(_location(f)),
-            detail=clean(str(f.get("detail", ""))),
-            suggestion=clean(suggestion),
+            # each field cut to what is worth drawing (a review may hold a 5 MB word)
+            name=clean_line(shown(str(name), TITLE_CHARS)),
+            fid=clean_line(shown(str(f["id"]), TITLE_CHARS)),
+            severity=clean_line(shown(str(f["severity"]), TITLE_CHARS)),
+            category=clean_line(shown(category, TITLE_CHARS)),
+            title=clean_line(shown(str(f["title"]), TITLE_CHARS)),
+            loc=clean_line(shown(_location(f), TITLE_CHARS)),
+            detail=clean(shown(str(f.get("detail", "")))),
+            suggestion=clean(shown(suggestion)),
         )
         # A one-to-many group: the covered finding follows the first of its side.
         before = sides[min(r, 1)]

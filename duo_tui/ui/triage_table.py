@@ -15,6 +15,7 @@ from rich.text import Text
 
 from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_label, only_style_var
+from duo_tui.ui.visible import TITLE_CHARS, shown
 
 KIND_LABEL = {
     "agree": ("✓ agreed", "duo-agree"),
@@ -68,9 +69,16 @@ def where_text(g: dict[str, Any]) -> str:
     return (f"{f['file']}:{ls}" + (f"-{le}" if le and le != ls else "")) if ls else f["file"]
 
 
+def title_text(g: dict[str, Any]) -> str:
+    """The group's title as the table shows it: one line, controls visible, and cut
+    (`shown`) so that a review holding a 5 MB word is not measured and drawn whole."""
+    return clean_line(shown(str(g["title"]), TITLE_CHARS))
+
+
 def where_cell(g: dict[str, Any], width: int) -> str:
-    """`where_text`, made visible and cut from its start to `width` (`…nts/client.py:12`)."""
-    text = clean_line(where_text(g))
+    """`where_text`, made visible and cut from its start to `width` (`…nts/client.py:12`);
+    only its end is looked at (a review may name a 5 MB path)."""
+    text = clean_line(where_text(g)[-(width + 1) :])
     return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
 
 
@@ -86,7 +94,7 @@ def column_widths(
     columns = [fixed_cells[i::3] for i in range(3)]
     fixed = sum(max([8, *(c.cell_len for c in cells)]) for cells in columns) + 3 * 2
     avail = room - fixed - 2 * 2 - 1  # the two columns' padding, the scrollbar
-    longest_where = max((len(clean_line(where_text(g))) for g in groups), default=5)
+    longest_where = max((len(where_cell(g, WHERE_MAX)) for g in groups), default=5)
     where = min(max(5, longest_where), WHERE_MAX, max(WHERE_MIN, avail - TITLE_MIN))
-    longest = max((len(clean_line(str(g["title"]))) for g in groups), default=TITLE_MIN)
+    longest = max((len(title_text(g)) for g in groups), default=TITLE_MIN)
     return max(TITLE_MIN, min(longest, avail - where)), where

@@ -1,10 +1,17 @@
-"""`visible(text)`: a Rich `Text` built from untrusted parts, with its controls made visible.
+"""`visible(text)`: a Rich `Text` built from untrusted parts, with its controls made visible;
+`shown(text)`: an untrusted field cut to what a widget draws.
 
 Screens that assemble a styled `Text` from many pieces of model and repository
 text (a task's goal, findings, commit message, diff) pass the result here once
 instead of cleaning every `append`. The text of each styled run goes through
 `duo_tui.safe_text.clean`; the styles stay on the same runs. (Rich drops BEL,
 BS, VT, FF and CR itself when text is appended, so those are gone, not shown.)
+
+A review may hold a multi-megabyte word (2 MB fit in a model reply, 20 MB in a
+review file given to `duo-tui triage`); drawn whole, Textual wraps it into
+thousands of lines on every render (a 5 MB title took 95 s and 370 MB to show).
+`shown` keeps the first `SHOWN_CHARS` characters of such a field and says how
+many more there are; the file itself keeps all of them.
 """
 
 from __future__ import annotations
@@ -13,7 +20,19 @@ from rich.text import Text
 
 from duo_tui.safe_text import clean, is_clean
 
-__all__ = ["visible"]
+__all__ = ["SHOWN_CHARS", "TITLE_CHARS", "shown", "visible"]
+
+#: The most characters of one untrusted field (a finding's detail) a widget draws.
+SHOWN_CHARS = 10_000
+#: ... of a one-line field (a title, a name, a location).
+TITLE_CHARS = 500
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text`, or its first `limit` characters and how many more there are."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters not shown)"
 
 
 def visible(text: Text) -> Text:

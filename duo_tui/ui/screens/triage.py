@@ -38,7 +38,14 @@ from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_glyph, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
-from duo_tui.ui.triage_table import NARROW_BELOW, column_widths, kind_cell, sev_cell, where_cell
+from duo_tui.ui.triage_table import (
+    NARROW_BELOW,
+    column_widths,
+    kind_cell,
+    sev_cell,
+    title_text,
+    where_cell,
+)
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
@@ -248,7 +255,7 @@ class TriageScreen(Screen[str | None]):
                 self._kind_cell(g),
                 sev_cell(g, self._var),
                 self._decision_cell(g["key"]),
-                Text(clean_line(str(g["title"])), no_wrap=True, overflow="ellipsis"),
+                Text(title_text(g), no_wrap=True, overflow="ellipsis"),
                 Text(where_cell(g, where_w), no_wrap=True),
                 key=g["key"],
             )

@@ -30,6 +30,7 @@ from duo_tui.ui.match_marks import (
     only_glyph,
     reviewer_name,
 )
+from duo_tui.ui.visible import TITLE_CHARS, shown
 
 FindingKind = Literal["agree", "severity", "only"]
 
@@ -286,14 +287,17 @@ class FindingList(OptionList):
             " ",
             (f" {label} ", f"bold $background on {badge_colour}"),
             " ",
-            (clean_line(row.title), "bold" if counterpart else ""),
+            (clean_line(shown(row.title, TITLE_CHARS)), "bold" if counterpart else ""),
         )
         second_parts: list[Content | str | tuple[str, str]] = ["  "]
         if counterpart:
             second_parts.append((f"{COUNTERPART_GLYPH} match  ", "bold $accent"))
-        second_parts.append((clean_line(row.finding_id), "$text-muted"))
+        second_parts.append((clean_line(shown(row.finding_id, TITLE_CHARS)), "$text-muted"))
         if row.location:
-            second_parts += ["  ", (clean_line(row.location), "$text-muted underline")]
+            second_parts += [
+                "  ",
+                (clean_line(shown(row.location, TITLE_CHARS)), "$text-muted underline"),
+            ]
         decision = _normal_decision(row.decision)
         if decision is not None:
             text, style = DECISION_LABELS.get(decision, (clean_line(decision), "bold"))
@@ -312,10 +316,12 @@ class FindingList(OptionList):
                 )
             )
             if row.detail:
-                lines.append(Content.assemble("  ", clean(row.detail)))
+                lines.append(Content.assemble("  ", clean(shown(row.detail))))
             if row.suggestion:
                 lines.append(
-                    Content.assemble(("  Suggestion: ", "bold $success"), clean(row.suggestion))
+                    Content.assemble(
+                        ("  Suggestion: ", "bold $success"), clean(shown(row.suggestion))
+                    )
                 )
         return Content("\n").join(lines)
 
