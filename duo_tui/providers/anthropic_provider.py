@@ -59,6 +59,14 @@ def refuses_thinking(err: ProviderError) -> bool:
     return err.kind is FaultKind.BAD_REQUEST and ("thinking.type" in text or "adaptive" in text)
 
 
+def refusal_details(details: Any) -> str:
+    """A refusal's `stop_details` as words ("cyber: <explanation>"), or "" when there are none."""
+    if getattr(details, "type", None) != "refusal":
+        return ""
+    parts = [getattr(details, "category", None), getattr(details, "explanation", None)]
+    return ": ".join(str(p) for p in parts if p)
+
+
 def thinking_params(
     model_name: str, max_tokens: int, thinking: int, *, adaptive: bool, effort: str | None
 ) -> dict[str, Any]:
@@ -220,6 +228,9 @@ class AnthropicProvider(SdkStreamProvider["AsyncAnthropic"]):
                     att.output_tokens = usage.output_tokens or None
                 elif kind == "message_delta":
                     att.stop_reason = event.delta.stop_reason or att.stop_reason
+                    refusal = refusal_details(getattr(event.delta, "stop_details", None))
+                    if refusal:
+                        att.refusal.append(refusal)
                     usage = event.usage
                     if usage.output_tokens is not None:
                         att.output_tokens = usage.output_tokens

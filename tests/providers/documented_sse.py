@@ -66,13 +66,15 @@ def a_block_stop(index: int) -> bytes:
     return sse({"type": "content_block_stop", "index": index}, "content_block_stop")
 
 
-def a_message_delta(stop_reason: str | None, output_tokens: int = 15) -> bytes:
+def a_message_delta(
+    stop_reason: str | None, output_tokens: int = 15, stop_details: dict[str, Any] | None = None
+) -> bytes:
+    """Why the reply stopped; a refusal may say why in `stop_details` (category, explanation)."""
+    delta: dict[str, Any] = {"stop_reason": stop_reason, "stop_sequence": None}
+    if stop_details is not None:
+        delta["stop_details"] = stop_details
     return sse(
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-            "usage": {"output_tokens": output_tokens},
-        },
+        {"type": "message_delta", "delta": delta, "usage": {"output_tokens": output_tokens}},
         "message_delta",
     )
 

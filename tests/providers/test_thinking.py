@@ -128,3 +128,30 @@ async def test_an_unrelated_400_is_not_answered_by_changing_the_thinking(
     out = await run(claude(fault_server, thinking_budget_tokens=4096), request("anthropic/x"))
     assert out.error is not None and "messages: bad" in out.error.message
     assert len(fault_server.requests) == 1
+
+
+async def test_an_anthropic_refusal_says_its_category_and_explanation(
+    fault_server: FaultServer,
+) -> None:
+    """`message_delta.delta.stop_details` says why Claude refused: the fault quotes it."""
+    from .documented_sse import a_message_delta, a_message_start, a_message_stop, a_ping
+    from .fault_server import stream_reply
+
+    details = {
+        "type": "refusal",
+        "category": "cyber",
+        "explanation": "The request could enable malware development.",
+    }
+    steps = [
+        a_message_start(),
+        a_ping(),
+        *a_text_block(0, "I can"),
+        a_message_delta("refusal", 3, details),
+        a_message_stop(),
+    ]
+    fault_server.push(stream_reply(steps))
+    out = await run(claude(fault_server), request("anthropic/claude-opus-4-7"))
+    err = out.error
+    assert err is not None and err.kind.value == "refused"
+    assert "cyber: The request could enable malware development." in err.message
+    assert err.ending == "refusal" and err.partial == "I can"
