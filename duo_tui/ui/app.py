@@ -27,7 +27,7 @@ from duo_tui.safe_text import clean, clean_line
 from duo_tui.shutdown import StopOnSignal, exit_status
 from duo_tui.ui import perf
 from duo_tui.ui.perf import FastApp
-from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S
+from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S, prepare_opening
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -362,7 +362,7 @@ class DuoApp(FastApp, App[None]):
         self.workbench = screen
         self.push_screen(screen)
         # The session opens (git work, imports) only after the first frame is on screen.
-        self.call_after_refresh(screen.start, self._opener())
+        self.call_after_refresh(screen.start, self._opener(), prepare_opening)
 
     def _opener(self) -> Any:
         """What the pipeline thread runs to open the session (git work happens there)."""

@@ -4,9 +4,12 @@ The workbench opens the session (git work, file writes) and plays the pipeline
 off the UI thread. `PipelineThread` owns that thread and its asyncio loop from
 the moment it starts, so `stop()` works at any moment, from any thread:
 
-- before the session opens or while it opens (the opener is synchronous git
-  work): the stop is remembered, the opener finishes, the session is saved and
-  closed, and the pipeline never starts;
+- before the session begins to open, while `prepare()` runs (the imports the
+  opener needs, which write nothing: most of the opening's time): the thread
+  is abandoned there, nothing is ever written, and nobody waits for it;
+- while the session opens (the opener is synchronous git work): the stop is
+  remembered, the opener finishes, the session is saved and closed, and the
+  pipeline never starts;
 - while the pipeline runs (streaming, at a checkpoint, during a gate run): its
   task is cancelled; the pipeline saves the session on cancellation and the
   gate kills its command's process group.
@@ -24,6 +27,7 @@ Nothing here imports Textual.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -37,27 +41,53 @@ JOIN_TIMEOUT_S = 3.0
 """How long the program waits for the pipeline to save and close on exit."""
 
 
-class PipelineThread:
-    """Runs `opener()` -> Workspace and then its pipeline in a daemon thread.
+OPENING_MODULES = (
+    "git.cmd",  # GitPython: what `duo_tui.vcs.gitcmd` runs git with
+    "duo_tui.config",
+    "duo_tui.service",
+    "duo_tui.session_setup",
+    "duo_tui.vcs.guard",
+    "duo_tui.providers.registry",
+    "duo_tui.providers.scripted",
+    "duo_tui.demo.script",
+)
+"""What the session's opener imports: most of the opening's time (about 0.5 s)."""
 
-    `on_opened(ws)` runs in the thread right after the session opened (the
-    workbench announces it there); `on_error(exc)` for an exception from the
-    opener or the pipeline (never raised out of the thread).
+
+def prepare_opening() -> None:
+    """What the pipeline thread does before the session begins to open: import what the
+    opener needs, writing nothing, so a quit meanwhile leaves at once (see
+    `PipelineThread`)."""
+    for name in OPENING_MODULES:
+        importlib.import_module(name)
+
+
+class PipelineThread:
+    """Runs `prepare()`, then `opener()` -> Workspace and its pipeline in a daemon thread.
+
+    `prepare()` must write nothing (it imports what the opener needs): a stop
+    while it runs abandons the thread before the opener starts. `on_opened(ws)`
+    runs in the thread right after the session opened (the workbench announces
+    it there); `on_error(exc)` for an exception from the preparation, the opener
+    or the pipeline (never raised out of the thread).
     """
 
     def __init__(
         self,
         opener: Callable[[], Any],
         *,
+        prepare: Callable[[], object] | None = None,
         on_opened: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException, bool], None] | None = None,
         name: str = "duo-pipeline",
     ) -> None:
         self._opener = opener
+        self._prepare = prepare
         self._on_opened = on_opened
         self._on_error = on_error
         self._lock = threading.Lock()
         self._stopping = False
+        self._writing = False  # the opener has begun: the session must be closed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[Any] | None = None
         self.info: SessionInfo | None = None
@@ -84,9 +114,17 @@ class PipelineThread:
             except RuntimeError:  # the loop closed in between: nothing left to stop
                 pass
 
+    @property
+    def abandoned(self) -> bool:
+        """Stopped before the opener began: the thread will never write anything."""
+        with self._lock:
+            return self._stopping and not self._writing
+
     def join(self, timeout: float = JOIN_TIMEOUT_S) -> bool:
-        """Wait for the thread to end; False (and a warning logged) if it did not in time."""
-        if not self.thread.is_alive():
+        """Wait for the thread to have closed what it opened; False (and a warning
+        logged) if it did not in time. An abandoned thread (see `abandoned`) has
+        nothing to close: it is not waited for (a daemon, it ends with the process)."""
+        if not self.thread.is_alive() or self.abandoned:
             return True
         self.thread.join(timeout)
         if self.thread.is_alive():
@@ -124,6 +162,12 @@ class PipelineThread:
 
     async def _main(self) -> None:
         try:
+            if self._prepare is not None:
+                self._prepare()
+            with self._lock:
+                if self._stopping:
+                    return  # quit before the session began to open: nothing to save
+                self._writing = True
             ws = self._opener()
         except Exception as exc:
             self._report(exc, opening=True)

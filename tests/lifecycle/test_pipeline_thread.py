@@ -2,7 +2,8 @@
 
 Real sessions in real git repositories, with the demo's scripted models and
 real gate commands; the thread is stopped before the session opens, while it
-opens, and while a gate command runs (whose whole process group must die).
+prepares to open (imports), while it opens, and while a gate command runs
+(whose whole process group must die).
 """
 
 from __future__ import annotations
@@ -63,6 +64,37 @@ def test_stop_before_the_thread_runs_never_opens_the_session(demo_repo: Path) ->
     assert t.info is None
 
 
+def test_stop_while_preparing_abandons_the_thread_before_it_writes(demo_repo: Path) -> None:
+    """A stop during the opener's imports (most of the opening's time) is not waited for,
+    and nothing is written when the imports end after the program has given up on them:
+    such a thread used to go on and open a session nobody would close (issue 21)."""
+    preparing, go_on = threading.Event(), threading.Event()
+    opened: list[bool] = []
+    inner = _opener(demo_repo)
+
+    def slow_prepare() -> None:  # imports on a busy machine
+        preparing.set()
+        assert go_on.wait(10)
+
+    def open_() -> Any:
+        opened.append(True)
+        return inner()
+
+    t = PipelineThread(open_, prepare=slow_prepare)
+    t.start()
+    assert preparing.wait(5)
+    t.stop()
+    asked = time.monotonic()
+    assert t.join(5)
+    assert time.monotonic() - asked < 1.0, "join waited for the preparation"
+    assert t.thread.is_alive() and t.abandoned
+    go_on.set()  # the imports end: the thread must not open the session now
+    t.thread.join(5)
+    assert not t.thread.is_alive()
+    assert opened == [] and session_dirs(demo_repo) == []
+    assert t.info is None
+
+
 def test_stop_while_the_session_opens(demo_repo: Path) -> None:
     opening, go_on = threading.Event(), threading.Event()
     events: list[Any] = []
@@ -77,8 +109,10 @@ def test_stop_while_the_session_opens(demo_repo: Path) -> None:
     t.start()
     assert opening.wait(5)
     t.stop()  # the opener is synchronous git work: it cannot be interrupted, only followed
+    assert not t.abandoned
     go_on.set()
     assert t.join(5), "the thread kept running after stop() while the session opened"
+    assert not t.thread.is_alive()
     assert t.info is not None and t.info.status == "active"
     assert_saved_and_closed(demo_repo, None)
     assert not any(type(e).__name__ == "StageStarted" for e in events), "the pipeline ran"

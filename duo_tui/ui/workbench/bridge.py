@@ -9,6 +9,7 @@ the spinners.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from duo_tui.core.events import ErrorEvent
@@ -20,13 +21,15 @@ from duo_tui.ui.workbench.events import WorkbenchEvents
 class WorkbenchBridge(WorkbenchEvents):
     """Start and stop the pipeline thread; drain its events on the screen's clock."""
 
-    def start(self, opener: Any) -> None:
+    def start(self, opener: Any, prepare: Callable[[], object] | None = None) -> None:
         """Open the session with `opener(driver, bridge)` -> Workspace in the pipeline
-        thread, then play its pipeline there (see `duo_tui.ui.pipeline_thread`)."""
+        thread, then play its pipeline there (see `duo_tui.ui.pipeline_thread`).
+        `prepare()` runs first and writes nothing (a quit then leaves at once)."""
         if self.pipeline is not None:
             return
         self.pipeline = PipelineThread(
             lambda: opener(self.driver, self.bridge),
+            prepare=prepare,
             on_opened=self._announce_opened,
             on_error=self._pipeline_error,
         )
