@@ -234,6 +234,19 @@ def report(
         print(f"  threshold {thr[0]:.2f} / placed {thr[1]:.2f}  crb {crb.line()}  dev {dev.line()}")
 
 
+def weights_data(cases: list[Case], thresholds: tuple[float, float]) -> dict[str, object]:
+    """The weights file's content: the model fitted on all of `cases`, rounded as shipped."""
+    bias, w = fit(cases)
+    return {
+        "about": "duo-tui triage pair scorer; refit with benchmarks/train_triage.py --write",
+        "features": list(FEATURES),
+        "bias": round(bias, 4),
+        "weights": [round(float(v), 4) for v in w],
+        "threshold": thresholds[0],
+        "threshold_placed": thresholds[1],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--crb", type=Path, default=shared_dir("triage-crb-dev"))
@@ -255,16 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     report(cases, held_out(cases, "group"), thresholds)
     print("held out, leave one CRB repository out (dev cases always trained on):")
     report([c for c in cases], held_out(cases, "repo"), thresholds)
-    bias, w = fit(cases)
-    thr = thresholds[0] if args.threshold else DEFAULT_THRESHOLDS
-    data = {
-        "about": "duo-tui triage pair scorer; refit with benchmarks/train_triage.py --write",
-        "features": list(FEATURES),
-        "bias": round(bias, 4),
-        "weights": [round(float(v), 4) for v in w],
-        "threshold": thr[0],
-        "threshold_placed": thr[1],
-    }
+    data = weights_data(cases, thresholds[0] if args.threshold else DEFAULT_THRESHOLDS)
     print("fitted on everything:", json.dumps(data))
     if args.write:
         WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -2,13 +2,13 @@
 
 A five-case copy under tests/fixtures/triage-dev-mini always runs (a clean clone
 has no ../shared); the full set runs too when it is present beside the repository
-(or at $DUO_TRIAGE_DEV), and is skipped with its path in the reason otherwise.
+or its worktree folder (or at $DUO_TRIAGE_DEV), and is skipped with its path in the
+reason otherwise.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,9 +16,9 @@ import pytest
 
 from duo_tui.core.models import PairKind, Review
 
-DEV = Path(
-    os.environ.get("DUO_TRIAGE_DEV", Path(__file__).resolve().parents[3] / "shared" / "triage-dev")
-)
+from .helpers import shared_set
+
+DEV = shared_set("triage-dev", "DUO_TRIAGE_DEV")
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "triage-dev-mini"
 
 
