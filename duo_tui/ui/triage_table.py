@@ -96,5 +96,7 @@ def column_widths(
     avail = room - fixed - 2 * 2 - 1  # the two columns' padding, the scrollbar
     longest_where = max((len(where_cell(g, WHERE_MAX)) for g in groups), default=5)
     where = min(max(5, longest_where), WHERE_MAX, max(WHERE_MIN, avail - TITLE_MIN))
+    # never past the table's edge: short of room, the place (cut from its start) gives way
+    where = max(5, min(where, avail - TITLE_MIN))
     longest = max((len(title_text(g)) for g in groups), default=TITLE_MIN)
     return max(TITLE_MIN, min(longest, avail - where)), where

@@ -3,7 +3,8 @@
 A retried model call that answered says it recovered (the pane's notice, a toast,
 the headless progress), not only "attempt n/N" while it waited; at 80 columns the
 "converged" bar and the checkpoint's key hints fit without a line broken inside a
-phrase; the history shows the whole session id at 80 columns.
+phrase; the history shows the whole session id at 80 columns; the triage table keeps
+each finding's place in view after a decision widens its column, at any size.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from duo_tui.ui.app import DuoApp
 from duo_tui.ui.widgets.stream_pane import StreamPane
 from tests.snapshot.replay import record_demo, replay_app, replayed, until
 
-from ._helpers import at_checkpoint, wait_for
+from ._helpers import at_checkpoint, dialog_ready, wait_for
 from .test_layout_fit import screen_text
 
 
@@ -150,3 +151,37 @@ async def test_the_history_shows_the_whole_session_id_at_80_columns(tmp_path: Pa
         assert len(rows) == 1 and sid in rows[0], rows  # in the table's row, not only below
         for word in ("state", "rounds", "cost", "age", "active"):
             assert word in screen_text(app), word
+
+
+@pytest.mark.parametrize("size", [(200, 50), (120, 40), (80, 24)])
+async def test_the_triage_table_keeps_each_place_in_view_after_a_wider_decision(
+    events: list[Event], size: tuple[int, int]
+) -> None:
+    from duo_tui.ui.triage_table import where_text
+
+    app = replay_app(until(events, "triage"))
+    async with app.run_test(size=size) as pilot:
+        await replayed(pilot)
+        await pilot.press("t")
+        await dialog_ready(pilot, "TriageScreen")
+        screen = app.screen
+        await pilot.press("k")  # accept-risk: the widest decision label, after a reason
+        await dialog_ready(pilot, "ReasonDialog")
+        await pilot.press(*"fine", "enter")
+        await wait_for(
+            pilot, lambda: screen.decisions.get("G1") == "accept_risk", what="the accept-risk"
+        )
+        table = screen.query_one(DataTable)
+        await wait_for(
+            pilot,
+            lambda: (
+                sum(c.get_render_width(table) for c in table.ordered_columns)
+                <= table.scrollable_content_region.width
+            ),
+            timeout=5,
+            what="every column inside the table",
+        )
+        shown = screen_text(app)
+        for g in screen.groups:  # each place's end (the file's name and line) is in view
+            tail = where_text(g)[-8:]
+            assert tail in shown, (tail, shown)

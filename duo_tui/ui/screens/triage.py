@@ -393,6 +393,8 @@ class TriageScreen(Screen[str | None]):
         table.update_cell(
             key, table.ordered_columns[2].key, self._decision_cell(key), update_width=True
         )
+        if self._widths() != self._shown_widths:
+            self._fill()  # the finding and where columns give the wider label its room
         self._head()
         if self.workbench is not None:
             self.workbench.post_message(self.Changed(self.groups))
