@@ -185,3 +185,19 @@ async def test_the_triage_table_keeps_each_place_in_view_after_a_wider_decision(
         for g in screen.groups:  # each place's end (the file's name and line) is in view
             tail = where_text(g)[-8:]
             assert tail in shown, (tail, shown)
+
+
+@pytest.mark.parametrize("stage", ["review", "triage"])
+async def test_the_rails_counts_and_trace_lines_fit_the_rail(
+    events: list[Event], stage: str
+) -> None:
+    app = replay_app(until(events, stage))
+    async with app.run_test(size=(200, 50)) as pilot:
+        wb = await replayed(pilot)
+        for name in ("#disagree", "#trace"):
+            widget = wb.query_one(name, Static)
+            lines = str(widget.render()).splitlines()
+            assert len(lines) > 1, (name, lines)
+            # as many rows as lines: no line of the rail had to wrap
+            assert widget.content_region.height == len(lines), (name, lines)
+            assert all(len(line) <= widget.content_region.width for line in lines), lines

@@ -123,7 +123,7 @@ class WorkbenchEvents(WorkbenchModals):
                 self.triage_groups = []
                 self._review_round = ev.round
                 self.query_one("#disagree", Static).update(
-                    f"[b]disagreement[/b]\n[dim]round {ev.round}: reviews running[/]"
+                    f"[b]disagreement[/b]\n[dim]round {ev.round}:\nreviews running[/]"
                 )
             self._apply_weights()
             if ev.stage == Stage.GATE:

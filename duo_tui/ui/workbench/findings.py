@@ -35,7 +35,7 @@ class WorkbenchFindings(WorkbenchStatus):
         missing = trace.unimplemented_steps
         creep = trace.scope_creep_hunks
         steps = {st for h in hunks for st in h.steps}
-        lines = ["[b]trace[/b]", f"{len(hunks)} hunk(s) → {len(steps)} step(s)"]
+        lines = ["[b]trace[/b]", f"{len(hunks)} hunk(s)", f"→ {len(steps)} plan step(s)"]
         lines.append(
             "[$warning]⚠ not done: $missing[/]" if missing else "[$success]✓ every step[/]"
         )
@@ -127,8 +127,8 @@ class WorkbenchFindings(WorkbenchStatus):
                 self._fill_review(i, review, kinds)
         counts = agreement_counts(groups, self.reviewers)
         self.query_one("#disagree", Static).update(
-            "[b]disagreement[/b]"
-            + (f" [dim]round {self._review_round}[/]" if self._review_round else "")
+            "[b]disagreement[/b]"  # the round on a line of its own: the rail is 18 wide
+            + (f"\n[dim]round {self._review_round}[/]" if self._review_round else "")
             + "\n"
             f"[$duo-agree]= {counts.agreed} agreed[/]\n"
             f"[$duo-severity-conflict]≠ {counts.severity} severity[/]\n"
