@@ -201,3 +201,16 @@ async def test_the_rails_counts_and_trace_lines_fit_the_rail(
             # as many rows as lines: no line of the rail had to wrap
             assert widget.content_region.height == len(lines), (name, lines)
             assert all(len(line) <= widget.content_region.width for line in lines), lines
+
+
+async def test_a_dialogs_question_wraps_at_80_columns_instead_of_being_cut(
+    events: list[Event],
+) -> None:
+    app = replay_app(until(events, "plan"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await replayed(pilot)
+        await pilot.press("x")
+        await dialog_ready(pilot, "ReasonDialog")
+        await wait_for(pilot, lambda: "why?" in screen_text(app), what="the question")
+        words = " ".join(screen_text(app).replace("│", " ").split())  # lines joined
+        assert "(the reason goes into the rerun prompt)" in words, words

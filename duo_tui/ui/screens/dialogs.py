@@ -36,7 +36,7 @@ class _Dialog(ModalScreen[object]):
         background: $surface;
         padding: 1 2;
     }
-    .dialog .title { text-style: bold; color: $primary; margin-bottom: 1; }
+    .dialog .title { text-style: bold; color: $primary; margin-bottom: 1; width: 100%; }
     .dialog .hint { color: $text-muted; margin-top: 1; }
     .dialog Horizontal { height: auto; }
     .dialog Button { margin-right: 2; }
