@@ -172,6 +172,31 @@ async def test_stop_keeps_what_is_done_and_quit_ends_the_run(tmp_path: Path) -> 
     assert screen.done_event.wait(10)  # the run's thread ended with the app
 
 
+async def test_a_quit_before_the_run_began_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21's race, in the eval: a stop that came before the run's thread had made its
+    task was dropped, and the run (minutes of model calls) kept the exiting program alive
+    in Textual's executor until it ended."""
+    mount = EvalScreen.on_mount
+
+    def quit_first(screen: EvalScreen) -> None:
+        screen.stop_run()  # the quit arrives as the screen opens, before its run's task
+        mount(screen)
+
+    monkeypatch.setattr(EvalScreen, "on_mount", quit_first)
+    app = DuoApp(eval_plan=_plan(tmp_path, pace=50.0))  # the demo at this pace: minutes
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.eval_screen is not None)
+        screen = app.eval_screen
+        assert screen is not None
+        await wait_for(pilot, lambda: screen.finished, timeout=20, what="the run to stop")
+        assert screen.report is not None
+        assert screen.report.stopped == "stopped by you before the end"
+        assert screen.done_event.wait(10)
+        assert all(c.cases == 0 for c in screen.report.configs)
+
+
 async def test_suite_text_is_shown_as_text_never_markup(tmp_path: Path) -> None:
     hostile = CASE_TOML.replace(
         "SQL injection: the name is formatted into the query string",

@@ -116,6 +116,7 @@ class EvalScreen(Screen[None]):
         self.finished = report is not None
         self.error: str | None = None
         self.stopped_by_user = False
+        self._stop_asked = False  # a stop that came before the run's task existed
         self._run_loop: asyncio.AbstractEventLoop | None = None
         self._run_task: asyncio.Task[Any] | None = None
         self._live: LiveRun | None = None
@@ -227,6 +228,9 @@ class EvalScreen(Screen[None]):
 
         async def main() -> EvalReport:
             self._run_task = asyncio.current_task()
+            if self._stop_asked:  # a quit came before the run began: it never begins
+                self.stopped_by_user = True
+                raise asyncio.CancelledError
             return await run_plan(plan, progress, started)
 
         try:
@@ -246,7 +250,9 @@ class EvalScreen(Screen[None]):
             self.done_event.set()
 
     def stop_run(self) -> None:
-        """Stop the run where it is (thread-safe); what is done is kept and shown."""
+        """Stop the run where it is (thread-safe), or before it begins (the run's thread
+        checks once its task exists); what is done is kept and shown."""
+        self._stop_asked = True
         loop, task = self._run_loop, self._run_task
         if loop is not None and task is not None and not task.done():
             self.stopped_by_user = True
