@@ -153,6 +153,16 @@ class TriageStage:
         self.runner.save()
         if verdict.clean:
             self.runner.notice(f"{task.id} round {task.round}: converged ({verdict.why})")
+            left = [m for m in merged if decisions[m.key] == FindingDecision.FIX]
+            if left:  # the human's "fix" is not silently dropped: say what stays as it is
+                limit = self.runner.config.loop.max_high
+                named = "; ".join(f"{m.key} {m.title} ({m.severity.value})" for m in left)
+                self.runner.notice(
+                    f"{len(left)} finding(s) marked fix are not fixed before the commit "
+                    f"(only a critical one, or more than {limit} high, make another round): "
+                    f"{named}",
+                    "warning",
+                )
             task.phase = Stage.COMMIT
             self.runner.save()
             return
