@@ -91,9 +91,13 @@ async def test_r_at_review_asks_which_reviewer_and_which_model(tmp_path: Path) -
         assert "claude-opus-4-7" in str(wb.query_one("#pane-review-1").border_title)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseDialog))
-        labels = [str(b.label) for b in app.screen.query(Button)]
+        # each side names its attempt's models in full, whatever the width; the buttons
+        # under them are short ("use 1", "use 2") so that none is cut mid-word
+        labels = [str(w.render()) for w in app.screen.query(".side-label")]
         assert any(EXECUTOR.split("/")[1] in label for label in labels), labels
         assert not any("machine" in label for label in labels), labels
+        buttons = [str(b.label) for b in app.screen.query(Button)]
+        assert buttons == ["use 1", "use 2"], buttons
 
 
 async def test_the_align_checkpoint_keeps_every_plan_check_round(tmp_path: Path) -> None:

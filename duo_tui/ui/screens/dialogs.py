@@ -193,6 +193,8 @@ class ChooseDialog(_Dialog):
     ChooseDialog .side { width: 1fr; height: 1fr; border: round $panel-lighten-2; margin-right: 1; }
     ChooseDialog .side:focus-within { border: round $accent; }
     ChooseDialog TextArea { height: 1fr; }
+    ChooseDialog .side-label { color: $text-muted; padding: 0 1; }
+    ChooseDialog #use Button { width: 1fr; margin-right: 1; }
     """
 
     def __init__(self, alternatives: list[tuple[str, str]]) -> None:
@@ -207,13 +209,13 @@ class ChooseDialog(_Dialog):
                 for i, (label, text) in enumerate(self._alts):
                     with Vertical(classes="side") as v:
                         v.border_title = Content(f"{i + 1}: {clean_line(label)}")
+                        # the whole label, wrapped: the border title is cut when narrow
+                        yield Static(Content(clean_line(label)), classes="side-label")
                         yield TextArea(clean(text), read_only=True, soft_wrap=True)
-            with Horizontal():
-                for i, (label, _) in enumerate(self._alts):
+            with Horizontal(id="use"):
+                for i, _alt in enumerate(self._alts):  # each under its side, short: never cut
                     yield Button(
-                        Content(f"use {i + 1} ({clean_line(label)})"),
-                        id=f"use-{i}",
-                        variant="primary" if i else "default",
+                        f"use {i + 1}", id=f"use-{i}", variant="primary" if i else "default"
                     )
             yield Static("press 1 or 2, or a button · escape cancel", classes="hint")
 
