@@ -151,6 +151,10 @@ async def test_the_history_shows_the_whole_session_id_at_80_columns(tmp_path: Pa
         assert len(rows) == 1 and sid in rows[0], rows  # in the table's row, not only below
         for word in ("state", "rounds", "cost", "age", "active"):
             assert word in screen_text(app), word
+        # the command under the table is whole, --repo and the folder included (wrapped)
+        words = " ".join(screen_text(app).replace("│", " ").split())
+        assert f"enter copies: duo-tui resume {sid} --repo" in words, words
+        assert str(repo).replace("/", "")[-12:] in words.replace("/", "").replace(" ", ""), words
 
 
 @pytest.mark.parametrize("size", [(200, 50), (120, 40), (80, 24)])

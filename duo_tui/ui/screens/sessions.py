@@ -28,7 +28,7 @@ class SessionsScreen(ModalScreen[None]):
     #sessions { width: 100%; max-width: 160; height: 80%; border: round $primary; background: $surface; }
     #sessions Label { text-style: bold; color: $primary; padding: 0 1; }
     #sessions DataTable { height: 1fr; scrollbar-size-vertical: 1; }
-    #sessions #sessions-command { text-style: none; color: $text-muted; }
+    #sessions #sessions-command { text-style: none; color: $text-muted; width: 100%; }
     """
     COLUMNS: ClassVar[tuple[str, ...]] = ("state", "rounds", "cost", "age", "id", "request")
     """Each column and cell starts with one space (the table's own padding is off): a
