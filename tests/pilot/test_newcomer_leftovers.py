@@ -218,3 +218,23 @@ async def test_a_dialogs_question_wraps_at_80_columns_instead_of_being_cut(
         await wait_for(pilot, lambda: "why?" in screen_text(app), what="the question")
         words = " ".join(screen_text(app).replace("│", " ").split())  # lines joined
         assert "(the reason goes into the rerun prompt)" in words, words
+
+
+async def test_the_task_list_at_80_columns_keeps_its_main_keys_and_a_whole_guide(
+    events: list[Event],
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = replay_app(until(events, "plan", nth=2))  # the task checkpoint
+    async with app.run_test(size=(80, 24)) as pilot:
+        await replayed(pilot)
+        await pilot.press("T")
+        await dialog_ready(pilot, "TasksScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: bool(screen.query(FooterKey)), what="the footer")
+        shown = {k.description for k in screen.query(FooterKey)}
+        assert {"Open task", "Edit", "Split", "Accept tasks", "Help"} <= shown, shown
+        # moving is a pair: both keys or neither
+        assert ("Move up" in shown) == ("Move down" in shown), shown
+        rows = screen_text(app).splitlines()
+        assert any("S M L resize" in row and "s skip" in row for row in rows), rows

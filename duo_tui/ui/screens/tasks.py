@@ -73,7 +73,8 @@ class TasksScreen(ModalScreen[str | None]):
             yield Label("Tasks — each ends in its own reviewed commit")
             yield Static("", id="tasks-size")
             yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield QuietFooter()
+        # at 80 columns the minor keys give way (moving as a pair); the guide above names them
+        yield QuietFooter(spare=("op('unskip')", "op('up')", "op('down')", "close"))
 
     def on_mount(self) -> None:
         self._sync()
@@ -164,7 +165,8 @@ class TasksScreen(ModalScreen[str | None]):
         if not ids:
             line.append(f"  ·  {NO_TASKS}", style="dim")
         elif self.state.allows("task_ops"):
-            line.append("  ·  S M L resize · e edit · p split · K J move · s skip", style="dim")
+            # on a line of its own: the guide never wraps inside "S M L resize"
+            line.append("\nS M L resize · e edit · p split · K J move · s skip", style="dim")
         else:
             line.append("  ·  enter opens a task; changes only at the plan checkpoint", style="dim")
         self.query_one("#tasks-size", Static).update(line)
