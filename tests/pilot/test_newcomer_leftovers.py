@@ -151,9 +151,14 @@ async def test_the_history_shows_the_whole_session_id_at_80_columns(tmp_path: Pa
         assert len(rows) == 1 and sid in rows[0], rows  # in the table's row, not only below
         for word in ("state", "rounds", "cost", "age", "active"):
             assert word in screen_text(app), word
+
         # the command under the table is whole, --repo and the folder included (wrapped)
-        words = " ".join(screen_text(app).replace("│", " ").split())
-        assert f"enter copies: duo-tui resume {sid} --repo" in words, words
+        def shown_words() -> str:
+            return " ".join(screen_text(app).replace("│", " ").split())
+
+        command = f"enter copies: duo-tui resume {sid} --repo"
+        await wait_for(pilot, lambda: command in shown_words(), timeout=5, what="the command")
+        words = shown_words()
         assert str(repo).replace("/", "")[-12:] in words.replace("/", "").replace(" ", ""), words
 
 
@@ -238,3 +243,24 @@ async def test_the_task_list_at_80_columns_keeps_its_main_keys_and_a_whole_guide
         assert ("Move up" in shown) == ("Move down" in shown), shown
         rows = screen_text(app).splitlines()
         assert any("S M L resize" in row and "s skip" in row for row in rows), rows
+
+
+async def test_a_failed_gate_says_failed_in_its_badge_at_80_columns(events: list[Event]) -> None:
+    import dataclasses
+
+    from duo_tui.core.artifacts import GateArtifact
+    from duo_tui.core.events import ArtifactReady
+    from duo_tui.ui.panes import CodePane
+
+    failed = [
+        dataclasses.replace(ev, data=dataclasses.replace(ev.data, passed=False))
+        if isinstance(ev, ArtifactReady) and isinstance(ev.data, GateArtifact)
+        else ev
+        for ev in until(events, "gate")
+    ]
+    app = replay_app(failed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wb = await replayed(pilot)
+        gate = wb.query_one(CodePane).gate_stream()
+        await wait_for(pilot, lambda: "failed" in gate.header_text, what="the gate's badge")
+        assert "✓ done" not in gate.header_text, gate.header_text

@@ -46,6 +46,7 @@ class StreamState(StrEnum):
     STREAMING = "streaming"
     DONE = "done"
     INCOMPLETE = "incomplete"
+    FAILED = "failed"  # finished, and what it ran failed (a gate that did not pass)
     ERROR = "error"
     RETRY = "waiting-retry"
     RESTORED = "restored"
@@ -56,6 +57,7 @@ _BADGE_STYLE = {
     StreamState.STREAMING: "bold $duo-stage-active on $duo-stage-active 25%",
     StreamState.DONE: "bold $duo-stage-done on $duo-stage-done 25%",
     StreamState.INCOMPLETE: "bold $warning on $warning 25%",
+    StreamState.FAILED: "bold $error on $error 30%",
     StreamState.ERROR: "bold $error on $error 30%",
     StreamState.RETRY: "bold $warning on $warning 20%",
     StreamState.RESTORED: "bold $duo-stage-done on $duo-stage-done 25%",
@@ -275,13 +277,22 @@ class StreamPane(Vertical):
         self._pending.append(text)
         self._chars += len(text)
 
-    def finish(self, complete: bool, usage_text: str = "", elapsed_s: float | None = None) -> None:
-        """The stream ended: `done` if complete, else `incomplete`; show `usage_text`.
+    def finish(
+        self,
+        complete: bool,
+        usage_text: str = "",
+        elapsed_s: float | None = None,
+        *,
+        failed: bool = False,
+    ) -> None:
+        """The stream ended: `done` if complete, else `incomplete`, or `failed` when what
+        ran did not succeed (the badge says so at any width); show `usage_text`.
 
         `elapsed_s`, when the provider measured the call, replaces the pane's own clock.
         """
         self.flush()
-        self._state = StreamState.DONE if complete else StreamState.INCOMPLETE
+        state = StreamState.DONE if complete else StreamState.INCOMPLETE
+        self._state = StreamState.FAILED if failed else state
         self._ended = time.monotonic() if elapsed_s is None else self._started + elapsed_s
         self._usage_text = usage_text
         self._set_timer(False)
@@ -445,6 +456,8 @@ class StreamPane(Vertical):
             return "✓ done"
         if self._state is StreamState.RESTORED:
             return "✓ restored"
+        if self._state is StreamState.FAILED:
+            return "✗ failed"
         if self._state is StreamState.INCOMPLETE:
             return "⚠ incomplete"
         if self._state is StreamState.ERROR:

@@ -125,6 +125,7 @@ class WorkbenchBase(FastScreen, Screen[None]):
         self._pane_list: list[Pane] | None = None
         self.start_error = ""  # why the session could not start (shown until quit)
         self._gate_took: float | None = None  # the last gate run's own duration
+        self._gate_passed: bool | None = None  # whether it passed (None: not known yet)
         self._keys: dict[str, str] = {}  # action -> its key as shown (see `_key`)
         self._task_views: list[TasksScreen | TaskDetailScreen] = []  # open task screens
 

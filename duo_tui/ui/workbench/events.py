@@ -128,6 +128,7 @@ class WorkbenchEvents(WorkbenchModals):
             self._apply_weights()
             if ev.stage == Stage.GATE:
                 self._gate_took = None
+                self._gate_passed = None
                 self.query_one(CodePane).gate_stream().reset(f"gate · round {ev.round}", "")
                 self.query_one(CodePane).show("stream-gate")
             self._render_checkpoint()
@@ -137,7 +138,10 @@ class WorkbenchEvents(WorkbenchModals):
                 r.set_stage(ev.stage.value, ev.state.value)
             if ev.stage == Stage.GATE:
                 # the gate's measured run time, not the time until the human decided
-                self.query_one(CodePane).gate_stream().finish(True, ev.summary, self._gate_took)
+                # and whether it passed, in the badge (the summary may not fit a narrow pane)
+                self.query_one(CodePane).gate_stream().finish(
+                    True, ev.summary, self._gate_took, failed=self._gate_passed is False
+                )
         elif isinstance(ev, ArtifactReady):
             self._artifact(ev)
         elif isinstance(ev, Retrying):
@@ -271,8 +275,9 @@ class WorkbenchEvents(WorkbenchModals):
                     self.query_one(f"#pane-review-{i}", ReviewPane).border_title = Content(
                         f"review {reviewer_name(i)} · {short_model(m)}"
                     )
-            case GateArtifact(duration_s=took):
+            case GateArtifact(duration_s=took, passed=passed):
                 self._gate_took = took
+                self._gate_passed = passed
             case TasksArtifact(tasks=tasks):
                 self.tasks = list(tasks)
             case TraceArtifact():
