@@ -67,4 +67,6 @@ def is_empty(pane: Pane) -> bool:
     """True while nothing has been shown in `pane` (no streamed or loaded text)."""
     from duo_tui.ui.widgets.stream_pane import StreamPane
 
-    return not any(sp.text or getattr(sp, "_markdown_text", "") for sp in pane.query(StreamPane))
+    return not any(
+        sp.has_text or getattr(sp, "_markdown_text", "") for sp in pane.query(StreamPane)
+    )

@@ -144,3 +144,60 @@ async def test_hundred_thousand_tokens_stay_cheap() -> None:
     """Per-tick cost stays flat: the last flushes are as cheap as the first ones."""
     elapsed = await _hundred_thousand_tokens()
     assert elapsed < 2.0, f"400 batched inserts took {elapsed:.2f}s"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["\tindented", "a\r\nwindows line", "bell\x07", "esc \x1b]52;c;cm0gLXJmIH4=\x07", "cr\r"],
+)
+async def test_text_stays_exact_when_the_log_shows_it_otherwise(odd: str) -> None:
+    """Tabs, CRs and control characters are shown differently from what was sent:
+    the exact text is still what `text` gives, whichever fragment they arrive in."""
+    app = _host()
+    async with app.run_test() as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Executor", "openai/gpt-5.5")
+        sent = ["plain start\n", "more plain text\n"]
+        for piece in sent:
+            pane.append(piece)
+        pane.flush()
+        for piece in (odd, " then plain\n", odd, "end"):
+            sent.append(piece)
+            pane.append(piece)
+            pane.flush()
+        await pilot.pause()
+        assert pane.text == "".join(sent)
+        pane.reset("Executor", "openai/gpt-5.5")  # a new message starts verbatim again
+        pane.append("x\ty")
+        pane.append("z")
+        pane.flush()
+        assert pane.text == "x\tyz"
+
+
+async def test_plain_streamed_text_is_not_held_twice() -> None:
+    """A megabyte of plain text is kept once (as the log's lines), not also as the raw text."""
+    import tracemalloc
+
+    app = _host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(StreamPane)
+        pane.reset("Executor", "openai/gpt-5.5")
+        line = "x = compute(a, b)  # a plain line of code of sixty characters\n"
+        pieces = [line * 20 for _ in range(800)]  # ~1 MB
+        await pilot.pause()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.take_snapshot()
+            for piece in pieces:
+                for token in piece.split(" "):  # many fragments per flush, as streamed
+                    pane.append(token + " ")
+                pane.flush()
+            after = tracemalloc.take_snapshot()
+        finally:
+            tracemalloc.stop()
+        grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+        sent = "".join(token + " " for piece in pieces for token in piece.split(" "))
+        assert pane.text == sent
+        # The log's lines, rows and rendered rows are ~2.5x the text (65-byte lines);
+        # keeping the raw text beside them made it ~3.5x.
+        assert grown < 3.0 * len(sent), (grown, len(sent))

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from duo_tui.safe_text import clean, clean_line
+from duo_tui.safe_text import clean, clean_line, is_clean
 from duo_tui.ui.deferred import after_first_frame
 from duo_tui.ui.widgets.quiet_focus import QuietFocus
 from duo_tui.ui.widgets.stream_log import StreamLog
@@ -153,6 +153,10 @@ class StreamPane(Vertical):
         self._title = title
         self._model = model
         self._auto_flush = auto_flush
+        # The exact text, kept beside the shown text only once the two differ: while
+        # every fragment is shown verbatim (no control character, tab or CR), the
+        # log's own lines are the text, and 100k tokens are not held twice.
+        self._verbatim = True
         self._chunks: list[str] = []
         self._joined = ""
         self._pending: list[str] = []
@@ -201,10 +205,18 @@ class StreamPane(Vertical):
     @property
     def text(self) -> str:
         """Everything appended since the last `reset`, exactly (including unflushed text)."""
+        if self._verbatim:
+            shown = self.query_one("#stream-body", StreamLog).text if self.is_mounted else ""
+            return shown + "".join(self._pending)
         if self._chunks:
             self._joined += "".join(self._chunks)
             self._chunks.clear()
         return self._joined + "".join(self._pending)
+
+    @property
+    def has_text(self) -> bool:
+        """True once anything was appended since the last `reset` (cheaper than `text`)."""
+        return self._chars > 0
 
     @property
     def state(self) -> StreamState:
@@ -245,6 +257,7 @@ class StreamPane(Vertical):
         """Start a new message: clear the body, set title and model, show `streaming`."""
         self._title = title
         self._model = model
+        self._verbatim = True
         self._chunks = []
         self._joined = ""
         self._pending = []
@@ -389,8 +402,14 @@ class StreamPane(Vertical):
             return
         batch = "".join(self._pending)
         self._pending.clear()
-        self._chunks.append(batch)
-        self.query_one("#stream-body", StreamLog).append(batch)
+        log = self.query_one("#stream-body", StreamLog)
+        if self._verbatim and ("\t" in batch or "\r" in batch or not is_clean(batch)):
+            # From here on the log shows something else than was sent: keep the text.
+            self._verbatim = False
+            self._joined = log.text
+        if not self._verbatim:
+            self._chunks.append(batch)
+        log.append(batch)
         self.flushes += 1
 
     # -- internals ----------------------------------------------------------
