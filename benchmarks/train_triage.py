@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from duo_tui.core.models import Review  # noqa: E402
 from duo_tui.core.triage import _assign as assign  # noqa: E402
-from duo_tui.core.triage import _PairScorer  # noqa: E402
 from duo_tui.core.triage_features import FEATURES  # noqa: E402
 from duo_tui.core.triage_model import WEIGHTS_FILE  # noqa: E402
+from duo_tui.core.triage_scorer import PairScorer  # noqa: E402
 
 L2 = 1.0
 #: Pairing thresholds (files unknown, files known) chosen from the held-out scores.
@@ -73,7 +73,7 @@ def shared_dir(name: str) -> Path:
 
 
 def _signals(a: Review, b: Review) -> np.ndarray:
-    feats = _PairScorer(a.findings, b.findings, 200).features(0, len(a.findings))
+    feats = PairScorer(a.findings, b.findings, 200).features(0, len(a.findings))
     return np.stack([feats[k].ravel() for k in FEATURES], axis=1)
 
 

@@ -1,7 +1,7 @@
 """What a same-problem pair of findings looks like: the signals of the matcher.
 
 Every candidate pair (a, b) of two reviews' findings gets a vector of signals,
-each an ``(len(a), len(b))`` array (computed by `duo_tui.core.triage`'s pair
+each an ``(len(a), len(b))`` array (computed by `duo_tui.core.triage_scorer`'s pair
 scorer, in blocks for large inputs); `duo_tui.core.triage_model` combines them
 into a probability with weights learned from real reviews. This module names
 the signals and holds the per-finding extractors of the newer ones:

@@ -117,7 +117,7 @@ def select_candidates(
     are left as they are."""
     import numpy as np
 
-    from duo_tui.core.triage import pair_thresholds, score_matrix
+    from duo_tui.core.triage_scorer import pair_thresholds, score_matrix
 
     fa, fb = a.findings, b.findings
     if not fa or not fb or len(fa) * len(fb) > MAX_CELLS:

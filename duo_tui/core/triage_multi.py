@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from duo_tui.core.triage import pair_thresholds, score_matrix
 from duo_tui.core.triage_assign import assign_edges
+from duo_tui.core.triage_scorer import pair_thresholds, score_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

@@ -1,6 +1,6 @@
 """The triage pair scorer in plain Python, for the small inputs most triages are.
 
-`duo_tui.core.triage`'s scorer works on numpy matrices, and numpy costs ~40 ms
+`duo_tui.core.triage_scorer` works on numpy matrices, and numpy costs ~40 ms
 of start-up to import: more than scoring a typical pair of reviews (20 x 20
 findings) takes in plain Python. So inputs of at most `PURE_MAX_CELLS` pairs are
 scored here, with the same signals, the same TF-IDF (sublinear tf, smoothed

@@ -36,7 +36,7 @@ def test_large_inputs_match_without_scipy() -> None:
     code = (
         "import random, sys\n"
         "from duo_tui.core.models import Finding, Review\n"
-        "from duo_tui.core import triage\n"
+        "from duo_tui.core import triage, triage_scorer\n"
         "rng = random.Random(5)\n"
         "words = [f'w{k}x{k * 7 % 13}' for k in range(6000)]\n"
         "def text(): return ' '.join(rng.choices(words, k=40))\n"
@@ -44,7 +44,7 @@ def test_large_inputs_match_without_scipy() -> None:
         "fb = [f.model_copy(update={'id': f'B{i}'}) for i, f in enumerate(fa)]\n"
         "res = triage.match_reviews(Review(reviewer='a', findings=fa), Review(reviewer='b', findings=fb))\n"
         "assert len(res.pairs) == 700, len(res.pairs)\n"
-        "scorer = triage._PairScorer(fa, fb, 200)\n"
+        "scorer = triage_scorer.PairScorer(fa, fb, 200)\n"
         "assert scorer.mx.sparse, 'the test must exercise the sparse path'\n"
         "print('scipy' in sys.modules)\n"
     )

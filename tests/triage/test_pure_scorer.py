@@ -18,12 +18,13 @@ from duo_tui.core import triage
 from duo_tui.core.models import Finding, Review
 from duo_tui.core.triage_groups import one_to_many, one_to_many_rows
 from duo_tui.core.triage_pure import PURE_MAX_CELLS, match_small, pure_probabilities
+from duo_tui.core.triage_scorer import PairScorer
 
 from .contract_cases import MINI, random_pair
 
 
 def _numpy_probabilities(a: list[Finding], b: list[Finding]) -> np.ndarray:
-    return triage._PairScorer(a, b, 200).probabilities(0, len(a))
+    return PairScorer(a, b, 200).probabilities(0, len(a))
 
 
 def _pairs() -> list[tuple[str, list[Finding], list[Finding]]]:
@@ -104,7 +105,7 @@ def test_long_findings_are_left_to_the_numpy_scorer(monkeypatch: pytest.MonkeyPa
         )
 
     a, b = [finding(k) for k in range(20)], [finding(k) for k in range(20)]
-    assert triage._PairScorer(a, b, 200).mx.sparse
+    assert PairScorer(a, b, 200).mx.sparse
     assert pure_probabilities(a, b, 200) is None and match_small(a, b, None, 200) is None
     got = triage.match_findings(a, b)  # falls back to numpy
     monkeypatch.setattr(triage, "PURE_MAX_CELLS", 0)
@@ -118,7 +119,7 @@ def test_findings_sharing_much_text_are_left_to_numpy(monkeypatch: pytest.Monkey
     detail = " ".join(words)
     a = [Finding(id=f"A{i}", severity="low", title="same", detail=detail) for i in range(50)]
     b = [Finding(id=f"B{i}", severity="low", title="same", detail=detail) for i in range(50)]
-    assert not triage._PairScorer(a, b, 200).mx.sparse  # declined for the work, not sparsity
+    assert not PairScorer(a, b, 200).mx.sparse  # declined for the work, not sparsity
     assert match_small(a, b, None, 200) is None
     got = triage.match_findings(a, b)
     monkeypatch.setattr(triage, "PURE_MAX_CELLS", 0)
