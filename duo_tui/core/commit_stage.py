@@ -14,8 +14,8 @@ from duo_tui.core.artifacts import CommitArtifact
 from duo_tui.core.events import ArtifactReady
 from duo_tui.core.models import Stage
 from duo_tui.core.plan_manifest import is_conventional
-from duo_tui.core.runner import Produced, SessionBlocked, StageCtx, StageError
 from duo_tui.core.session import Task, TaskState
+from duo_tui.core.stage_contract import Produced, SessionBlocked, StageCtx, StageError
 from duo_tui.core.task_base import TaskBase
 from duo_tui.safe_text import clean
 from duo_tui.vcs.commit import SESSION_TRAILER

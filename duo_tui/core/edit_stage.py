@@ -18,9 +18,9 @@ from duo_tui.core.context import file_contents
 from duo_tui.core.edits import EditApplyError, apply_edits, parse_edits
 from duo_tui.core.events import UserDecision
 from duo_tui.core.models import Stage
-from duo_tui.core.runner import Produced, StageCtx, StageError
 from duo_tui.core.scope import MERGE, SKIP, failure_actions, out_of_scope
 from duo_tui.core.session import StageRun
+from duo_tui.core.stage_contract import Produced, StageCtx, StageError
 from duo_tui.core.task_base import TaskBase
 from duo_tui.core.task_bounds import bound_notes, diff_size
 from duo_tui.core.task_replan import skip_or_merge, split_oversize, switch_to_full_workflow

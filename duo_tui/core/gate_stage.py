@@ -13,8 +13,8 @@ from duo_tui.core.artifacts import GateArtifact
 from duo_tui.core.events import ArtifactReady, TextDelta, UserDecision
 from duo_tui.core.fix_context import FixRound
 from duo_tui.core.models import Stage
-from duo_tui.core.runner import Produced, StageCtx, StopSession
 from duo_tui.core.session import StageRun
+from duo_tui.core.stage_contract import Produced, StageCtx, StopSession
 from duo_tui.core.task_base import TaskBase
 from duo_tui.errors import DuoError
 from duo_tui.redact import redact

@@ -5,16 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from duo_tui.core.models import Stage
+from duo_tui.core.events import SessionEnded
+from duo_tui.core.models import Mode, Stage
 from duo_tui.core.planning import PlanningStages
-from duo_tui.core.runner import (
-    SessionBlocked,
-    StopSession,
-    TasksReplanned,
-    finish_session,
-    is_fast,
-)
-from duo_tui.core.session import SessionStatus, StageRun, TaskState
+from duo_tui.core.runner import RunnerBase
+from duo_tui.core.session import Session, SessionStatus, StageRun, TaskState
+from duo_tui.core.stage_contract import SessionBlocked, StopSession, TasksReplanned
 from duo_tui.core.task_cycle import TaskCycle
 from duo_tui.redact import redact
 
@@ -150,3 +146,23 @@ class Pipeline(PlanningStages, TaskCycle):
 
 
 __all__ = ["Pipeline", "Stage"]
+
+
+def finish_session(runner: RunnerBase, status: SessionStatus, reason: str | None) -> dict[str, Any]:
+    s = runner.session
+    s.status = status
+    s.stop_reason = reason
+    if status == SessionStatus.STOPPED:
+        for t in s.tasks:
+            if t.state == TaskState.RUNNING:
+                t.state = TaskState.STOPPED
+    runner.save()
+    from duo_tui.core.report import build_report
+
+    report = build_report(s)
+    runner.emit(SessionEnded(status.value, reason, report))
+    return report
+
+
+def is_fast(session: Session) -> bool:
+    return session.mode == Mode.FAST

@@ -21,8 +21,9 @@ from duo_tui.core.plan_manifest import (
     split_task,
     tasks_for,
 )
-from duo_tui.core.runner import Produced, RunnerBase, StageCtx, StageError
+from duo_tui.core.runner import RunnerBase
 from duo_tui.core.session import PlanStep, Task, TaskState
+from duo_tui.core.stage_contract import Produced, StageCtx, StageError
 from duo_tui.prompts import render, untrusted
 from duo_tui.safe_text import clean
 
@@ -329,7 +330,7 @@ class PlanningStages(RunnerBase):
                 **extra,
             )
             if d.action == "stop":
-                from duo_tui.core.runner import StopSession
+                from duo_tui.core.stage_contract import StopSession
 
                 raise StopSession(d.reason or "stopped by the human at the task list")
             if d.action == "autopilot":

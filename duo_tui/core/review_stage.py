@@ -26,13 +26,13 @@ from duo_tui.core.review_rerun import (
     plan_rerun,
     reviewer_slots,
 )
-from duo_tui.core.runner import (
+from duo_tui.core.session import Task
+from duo_tui.core.stage_contract import (
     FATAL_FAULTS,
     Produced,
     StageCtx,
     StageError,
 )
-from duo_tui.core.session import Task
 from duo_tui.core.task_base import TaskBase, file_slug
 from duo_tui.errors import ReviewParseError
 from duo_tui.limits import Limits

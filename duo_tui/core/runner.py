@@ -5,14 +5,15 @@ at every checkpoint, either decides by the convergence rule (autopilot) or
 awaits a `UserDecision` from its driver (the TUI, or the headless runner).
 Stage-specific work lives in `planning.py` (plan, align, sizing) and
 `task_cycle.py` (execute, gate, triage, fix, commit; review in `review_stage.py`); this module holds
-the machinery they share.
+the machinery they share: events, persistence, the checkpoint loop and its
+drivers. What a stage run takes, gives and raises is `stage_contract.py`; the
+session's end (`finish_session`) is the pipeline's (`pipeline.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,13 +28,21 @@ from duo_tui.core.events import (
     ErrorEvent,
     Event,
     Notice,
-    SessionEnded,
     StageFinished,
     StageStarted,
     UserDecision,
 )
-from duo_tui.core.models import Mode, Stage, StageState
-from duo_tui.core.session import Decision, Session, SessionStatus, StageRun, TaskState
+from duo_tui.core.models import Stage, StageState
+from duo_tui.core.session import Decision, Session, StageRun
+from duo_tui.core.stage_contract import (
+    FATAL_FAULTS,
+    AutoRule,
+    ExtraActions,
+    Produced,
+    StageCtx,
+    StageError,
+    StopSession,
+)
 from duo_tui.errors import DiskFullError, DuoError
 from duo_tui.prompts import render
 from duo_tui.providers.base import Provider
@@ -47,86 +56,8 @@ class Driver(Protocol):
     async def decide(self, checkpoint: Checkpoint) -> UserDecision: ...
 
 
-class StopSession(Exception):
-    """End the session now; the message is the stop_reason in words."""
-
-
-class SessionBlocked(StopSession):
-    """The session cannot go on until the human acts (e.g. a commit refused for a secret):
-    it ends `blocked`, and resuming it tries again from where it stood."""
-
-
-class StageError(Exception):
-    """A stage run failed; the message is shown to the human and fed back on rerun.
-
-    `fatal` marks a failure a rerun by autopilot would not fix (a reply cut off
-    even with the larger budget, a refusal): autopilot stops and names it.
-    """
-
-    def __init__(self, message: str, *, fatal: bool = False) -> None:
-        super().__init__(message)
-        self.fatal = fatal
-
-
-class TasksReplanned(Exception):
-    """The task list changed under the running task (a split, a switch to the full
-    workflow): the pipeline starts over from where the session now stands."""
-
-
-@dataclass
-class Produced:
-    """What one stage run produced, shown at its checkpoint."""
-
-    summary: str
-    artifact: str = ""  # the editable text (plan, raw edits, review JSON, commit message)
-    data: dict[str, Any] = field(default_factory=dict)
-    ok: bool = True  # False for a gate that failed (a result, not an error)
-    label: str = ""  # names this result among alternatives after a rerun
-    payload: Any = None
-
-
-@dataclass
-class StageCtx:
-    """Inputs of one stage run."""
-
-    model: str | None
-    reason: str  # the human's rejection reason, for the rerun prompt
-    error: str  # the previous attempt's error, for the rerun prompt
-    attempt: int
-    resume: bool  # the process restarted while this stage awaited a decision
-    target: int | None = None  # rerun only this part (a reviewer), see UserDecision.target
-    target_model: str | None = None  # ...with this model (for that part only)
-
-    def feedback(self) -> str:
-        parts = []
-        if self.reason:
-            parts.append(f"The human rejected the previous attempt: {self.reason}")
-        if self.error:
-            parts.append(f"The previous attempt failed:\n{self.error}")
-        return "\n\n".join(parts)
-
-
-FATAL_FAULTS = frozenset(
-    {
-        "auth",
-        "bad_request",
-        "config",
-        "spend_limit",
-        # A reply that did not end normally: cut off even after the retry with a larger
-        # budget, refused, paused, ended for an unknown reason, or over the size limit.
-        "cut_off",
-        "refused",
-        "paused",
-        "unknown_ending",
-        "too_large",
-    }
-)
-
 ACTIONS = ("accept", "reject", "rerun", "edit", "swap_roles", "autopilot", "stop")
 _KNOWN = frozenset({*ACTIONS, "choose"})
-
-AutoRule = Callable[[Produced | None, str | None, StageRun], UserDecision]
-ExtraActions = Callable[[Produced], tuple[str, ...]]
 
 
 class RunnerBase:
@@ -561,23 +492,3 @@ class QueueDriver:
 
     def answer(self, decision: UserDecision) -> None:
         self.queue.put_nowait(decision)
-
-
-def finish_session(runner: RunnerBase, status: SessionStatus, reason: str | None) -> dict[str, Any]:
-    s = runner.session
-    s.status = status
-    s.stop_reason = reason
-    if status == SessionStatus.STOPPED:
-        for t in s.tasks:
-            if t.state == TaskState.RUNNING:
-                t.state = TaskState.STOPPED
-    runner.save()
-    from duo_tui.core.report import build_report
-
-    report = build_report(s)
-    runner.emit(SessionEnded(status.value, reason, report))
-    return report
-
-
-def is_fast(session: Session) -> bool:
-    return session.mode == Mode.FAST

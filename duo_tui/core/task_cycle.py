@@ -23,8 +23,8 @@ from duo_tui.core.gate_stage import GateStage
 from duo_tui.core.models import Review, Stage
 from duo_tui.core.plan_manifest import task_markdown
 from duo_tui.core.review_stage import ReviewStage
-from duo_tui.core.runner import StageError
 from duo_tui.core.session import TaskState
+from duo_tui.core.stage_contract import StageError
 from duo_tui.core.task_base import TaskBase
 from duo_tui.core.triage_stage import TriageStage
 

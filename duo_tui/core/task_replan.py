@@ -15,9 +15,9 @@ from duo_tui.core.artifacts import TasksArtifact, task_list
 from duo_tui.core.events import ArtifactReady, UserDecision
 from duo_tui.core.models import Mode, Stage
 from duo_tui.core.plan_manifest import renumber, split_by_bound
-from duo_tui.core.runner import Produced, StageError, TasksReplanned
 from duo_tui.core.scope import SKIP, merged_task
 from duo_tui.core.session import Task, TaskState
+from duo_tui.core.stage_contract import Produced, StageError, TasksReplanned
 from duo_tui.core.task_base import TaskBase
 
 __all__ = ["discard_change", "skip_or_merge", "split_oversize", "switch_to_full_workflow"]

@@ -29,8 +29,8 @@ from duo_tui.core.convergence import (
 from duo_tui.core.events import ArtifactReady, UserDecision
 from duo_tui.core.fix_context import FixRound
 from duo_tui.core.models import Finding, FindingDecision, Review, Stage
-from duo_tui.core.runner import Produced, StageCtx, StopSession
 from duo_tui.core.session import RoundSummary, StageRun, Task
+from duo_tui.core.stage_contract import Produced, StageCtx, StopSession
 from duo_tui.core.task_base import TaskBase
 from duo_tui.core.triage_round import correct_round, judge_round, rekey_preselection
 
