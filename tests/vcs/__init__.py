@@ -1,0 +1,1 @@
+"""Tests of `duo_tui.vcs`: git, the session worktree, diffs, commits, the gate."""
