@@ -23,11 +23,12 @@ from textual.binding import Binding, BindingType, Keymap
 
 from duo_tui.core.enums import Mode
 from duo_tui.providers.preload import InputGate, install_gate, uninstall_gate
-from duo_tui.safe_text import clean, clean_line
+from duo_tui.safe_text import clean
 from duo_tui.shutdown import StopOnSignal, exit_status
 from duo_tui.ui import perf
 from duo_tui.ui.perf import FastApp
 from duo_tui.ui.pipeline_thread import JOIN_TIMEOUT_S, prepare_opening
+from duo_tui.ui.visible import shown, shown_line
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from duo_tui.eval.results import EvalReport
     from duo_tui.eval.suite import Suite
     from duo_tui.session_summary import SessionInfo
+    from duo_tui.ui.eval_messages import EvalDetailWanted, EvalReported
     from duo_tui.ui.screens.eval import EvalScreen
     from duo_tui.ui.screens.triage import TriageScreen
     from duo_tui.ui.workbench import WorkbenchScreen
@@ -182,11 +184,12 @@ class DuoApp(FastApp, App[None]):
         Toasts carry model and repository text (errors echoed by providers, commit
         subjects, stop reasons, file names), so the message is cleaned and never
         parsed as markup, whatever the caller asked (`markup` is ignored): a `[` in
-        a model's words must not style the toast or bind a click to an action.
+        a model's words must not style the toast or bind a click to an action. A
+        multi-megabyte message is cut (`ui/visible.py`): the toast shows its start.
         """
         super().notify(
-            clean(str(message)),
-            title=clean_line(str(title)),
+            clean(shown(str(message))),
+            title=shown_line(str(title)),
             severity=severity,
             timeout=timeout,
             markup=False,
@@ -296,6 +299,20 @@ class DuoApp(FastApp, App[None]):
         said is printed on stderr once the screen is gone (see `cli.py`)."""
         self.exit_message = message.said
         self.exit()
+
+    def on_eval_detail_wanted(self, message: EvalDetailWanted) -> None:
+        """The eval report's enter on a configuration: its per-case detail, full screen."""
+        from duo_tui.ui.screens.eval_detail import EvalDetailScreen
+
+        self.push_screen(EvalDetailScreen(message.report, message.suite, message.config))
+
+    def on_eval_reported(self, message: EvalReported) -> None:
+        """The eval run went on: the detail screens opened from it show the newer report."""
+        from duo_tui.ui.screens.eval_detail import EvalDetailScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, EvalDetailScreen):
+                screen.update_report(message.report)
 
     def _register_all_themes(self) -> None:
         from duo_tui.ui.themes import register_themes

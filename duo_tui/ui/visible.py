@@ -1,5 +1,6 @@
 """`visible(text)`: a Rich `Text` built from untrusted parts, with its controls made visible;
-`shown(text)`: an untrusted field cut to what a widget draws.
+`shown(text)`: an untrusted field cut to what a widget draws; `shown_line(text)`: a
+one-line field (a title, a name) cut and cleaned to one line.
 
 Screens that assemble a styled `Text` from many pieces of model and repository
 text (a task's goal, findings, commit message, diff) pass the result here once
@@ -11,16 +12,19 @@ A review may hold a multi-megabyte word (2 MB fit in a model reply, 20 MB in a
 review file given to `duo-tui triage`); drawn whole, Textual wraps it into
 thousands of lines on every render (a 5 MB title took 95 s and 370 MB to show).
 `shown` keeps the first `SHOWN_CHARS` characters of such a field and says how
-many more there are; the file itself keeps all of them.
+many more there are; the file itself keeps all of them. Every surface that shows
+model or repository text (the triage screen, the review panes, a task's detail,
+the task list, the eval report and its detail, the history, dialogs and toasts)
+cuts each field with them.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from duo_tui.safe_text import clean, is_clean
+from duo_tui.safe_text import clean, clean_line, is_clean
 
-__all__ = ["SHOWN_CHARS", "TITLE_CHARS", "shown", "visible"]
+__all__ = ["SHOWN_CHARS", "TITLE_CHARS", "shown", "shown_line", "visible"]
 
 #: The most characters of one untrusted field (a finding's detail) a widget draws.
 SHOWN_CHARS = 10_000
@@ -33,6 +37,11 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit:,} more characters not shown)"
+
+
+def shown_line(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` cut by `shown`, then cleaned to one line (controls made visible)."""
+    return clean_line(shown(text, limit))
 
 
 def visible(text: Text) -> Text:

@@ -13,7 +13,8 @@ from duo_tui.cli_parser import build_parser
 from duo_tui.eval.command import EvalPlan, plan_eval
 from duo_tui.ui.app import DuoApp
 from duo_tui.ui.screens.eval import EvalScreen
-from duo_tui.ui.screens.eval_detail import EvalDetail, EvalDetailScreen
+from duo_tui.ui.screens.eval_detail import EvalDetailScreen
+from duo_tui.ui.widgets.eval_detail import EvalDetail
 from tests.eval.helpers import CASE_TOML, write_case
 
 from ._helpers import wait_for

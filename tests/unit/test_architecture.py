@@ -62,10 +62,9 @@ def test_every_screen_is_under_the_screens_contract() -> None:
     assert covered <= {
         str(m).removeprefix("duo_tui.ui.screens.") for m in screens["forbidden_modules"]
     }  # type: ignore[attr-defined]
-    # screens reach each other through the app: the help screen is opened with `app.help`
-    ignored = screens.get("ignore_imports", [])
-    assert [e for e in ignored if str(e).endswith(".help")] == []  # type: ignore[union-attr]
-    assert len(ignored) <= 1, ignored  # type: ignore[arg-type]
+    # screens reach each other through the app (the help is opened with `app.help`, the
+    # eval detail by a message the app handles): no import between two screens is let by
+    assert screens.get("ignore_imports", []) == []
 
 
 def test_every_workbench_module_is_a_layer() -> None:

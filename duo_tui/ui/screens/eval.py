@@ -33,10 +33,10 @@ from duo_tui.eval.live import CACHED, DONE, FAILED, RUNNING, LiveRun, Snapshot
 from duo_tui.eval.report import HEAD, compact_cells, cost_text, row_cells
 from duo_tui.eval.results import ConfigResult, EvalReport
 from duo_tui.eval.suite import Suite
-from duo_tui.safe_text import clean_line
-from duo_tui.ui.screens.eval_detail import EvalDetail, EvalDetailScreen
-from duo_tui.ui.visible import visible
+from duo_tui.ui.eval_messages import EvalDetailWanted, EvalReported
+from duo_tui.ui.visible import shown_line, visible
 from duo_tui.ui.widgets.eval_chart import ChartRow, EvalChart
+from duo_tui.ui.widgets.eval_detail import EvalDetail
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ class EvalScreen(Screen[None]):
         self.suite: Suite = suite
         self.models: list[str] = models
         self.report: EvalReport | None = report
+        self._reported = report  # the newest report posted up (`EvalReported`)
         self.snap: Snapshot | None = None
         self.finished = report is not None
         self.error: str | None = None
@@ -240,9 +241,9 @@ class EvalScreen(Screen[None]):
         except asyncio.CancelledError:
             self.post_message(self.Finished(live.report(stopped="stopped by you before the end")))
         except DuoError as exc:
-            self.post_message(self.Failed(clean_line(redact(str(exc)))))
+            self.post_message(self.Failed(shown_line(redact(str(exc)))))
         except Exception as exc:  # a crash in a review must not take the screen down
-            self.post_message(self.Failed(clean_line(redact(f"{type(exc).__name__}: {exc}"))))
+            self.post_message(self.Failed(shown_line(redact(f"{type(exc).__name__}: {exc}"))))
         finally:
             self._run_loop = None
             loop.close()
@@ -302,9 +303,9 @@ class EvalScreen(Screen[None]):
         s = self.suite
         demo = self.plan is not None and self.plan.demo
         start = (
-            f"eval · suite {clean_line(s.name)}: {len(s.cases)} cases, {s.issue_count} known issues"
+            f"eval · suite {shown_line(s.name)}: {len(s.cases)} cases, {s.issue_count} known issues"
         )
-        names = f" · reviewers: {', '.join(clean_line(m) for m in self.models)}"
+        names = f" · reviewers: {', '.join(shown_line(m) for m in self.models)}"
         tail = " · demo: scripted reviewers" if demo else ""
         if len(start + names + tail) > self.app.size.width - 2:  # one line: the table names them
             names, tail = f" · {len(self.models)} reviewers", " · demo" if demo else ""
@@ -340,7 +341,7 @@ class EvalScreen(Screen[None]):
                 + f" · {snap.elapsed_s:.1f}s"
             )
             if snap.running:
-                now = ", ".join(f"{clean_line(m)} on {clean_line(c)}" for m, c in snap.running[:2])
+                now = ", ".join(f"{shown_line(m)} on {shown_line(c)}" for m, c in snap.running[:2])
                 more = f" (+{len(snap.running) - 2})" if len(snap.running) > 2 else ""
                 t.append(f"\n  now: {now}{more}", style="dim")
         elif report is not None:
@@ -359,7 +360,7 @@ class EvalScreen(Screen[None]):
             )
             if report.stopped:
                 t.append("\nPARTIAL: ", style=f"bold {self._var('warning')}")
-                t.append(clean_line(report.stopped))
+                t.append(shown_line(report.stopped))
             elif report.partial:
                 failed = sum(1 for r in report.reviews if r.get("error"))
                 t.append("\nPARTIAL: ", style=f"bold {self._var('warning')}")
@@ -380,7 +381,7 @@ class EvalScreen(Screen[None]):
             t.append("cases ", style="bold")
             room, used = self.app.size.width - 2, 6
             for k, (cid, states) in enumerate(snap.states):
-                name = clean_line(cid)
+                name = shown_line(cid)
                 width = len(name) + 1 + len(states)
                 if k and used + 2 + width > room:  # an entry is never split over two lines
                     t.append("\n")
@@ -422,7 +423,7 @@ class EvalScreen(Screen[None]):
         else:  # a narrow terminal: model names without their provider, percentages only
             short = short_names(self.models)
             name, values = " + ".join(short[m] for m in cfg.models), compact_cells(cfg, total)
-        out = [Text(clean_line(name), style="bold" if len(cfg.models) == 2 else "")]
+        out = [Text(shown_line(name), style="bold" if len(cfg.models) == 2 else "")]
         out += [Text(v) for v in values]
         if cfg.agreed_precision is not None and cfg.agreed_precision > (
             cfg.single_precision or 0.0
@@ -466,10 +467,9 @@ class EvalScreen(Screen[None]):
         return self.report.configs[min(table.cursor_row, len(self.report.configs) - 1)]
 
     def _pane(self) -> None:
-        if self.report is not None:
-            for screen in self.app.screen_stack:  # a detail opened while the run goes
-                if isinstance(screen, EvalDetailScreen) and screen.report is not self.report:
-                    screen.update_report(self.report)
+        if self.report is not None and self.report is not self._reported:
+            self._reported = self.report  # a detail opened while the run goes follows it
+            self.post_message(EvalReported(self.report))
         cfg = self._current()
         if cfg is not None and self.report is not None:
             self.query_one("#eval-pane", EvalDetail).show(self.report, self.suite, cfg)
@@ -489,7 +489,7 @@ class EvalScreen(Screen[None]):
         if cfg is None or self.report is None:
             self.notify("no configuration has a scored case yet", timeout=3)
             return
-        self.app.push_screen(EvalDetailScreen(self.report, self.suite, cfg))
+        self.post_message(EvalDetailWanted(self.report, self.suite, cfg))
 
     def action_stop(self) -> None:
         if self.finished or self._run_loop is None:

@@ -1,197 +1,29 @@
-"""Per-case detail of one eval configuration: which known issue it found, and who found it.
+"""One eval configuration's per-case detail, full screen: enter (or `d`) on a
+configuration of the eval report opens it, escape closes it.
 
-`EvalDetail` (a widget: the eval screen's detail pane on a large terminal) and
-`EvalDetailScreen` (the same, full screen; enter on a configuration opens it,
-escape closes it). One row per known issue of every case: found or missed, and
-for a pair `✓ both`, `◀ only A` or `▶ only B`: an issue only one of the two
-found is one the other alone would have missed, what the pair bought. Glyph and
-word, never colour alone; `· judge` when the judge model made or confirmed the
-match. The highlighted issue's full text is shown below the table, with the
-matches behind it and who made each (the matcher, or the judge with its
-one-line reason). Suite and model text (titles, issue descriptions, the judge's
-reasons) is untrusted: plain `Text`, controls made visible, never markup.
+The eval screen does not open it itself (screens do not import each other): it
+posts `EvalScreen.DetailWanted` and the app pushes this screen. While the run
+goes on the eval screen posts `EvalScreen.Reported` with each newer report and
+the app hands it down (`update_report`): attributes down, messages up. What is
+shown is the `EvalDetail` widget (`ui/widgets/eval_detail.py`), the same as the
+eval screen's pane.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
-from duo_tui.eval.detail import (
-    BOTH,
-    CLEAN,
-    FOUND,
-    MISSED,
-    NOT_RUN,
-    ONLY_A,
-    ONLY_B,
-    IssueRow,
-    config_rows,
-    pair_gain,
-    short_names,
-)
-from duo_tui.eval.results import ConfigResult, EvalReport, MatchRecord
+from duo_tui.eval.results import ConfigResult, EvalReport
 from duo_tui.eval.suite import Suite
-from duo_tui.safe_text import clean_line
-from duo_tui.ui.match_marks import ONLY_A_GLYPH, ONLY_B_GLYPH
-from duo_tui.ui.visible import visible
+from duo_tui.ui.widgets.eval_detail import EvalDetail
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
-__all__ = ["EvalDetail", "EvalDetailScreen", "detail_head", "match_line"]
-
-_COLUMNS = ("case", "findings", "issue", "severity", "found by", "known issue")
-
-
-def _pct(n: int | None, d: int | None, v: float | None) -> str:
-    return "-" if v is None or d is None else f"{100 * v:.0f}% ({n}/{d})"
-
-
-def detail_head(report: EvalReport, cfg: ConfigResult) -> Text:
-    """What the configuration scored, and for a pair what it found that one alone missed."""
-    names = short_names(report.models)
-    t = Text()
-    t.append(clean_line(cfg.name), style="bold")
-    t.append(
-        f" · {cfg.cases}/{report.cases} cases · recall {_pct(cfg.found, cfg.issues, cfg.recall)}"
-        f" · precision {_pct(cfg.hits, cfg.findings, cfg.precision)}"
-    )
-    if cfg.agreed is not None:
-        t.append(
-            f" · agreed {_pct(cfg.agreed_hits, cfg.agreed, cfg.agreed_precision)}"
-            f" vs one only {_pct(cfg.single_hits, cfg.single, cfg.single_precision)}"
-        )
-    gain = pair_gain(cfg)
-    if gain is not None:
-        a, b = (clean_line(names[m]) for m in cfg.models)
-        t.append("\n")
-        if gain.total:
-            t.append(f"the pair found {gain.total} issue(s) one of them alone missed: ")
-            t.append(f"{ONLY_A_GLYPH} {gain.only_a} only {a}", style="bold")
-            t.append(f" ({b} alone missed them), ")
-            t.append(f"{ONLY_B_GLYPH} {gain.only_b} only {b}", style="bold")
-            t.append(f" ({a} alone missed them)")
-        else:
-            t.append("the pair found nothing that each of them did not find alone")
-    return visible(t)
-
-
-def match_line(r: MatchRecord, model: str) -> Text:
-    """One match behind an issue, and who made it: `✓ a F2 (judge, joined: reason)`;
-    the judge's no is `✗`. Model text is cleaned to one line, never markup."""
-    t = Text("✓ " if r.matched else "✗ ", style="bold")
-    t.append(f"{model} {clean_line(r.finding)}")
-    if r.title:
-        title = clean_line(r.title)
-        t.append(f" “{title if len(title) <= 60 else title[:59] + '…'}”")
-    if r.by == "judge":
-        t.append(f" · judge ({r.applied})" if r.applied else " · judge", style="bold")
-        if r.reason:
-            t.append(": " + clean_line(r.reason))
-    else:
-        t.append(" · matcher" + (f" {r.score:.2f}" if r.score is not None else ""))
-    return t
-
-
-class EvalDetail(Vertical):
-    """The per-case table of one configuration, its summary above, the issue's text below."""
-
-    DEFAULT_CSS = """
-    EvalDetail { height: 1fr; }
-    EvalDetail > .eval-detail-head { height: auto; padding: 0 1; }
-    EvalDetail > DataTable { height: 1fr; }
-    EvalDetail > .eval-issue-text { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
-    """
-
-    def __init__(self, *, id: str | None = None, focusable: bool = True) -> None:
-        super().__init__(id=id)
-        self.table_focusable = focusable
-        self.rows: list[IssueRow] = []
-        self.config: ConfigResult | None = None
-        self.models: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="eval-detail-head")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.can_focus = self.table_focusable
-        yield table
-        yield Static("", classes="eval-issue-text")
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*_COLUMNS)
-
-    def _var(self, name: str) -> str:
-        return self.app.theme_variables.get(name, "")
-
-    def _found_cell(self, row: IssueRow, names: list[str]) -> Text:
-        label, var = {
-            BOTH: ("✓ both", "duo-agree"),
-            FOUND: ("✓ found", "duo-agree"),
-            ONLY_A: (f"{ONLY_A_GLYPH} only {names[0]}", "duo-only-a"),
-            ONLY_B: (f"{ONLY_B_GLYPH} only {names[-1]}", "duo-only-b"),
-            MISSED: ("✗ missed", "duo-hunk-rejected"),
-            CLEAN: ("clean change", ""),
-            NOT_RUN: ("not reviewed", ""),
-        }[row.found_by]
-        style = f"bold {self._var(var)}" if var else "dim"
-        cell = Text(label, style=style)
-        if row.judged:
-            cell.append(" · judge")
-        return cell
-
-    def show(self, report: EvalReport, suite: Suite, cfg: ConfigResult) -> None:
-        self.config = cfg
-        self.models = list(report.models)
-        self.rows = config_rows(report, suite, cfg)
-        self.query_one(".eval-detail-head", Static).update(detail_head(report, cfg))
-        short = short_names(report.models)
-        names = [clean_line(short[m]) for m in cfg.models]
-        table: DataTable[Text] = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        room = max(40, (self.size.width or self.app.size.width) - 72)  # the other columns
-        for k, row in enumerate(self.rows):
-            counts = ""
-            if row.first and row.findings is not None:
-                counts = f"{row.findings}" + (
-                    f" · {row.false_alarms} false" if row.false_alarms else ""
-                )
-            description = clean_line(row.description)
-            table.add_row(
-                Text(clean_line(row.case) if row.first else "", style="bold"),
-                Text(counts),
-                Text(row.issue),
-                Text(row.severity, style=self._var(f"duo-{row.severity}") if row.severity else ""),
-                self._found_cell(row, names),
-                Text(description if len(description) <= room else description[: room - 1] + "…"),
-                key=str(k),
-            )
-        if self.rows:
-            table.move_cursor(row=max(0, min(keep, len(self.rows) - 1)), animate=False)
-            self._describe(table.cursor_row)
-
-    def _describe(self, k: int) -> None:
-        if not 0 <= k < len(self.rows):
-            return
-        row = self.rows[k]
-        what = f"{row.case} {row.issue}: " if row.issue else f"{row.case}: "
-        text = Text(clean_line(what) + clean_line(row.description))
-        short = short_names(self.models)
-        for r in row.matches:
-            text.append("\n")
-            text.append_text(match_line(r, clean_line(short.get(r.model, r.model))))
-        self.query_one(".eval-issue-text", Static).update(visible(text))
-
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._describe(event.cursor_row)
+__all__ = ["EvalDetailScreen"]
 
 
 class EvalDetailScreen(Screen[None]):
@@ -217,6 +49,8 @@ class EvalDetailScreen(Screen[None]):
 
     def update_report(self, report: EvalReport) -> None:
         """The run went on: show the same configuration in the newer report."""
+        if report is self.report:
+            return
         cfg = next((c for c in report.configs if c.name == self.config.name), None)
         if cfg is not None and self.is_mounted:
             self.report, self.config = report, cfg
