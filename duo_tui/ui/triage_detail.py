@@ -48,11 +48,11 @@ def provenance(g: dict[str, Any]) -> Content | None:
         lines.append(
             Content.from_markup(
                 "[b]⚖ judge[/b]: $a/$b $verdict ($applied): $reason",
-                a=clean_line(str(v.get("a", "?"))),
-                b=clean_line(str(v.get("b", "?"))),
-                verdict=clean_line(str(v.get("verdict", "?"))),
-                applied=clean_line(str(v.get("applied", "?"))),
-                reason=clean_line(str(v.get("reason", ""))),
+                a=clean_line(shown(str(v.get("a", "?")), TITLE_CHARS)),
+                b=clean_line(shown(str(v.get("b", "?")), TITLE_CHARS)),
+                verdict=clean_line(shown(str(v.get("verdict", "?")), TITLE_CHARS)),
+                applied=clean_line(shown(str(v.get("applied", "?")), TITLE_CHARS)),
+                reason=clean_line(shown(str(v.get("reason", "")))),
             )
         )
     if not lines:
@@ -96,10 +96,10 @@ def detail_sides(
         note = Content.from_markup(
             "[$warning]carried over[/]: the same finding was $key in round $round, decided "
             "$decision" + (" ($reason)" if carried.get("reason") else ""),
-            key=clean_line(str(carried.get("key", "?"))),
-            round=clean_line(str(carried.get("round", "?"))),
+            key=clean_line(shown(str(carried.get("key", "?")), TITLE_CHARS)),
+            round=clean_line(shown(str(carried.get("round", "?")), TITLE_CHARS)),
             decision=DECISION_LABEL.get(str(carried.get("decision")), "?"),
-            reason=clean_line(str(carried.get("reason", ""))),
+            reason=clean_line(shown(str(carried.get("reason", "")))),
         )
         sides[0] = Content.assemble(note, "\n\n", sides[0] or "")
     said = provenance(g)

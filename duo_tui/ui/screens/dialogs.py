@@ -2,7 +2,9 @@
 confirm, a task's fields.
 
 Titles are plain text and everything shown from a model (an artifact, a rule, an
-alternative) has its control characters made visible (`duo_tui.safe_text`).
+alternative) has its control characters made visible (`duo_tui.safe_text`) and, where
+it is only shown, is cut (`ui/visible.py`: a title to 500 characters, a body or an
+alternative to 10,000). What an editor opens is never cut: it is saved back.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.safe_text import clean, clean_line
+from duo_tui.ui.visible import shown, shown_line
 
 
 class _Dialog(ModalScreen[object]):
@@ -60,7 +63,7 @@ class ReasonDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield Label(shown_line(self._title), classes="title", markup=False)
             yield Input(placeholder=self._placeholder, id="reason")
             yield Static("enter to confirm · escape to cancel", classes="hint")
 
@@ -94,7 +97,7 @@ class _Picker(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield Label(shown_line(self._title), classes="title", markup=False)
             yield OptionList(*self._options(), id=self.LIST_ID)
             yield Static(self.HINT, classes="hint")
 
@@ -138,10 +141,10 @@ class ReviewerPicker(_Picker):
         self._reviewers = reviewers  # (index, name, model)
 
     def _options(self) -> list[Option]:
-        both = " · ".join(f"{n} {clean_line(m)}" for _, n, m in self._reviewers)
+        both = " · ".join(f"{n} {shown_line(m)}" for _, n, m in self._reviewers)
         options = [Option(Content(f"all reviewers ({both})"), id="__all__")]
         options += [
-            Option(Content(f"only {n} · {clean_line(m)} (the other review is kept)"), id=str(i))
+            Option(Content(f"only {n} · {shown_line(m)} (the other review is kept)"), id=str(i))
             for i, n, m in self._reviewers
         ]
         return options
@@ -171,7 +174,7 @@ class EditDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
+            yield Label(shown_line(self._title), classes="title", markup=False)
             yield TextArea(
                 clean(self._text), id="editor", language=self._language, show_line_numbers=True
             )
@@ -208,10 +211,10 @@ class ChooseDialog(_Dialog):
             with Horizontal(id="sides"):
                 for i, (label, text) in enumerate(self._alts):
                     with Vertical(classes="side") as v:
-                        v.border_title = Content(f"{i + 1}: {clean_line(label)}")
+                        v.border_title = Content(f"{i + 1}: {shown_line(label)}")
                         # the whole label, wrapped: the border title is cut when narrow
-                        yield Static(Content(clean_line(label)), classes="side-label")
-                        yield TextArea(clean(text), read_only=True, soft_wrap=True)
+                        yield Static(Content(shown_line(label)), classes="side-label")
+                        yield TextArea(clean(shown(text)), read_only=True, soft_wrap=True)
             with Horizontal(id="use"):
                 for i, _alt in enumerate(self._alts):  # each under its side, short: never cut
                     yield Button(
@@ -244,8 +247,8 @@ class ConfirmDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(clean_line(self._title), classes="title", markup=False)
-            yield Static(clean(self._body), markup=False)
+            yield Label(shown_line(self._title), classes="title", markup=False)
+            yield Static(clean(shown(self._body)), markup=False)
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
@@ -281,7 +284,7 @@ class TaskEditDialog(_Dialog):
         r = self.row
         with Vertical(classes="dialog"):
             # The task's fields come from the plan (model text): controls made visible.
-            yield Label(f"Edit task {clean_line(r.id)}", classes="title", markup=False)
+            yield Label(f"Edit task {shown_line(r.id)}", classes="title", markup=False)
             yield Label("title", classes="field")
             yield Input(clean_line(r.title), id="title")
             yield Label("goal", classes="field")

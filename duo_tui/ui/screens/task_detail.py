@@ -5,6 +5,10 @@ has run, its diff, reviews, triage and commit, as the session's files hold them.
 session, a finished one); editing (`e`) only at the plan checkpoint. The task list
 comes down as a `TaskListState` (set again whenever it changes); an edit goes up as
 a `SendDecision` message to the screen that opened this one.
+
+All of it is model and repository text: cleaned (`visible`) and each field cut
+(`shown`: a title to 500 characters, a goal or commit message to 10,000, each
+diff line to 500), since a plan or a review may hold a multi-megabyte word.
 """
 
 from __future__ import annotations
@@ -24,10 +28,9 @@ from textual.widgets import Footer, Static
 
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.session import Task
-from duo_tui.safe_text import clean_line
 from duo_tui.ui.match_marks import only_label
 from duo_tui.ui.task_state import STATE_GLYPH, SendDecision, TaskListState, edit_task
-from duo_tui.ui.visible import visible
+from duo_tui.ui.visible import TITLE_CHARS, shown, shown_line, visible
 
 if TYPE_CHECKING:
     from duo_tui.core.events import UserDecision
@@ -42,6 +45,11 @@ SEV_VAR = {
     "info": "duo-info",
 }
 KIND_TEXT = {"agree": "= agreed", "severity": "≠ severity", "only": "◆ one reviewer"}
+
+
+def _line(text: str) -> str:
+    """A one-line field of the task or its files, cut (`visible` cleans the whole)."""
+    return shown(text, TITLE_CHARS)
 
 
 class TaskDetailScreen(ModalScreen[None]):
@@ -143,20 +151,20 @@ class TaskDetailScreen(ModalScreen[None]):
         ids = self._ids()
         pos = ids.index(self.task_id) + 1 if self.task_id in ids else 0
         box = self.query_one("#task-detail", Vertical)
-        box.border_title = Content(f"Task {clean_line(self.task_id)} · {pos}/{len(ids)}")
+        box.border_title = Content(f"Task {shown_line(self.task_id)} · {pos}/{len(ids)}")
         state = task.state.value
         head = Text()
-        head.append(f"{task.id}  ", style="bold")
-        head.append(task.title, style="bold")
+        head.append(f"{_line(task.id)}  ", style="bold")
+        head.append(_line(task.title), style="bold")
         head.append(f"\n{STATE_GLYPH.get(state, ' ')} {state}", style=self._state_style(state))
         if state != "pending":
             head.append(f" · round {task.round}", style="dim")
         if state in ("running", "stopped"):
             head.append(f" · at {task.phase.value}", style="dim")
         if task.commit:
-            head.append(f" · commit {task.commit[:10]}", style="dim")
+            head.append(f" · commit {_line(task.commit[:10])}", style="dim")
         if task.split_from:
-            head.append(f" · a part of {task.split_from}", style="dim")
+            head.append(f" · a part of {_line(task.split_from)}", style="dim")
         # The task, its reviews, commit and diff are model and repository text.
         self.query_one("#task-head", Static).update(visible(head))
         self.query_one("#task-info", Static).update(visible(self._info(task, problem)))
@@ -181,19 +189,19 @@ class TaskDetailScreen(ModalScreen[None]):
     def _info(self, task: Task, problem: str) -> Text:
         out = Text()
         self._section(out, "Goal")
-        out.append("\n" + (task.goal or "(none given)"))
+        out.append("\n" + (shown(task.goal) or "(none given)"))
         self._section(out, "Files it may touch")
-        out.append("\n" + ("\n".join(f"  {f}" for f in task.files) or "  (none named)"))
+        out.append("\n" + ("\n".join(f"  {_line(f)}" for f in task.files) or "  (none named)"))
         self._section(out, "Completion criteria")
-        out.append("\n" + ("\n".join(f"  • {c}" for c in task.criteria) or "  (none named)"))
+        out.append("\n" + ("\n".join(f"  • {shown(c)}" for c in task.criteria) or "  (none named)"))
         if task.steps:
-            out.append("\nplan steps: " + ", ".join(task.steps), style="dim")
+            out.append("\nplan steps: " + shown(", ".join(task.steps)), style="dim")
         if task.est_lines:
             out.append(f"\nabout {task.est_lines} changed lines expected", style="dim")
         if task.oversize:
-            out.append(f"\n⚠ {task.oversize}", style=self._var("warning"))
+            out.append(f"\n⚠ {_line(task.oversize)}", style=self._var("warning"))
         if problem:
-            out.append(f"\n\n{problem}", style="dim italic")
+            out.append(f"\n\n{shown(problem)}", style="dim italic")
         return out
 
     def _rounds(self, task: Task, detail: TaskDetail | None) -> Text:
@@ -208,41 +216,41 @@ class TaskDetailScreen(ModalScreen[None]):
             if r.gate:
                 style = {"passed": "success", "failed": "error"}.get(r.gate, "")
                 out.append("\n  gate ")
-                out.append(r.gate, style=self._var(style) if style else "")
+                out.append(_line(r.gate), style=self._var(style) if style else "")
             for i, review in enumerate(r.reviews):
-                verdict = (review.verdict or "").replace("_", " ")
+                verdict = _line(review.verdict or "").replace("_", " ")
                 score = f" {review.score}/10" if review.score else ""
                 out.append(f"\n  review {'AB'[i] if i < 2 else i + 1} ", style="bold")
                 out.append(
-                    f"{review.reviewer}: {verdict}{score}, {len(review.findings)} finding(s)"
+                    f"{_line(review.reviewer)}: {verdict}{score}, {len(review.findings)} finding(s)"
                 )
                 for f in review.findings:
-                    where = f" {f.file}:{f.line_start}" if f.file and f.line_start else ""
+                    where = f" {_line(f.file)}:{f.line_start}" if f.file and f.line_start else ""
                     out.append("\n    ")
                     out.append(f"{f.severity.value:<8}", style=self._var(SEV_VAR[f.severity.value]))
-                    out.append(f" {f.title}{where}")
+                    out.append(f" {_line(f.title)}{where}")
             if r.triage:
                 out.append("\n  triage", style="bold")
                 for g in r.triage:
-                    kind = KIND_TEXT.get(g.kind, g.kind)
+                    kind = KIND_TEXT.get(g.kind, _line(g.kind))
                     if g.kind == "only" and g.members:
                         # which reviewer, by glyph and letter: never colour alone
                         kind = only_label(g.members[0].reviewer)
-                    decision = g.decision.replace("_", "-")
-                    sev = g.severity
+                    decision = _line(g.decision).replace("_", "-")
+                    sev = _line(g.severity)
                     out.append("\n    ")
                     out.append(f"{decision:<12}", style="bold" if decision == "fix" else "")
                     out.append(f"{sev:<8}", style=self._var(SEV_VAR.get(sev, "")))
-                    out.append(f" {g.title}  ")
+                    out.append(f" {_line(g.title)}  ")
                     out.append(kind, style="dim")
             if r.verdict:
-                out.append(f"\n  verdict: {r.verdict}", style="dim")
+                out.append(f"\n  verdict: {_line(r.verdict)}", style="dim")
             if not (r.gate or r.reviews or r.triage):
                 out.append("\n  in progress: the change is below", style="dim")
         if detail.commit:
             self._section(out, "Commit")
-            out.append(f"\n  {detail.commit[:12]}  ", style=self._var("success"))
-            out.append(detail.commit_message or "")
+            out.append(f"\n  {_line(detail.commit[:12])}  ", style=self._var("success"))
+            out.append(shown(detail.commit_message or ""))
         return out
 
     def _diff(self, detail: TaskDetail | None) -> Text:
@@ -255,7 +263,8 @@ class TaskDetailScreen(ModalScreen[None]):
         if not lines:
             out.append("\n  (empty: every change was declined)", style="dim")
         added, removed = self._var("duo-diff-added"), self._var("duo-diff-removed")
-        for line in lines[:MAX_DIFF_LINES]:
+        for whole in lines[:MAX_DIFF_LINES]:
+            line = _line(whole)  # a minified file is one line
             out.append("\n")
             if line.startswith(("+++", "---", "diff --git", "index ")):
                 out.append(line, style="bold dim")

@@ -4,6 +4,7 @@ Every change is a `UserDecision` to the core (task ops, task edits, a size),
 posted up as a `SendDecision` message; the list shown is the `TaskListState` the
 workbench sets (attributes down) from what the core sends back, so what you see
 is what will run. Opening a task posts `OpenTask`; `a` dismisses with "accept".
+Plan text is untrusted: each cell cleaned and cut (`shown_line`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from textual.widgets import DataTable, Label, Static
 
 from duo_tui.core.artifacts import TaskRow
 from duo_tui.core.events import UserDecision
-from duo_tui.safe_text import clean_line
 from duo_tui.ui.task_state import (
     NO_TASKS,
     STATE_GLYPH,
@@ -30,6 +30,7 @@ from duo_tui.ui.task_state import (
     TaskListState,
     edit_task,
 )
+from duo_tui.ui.visible import shown_line
 from duo_tui.ui.widgets.quiet_footer import QuietFooter
 
 
@@ -142,12 +143,12 @@ class TasksScreen(ModalScreen[str | None]):
         for task in self.state.tasks:
             state = task.state
             t.add_row(  # plan text (model output): plain text cells, controls visible
-                Text(clean_line(task.id)),
+                Text(shown_line(task.id)),
                 f"{STATE_GLYPH.get(state, ' ')} {state}",
-                Text(clean_line(task.title), overflow="fold"),
-                Text("\n".join(clean_line(f) for f in task.files), overflow="fold"),
+                Text(shown_line(task.title), overflow="fold"),
+                Text("\n".join(shown_line(f) for f in task.files), overflow="fold"),
                 str(task.round),
-                Text(clean_line("⚠ " + task.oversize)) if task.oversize else "",
+                Text(shown_line("⚠ " + task.oversize)) if task.oversize else "",
                 key=task.id,
                 height=None,  # as many lines as the wrapped title or the files need
             )
@@ -160,7 +161,7 @@ class TasksScreen(ModalScreen[str | None]):
         if size:
             line.append(f"size {size}", style="bold")
             if why:
-                line.append(f"  ({clean_line(why)})")
+                line.append(f"  ({shown_line(why)})")
         line.append(f"{'  ·  ' if size else ''}{len(ids)} task(s)")
         if not ids:
             line.append(f"  ·  {NO_TASKS}", style="dim")

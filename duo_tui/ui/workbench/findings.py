@@ -19,6 +19,7 @@ from duo_tui.core.triage_summary import agreement_counts
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.match_marks import only_glyph, only_style_var, reviewer_name
 from duo_tui.ui.panes import CodePane, ReviewPane
+from duo_tui.ui.visible import TITLE_CHARS, shown
 from duo_tui.ui.widgets.finding_list import FindingList, FindingRow
 from duo_tui.ui.workbench.status import WorkbenchStatus
 
@@ -73,12 +74,11 @@ class WorkbenchFindings(WorkbenchStatus):
                 )
             )
         pane.findings().set_rows(rows)
-        verdict = (review.verdict or "").replace("_", " ")
+        verdict = shown(review.verdict or "", TITLE_CHARS).replace("_", " ")
         score = f"{review.score}/10" if review.score else ""
+        summary = shown(review.summary)  # a reply may hold a multi-megabyte word
         pane.summary().update(
-            clean(
-                f"{verdict} {score} · {len(review.findings)} finding(s)\n{review.summary}".strip()
-            )
+            clean(f"{verdict} {score} · {len(review.findings)} finding(s)\n{summary}".strip())
         )
         pane.add_class("-parsed")
 
