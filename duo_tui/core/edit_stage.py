@@ -17,6 +17,7 @@ from typing import Any
 from duo_tui.core.context import file_contents
 from duo_tui.core.edits import EditApplyError, apply_edits, parse_edits
 from duo_tui.core.events import UserDecision
+from duo_tui.core.fix_context import record_declined
 from duo_tui.core.models import Stage
 from duo_tui.core.scope import MERGE, SKIP, failure_actions, out_of_scope
 from duo_tui.core.session import StageRun
@@ -239,6 +240,12 @@ class EditStage:
                 s.warnings.append(warning)
         if decision.rejected_hunks and wt is not None:
             self.runner.session_root()  # the guard: reverting writes files
+            record_declined(
+                self.runner,
+                task,
+                str(produced.data.get("diff") or self.runner.current_diff()),
+                list(decision.rejected_hunks),
+            )
             revert_hunks(wt, set(decision.rejected_hunks))
             task.declined_hunks = sorted(set(task.declined_hunks) | set(decision.rejected_hunks))
             diff = self.runner.current_diff()

@@ -4,7 +4,9 @@ The round that ends in a fix says what to fix: a failed gate its output
 (`gate_failure`), a triage the findings decided "fix" (`findings`). `FixRound`
 holds that explicitly between the stage that ends a round and the fix that
 follows, and builds the fix prompt's values from it (with the hunks the human
-declined, which the fix must not bring back). After a restart it holds
+declined, their ids and their text, which the fix must not bring back as they
+were: it works around them, or proposes one again saying why; the text is
+kept in the task's `declined.patch` by `record_declined`). After a restart it holds
 nothing, and the fix takes its findings from the stored triage of the
 previous round (a corrupted file is a warning, and the fix goes ahead
 without them).
@@ -19,8 +21,42 @@ from duo_tui.core.session import Task
 from duo_tui.core.task_base import TaskBase
 from duo_tui.prompts import untrusted
 from duo_tui.safe_text import clean
+from duo_tui.vcs.diff import hunk_patch, parse_diff
 
-__all__ = ["FixRound"]
+__all__ = ["DECLINED_HEADER", "FixRound", "declined_patch", "record_declined"]
+
+DECLINED_HEADER = "The human declined these hunks of your earlier change:"
+"""The first line of the fix prompt's declined section; each hunk id follows as `- id`."""
+
+_DECLINED_MAX = 6000
+"""How much of the declined hunks' text the fix prompt holds (the latest part)."""
+
+
+def declined_patch(diff: str, refs: list[str]) -> str:
+    """The part of `diff` that `refs` (hunk ids `path#n`, or whole files) name."""
+    wanted = set(refs)
+    parts: list[str] = []
+    for f in parse_diff(diff):
+        if f.binary:
+            continue
+        if f.path in wanted:
+            parts.append(hunk_patch(f))
+            continue
+        hunks = [h for h in f.hunks if h.id in wanted]
+        if hunks:
+            parts.append(hunk_patch(f, hunks))
+    return "".join(p if p.endswith("\n") else p + "\n" for p in parts)
+
+
+def record_declined(runner: TaskBase, task: Task, diff: str, refs: list[str]) -> None:
+    """Keep the text of the hunks the human declined (from the change they were shown
+    in) with the task, for the fix prompts of its later rounds."""
+    patch = declined_patch(diff, refs)
+    if not patch:
+        return
+    rel = f"{task.id}/declined.patch"
+    before = runner.store.read_artifact(rel) or ""
+    runner.store.write_artifact(rel, before + patch)
 
 
 class FixRound:
@@ -93,9 +129,19 @@ class FixRound:
         }
 
     def _declined(self, task: Task) -> str:
+        """The declined hunks: their ids, what to do about them, and their text."""
         if not task.declined_hunks:
             return ""
-        return (
-            "The human declined these hunks of your earlier change; do not reintroduce them: "
-            + ", ".join(task.declined_hunks)
+        text = (
+            DECLINED_HEADER
+            + "\n"
+            + "".join(f"- {ref}\n" for ref in task.declined_hunks)
+            + "Do not bring them back as they were. If the gate fails or the task cannot be "
+            "done without one, find another way that respects the decision; only if there is "
+            "none, propose it again and say why in your reply. Either way, say in your reply "
+            "what you did about each declined hunk."
         )
+        patch = self.runner.store.read_artifact(f"{task.id}/declined.patch") or ""
+        if patch:
+            text += "\n\n" + untrusted("declined hunks", patch[-_DECLINED_MAX:])
+        return text

@@ -4,7 +4,10 @@ The gate's log is redacted, stored with the round and shown as it streams. A
 passing gate (or a failing one the human accepts) sends the task on to its
 review; a failing one sends its output to the executor as a fix round
 (`fix_context.FixRound`). A fix that makes the gate worse than the round
-before is discarded and the session stops, saying so.
+before is discarded and the session stops, saying so; so does a gate that
+still fails in the task's last round (`[loop] max_rounds`), where the
+checkpoint says beforehand that rejecting stops and accepting sends the
+change to review: fixing a failing gate never loops without end.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class GateStage:
             self.runner.save()
             return True
         gate_cfg = self.runner.config.gate
+        max_rounds = self.runner.config.loop.max_rounds
         try:
             sandbox = resolve_sandbox(gate_cfg.sandbox, gate_cfg.sandbox_read)
         except DuoError as exc:  # "bubblewrap" asked for and not usable: say how to get it
@@ -79,6 +83,11 @@ class GateStage:
             self.runner.emit(ArtifactReady(GateArtifact(result.passed, log, took), "gate"))
             failed = [r.command for r in result.results if r.exit_code != 0 or r.timed_out]
             summary = "gate passed" if result.passed else "gate failed: " + ", ".join(failed)
+            if not result.passed and task.round >= max_rounds:
+                summary += (
+                    f" — last round ({task.round} of [loop] max_rounds {max_rounds}): "
+                    "reject stops the session, accept sends the change to review"
+                )
             return Produced(
                 summary=summary,
                 artifact=log,
@@ -125,8 +134,22 @@ class GateStage:
             task.phase = Stage.REVIEW
             self.runner.save()
             return True
-        # rejected (manual) or failed (auto): the failure goes to the executor as a fix
+        # rejected (manual) or failed (auto): the failure goes to the executor as a fix,
+        # unless this was the task's last round
         task.gate_score = score if previous is None else previous
+        if task.round >= max_rounds:
+            raise StopSession(
+                f"the gate of {task.id} still fails after {task.round} round(s) "
+                f"([loop] max_rounds {max_rounds}): {produced.summary.split(' — ')[0]}"
+                + (
+                    f"; the hunks you declined ({', '.join(task.declined_hunks)}) may be what "
+                    "it needs"
+                    if task.declined_hunks
+                    else ""
+                )
+                + ". To go on: run it again with a higher [loop] max_rounds, or accept a "
+                "failing gate at its checkpoint (a) to have the change reviewed as it is"
+            )
         self.fix.gate_failure = produced.artifact[-6000:]
         self.fix.start(task, gate_only=True)
         return False
