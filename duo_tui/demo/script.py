@@ -21,6 +21,7 @@ from duo_tui.demo.answers import (
     review,
     usage,
 )
+from duo_tui.demo.declined import after_decline
 from duo_tui.demo.scoped import keep_task_blocks, plan_with_feedback
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
@@ -352,7 +353,8 @@ def demo_script() -> Script:
         "revise": [ScriptedAnswer(_plan(2), usage(2600, 760, *a), adapt=plan_with_feedback)],
         # the executor keeps to its task's files (a split task gets its part only)
         "execute": [ScriptedAnswer(_EXECUTE, usage(3100, 890, *b), adapt=keep_task_blocks)],
-        "fix": [ScriptedAnswer(_FIX, usage(4200, 420, *b), adapt=keep_task_blocks)],
+        # ... and answers the hunks the human declined (declined.py)
+        "fix": [ScriptedAnswer(_FIX, usage(4200, 420, *b), adapt=after_decline(_EXECUTE, _FIX))],
         ("review", PLANNER): [
             ScriptedAnswer(REVIEW_A1, usage(3900, 650, *a)),
             ScriptedAnswer(REVIEW_A2, usage(4100, 240, *a)),
