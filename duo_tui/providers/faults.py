@@ -102,6 +102,18 @@ def _has_name(exc: BaseException, fragments: tuple[str, ...]) -> bool:
     return any(frag in name for name in _names(exc) for frag in fragments)
 
 
+def _chain_has_name(exc: BaseException, fragments: tuple[str, ...], depth: int = 8) -> bool:
+    """`_has_name` of `exc` or of what caused it: the openai SDK wraps a transport error
+    (httpx's incomplete chunked read) in its own `APIConnectionError`."""
+    cause: BaseException | None = exc
+    while cause is not None and depth > 0:
+        if _has_name(cause, fragments):
+            return True
+        cause = cause.__cause__ or cause.__context__
+        depth -= 1
+    return False
+
+
 def _headers(exc: BaseException) -> Mapping[str, str] | None:
     """The response headers of an HTTP error.
 
@@ -365,6 +377,6 @@ def from_exception(
         return cut(FaultKind.MID_STREAM, "the provider failed mid-answer", detail)
     if _has_name(exc, _TIMEOUTS):
         return cut(FaultKind.STALL, "the stream stalled")
-    if _has_name(exc, _TRANSPORT_DROP) or isinstance(exc, OSError):
-        return cut(FaultKind.TRUNCATED, "the connection dropped")
+    if _chain_has_name(exc, _TRANSPORT_DROP) or isinstance(exc, OSError):
+        return cut(FaultKind.TRUNCATED, "the connection dropped", with_causes(exc, raw_msg))
     return cut(FaultKind.MID_STREAM, f"unexpected {type(exc).__name__}")
