@@ -109,7 +109,12 @@ def ending_fault(
     elif ending is Ending.REFUSED:
         shown = " ".join(refusal.split())[:REFUSAL_SHOWN_CHARS]
         because = f": {shown!r}" if shown else ""
-        kind, message = FaultKind.REFUSED, f"the model refused ({said}){because}"
+        # A refusal sent apart from the content ends as a normal stop ("stop"): that
+        # word would read as the reason, so only a refusal stop reason is named.
+        named = f" ({said})" if classify(stop_reason) is Ending.REFUSED else ""
+        kind, message = FaultKind.REFUSED, f"the model refused{named}{because}"
+        if not named:
+            stop_reason = "refusal"  # how the call ended, for the report and the stage rail
     elif ending is Ending.PAUSED:
         kind, message = (
             FaultKind.PAUSED,

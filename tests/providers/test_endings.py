@@ -235,6 +235,10 @@ async def test_openai_refusal_delta_is_a_refusal_not_the_answer(
     assert out.error is not None and out.error.kind is FaultKind.REFUSED
     assert "I'm sorry, I can't help with that." in out.error.message
     assert out.text == "" and out.error.partial == ""
+    # the refusal came as `delta.refusal` with finish_reason "stop": the call ended in a
+    # refusal (the report's calls, the stage rail's mark), and "stop" is not shown as why
+    assert out.error.ending == "refusal"
+    assert out.error.message == f"{GPT}: the model refused: \"I'm sorry, I can't help with that.\""
 
 
 async def test_openai_error_before_text_is_retried_and_after_text_keeps_the_partial(
