@@ -81,6 +81,12 @@ def _short_count(n: int) -> str:
     return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
 
 
+def cache_counts(usage: Usage) -> list[tuple[str, str]]:
+    """("read", "8.0k") and ("write", "1.0k"): the prompt-cache tokens of `usage`, or []."""
+    counts = [("read", usage.cache_read_tokens), ("write", usage.cache_write_tokens)]
+    return [(what, _short_count(n)) for what, n in counts if n]
+
+
 def cached_text(usage: Usage) -> str:
     """The prompt-cache part of `usage` in words ("8.0k cached, 1.0k cache write"), or ""."""
     parts = []

@@ -195,12 +195,14 @@ class WorkbenchEvents(WorkbenchModals):
                 f"{stage:<8}{'$' + format(u.cost_usd, '.2f') if u.cost_usd is not None else '?':>7}"
                 for stage, u in ev.by_stage.items()
             ]
-            # Prompt-cache tokens are billed at their own rates: say how many there were.
-            from duo_tui.core.models import Usage, cached_text
+            # Prompt-cache tokens are billed at their own rates: say how many there were,
+            # a count per line so that nothing wraps in the narrow rail column.
+            from duo_tui.core.models import Usage, cache_counts
 
-            total = sum(ev.by_model.values(), Usage())
-            if cached_text(total):
-                rows.append(f"cache   {cached_text(total)}")
+            counts = cache_counts(sum(ev.by_model.values(), Usage()))
+            if counts:
+                rows.append("cache tokens")
+                rows += [f" {what:<7}{count:>7}" for what, count in counts]
             self.query_one("#costs", Static).update("[b]cost by stage[/b]\n" + "\n".join(rows))
         elif isinstance(ev, AwaitingDecision):
             self.checkpoint = ev.checkpoint
