@@ -74,14 +74,23 @@ async def test_a_call_that_did_not_end_normally_is_marked() -> None:
         rail.set_ending("execute", "length")
         rail.set_ending(Stage.REVIEW, "refusal")
         rail.set_ending("plan", "pause_turn")
+        # a stream that broke (dropped, stalled, failed mid-answer) is not an unknown ending
+        rail.set_ending("align", "truncated")
+        rail.set_ending("fix", "stall")
         await pilot.pause()
         lines = str(rail.render()).splitlines()
         assert "! execute ✂" in lines
         assert "○ review ⊘" in lines and "○ plan ?" in lines
+        assert "○ align ↯" in lines and "○ fix ↯" in lines
         assert max(len(line) for line in lines) <= 16, "it still fits the rail"
         rail.set_ending("execute", None)  # the retry ended normally
         await pilot.pause()
         assert "! execute" in str(rail.render()).splitlines()
-        assert rail.endings == {"review": "refusal", "plan": "pause_turn"}
+        assert rail.endings == {
+            "review": "refusal",
+            "plan": "pause_turn",
+            "align": "truncated",
+            "fix": "stall",
+        }
         rail.reset()
         assert rail.endings == {}

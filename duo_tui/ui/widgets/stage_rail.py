@@ -63,6 +63,12 @@ ENDING_MARKS: dict[str, str] = {
     "refusal": "⊘",
     "content_filter": "⊘",
     "refused": "⊘",
+    # the stream broke before its end: dropped, stalled, failed mid-answer, garbled
+    "truncated": "↯",
+    "mid_stream": "↯",
+    "stall": "↯",
+    "timeout": "↯",
+    "malformed": "↯",
 }
 
 _STATE_ALIASES = {"awaiting": "awaiting_decision", "awaiting-decision": "awaiting_decision"}
