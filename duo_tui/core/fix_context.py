@@ -32,6 +32,26 @@ _DECLINED_MAX = 6000
 """How much of the declined hunks' text the fix prompt holds (the latest part)."""
 
 
+def fix_why(*, findings: bool, gate: bool) -> str:
+    """The fix prompt's opening: what went wrong, so a round after a failed gate alone
+    does not tell the model that reviewers found problems."""
+    if findings and gate:
+        return (
+            "Reviewers found problems in your change and the quality gate failed on it. "
+            "Fix the findings listed below (the human chose these) and what makes the gate "
+            "fail, and nothing else."
+        )
+    if gate:
+        return (
+            "The quality gate failed on your change (its output is below). Make it pass "
+            "and change nothing else."
+        )
+    return (
+        "Reviewers found problems in your change. Fix the findings listed below (the "
+        "human chose these) and nothing else."
+    )
+
+
 def declined_patch(diff: str, refs: list[str]) -> str:
     """The part of `diff` that `refs` (hunk ids `path#n`, or whole files) name."""
     wanted = set(refs)
@@ -101,6 +121,7 @@ class FixRound:
                     )
                 fl = "Findings to fix:\n" + "\n".join(lines) if lines else ""
                 return {
+                    "why": fix_why(findings=True, gate=False),
                     "findings": untrusted("findings", fl),
                     "gate": "",
                     "declined": self._declined(task),
@@ -117,6 +138,7 @@ class FixRound:
                 if f.file:
                     files.append(f.file)
         return {
+            "why": fix_why(findings=bool(text) or not gate, gate=bool(gate)),
             "findings": untrusted("review findings", "Findings to fix:\n" + "\n".join(text))
             if text
             else "",

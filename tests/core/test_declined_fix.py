@@ -34,7 +34,10 @@ def test_fix_prompt_carries_the_declined_hunks_text_and_the_gate_output(demo_rep
     assert "find another way that respects the decision" in prompt
     assert '<untrusted-data source="declined hunks">' in prompt
     assert '+    "SAVE10": 10,' in prompt
-    # the failed gate's output
+    # the failed gate's output, and an opening that says the gate failed (no reviewer
+    # has seen this change yet)
+    assert "The quality gate failed on your change" in prompt
+    assert "Reviewers found problems" not in prompt
     assert "The quality gate failed:" in prompt
     assert "No module named 'shop.discounts'" in prompt
     # the demo executor answers it: the gate passes and the session converges
@@ -73,3 +76,12 @@ def test_a_gate_that_keeps_failing_ends_at_max_rounds_with_a_way_on(demo_repo: P
     last = [c for c in run.checkpoints if c.stage == Stage.GATE][-1]
     assert "last round (3 of [loop] max_rounds 3)" in last.summary
     assert "reject stops the session, accept sends the change to review" in last.summary
+
+
+def test_the_fix_prompt_opening_says_what_went_wrong() -> None:
+    from duo_tui.core.fix_context import fix_why
+
+    assert fix_why(findings=True, gate=False).startswith("Reviewers found problems")
+    assert fix_why(findings=False, gate=True).startswith("The quality gate failed")
+    both = fix_why(findings=True, gate=True)
+    assert "Reviewers found problems" in both and "gate failed" in both
