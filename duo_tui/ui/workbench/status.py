@@ -188,7 +188,8 @@ class WorkbenchStatus(WorkbenchLayout):
         k = self._key
         if cp.stage == Stage.TRIAGE:
             keys.insert(0, f"{k('triage')} decide findings")
-        if cp.stage in (Stage.EXECUTE, Stage.FIX):
+        if cp.stage in (Stage.EXECUTE, Stage.FIX) and not failed and cp.data.diff:
+            # only a change to decide on has hunks (a failed or empty one has none)
             keys.insert(0, f"{k('toggle_hunk')} hunk ✓/✗ · {k('toggle_file')} file")
         if "task_ops" in cp.actions:
             sizes = "/".join(k(f"size('{s}')") for s in "SML")
