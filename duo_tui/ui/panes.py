@@ -11,6 +11,7 @@ from textual.geometry import Region
 from textual.widgets import ContentSwitcher, Static
 
 from duo_tui.ui.deferred import after_first_frame
+from duo_tui.ui.match_marks import reviewer_name
 from duo_tui.ui.widgets.diff_view import DiffView
 from duo_tui.ui.widgets.finding_list import FindingList
 from duo_tui.ui.widgets.stream_pane import StreamPane
@@ -194,7 +195,11 @@ class ReviewPane(Pane):
         # The summary and the findings show once the review is parsed: mounted after
         # the first frame (see `duo_tui.ui.deferred`), or by `findings` if sooner.
         yield StreamPane(
-            f"review {self.index + 1}", "", id=f"stream-review-{self.index}", auto_flush=False
+            # named as the pane's border names the reviewer ("review 2" read as a round)
+            f"review {reviewer_name(self.index)}",
+            "",
+            id=f"stream-review-{self.index}",
+            auto_flush=False,
         )
 
     def on_mount(self) -> None:
