@@ -375,6 +375,7 @@ class CheckpointData:
     proposal: str = ""
     alternatives: tuple[Alternative, ...] = ()
     preview_note: str = ""  # review: whose matches the groups are (the judge comes later)
+    max_high: int | None = None  # triage: the convergence rule's `[loop] max_high`
 
 
 def checkpoint_data(
@@ -397,4 +398,5 @@ def checkpoint_data(
         proposal=str(data.get("proposal") or ""),
         alternatives=tuple(alternatives),
         preview_note=str(data.get("preview_note") or ""),
+        max_high=int(data["max_high"]) if data.get("max_high") is not None else None,
     )

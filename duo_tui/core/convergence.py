@@ -1,14 +1,17 @@
 """The convergence rule and the reasons a loop stops early.
 
 A round is clean when no fix-marked critical finding remains and at most
-`max_high` fix-marked high ones. The loop stops after `max_rounds`, when the
-same critical finding keeps coming back (the models argue in circles), or when
-a fix makes the gate worse.
+`max_high` fix-marked high ones: that is what autopilot decides by. A finding
+the human marked fix at the checkpoint (manual mode) is never below that bar: it
+always makes a fix round (`judge`'s `asked`). The loop stops after `max_rounds`,
+when the same critical finding keeps coming back (the models argue in circles),
+or when a fix makes the gate worse.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -141,14 +144,30 @@ class Verdict:
     why: str
 
 
+def below_the_bar(severities: Iterable[str], max_high: int) -> bool:
+    """The convergence rule on the severities of the findings marked fix: none critical
+    and at most `max_high` high, so they alone make no fix round."""
+    marked = [str(s) for s in severities]
+    return Severity.CRITICAL.value not in marked and marked.count(Severity.HIGH.value) <= max_high
+
+
 def judge(
-    merged: list[MergedFinding], decisions: dict[str, FindingDecision], max_high: int
+    merged: list[MergedFinding],
+    decisions: dict[str, FindingDecision],
+    max_high: int,
+    asked: Collection[str] = (),
 ) -> Verdict:
+    """The round's verdict. `asked` are the findings the human marked fix at the
+    checkpoint: each one makes the round unclean, whatever its severity (the rule
+    itself decides only what autopilot or the triage's suggestion marked)."""
     fix = [m for m in merged if decisions.get(m.key) == FindingDecision.FIX]
     crit = sum(1 for m in fix if m.severity == Severity.CRITICAL)
     high = sum(1 for m in fix if m.severity == Severity.HIGH)
-    clean = crit == 0 and high <= max_high
+    wanted = [m.key for m in fix if m.key in asked]
+    clean = below_the_bar((m.severity.value for m in fix), max_high) and not wanted
     why = f"{crit} critical and {high} high finding(s) marked fix (limit: 0 critical, {max_high} high)"
+    if wanted:
+        why += f"; the human marked {', '.join(wanted)} fix"
     return Verdict(clean, crit, high, why)
 
 

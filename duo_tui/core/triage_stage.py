@@ -7,7 +7,9 @@ decisions, their sources and reasons go to the round's `triage.json`. Then the
 round converges (the task goes on to its commit), the session stops (the same
 critical finding back round after round, or no convergence within `[loop]
 max_rounds`), or the findings to fix start the next round
-(`fix_context.FixRound`).
+(`fix_context.FixRound`). A finding the human marked fix always makes that
+fix round; the convergence rule decides only the marks autopilot or the
+triage's suggestion set.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import json
 from typing import Any
 
 from duo_tui.core.artifacts import TriageArtifact, triage_groups
-from duo_tui.core.carry_over import SOURCE_AUTOPILOT, preselect, previous_findings, resolve
+from duo_tui.core.carry_over import (
+    SOURCE_AUTOPILOT,
+    SOURCE_HUMAN,
+    preselect,
+    previous_findings,
+    resolve,
+)
 from duo_tui.core.context import append_rule
 from duo_tui.core.convergence import (
     MergedFinding,
@@ -85,6 +93,7 @@ class TriageStage:
                 "reviews": reviews,
                 "task": task.id,
                 "round": task.round,
+                "max_high": self.runner.config.loop.max_high,
             }
             self.runner.store.write_artifact(
                 f"{self.runner.task_dir(task)}/triage.json", json.dumps(table(), indent=2)
@@ -125,7 +134,9 @@ class TriageStage:
             path = append_rule(self.runner.repo, rule, f"session {s.id}, {key}")
             self.runner.notice(f"rule added to {path.relative_to(self.runner.repo)}")
         task.finding_decisions = decisions
-        verdict = judge(merged, decisions, self.runner.config.loop.max_high)
+        # the human's own "fix" means what it says: such a finding is fixed before the commit
+        asked = [k for k, src in res.sources.items() if src == SOURCE_HUMAN]
+        verdict = judge(merged, decisions, self.runner.config.loop.max_high, asked)
         summary = RoundSummary(
             task_id=task.id,
             round=task.round,
@@ -154,12 +165,13 @@ class TriageStage:
         if verdict.clean:
             self.runner.notice(f"{task.id} round {task.round}: converged ({verdict.why})")
             left = [m for m in merged if decisions[m.key] == FindingDecision.FIX]
-            if left:  # the human's "fix" is not silently dropped: say what stays as it is
+            if left:  # a suggested "fix" is not silently dropped: say what stays as it is
                 limit = self.runner.config.loop.max_high
                 named = "; ".join(f"{m.key} {m.title} ({m.severity.value})" for m in left)
                 self.runner.notice(
                     f"{len(left)} finding(s) marked fix are not fixed before the commit "
-                    f"(only a critical one, or more than {limit} high, make another round): "
+                    f"(below the bar: only a critical one, more than {limit} high, or one the "
+                    "human marked fix, make another round): "
                     f"{named}",
                     "warning",
                 )

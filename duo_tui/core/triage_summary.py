@@ -1,4 +1,5 @@
-"""What a round's triage adds up to: agreement counts, decisions taken, recurring rules.
+"""What a round's triage adds up to: agreement counts, decisions taken, recurring rules,
+and the findings marked fix that accepting now would leave unfixed.
 
 The workbench's rail and the triage screen's header show the same numbers; they
 are computed here, once, from the typed groups of `core.artifacts`.
@@ -6,10 +7,11 @@ are computed here, once, from the typed groups of `core.artifacts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from duo_tui.core.artifacts import TriageGroup
+from duo_tui.core.convergence import below_the_bar
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,37 @@ def decision_counts(keys: Iterable[str], decisions: Mapping[str, str]) -> Decisi
 def recurring_rule(title: str, suggestion: str = "") -> str:
     """The constitution rule a finding marked recurring becomes (`.ai/constitution.md`)."""
     return f"Avoid: {title}" + (f" — {suggestion}" if suggestion else "")
+
+
+def left_unfixed(
+    groups: Iterable[TriageGroup],
+    decisions: Mapping[str, str],
+    chosen: Collection[str],
+    max_high: int,
+) -> list[TriageGroup]:
+    """The findings marked fix that accepting the triage now would not fix.
+
+    `chosen` are the findings the human decided at this checkpoint. One of them
+    marked fix makes a fix round, and that round fixes every finding marked fix
+    (as does a round whose marks are above the bar); otherwise the marks the human
+    left as suggested (or carried over) are below the bar, and the round converges
+    without fixing them (`core.convergence.judge`).
+    """
+    marked = [g for g in groups if decisions.get(g.key, g.decision) == "fix"]
+    if any(g.key in chosen for g in marked):
+        return []
+    return marked if below_the_bar((g.severity for g in marked), max_high) else []
+
+
+def unfixed_notice(left: Iterable[TriageGroup], keys: str = "f") -> str:
+    """What the triage checkpoint says before the accept about `left_unfixed`'s findings
+    ("" when there are none); `keys` mark one fix from where it is read ("t, then f")."""
+    named = [g.key for g in left]
+    if not named:
+        return ""
+    one = len(named) == 1
+    return (
+        f"accept commits: {len(named)} finding{'' if one else 's'} marked fix "
+        f"({', '.join(named)}) {'is' if one else 'are'} below the bar and won't be fixed — "
+        f"press {keys} on {'it' if one else 'one'} to have it fixed"
+    )

@@ -30,14 +30,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from duo_tui.core.artifacts import triage_groups
 from duo_tui.core.models import Review, TriageResult
 from duo_tui.core.triage_corrections import CorrectionError, join_groups, split_group
-from duo_tui.core.triage_summary import agreement_counts, decision_counts, recurring_rule
+from duo_tui.core.triage_summary import recurring_rule
 from duo_tui.safe_text import clean_line
-from duo_tui.ui.match_marks import only_glyph, reviewer_name
 from duo_tui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from duo_tui.ui.triage_detail import DECISION_LABEL, detail_sides
+from duo_tui.ui.triage_head import head_markup, unfixed_markup
 from duo_tui.ui.triage_table import (
     NARROW_BELOW,
     column_widths,
@@ -264,14 +263,6 @@ class TriageScreen(Screen[str | None]):
             self._show(self.groups[table.cursor_row])
 
     def _head(self) -> None:
-        # the numbers are the core's (duo_tui.core.triage_summary), as in the workbench's rail
-        counts = agreement_counts(triage_groups(self.groups))
-        done = decision_counts((g["key"] for g in self.groups), self.decisions)
-        n, decided, fix = counts.total, done.decided, done.fix
-        # one count per reviewer, each with its own glyph: `◀ 2 only A · ▶ 1 only B`
-        only_text = " · ".join(
-            f"{only_glyph(r)} {k} only {reviewer_name(r)}" for r, k in counts.only_by().items()
-        )
         mode = "" if self.workbench else "standalone · m: Markdown · S: SARIF"
         if self.join_mark is not None:
             mode = escape(
@@ -279,21 +270,27 @@ class TriageScreen(Screen[str | None]):
                 "other reviewer (escape cancels)"
             )
         title = "triage"
+        cp = self.workbench.checkpoint if self.workbench is not None else None
         if self._round_over():
             mode = "read-only: these decisions were taken"
         if self.preview:
             title = "triage preview"
-            cp = self.workbench.checkpoint if self.workbench is not None else None
             note = cp.data.preview_note if cp is not None else ""  # whose matches these are
             mode = escape(
                 (f"{clean_line(note)} · " if note else "")
                 + f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
             )
-        self.query_one("#triage-head", Static).update(
-            f"[b]{title}[/b] · {n} finding(s): = {counts.agreed} agreed · ≠ {counts.severity} severity · "
-            + (f"{only_text} · " if only_text else "")
-            + f"{decided}/{n} decided · {fix} to fix  [dim]{mode}[/]"
-        )
+        head = head_markup(self.groups, self.decisions, title, mode)
+        if cp is not None and cp.data.max_high is not None and not self.preview:
+            if not self._round_over():  # before the accept: what it would leave unfixed
+                head += unfixed_markup(
+                    self.groups,
+                    self.decisions,
+                    self.chosen,
+                    cp.data.max_high,
+                    self._key("decide('fix')"),
+                )
+        self.query_one("#triage-head", Static).update(head)
 
     def _carried(self, key: str) -> dict[str, Any] | None:
         """The earlier round's decision this finding started from, if it recurs."""

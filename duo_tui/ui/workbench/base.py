@@ -183,8 +183,14 @@ class WorkbenchBase(FastScreen, Screen[None]):
         key = self._keys.get(action)
         if key is None:
             from duo_tui.ui.screens.tasks import TasksScreen
+            from duo_tui.ui.screens.triage import TriageScreen
             from duo_tui.ui.widgets.diff_view import DiffView
 
-            declared = [*self.BINDINGS, *DiffView.BINDINGS, *TasksScreen.BINDINGS]
+            declared = [
+                *self.BINDINGS,
+                *DiffView.BINDINGS,
+                *TasksScreen.BINDINGS,
+                *TriageScreen.BINDINGS,
+            ]
             key = self._keys[action] = key_display(self, action, declared)
         return key

@@ -109,8 +109,10 @@ class WorkbenchFindings(WorkbenchStatus):
         return list(triage_groups(rows))
 
     def show_decisions(self) -> None:
-        """Mark the panes' findings with the decisions as they stand now."""
+        """Mark the panes' findings with the decisions as they stand now (and say again
+        what the accept would leave unfixed)."""
         self._set_groups(self.triage_groups)
+        self._render_checkpoint()
 
     def _set_groups(self, groups: list[TriageGroup]) -> None:
         self.triage_groups = groups

@@ -52,6 +52,7 @@ class WorkbenchModals(WorkbenchActions):
 
         self.triage_corrections.append(event.correction)
         self._set_groups(list(triage_groups(event.groups)))
+        self._render_checkpoint()
 
     def on_triage_screen_located(self, event: Any) -> None:
         self.query_one(CodePane).diff_view().focus_location(

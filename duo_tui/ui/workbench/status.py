@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
 from duo_tui.core.enums import Stage
+from duo_tui.core.triage_summary import left_unfixed, unfixed_notice
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.keys import KeysChanged
 from duo_tui.ui.workbench.base import SPINNER, _tok, short_model
@@ -152,8 +154,6 @@ class WorkbenchStatus(WorkbenchLayout):
             return
         cp = self.checkpoint
         if cp is None and self.start_error:
-            from rich.markup import escape
-
             bar.add_class("-failed")
             self._set_bar(
                 bar,
@@ -195,7 +195,31 @@ class WorkbenchStatus(WorkbenchLayout):
             sizes = "/".join(k(f"size('{s}')") for s in "SML")
             keys.insert(0, f"{k('tasks')} tasks: edit, split, size {sizes}")
         hint = self._hint_lines(keys)
+        unfixed = self._unfixed_forms() if cp.stage == Stage.TRIAGE and not failed else []
+        if unfixed:
+            warn = self._fitting([f"[$warning]⚠ {u}[/]" for u in unfixed])
+            self._set_bar(bar, f"{head}\n{warn}\n[dim]{hint}[/]", where=where, summary=cp.summary)
+            return
         self._set_bar(bar, f"{head}\n[dim]{hint}[/]", where=where, summary=cp.summary)
+
+    def _unfixed_forms(self) -> list[str]:
+        """Before the triage's accept: the findings marked fix that it would leave unfixed
+        (below the bar, none marked by the human), fullest wording first ([] when none)."""
+        cp = self.checkpoint
+        if cp is None or cp.data.max_high is None:
+            return []
+        left = left_unfixed(
+            self.triage_groups, self.finding_decisions, self.finding_chosen, cp.data.max_high
+        )
+        if not left:
+            return []
+        keys = ", ".join(g.key for g in left)
+        t, f = self._key("triage"), self._key("decide('fix')")
+        return [
+            escape(unfixed_notice(left, f"{t}, then {f}")),
+            escape(f"accept commits without fixing {keys} (below the bar): {t}, then {f} to fix"),
+            escape(f"{keys} marked fix won't be fixed: {t}, {f} to fix"),
+        ]
 
     def _pane_keys(self) -> str:
         """`1-4` (the keys that show a pane), or each key when they were remapped."""
