@@ -3,7 +3,8 @@
 The answers are realistic: a plan with a manifest, a plan check that objects
 once, SEARCH/REPLACE edits that really apply to `project.FILES`, two reviews
 that agree on some findings and disagree on others (only-A, only-B, a
-severity conflict), a fix round, and clean second reviews.
+severity conflict), a fix round, and clean second reviews. A finding of those the
+human marks fix gets a later fix round too (`later_rounds`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from duo_tui.demo.answers import (
     usage,
 )
 from duo_tui.demo.declined import after_decline
+from duo_tui.demo.later_rounds import findings_of, fix_asked, review_after
 from duo_tui.demo.scoped import keep_task_blocks, plan_with_feedback
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
@@ -353,15 +355,29 @@ def demo_script() -> Script:
         "revise": [ScriptedAnswer(_plan(2), usage(2600, 760, *a), adapt=plan_with_feedback)],
         # the executor keeps to its task's files (a split task gets its part only)
         "execute": [ScriptedAnswer(_EXECUTE, usage(3100, 890, *b), adapt=keep_task_blocks)],
-        # ... and answers the hunks the human declined (declined.py)
-        "fix": [ScriptedAnswer(_FIX, usage(4200, 420, *b), adapt=after_decline(_EXECUTE, _FIX))],
+        # ... answers the hunks the human declined (declined.py), and a later fix (the
+        # human marked a finding of a clean round fix) answers what it asks (later_rounds.py)
+        "fix": [
+            ScriptedAnswer(_FIX, usage(4200, 420, *b), adapt=after_decline(_EXECUTE, _FIX)),
+            ScriptedAnswer(
+                _FIX, usage(4300, 260, *b), adapt=fix_asked(_FIX, after_decline(_EXECUTE, _FIX))
+            ),
+        ],
         ("review", PLANNER): [
             ScriptedAnswer(REVIEW_A1, usage(3900, 650, *a)),
             ScriptedAnswer(REVIEW_A2, usage(4100, 240, *a)),
+            ScriptedAnswer(
+                REVIEW_A2, usage(4200, 200, *a), adapt=review_after(PLANNER, findings_of(REVIEW_A2))
+            ),
         ],
         ("review", EXECUTOR): [
             ScriptedAnswer(REVIEW_B1, usage(3900, 610, *b)),
             ScriptedAnswer(REVIEW_B2, usage(4050, 220, *b)),
+            ScriptedAnswer(
+                REVIEW_B2,
+                usage(4150, 190, *b),
+                adapt=review_after(EXECUTOR, findings_of(REVIEW_B2)),
+            ),
         ],
         ("rebuttal", PLANNER): [ScriptedAnswer(REVIEW_A1, usage(4500, 650, *a))],
         ("rebuttal", EXECUTOR): [ScriptedAnswer(REVIEW_B1, usage(4500, 610, *b))],

@@ -281,15 +281,11 @@ class TriageScreen(Screen[str | None]):
                 + f"the reviews are in: accept them ({self._key('accept_triage')}) to decide"
             )
         head = head_markup(self.groups, self.decisions, title, mode)
-        if cp is not None and cp.data.max_high is not None and not self.preview:
-            if not self._round_over():  # before the accept: what it would leave unfixed
-                head += unfixed_markup(
-                    self.groups,
-                    self.decisions,
-                    self.chosen,
-                    cp.data.max_high,
-                    self._key("decide('fix')"),
-                )
+        limit = cp.data.max_high if cp is not None else None
+        if limit is not None and not self.preview and not self._round_over():
+            # before the accept: the findings marked fix that it would leave unfixed
+            fix = self._key("decide('fix')")
+            head += unfixed_markup(self.groups, self.decisions, self.chosen, limit, fix)
         self.query_one("#triage-head", Static).update(head)
 
     def _carried(self, key: str) -> dict[str, Any] | None:
