@@ -2,10 +2,14 @@
 
 `duo-tui run "add discount codes and printable receipts" --demo` (any request
 mentioning receipts) plays it: the plan is sized L, split into three tasks of
-at most three files, and each task ends in its own reviewed commit.
+at most three files, and each task ends in its own reviewed commit. Each review
+reports its task's nit while the change still has it, so a nit the human marks
+fix gets a fix round the script answers, and the next review sees it fixed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from duo_tui.demo.answers import (
     ADD_DISCOUNT_FIELD,
@@ -20,6 +24,7 @@ from duo_tui.demo.answers import (
     review,
     usage,
 )
+from duo_tui.providers.base import ModelRequest
 from duo_tui.providers.scripted import Script, ScriptedAnswer
 
 REQUEST = "Add discount codes and printable receipts to the shop, each with tests."
@@ -202,28 +207,93 @@ class ReceiptTest(unittest.TestCase):
 )
 
 
-def _clean_review(reviewer: str, file: str, title: str) -> str:
-    finding = {
-        "id": "F1",
-        "severity": "low",
-        "category": "style",
-        "file": file,
-        "line_start": 1,
-        "line_end": 3,
-        "title": title,
-        "detail": "A nit, not a blocker.",
-        "suggestion": "Optional.",
-    }
-    return review(reviewer, "approve", 8, "Small, tested, does what the task says.", [finding])
+_RECEIPT_LINES = (
+    '    lines = [f"{{sku:<{width}}}{{qty:>3}} x {{price / 100:>7.2f}}" '
+    "for sku, (price, qty) in sorted(cart.items.items())]\n"
+)
+"""`render_receipt`'s first line as T3 writes it, its width a slot."""
+
+# Each task's nit: (task id, file, title, what the fix changes, the fixed text).
+_NITS = [
+    (
+        "T1",
+        "shop/discounts.py",
+        "Module docstring could list the codes",
+        '"""Discount codes: code -> percent off."""\n',
+        '"""Discount codes: code -> percent off (SAVE10: 10%, SAVE25: 25%)."""\n',
+    ),
+    (
+        "T2",
+        "shop/cart.py",
+        "Error message could say why the code was refused",
+        "        if pct is None or self.discount_pct:\n"
+        '            raise ValueError(f"cannot apply discount code {code!r}")\n',
+        "        if pct is None:\n"
+        '            raise ValueError(f"unknown discount code {code!r}")\n'
+        "        if self.discount_pct:\n"
+        '            raise ValueError(f"a discount code is already applied: {code!r} refused")\n',
+    ),
+    (
+        "T3",
+        "shop/receipt.py",
+        "Receipt width is hard-coded",
+        "def render_receipt(cart: Cart) -> str:\n" + _RECEIPT_LINES.format(width="12"),
+        "def render_receipt(cart: Cart, width: int = 12) -> str:\n"
+        + _RECEIPT_LINES.format(width="{width}"),
+    ),
+]
+
+
+def _prompt(request: ModelRequest) -> str:
+    return "\n".join(m.content for m in request.messages)
+
+
+def _review_of_task(reviewer: str, nit: str) -> Callable[[str, ModelRequest], str]:
+    """A reviewer's answer for whichever task is under review: that task's nit, while the
+    change still has it (a fix the human asked for makes it go)."""
+
+    def adapt(_text: str, request: ModelRequest) -> str:
+        prompt = _prompt(request)
+        for tid, file, title, before, _after in _NITS:
+            if f"Task {tid}:" not in prompt:
+                continue
+            findings = []
+            if before in prompt:
+                findings.append(
+                    {
+                        "id": "F1",
+                        "severity": "low",
+                        "category": "style",
+                        "file": file,
+                        "line_start": 1,
+                        "line_end": 3,
+                        "title": nit + (title.lower() if nit else title),
+                        "detail": "A nit, not a blocker.",
+                        "suggestion": "Optional.",
+                    }
+                )
+            words = "Small, tested, does what the task says."
+            return review(reviewer, "approve", 8 if findings else 9, words, findings)
+        return review(reviewer, "approve", 9, "Small, tested, does what the task says.", [])
+
+    return adapt
+
+
+def _fix_nits(_text: str, request: ModelRequest) -> str:
+    """The executor's answer to a fix the human asked for: the named nits, fixed."""
+    prompt = _prompt(request)
+    blocks = [
+        edit(file, before, after)
+        for _tid, file, title, before, after in _NITS
+        if title.lower() in prompt.lower() and before in prompt
+    ]
+    if not blocks:
+        return "Every finding listed is already addressed in the files as they are now."
+    return "Addressing the findings you marked fix.\n\n" + edits(*blocks)
 
 
 def large_script() -> Script:
     a, b = PLANNER_RATES, EXECUTOR_RATES
-    reviews = [
-        ("shop/discounts.py", "Module docstring could list the codes"),
-        ("shop/cart.py", "Error message could say why the code was refused"),
-        ("shop/receipt.py", "Receipt width is hard-coded"),
-    ]
     return {
         "plan": [ScriptedAnswer(PLAN, usage(1900, 900, *a))],
         "align": [
@@ -233,14 +303,15 @@ def large_script() -> Script:
             )
         ],
         "execute": [ScriptedAnswer(t, usage(2800, 600, *b)) for t in (_T1, _T2, _T3)],
+        # a nit the human marks fix gets its fix round; the reviews follow the task
+        "fix": [ScriptedAnswer("", usage(3200, 240, *b), adapt=_fix_nits)],
         ("review", PLANNER): [
-            ScriptedAnswer(_clean_review(PLANNER, f, t), usage(3000, 200, *a)) for f, t in reviews
+            ScriptedAnswer("", usage(3000, 200, *a), adapt=_review_of_task(PLANNER, ""))
         ],
         ("review", EXECUTOR): [
             ScriptedAnswer(
-                _clean_review(EXECUTOR, f, "Nothing blocking; " + t.lower()), usage(3000, 180, *b)
+                "", usage(3000, 180, *b), adapt=_review_of_task(EXECUTOR, "Nothing blocking; ")
             )
-            for f, t in reviews
         ],
     }
 
