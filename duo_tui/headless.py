@@ -41,6 +41,17 @@ def say(out: TextIO, line: str) -> None:
     print(clean(redact(line)).replace("\n", "\n    "), file=out, flush=True)
 
 
+def stream_label(stream: str) -> str:
+    """What a progress line calls a stream: the role that writes it, not its routing name
+    ("exec" -> "executor", "review:1" -> "reviewer B")."""
+    if stream.startswith("review:"):
+        index = stream.partition(":")[2]
+        if index.isdigit() and int(index) < 26:
+            return f"reviewer {chr(ord('A') + int(index))}"
+        return f"reviewer {index}"
+    return {"plan": "planner", "exec": "executor"}.get(stream, stream)
+
+
 class ProgressPrinter:
     """Turns runner events into short progress lines."""
 
@@ -62,13 +73,13 @@ class ProgressPrinter:
             if cached_text(u):
                 tok += f" ({cached_text(u)})"
             cost = f", ${u.cost_usd:.4f}" if u.cost_usd is not None else ", cost unknown"
-            line = f"  · {ev.stream} {ev.model}: {tok}{cost}" + (
+            line = f"  · {stream_label(ev.stream)} {ev.model}: {tok}{cost}" + (
                 "" if ev.complete else f" (incomplete: {ev.ending or 'failed'})"
             )
         elif isinstance(ev, Retrying):
-            line = f"  ↻ {ev.stream}: {ev.reason}; attempt {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
+            line = f"  ↻ {stream_label(ev.stream)}: {ev.reason}; attempt {ev.attempt}/{ev.max_attempts} in {ev.wait_s:.1f}s"
         elif isinstance(ev, Recovered):
-            line = f"  ✓ {ev.stream}: recovered, answered on attempt {ev.attempt}/{ev.max_attempts}"
+            line = f"  ✓ {stream_label(ev.stream)}: recovered, answered on attempt {ev.attempt}/{ev.max_attempts}"
         elif isinstance(ev, ErrorEvent):
             line = f"  ✗ {ev.message}" + (f" — {ev.what_to_do}" if ev.what_to_do else "")
         elif isinstance(ev, Notice):

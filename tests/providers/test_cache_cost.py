@@ -170,3 +170,23 @@ async def test_litellm_anthropic_format_cache_reads_and_writes(
     assert usage.cost_usd == pytest.approx(
         100 * 5e-6 + 9_000 * 5e-7 + 1_000 * 6.25e-6 + 200 * 2.5e-5
     )
+
+
+def test_progress_lines_name_the_role_not_the_stream() -> None:
+    """`run`'s progress says who wrote a reply ("executor", "reviewer B"), not the
+    routing names of the streams ("exec", "review:1")."""
+    from duo_tui.core.events import Recovered, Retrying
+
+    out = io.StringIO()
+    printer = ProgressPrinter(out)
+    usage = Usage(input_tokens=10, output_tokens=2)
+    printer(StreamFinished(stream="exec", model="openai/gpt-5.5", usage=usage))
+    printer(StreamFinished(stream="review:1", model="openai/gpt-5.5", usage=usage))
+    printer(Retrying("review:0", 2, 5, 1.0, "the provider is overloaded (529)"))
+    printer(Recovered("plan", 2, 5))
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("  · executor openai/gpt-5.5:"), lines
+    assert lines[1].startswith("  · reviewer B openai/gpt-5.5:"), lines
+    assert lines[2].startswith("  ↻ reviewer A:"), lines
+    assert lines[3].startswith("  ✓ planner: recovered"), lines
+    assert not any("exec " in x or "review:" in x for x in lines), lines
