@@ -11,10 +11,11 @@ or when a fix makes the gate worse.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
+from duo_tui.core.convergence_rule import below_the_bar
 from duo_tui.core.models import (
     Finding,
     FindingDecision,
@@ -142,13 +143,6 @@ class Verdict:
     critical: int
     high: int
     why: str
-
-
-def below_the_bar(severities: Iterable[str], max_high: int) -> bool:
-    """The convergence rule on the severities of the findings marked fix: none critical
-    and at most `max_high` high, so they alone make no fix round."""
-    marked = [str(s) for s in severities]
-    return Severity.CRITICAL.value not in marked and marked.count(Severity.HIGH.value) <= max_high
 
 
 def judge(

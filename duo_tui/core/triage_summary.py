@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from duo_tui.core.artifacts import TriageGroup
-from duo_tui.core.convergence import below_the_bar
+from duo_tui.core.convergence_rule import below_the_bar
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,11 @@ def test_auto_mode_keeps_the_convergence_rule_and_names_what_it_leaves(demo_repo
     assert len(left) == 1 and CASE["title"] in left[0] and "(high)" in left[0], left
     triage = json.loads(run.ws.store.read_artifact("T1/round-1/triage.json") or "{}")
     assert set(triage["sources"].values()) == {"autopilot"}
+
+
+def test_the_rule_s_severity_names_are_the_models() -> None:
+    from duo_tui.core import convergence_rule
+    from duo_tui.core.models import Severity
+
+    assert Severity.CRITICAL.value == convergence_rule.CRITICAL
+    assert Severity.HIGH.value == convergence_rule.HIGH
