@@ -94,3 +94,31 @@ async def test_a_call_that_did_not_end_normally_is_marked() -> None:
         }
         rail.reset()
         assert rail.endings == {}
+
+
+def test_a_stage_that_starts_again_puts_the_later_stages_back_to_pending() -> None:
+    """Round 2's gate (or a review rerun) runs again before triage and fix: the rail must
+    not keep showing round 1's triage and fix as done while round 2's review runs."""
+    rail = StageRail()
+    for stage in ("plan", "align", "execute", "gate", "review", "triage", "fix"):
+        rail.set_stage(stage, "running")
+        rail.set_stage(stage, "accepted")
+    rail.set_ending("triage", "length")
+    rail.set_stage("gate", "running")  # round 2
+    assert rail.states == {
+        "plan": "accepted",
+        "align": "accepted",
+        "execute": "accepted",
+        "gate": "running",
+        "review": "pending",
+        "triage": "pending",
+        "fix": "pending",
+        "commit": "pending",
+    }
+    assert "triage" not in rail.endings
+    # a finished stage set again (a checkpoint re-shown) leaves the later ones alone
+    rail.set_stage("gate", "accepted")
+    rail.set_stage("review", "running")
+    rail.set_stage("review", "accepted")
+    rail.set_stage("gate", "accepted")
+    assert rail.states["review"] == "accepted"

@@ -141,7 +141,9 @@ class StageRail(Widget):
         return dict(self._states)
 
     def set_stage(self, stage: object, state: object) -> None:
-        """Set one stage's state (`Stage`/`StageState` enums or their string values)."""
+        """Set one stage's state (`Stage`/`StageState` enums or their string values).
+
+        A stage set running puts every later stage back to pending."""
         name, value = _value(stage), _value(state)
         value = _STATE_ALIASES.get(value, value)
         if name not in self._states:
@@ -149,6 +151,12 @@ class StageRail(Widget):
         if value not in STATE_GLYPHS:
             raise ValueError(f"unknown stage state {value!r}; expected one of {', '.join(STATES)}")
         self._states[name] = value
+        if value == "running":
+            # The stages after a stage that (re)starts run again after it: a new round's
+            # gate, a review rerun or a new task's execute leaves none of them "done".
+            for later in STAGES[STAGES.index(name) + 1 :]:
+                self._states[later] = "pending"
+                self._endings.pop(later, None)
         self._update_timer()
         self.refresh(layout=False)
 
