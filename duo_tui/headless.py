@@ -24,6 +24,7 @@ from duo_tui.core.events import (
     StreamFinished,
 )
 from duo_tui.core.models import Mode, cached_text
+from duo_tui.core.review_rerun import reviewer_name
 from duo_tui.core.runner import HeadlessDriver
 from duo_tui.errors import ConfigError, DiskFullError
 from duo_tui.redact import redact
@@ -46,9 +47,7 @@ def stream_label(stream: str) -> str:
     ("exec" -> "executor", "review:1" -> "reviewer B")."""
     if stream.startswith("review:"):
         index = stream.partition(":")[2]
-        if index.isdigit() and int(index) < 26:
-            return f"reviewer {chr(ord('A') + int(index))}"
-        return f"reviewer {index}"
+        return f"reviewer {reviewer_name(int(index)) if index.isdigit() else index}"
     return {"plan": "planner", "exec": "executor"}.get(stream, stream)
 
 

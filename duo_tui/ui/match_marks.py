@@ -9,16 +9,13 @@ points right (`▶`). A third or later reviewer is named by its number.
 
 from __future__ import annotations
 
+from duo_tui.core.review_rerun import reviewer_name
+
 AGREE_GLYPH = "="
 SEVERITY_GLYPH = "≠"
 ONLY_A_GLYPH = "◀"
 ONLY_B_GLYPH = "▶"
 ONLY_OTHER_GLYPH = "◆"
-
-
-def reviewer_name(index: int) -> str:
-    """A, B, then 3, 4, ... (the reviewers' order in the session)."""
-    return "AB"[index] if 0 <= index < 2 else str(index + 1)
 
 
 def only_glyph(index: int) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from textual.content import Content
 
 from duo_tui.core.models import Review
+from duo_tui.core.review_rerun import reviewer_name
 from duo_tui.safe_text import clean, clean_line
 from duo_tui.ui.visible import TITLE_CHARS, shown
 
@@ -78,7 +79,7 @@ def detail_sides(
             + (" · $category" if category.strip() else "")
             + "\n[b]$title[/b]\n$loc\n\n$detail"
             + ("\n\n[i]suggestion:[/i] $suggestion" if suggestion.strip() else ""),
-            side=str("AB"[r] if r < 2 else r + 1),
+            side=reviewer_name(r),
             # each field cut to what is worth drawing (a review may hold a 5 MB word)
             name=clean_line(shown(str(name), TITLE_CHARS)),
             fid=clean_line(shown(str(f["id"]), TITLE_CHARS)),
